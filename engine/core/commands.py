@@ -1,0 +1,83 @@
+"""Commands: what someone asks the engine to do, in the imperative.
+
+``decide(defn, state, cmd, now, directory)`` turns one of these plus the current state
+into events, or raises an ``EngineError`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from uuid import UUID
+
+from engine.core.events import Action
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartInstance:
+    definition_key: str
+    initiator: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecideTask:
+    """approve / reject / return one task. ``return_to`` is "initiator" (default) or the
+    id of an earlier node the instance already passed through."""
+
+    task_id: UUID
+    actor: str
+    action: Action
+    comment: str | None = None
+    return_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegateTask:
+    task_id: UUID
+    actor: str
+    to_user: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddSigner:
+    """The current approver adds ``user``: ``before`` (the new signer decides first, then
+    the task comes back) or ``after`` (the new signer decides after this approver)."""
+
+    task_id: UUID
+    actor: str
+    user: str
+    position: Literal["before", "after"] = "after"
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withdraw:
+    actor: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resubmit:
+    actor: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddComment:
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelInstance:
+    actor: str
+    reason: str | None = None
+
+
+Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
+           | AddComment | CancelInstance)
+
+__all__ = ["AddComment", "AddSigner", "CancelInstance", "Command", "DecideTask",
+           "DelegateTask", "Resubmit", "StartInstance", "Withdraw"]
