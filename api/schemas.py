@@ -1,0 +1,260 @@
+"""Request (``...In``) and response (``...Out``) bodies, exactly as ``docs/api.md`` says."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- auth and users ---------------------------------------------------------------
+
+class LoginIn(_In):
+    username: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+
+
+class UserOut(BaseModel):
+    username: str
+    name: str
+    email: str | None = None
+    manager: str | None = None
+    roles: list[str] = []
+    is_admin: bool = False
+    is_process_owner: bool = False
+    locale: str = "en"
+
+
+class LoginOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    user: UserOut
+
+
+class DemoUserOut(BaseModel):
+    username: str
+    password: str
+    name: str
+    description: str = ""
+
+
+class TokenIn(_In):
+    name: str = Field(min_length=1, max_length=100)
+    expires_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    token: str
+    name: str
+    expires_at: datetime | None
+
+
+class OutOfOfficeIn(_In):
+    delegate_to: str = Field(min_length=1)
+    starts_at: datetime
+    ends_at: datetime
+
+
+class OutOfOfficeOut(BaseModel):
+    username: str
+    delegate_to: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+# --- definitions ------------------------------------------------------------------
+
+class DefinitionSummaryOut(BaseModel):
+    key: str
+    title: str
+    description: str = ""
+    version: int
+    versions: list[int]
+    node_count: int
+
+
+class NextOut(BaseModel):
+    action: str
+    to: str
+    if_: str | None = Field(default=None, serialization_alias="if")
+
+
+class NodeOut(BaseModel):
+    id: str
+    title: str
+    kind: Literal["approval", "notify", "final"]
+    mode: str | None = None
+    approvers: list[str] = []
+    sla_seconds: float | None = None
+    actions: list[str] = []
+    next: list[NextOut] = []
+
+
+class DefinitionOut(BaseModel):
+    key: str
+    title: str
+    description: str = ""
+    version: int
+    versions: list[int]
+    form_schema: dict[str, Any]
+    ui_schema: dict[str, Any]
+    start: str
+    nodes: list[NodeOut]
+    mermaid: str
+    yaml: str
+
+
+class YamlIn(_In):
+    yaml: str
+
+
+class LineErrorOut(BaseModel):
+    line: int | None = None
+    column: int | None = None
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[LineErrorOut]
+
+
+# --- instances and tasks ----------------------------------------------------------
+
+class StartIn(_In):
+    definition: str = Field(min_length=1)
+    data: dict[str, Any] = {}
+
+
+class CommentIn(_In):
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class ResubmitIn(_In):
+    data: dict[str, Any] = {}
+
+
+class TextIn(_In):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CancelIn(_In):
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class ReturnIn(CommentIn):
+    to: str | None = None
+
+
+class DelegateIn(CommentIn):
+    to: str = Field(min_length=1)
+
+
+class AddSignerIn(CommentIn):
+    user: str = Field(min_length=1)
+    position: Literal["before", "after"] = "after"
+
+
+class BulkApproveIn(_In):
+    task_ids: list[UUID] = Field(min_length=1, max_length=500)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class TaskOut(BaseModel):
+    id: UUID
+    instance_id: UUID
+    definition: str
+    definition_title: str
+    node: str
+    node_title: str
+    assignee: str
+    status: Literal["pending", "waiting", "done", "cancelled"]
+    created_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    due_soon: bool
+    instance_title: str
+    initiator: str
+    actions: list[str]
+    return_targets: list[str]
+    decision: str | None = None
+    decided_at: datetime | None = None
+
+
+class TimelineOut(BaseModel):
+    at: datetime
+    kind: str
+    actor: str | None = None
+    node: str | None = None
+    node_title: str | None = None
+    action: str | None = None
+    comment: str | None = None
+    duration_seconds: float | None = None
+
+
+class VisitOut(BaseModel):
+    node: str
+    node_title: str
+    visit: int
+    entered_at: datetime
+    left_at: datetime | None
+    outcome: str | None
+    decided_by: str | None
+    duration_seconds: float | None
+
+
+class InstanceSummaryOut(BaseModel):
+    id: UUID
+    definition: str
+    definition_version: int
+    definition_title: str
+    title: str
+    initiator: str
+    status: str
+    outcome: str | None
+    current_node: str | None
+    current_node_title: str | None
+    holders: list[str]
+    since: datetime | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class InstanceOut(InstanceSummaryOut):
+    data: dict[str, Any]
+    tasks: list[TaskOut]
+    timeline: list[TimelineOut]
+    visits: list[VisitOut]
+    mermaid: str
+    can_withdraw: bool
+    can_resubmit: bool
+    can_cancel: bool
+
+
+class TaskDetailOut(TaskOut):
+    instance: InstanceOut
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+
+
+class BulkResultOut(BaseModel):
+    task_id: UUID
+    ok: bool
+    status: int
+    detail: str | None = None
+
+
+class BulkOut(BaseModel):
+    results: list[BulkResultOut]

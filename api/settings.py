@@ -1,0 +1,68 @@
+"""Configuration of the API process, from ``SIGNOFF_*`` environment variables or ``.env``.
+
+Only ``api/`` (and ``migrations/env.py``) read settings; everything else receives values
+as arguments. Tests build ``Settings(...)`` directly and pass it to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIGNOFF_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./signoff.db"
+    definitions_dir: Path = Path("definitions")
+    org_file: Path | None = None  # default: <definitions_dir>/org.yaml when it exists
+    ui_dist: Path = Path("ui/dist")
+    jwt_secret: str | None = None  # default: generated once, kept in <state_dir>/secret
+    token_lifetime_minutes: int = 12 * 60
+    api_token_lifetime_days: int = 365
+    demo: bool = False
+    state_dir: Path | None = None  # default: .signoff next to the SQLite file, else ./.signoff
+
+    def resolved_state_dir(self) -> Path:
+        """Where embedded mode keeps what must survive a restart (the JWT secret)."""
+        if self.state_dir is not None:
+            return self.state_dir
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).resolve().parent / ".signoff"
+        return Path(".signoff").resolve()
+
+    def resolved_org_file(self) -> Path | None:
+        if self.org_file is not None:
+            return self.org_file
+        for name in ("org.yaml", "org.yml", "org.csv"):
+            candidate = self.definitions_dir / name
+            if candidate.exists():
+                return candidate
+        return None
+
+    def secret(self) -> str:
+        """The JWT signing secret: the configured one, or one generated on first use and
+        kept on disk so tokens survive a restart in embedded mode."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.resolved_state_dir() / "secret"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        # Created exclusively with owner-only permissions; a concurrent process that won
+        # the race has already written a secret, which we read back instead.
+        try:
+            with path.open("x", encoding="utf-8") as fh:
+                fh.write(value)
+            path.chmod(0o600)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+        return value
+
+
+__all__ = ["Settings"]
