@@ -1,0 +1,118 @@
+"""Business hours: a working calendar with weekly hours and public holidays.
+
+Public holidays and adjusted working days (China's weekend make-up days included) come
+from the ``holidays`` package. ``business_seconds(a, b)`` is O(1) after the first call
+for a year: each working day's cumulative working seconds are tabulated once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+class CalendarInvalid(ValueError):
+    """A working calendar that cannot be built (unknown country, time zone or hours)."""
+
+
+@dataclass
+class WorkingCalendar:
+    """Working hours ``start``..``end`` (local time) on ``weekdays`` (0 = Monday), minus
+    the public holidays of ``country`` and plus its adjusted working days."""
+
+    country: str | None = "CN"
+    timezone: str = "Asia/Shanghai"
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(18, 0)
+    weekdays: frozenset[int] = frozenset(range(5))
+    _tz: dt.tzinfo = field(init=False, repr=False)
+    _cum: dict[int, float] = field(init=False, repr=False, default_factory=dict)
+    _years: set[int] = field(init=False, repr=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        try:
+            self._tz = ZoneInfo(self.timezone)
+        except Exception as exc:
+            raise CalendarInvalid(f"unknown time zone {self.timezone!r}") from exc
+        if self.end <= self.start:
+            raise CalendarInvalid(f"working hours end {self.end} is not after start {self.start}")
+        if self.country:
+            try:
+                holidays.country_holidays(self.country, years=2020)
+            except NotImplementedError as exc:
+                raise CalendarInvalid(f"no public holidays known for {self.country!r}") from exc
+
+    @property
+    def day_seconds(self) -> float:
+        return _secs(self.end) - _secs(self.start)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        self._ensure(day.year)
+        o = day.toordinal()
+        return self._cum[o + 1] > self._cum[o]
+
+    def business_seconds(self, a: float, b: float) -> float:
+        """Working seconds between POSIX times a and b (0 if b <= a)."""
+        if b <= a:
+            return 0.0
+        la = dt.datetime.fromtimestamp(a, self._tz)
+        lb = dt.datetime.fromtimestamp(b, self._tz)
+        self._ensure(la.year)
+        self._ensure(lb.year)
+        return self._position(lb) - self._position(la)
+
+    def _position(self, local: dt.datetime) -> float:
+        """Working seconds from the table's first day up to a local time."""
+        o = local.toordinal()
+        before = self._cum[o]
+        today = self._cum[o + 1] - before
+        if today == 0:
+            return before
+        into = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        return before + min(max(into - _secs(self.start), 0.0), today)
+
+    def _ensure(self, year: int) -> None:
+        if year in self._years:
+            return
+        years = self._years | {year}
+        lo, hi = min(years), max(years)
+        self._build(range(lo, hi + 1))
+        self._years = set(range(lo, hi + 1))
+
+    def _build(self, years: Iterable[int]) -> None:
+        ys = list(years)
+        off: holidays.HolidayBase | None = None
+        extra: set[dt.date] = set()
+        if self.country:
+            off = holidays.country_holidays(self.country, years=ys)
+            extra = set(getattr(off, "weekend_workdays", set()))
+        first = dt.date(ys[0], 1, 1).toordinal()
+        last = dt.date(ys[-1], 12, 31).toordinal()
+        cum: dict[int, float] = {}
+        total = 0.0
+        for o in range(first, last + 2):
+            cum[o] = total
+            if o > last:
+                break
+            day = dt.date.fromordinal(o)
+            working = day.weekday() in self.weekdays and (off is None or day not in off)
+            if working or day in extra:
+                total += self.day_seconds
+        self._cum = cum
+
+
+def _secs(t: dt.time) -> float:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def parse_hours(text: str) -> tuple[dt.time, dt.time]:
+    """``"09:00-18:00"`` -> (09:00, 18:00)."""
+    try:
+        a, b = text.split("-")
+        return dt.time.fromisoformat(a.strip()), dt.time.fromisoformat(b.strip())
+    except ValueError as exc:
+        raise CalendarInvalid(f"working hours {text!r}: expected HH:MM-HH:MM") from exc

@@ -1,0 +1,92 @@
+"""External event logs: the raw form shared by the XES and CSV readers, and its
+conversion into a :class:`~engine.analytics.model.History`.
+
+Conventions follow the PM4Py references in ``../shared/data``: events are ordered per
+case by (timestamp, position in the file), ties kept in file order; the arrival time of
+an event is the timestamp of the previous event of its case ("wait before"), unknown
+for a case's first event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.analytics.mapping import LabelMapping
+from engine.analytics.model import AttrValue, Case, History, Outcome, Visit, case_outcome
+
+# (timestamp, position in file, activity, resource, outcome given by the log or None)
+RawEvent = tuple[float, int, str, str | None, Outcome | None]
+Progress = Callable[[int, int], None]  # (bytes read, total bytes)
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+class LogInvalid(ValueError):
+    """An event log that cannot be read; the message says where and why."""
+
+
+@dataclass
+class RawLog:
+    events: dict[str, list[RawEvent]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, AttrValue]] = field(default_factory=dict)
+    read: int = 0
+    skipped: int = 0  # events with another lifecycle transition than complete
+
+
+def attr_value(text: str, numeric: bool = False) -> AttrValue:
+    """An attribute as a float when it is a plain number, else the text."""
+    if numeric or _NUMBER.match(text):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
+    """Sort each case's events and turn them into visits (single pass per case)."""
+    cases: dict[str, Case] = {}
+    visits: list[Visit] = []
+    add = visits.append
+    mapper = mapping.map
+    for case_id, evs in raw.events.items():
+        evs.sort(key=_ts_pos)
+        prev: float | None = None
+        first = len(visits)
+        for ts, _pos, act, res, given in evs:
+            step, outcome = mapper(act)
+            add(Visit(case_id, step, prev, ts, given or outcome, res, None, act))
+            prev = ts
+        mine = visits[first:]
+        cases[case_id] = Case(case_id, evs[0][0], evs[-1][0], case_outcome(mine),
+                              raw.attributes.get(case_id, {}))
+    return History(cases, tuple(visits), source)
+
+
+def _ts_pos(e: RawEvent) -> tuple[float, int]:
+    return e[0], e[1]
+
+
+def read_log(path: Path, mapping: LabelMapping, progress: Progress | None = None,
+             **csv_options: str | None) -> History:
+    """Read an XES (``.xes``, ``.xes.gz``) or CSV (``.csv``, ``.csv.gz``) log."""
+    from engine.analytics.csvlog import read_csv
+    from engine.analytics.xes import read_xes
+
+    name = path.name.lower()
+    if not path.is_file():
+        raise LogInvalid(f"{path}: no such file")
+    if name.endswith((".xes", ".xes.gz")):
+        if csv_options and any(csv_options.values()):
+            raise LogInvalid(f"{path}: column options apply to CSV logs only")
+        raw = read_xes(path, progress)
+    elif name.endswith((".csv", ".csv.gz")):
+        raw = read_csv(path, progress, **csv_options)
+    else:
+        raise LogInvalid(f"{path}: unknown log format (expected .xes, .xes.gz, .csv or .csv.gz)")
+    if not raw.events:
+        raise LogInvalid(f"{path}: no events")
+    return to_history(raw, mapping, source=path.name)
