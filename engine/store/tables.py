@@ -1,0 +1,198 @@
+"""SQLModel tables. Alembic (``migrations/``) creates them; nothing calls ``create_all``.
+
+``event_log`` is the source of truth and is append-only: the store has no function that
+updates or deletes an event. ``instance``, ``task``, ``node_visit`` and ``cc`` are
+projections of it, written in the same transaction as the events and rebuildable from
+them (``engine.store.projections``). The org tables (``app_user``, ``api_token``,
+``out_of_office``) and ``idempotency_record`` are plain state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from engine.store.types import AwareDateTime, JSONDoc
+
+# Named constraints, so migrations can refer to them on both databases.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = SQLModel.metadata
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(sa_column=sa.Column(JSONDoc, nullable=nullable))
+
+
+def _time(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=AwareDateTime, nullable=nullable, index=index)
+
+
+class DefinitionVersion(SQLModel, table=True):
+    __tablename__ = "definition_version"
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100)
+    version: int
+    digest: str = Field(max_length=64)  # sha256 of the YAML source
+    source: str = Field(sa_type=sa.Text)
+    title: str = Field(default="", max_length=300)
+    created_at: datetime = _time()
+    created_by: str | None = Field(default=None, max_length=100)
+
+
+class Instance(SQLModel, table=True):
+    __tablename__ = "instance"
+    __table_args__ = (
+        sa.Index("ix_instance_initiator_started", "initiator", "started_at"),
+        sa.Index("ix_instance_definition_started", "definition_key", "started_at"),
+        sa.Index("ix_instance_status_started", "status", "started_at"),
+    )
+    id: UUID = Field(primary_key=True)
+    definition_key: str = Field(max_length=100)
+    definition_version: int
+    title: str = Field(default="", max_length=300)
+    initiator: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    outcome: str | None = Field(default=None, max_length=20)
+    node: str | None = Field(default=None, max_length=100)  # the current node
+    node_since: datetime | None = _time(nullable=True)  # when the current node was entered
+    data: dict[str, Any] = _json()
+    started_at: datetime = _time()
+    finished_at: datetime | None = _time(nullable=True)
+    updated_at: datetime = _time()  # time of the last event
+    seq: int  # number of events in the log
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        # The inbox: a user's pending tasks by due time.
+        sa.Index("ix_task_inbox", "assignee", "status", "due_at"),
+        sa.Index("ix_task_definition_node", "definition_key", "node", "status"),
+    )
+    id: UUID = Field(primary_key=True)
+    instance_id: UUID = Field(foreign_key="instance.id", index=True)
+    definition_key: str = Field(max_length=100)
+    node: str = Field(max_length=100)
+    visit: int
+    assignee: str = Field(max_length=100)
+    rule: str = Field(default="", max_length=200)
+    status: str = Field(max_length=20)  # pending | waiting | done | cancelled
+    created_at: datetime = _time()
+    due_at: datetime | None = _time(nullable=True)
+    decided_at: datetime | None = _time(nullable=True)
+    action: str | None = Field(default=None, max_length=20)
+    added_by: str | None = Field(default=None, max_length=100)
+
+
+class EventRecord(SQLModel, table=True):
+    __tablename__ = "event_log"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "seq"),)
+    id: int | None = Field(default=None, sa_type=sa.BigInteger().with_variant(sa.Integer(),
+                           "sqlite"), primary_key=True)
+    instance_id: UUID
+    seq: int  # 1, 2, ... per instance; a clash means two writers raced: ConcurrentUpdate
+    kind: str = Field(max_length=64)
+    payload: dict[str, Any] = _json()
+    at: datetime = _time(index=True)
+
+
+class NodeVisit(SQLModel, table=True):
+    __tablename__ = "node_visit"
+    __table_args__ = (
+        sa.Index("ix_node_visit_definition_node", "definition_key", "node", "entered_at"),
+        sa.Index("ix_node_visit_decided_by", "decided_by", "decided_at"),
+    )
+    instance_id: UUID = Field(foreign_key="instance.id", primary_key=True)
+    node: str = Field(max_length=100, primary_key=True)
+    visit: int = Field(primary_key=True)
+    definition_key: str = Field(max_length=100)
+    definition_version: int
+    kind: str = Field(max_length=20)  # approval | notify | final
+    entered_at: datetime = _time()
+    decided_at: datetime | None = _time(nullable=True)
+    left_at: datetime | None = _time(nullable=True)
+    outcome: str | None = Field(default=None, max_length=20)
+    decided_by: str | None = Field(default=None, max_length=100)
+    comment_count: int = 0
+
+
+class CarbonCopy(SQLModel, table=True):
+    """A notify node copied an instance to ``username`` ("copied to me")."""
+
+    __tablename__ = "cc"
+    __table_args__ = (sa.Index("ix_cc_username_at", "username", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: UUID = Field(foreign_key="instance.id", index=True)
+    username: str = Field(max_length=100)
+    node: str = Field(max_length=100)
+    at: datetime = _time()
+
+
+class AppUser(SQLModel, table=True):
+    __tablename__ = "app_user"
+    username: str = Field(primary_key=True, max_length=100)
+    name: str = Field(default="", max_length=200)
+    name_zh: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=300)
+    manager: str | None = Field(default=None, max_length=100)
+    roles: list[str] = _json()
+    is_admin: bool = False
+    is_process_owner: bool = False
+    password_hash: str | None = Field(default=None, max_length=300)
+    locale: str = Field(default="en", max_length=20)
+
+
+class OrgRole(SQLModel, table=True):
+    """A role declared in the org directory (roles held by users need no row here)."""
+
+    __tablename__ = "org_role"
+    name: str = Field(primary_key=True, max_length=100)
+    description: str = Field(default="", max_length=300)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, index=True)
+    name: str = Field(default="", max_length=200)
+    token_hash: str = Field(max_length=200, unique=True)
+    created_at: datetime = _time()
+    expires_at: datetime | None = _time(nullable=True)
+    revoked: bool = False
+
+
+class OutOfOffice(SQLModel, table=True):
+    __tablename__ = "out_of_office"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, index=True)
+    delegate_to: str = Field(max_length=100)
+    starts_at: datetime = _time()
+    ends_at: datetime = _time()
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (sa.UniqueConstraint("key", "username"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    username: str = Field(max_length=100)
+    fingerprint: str = Field(max_length=64)  # sha256 of the request
+    status_code: int
+    response: dict[str, Any] = _json()
+    created_at: datetime = _time(index=True)
+
+
+__all__ = ["ApiToken", "AppUser", "CarbonCopy", "DefinitionVersion", "EventRecord",
+           "IdempotencyRecord", "Instance", "NodeVisit", "OrgRole", "OutOfOffice", "Task",
+           "metadata"]
