@@ -47,6 +47,10 @@ class WorkingCalendar:
                 raise CalendarInvalid(f"no public holidays known for {self.country!r}") from exc
 
     @property
+    def tzinfo(self) -> dt.tzinfo:
+        return self._tz
+
+    @property
     def day_seconds(self) -> float:
         return _secs(self.end) - _secs(self.start)
 

@@ -1,0 +1,93 @@
+"""Per-approver load and the bottlenecks: who and which steps hold the waiting time.
+
+Queue length per approver: the mean is Little's law (total time requests waited for
+the approver divided by the observed span); the maximum is a sweep over arrivals and
+decisions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.analytics.model import DECISIONS, History
+from engine.analytics.stats import Summary, summarize
+from engine.analytics.steps import StepStats
+
+
+@dataclass(frozen=True)
+class ApproverStats:
+    approver: str
+    decisions: int
+    steps: tuple[str, ...]
+    wait: Summary
+    wait_share: float
+    mean_queue: float
+    max_queue: int
+
+
+def approver_table(history: History) -> list[ApproverStats]:
+    """Every resource that decided something, largest share of waiting first."""
+    waits: dict[str, list[float]] = {}
+    spans: dict[str, list[tuple[float, int]]] = {}
+    steps: dict[str, set[str]] = {}
+    decisions: dict[str, int] = {}
+    lo, hi = math.inf, -math.inf
+    for v in history.visits:
+        lo = min(lo, v.decided_at if v.arrived_at is None else v.arrived_at)
+        hi = max(hi, v.decided_at)
+        if not v.resource or v.outcome not in DECISIONS:
+            continue
+        r = v.resource
+        decisions[r] = decisions.get(r, 0) + 1
+        steps.setdefault(r, set()).add(v.step)
+        if v.arrived_at is not None:
+            waits.setdefault(r, []).append(v.decided_at - v.arrived_at)
+            ev = spans.setdefault(r, [])
+            ev.append((v.arrived_at, 1))
+            ev.append((v.decided_at, -1))
+    span = max(hi - lo, 1.0)
+    all_wait = math.fsum(math.fsum(w) for w in waits.values()) or 1.0
+    out = []
+    for r, n in decisions.items():
+        w = waits.get(r, [])
+        total = math.fsum(w)
+        out.append(ApproverStats(r, n, tuple(sorted(steps[r])), summarize(w), total / all_wait,
+                                 total / span, _max_open(spans.get(r, []))))
+    out.sort(key=lambda a: (-a.wait_share, -a.decisions, a.approver))
+    return out
+
+
+def _max_open(events: list[tuple[float, int]]) -> int:
+    """Most requests open at once; a decision at the same instant as an arrival closes
+    first (sorting puts -1 before +1)."""
+    events.sort()
+    best = cur = 0
+    for _, d in events:
+        cur += d
+        best = max(best, cur)
+    return best
+
+
+def bottlenecks(steps: Sequence[StepStats], approvers: Sequence[ApproverStats],
+                top: int = 5, min_share: float = 0.05) -> dict[str, list[dict[str, object]]]:
+    """The steps (approval steps only) and approvers holding the most waiting time."""
+    st = sorted((s for s in steps if s.is_approval), key=lambda s: -s.wait_share)
+    return {
+        "steps": [{"step": s.step, "wait_share": round(s.wait_share, 4),
+                   "cycle_share": round(s.cycle_share, 4),
+                   "total_wait_s": round(s.wait.total, 3), "median_wait_s": _r(s.wait.median),
+                   "visits": s.visits}
+                  for s in st[:top] if s.wait_share >= min_share],
+        "approvers": [{"approver": a.approver, "wait_share": round(a.wait_share, 4),
+                       "total_wait_s": round(a.wait.total, 3),
+                       "median_wait_s": _r(a.wait.median), "decisions": a.decisions,
+                       "mean_queue": round(a.mean_queue, 3), "max_queue": a.max_queue,
+                       "steps": list(a.steps)}
+                      for a in approvers[:top] if a.wait_share >= min_share],
+    }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)

@@ -1,0 +1,174 @@
+"""Judgments: rubber-stamp candidates, low-value gates, and why other steps are not.
+
+A step is judged on its *decisions* (approve, reject, return):
+
+- **rubber stamp**: enough decisions that the Wilson upper bound of its reject+return
+  rate is below ``max_stop_rate``; its median wait is at most ``fast_ratio`` times the
+  process's median decision wait; its approvals carry (almost) no comments.
+- **low-value gate**: the same bound holds but the step is not fast: it rarely stops a
+  request and requests wait for it.
+- otherwise it is not flagged, with the reason (a fast step that does reject is a
+  careful first check, not a stamp).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engine.analytics.conditions import SkipCondition
+from engine.analytics.stats import Z95, wilson
+from engine.analytics.steps import StepStats
+
+YEAR = 365.25 * 86400
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_stop_rate: float = 0.05  # upper bound of reject+return share of decisions
+    fast_ratio: float = 0.25  # fast: median wait <= this x process median wait
+    max_comment_rate: float = 0.10  # upper bound of the share of commented decisions
+    min_decisions: int = 30
+    handling_s: float = 300.0  # assumed approver work per decision (logs show waiting)
+    z: float = Z95
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"max_stop_rate": self.max_stop_rate, "fast_ratio": self.fast_ratio,
+                "max_comment_rate": self.max_comment_rate, "min_decisions": self.min_decisions,
+                "handling_s": self.handling_s, "confidence_level": 0.95 if self.z == Z95
+                else round(math.erf(self.z / math.sqrt(2)), 4)}
+
+
+def process_median_wait(steps: Sequence[StepStats]) -> float | None:
+    """Decision-weighted median of the approval steps' medians: the process's pace."""
+    pairs = sorted((s.wait.median, s.decisions) for s in steps
+                   if s.is_approval and s.wait.median is not None)
+    if not pairs:
+        return None
+    half, acc = sum(n for _, n in pairs) / 2, 0
+    for m, n in pairs:
+        acc += n
+        if acc >= half:
+            return m
+    return pairs[-1][0]
+
+
+def judge(steps: Sequence[StepStats], span_s: float, th: Thresholds,
+          conditions: Mapping[str, SkipCondition | None], lone_stops: Mapping[str, int]
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(flags, not_flagged) for every approval step."""
+    pace = process_median_wait(steps)
+    flags: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for s in steps:
+        if not s.is_approval:
+            continue
+        stop = wilson(s.reject + s.returned, s.decisions, th.z)
+        med = s.wait.median
+        fast = pace is not None and med is not None and med <= th.fast_ratio * pace
+        comments = wilson(s.comment_rate.k, s.comment_rate.n, th.z) if s.comment_rate else None
+        quiet = comments is None or (comments.high or 0) < th.max_comment_rate
+        ev = _evidence(s, stop.high, pace, fast, comments)
+        if s.decisions < th.min_decisions or (stop.high or 1) >= th.max_stop_rate:
+            others.append({"step": s.step, "fast": fast, "reason": _why_not(s, stop.high, fast, th),
+                           "evidence": ev})
+        elif fast and comments is not None and not quiet:
+            others.append({"step": s.step, "fast": fast, "evidence": ev, "reason":
+                           f"fast and rarely stops a request, but {_pct(comments.rate)} "
+                           "of its decisions carry comments: approvers engage with it"})
+        else:
+            kind = "rubber_stamp" if fast else "low_value_gate"
+            flags.append({"step": s.step, "kind": kind, "evidence": ev,
+                          "confidence": _confidence(stop.high or 0, th),
+                          "saving": _saving(s, span_s, th),
+                          "remedies": _remedies(s, kind, conditions.get(s.step),
+                                                lone_stops.get(s.step, 0)),
+                          "summary": _summary(s, kind, stop.high or 0, pace)})
+    flags.sort(key=lambda f: -f["saving"]["cycle_time_removed_per_year_h"])
+    return flags, others
+
+
+def _evidence(s: StepStats, stop_high: float | None, pace: float | None, fast: bool,
+              comments: Any) -> dict[str, Any]:
+    return {"decisions": s.decisions, "approve": s.approve, "reject": s.reject,
+            "return": s.returned, "stop_rate": _r(s.reject_or_return.rate, 4),
+            "stop_rate_ci_high": _r(stop_high, 4), "median_wait_s": _r(s.wait.median, 1),
+            "process_median_wait_s": _r(pace, 1), "fast": fast,
+            "comment_rate": None if comments is None else _r(comments.rate, 4),
+            "comments_recorded": comments is not None,
+            "overruled_rate": _r(s.overruled.rate, 4), "burst_decisions": s.burst_decisions}
+
+
+def _why_not(s: StepStats, stop_high: float | None, fast: bool, th: Thresholds) -> str:
+    if s.decisions < th.min_decisions:
+        return (f"only {s.decisions} decisions: too few to be confident "
+                f"(needs {th.min_decisions})")
+    rr = s.reject_or_return
+    band = f"{_pct(rr.low)}-{_pct(rr.high)}"
+    if fast:
+        return (f"fast (median {_dur(s.wait.median)}) but it rejects or returns "
+                f"{_pct(rr.rate)} of requests (95% CI {band}): a careful check, not a stamp")
+    if rr.k == 0:
+        return (f"never rejected, but {s.decisions} decisions cannot show a rate below "
+                f"{_pct(th.max_stop_rate)} (upper bound {_pct(stop_high)})")
+    return f"rejects or returns {_pct(rr.rate)} of requests (95% CI {band})"
+
+
+def _confidence(stop_high: float, th: Thresholds) -> str:
+    return "high" if stop_high < th.max_stop_rate / 2 else "medium"
+
+
+def _saving(s: StepStats, span_s: float, th: Thresholds) -> dict[str, Any]:
+    years = max(span_s, 86400.0) / YEAR
+    effort = min(th.handling_s, s.wait.median or 0.0)
+    per_case = s.wait.total / s.cases if s.cases else 0.0
+    return {"decisions_per_year": round(s.decisions / years, 1),
+            "approver_hours_per_year": round(s.decisions / years * effort / 3600, 1),
+            "handling_s_assumed": round(effort, 1),
+            "cycle_time_removed_per_request_s": round(per_case, 1),
+            "cycle_time_removed_per_year_h": round(s.wait.total / years / 3600, 1),
+            "share_of_total_cycle_time": round(s.cycle_share, 4)}
+
+
+def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int
+              ) -> list[dict[str, Any]]:
+    lost = (f"; {lone} request(s) were stopped by this step alone" if lone else
+            "; no request was stopped by this step alone")
+    out: list[dict[str, Any]] = []
+    if cond is not None:
+        out.append({"action": "skip_if", "condition": cond.expression,
+                    "detail": f"all {cond.covered} of {cond.cases} requests with "
+                              f"{cond.expression} were approved here "
+                              f"({_pct(cond.coverage)} of its requests)"})
+    notify = {"action": "notify", "condition": None,
+              "detail": "turn the approval into a notification: the record stays, "
+                        "nobody waits" + lost}
+    remove = {"action": "remove", "condition": None, "detail": "remove the step" + lost}
+    out.extend([remove, notify] if kind == "rubber_stamp" and not lone else [notify, remove])
+    return out
+
+
+def _summary(s: StepStats, kind: str, stop_high: float, pace: float | None) -> str:
+    what = "rubber-stamp candidate" if kind == "rubber_stamp" else "low-value gate"
+    return (f"{s.step}: {what}. {s.approve} of {s.decisions} decisions approved; with 95% "
+            f"confidence it stops fewer than {_pct(stop_high)} of requests; median wait "
+            f"{_dur(s.wait.median)} vs the process's {_dur(pace)}.")
+
+
+def _r(x: float | None, nd: int) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _dur(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if x >= size:
+            return f"{x / size:.1f} {unit}"
+    return f"{x:.0f} s"

@@ -1,0 +1,145 @@
+"""The report: every statistic and judgment of one history, as JSON-ready data.
+
+``analyse(history, settings)`` is the one entry point; the keys of the dictionary it
+returns are documented in docs/analytics.md and kept stable (``schema`` names the
+version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.conditions import learn_skip_condition
+from engine.analytics.judge import Thresholds, judge
+from engine.analytics.model import History, Visit
+from engine.analytics.stats import summarize
+from engine.analytics.steps import StepStats, activity_table, burst_decisions, step_table
+
+SCHEMA = "signoff.analytics/1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    calendar: WorkingCalendar | None = field(default_factory=WorkingCalendar)
+    burst_gap_s: float = 10.0
+    burst_min: int = 5
+    top: int = 5
+
+
+def analyse(history: History, settings: Settings | None = None) -> dict[str, Any]:
+    st = settings or Settings()
+    if not history.visits:
+        raise ValueError("nothing to analyse: the history has no visits")
+    by_case = history.by_case()
+    bursts = burst_decisions(history.visits, st.burst_gap_s, st.burst_min)
+    steps = step_table(history, st.calendar, bursts)
+    approvers = approver_table(history)
+    first = min(c.start for c in history.cases.values())
+    last = max(c.end for c in history.cases.values())
+    conds = {s.step: learn_skip_condition(history, s.step, by_case=by_case)
+             for s in steps if s.is_approval and s.reject + s.returned > 0}
+    flags, others = judge(steps, last - first, st.thresholds, conds, lone_stops(by_case))
+    cycle = summarize([c.duration for c in history.cases.values()])
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "source": history.source,
+        "period": {"first": _iso(first), "last": _iso(last),
+                   "days": round((last - first) / 86400, 2)},
+        "settings": _settings(st),
+        "summary": {"cases": len(history.cases), "visits": len(history.visits),
+                    "steps": len(steps), "approval_steps": sum(s.is_approval for s in steps),
+                    "approvers": len(approvers), "cycle_time": cycle.as_dict(),
+                    "outcomes": _count(c.outcome for c in history.cases.values())},
+        "steps": [step_dict(s) for s in steps],
+        "approvers": [approver_dict(a) for a in approvers],
+        "candidates": flags,
+        "not_flagged": others,
+        "bottlenecks": bottlenecks(steps, approvers, st.top),
+        "trend": trend(history, st.calendar),
+    }
+    if any(v.activity and v.activity != v.step for v in history.visits):
+        report["activities"] = [
+            {"activity": a.activity, "events": a.events, "cases": a.cases, "wait": a.wait.as_dict()}
+            for a in activity_table(history)]
+    return report
+
+
+def step_dict(s: StepStats) -> dict[str, Any]:
+    return {
+        "step": s.step, "approval": s.is_approval, "visits": s.visits, "cases": s.cases,
+        "decisions": s.decisions,
+        "outcomes": {"approve": s.approve, "reject": s.reject, "return": s.returned,
+                     "other": s.other},
+        "wait": s.wait.as_dict(),
+        "wait_business": None if s.wait_business is None else s.wait_business.as_dict(),
+        "rates": {"approve": s.approve_rate.as_dict(), "reject": s.reject_rate.as_dict(),
+                  "return": s.return_rate.as_dict(),
+                  "reject_or_return": s.reject_or_return.as_dict()},
+        "comment_rate": None if s.comment_rate is None else s.comment_rate.as_dict(),
+        "overruled": s.overruled.as_dict(),
+        "burst_decisions": s.burst_decisions,
+        "burst_share": round(s.burst_decisions / s.decisions, 4) if s.decisions else None,
+        "wait_share": round(s.wait_share, 4), "cycle_share": round(s.cycle_share, 4),
+        "approvers": s.approvers,
+    }
+
+
+def approver_dict(a: ApproverStats) -> dict[str, Any]:
+    return {"approver": a.approver, "decisions": a.decisions, "steps": list(a.steps),
+            "wait": a.wait.as_dict(), "wait_share": round(a.wait_share, 4),
+            "mean_queue": round(a.mean_queue, 3), "max_queue": a.max_queue}
+
+
+def lone_stops(by_case: Mapping[str, Sequence[Visit]]) -> dict[str, int]:
+    """Per step: requests that this step, and no other, rejected or returned."""
+    out: dict[str, int] = {}
+    for visits in by_case.values():
+        stoppers = {v.step for v in visits if v.outcome in ("reject", "return")}
+        if len(stoppers) == 1:
+            (step,) = stoppers
+            out[step] = out.get(step, 0) + 1
+    return out
+
+
+def trend(history: History, calendar: WorkingCalendar | None) -> list[dict[str, Any]]:
+    """Per month in which requests started: how many, how long they took, how they ended."""
+    tz: dt.tzinfo = dt.UTC if calendar is None else calendar.tzinfo
+    months: dict[str, list[tuple[float, str]]] = {}
+    for c in history.cases.values():
+        key = dt.datetime.fromtimestamp(c.start, tz).strftime("%Y-%m")
+        months.setdefault(key, []).append((c.duration, c.outcome))
+    out = []
+    for key in sorted(months):
+        rows = months[key]
+        s = summarize([d for d, _ in rows])
+        out.append({"month": key, "cases": s.n, "median_cycle_s": round(s.median or 0, 3),
+                    "p90_cycle_s": round(s.p90 or 0, 3), "mean_cycle_s": round(s.mean or 0, 3),
+                    "rejected": sum(o == "rejected" for _, o in rows)})
+    return out
+
+
+def _settings(st: Settings) -> dict[str, Any]:
+    cal = st.calendar
+    return {"thresholds": st.thresholds.as_dict(), "burst_gap_s": st.burst_gap_s,
+            "burst_min": st.burst_min,
+            "calendar": None if cal is None else {
+                "country": cal.country, "timezone": cal.timezone,
+                "hours": f"{cal.start:%H:%M}-{cal.end:%H:%M}",
+                "weekdays": sorted(cal.weekdays)}}
+
+
+def _count(items: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in items:
+        out[i] = out.get(i, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _iso(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
