@@ -1,0 +1,55 @@
+import Form from "@rjsf/core";
+import type { ErrorSchema, RJSFSchema, UiSchema } from "@rjsf/utils";
+import validator from "@rjsf/validator-ajv8";
+import type { ReactNode } from "react";
+
+interface Props {
+  schema: Record<string, unknown>;
+  uiSchema?: Record<string, unknown> | null;
+  data: Record<string, unknown>;
+  onChange?: (data: Record<string, unknown>) => void;
+  onSubmit?: (data: Record<string, unknown>) => void;
+  extraErrors?: ErrorSchema;
+  readonly?: boolean;
+  disabled?: boolean;
+  children?: ReactNode;
+}
+
+/** A definition's request form, rendered by react-jsonschema-form from its JSON Schema. */
+export function RequestForm(props: Props) {
+  const ui: UiSchema = { ...(props.uiSchema ?? {}) };
+  if (props.readonly) ui["ui:submitButtonOptions"] = { norender: true };
+  return (
+    <Form
+      className={props.readonly ? "rjsf rjsf-readonly" : "rjsf"}
+      schema={props.schema as RJSFSchema}
+      uiSchema={ui}
+      formData={props.data}
+      validator={validator}
+      readonly={props.readonly}
+      disabled={props.disabled}
+      showErrorList={false}
+      noHtml5Validate
+      focusOnFirstError
+      extraErrors={props.extraErrors}
+      onChange={(e) => props.onChange?.(e.formData as Record<string, unknown>)}
+      onSubmit={(e) => props.onSubmit?.(e.formData as Record<string, unknown>)}
+    >
+      {props.children}
+    </Form>
+  );
+}
+
+/** Plain key/value view, when the form's schema is not available. */
+export function DataTable({ data }: { data: Record<string, unknown> }) {
+  return (
+    <dl className="data-table">
+      {Object.entries(data).map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

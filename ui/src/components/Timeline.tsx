@@ -1,0 +1,73 @@
+import { useTranslation } from "react-i18next";
+import type { TimelineEntry, Visit } from "../api/types";
+import { useAuth } from "../auth";
+import { formatDateTime, formatDuration } from "../lib/format";
+import { personName } from "../lib/localize";
+
+function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (e.action) return t(`actions.${e.action}`, { defaultValue: e.action });
+  const k = e.kind.toLowerCase();
+  if (k.includes("start") || k.includes("submit")) return t("timeline.started");
+  if (k.includes("enter")) return t("timeline.entered");
+  if (k.includes("finish") || k.includes("complete")) return t("timeline.finished");
+  if (k.includes("comment")) return t("timeline.comment");
+  return e.kind;
+}
+
+export function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  const { t, i18n } = useTranslation();
+  const { people } = useAuth();
+  return (
+    <ol className="timeline">
+      {entries.map((e, i) => (
+        <li key={i} className={`tl-${e.action ?? e.kind}`}>
+          <div className="tl-head">
+            <strong>{entryLabel(e, t)}</strong>
+            {e.node_title || e.node ? <span className="muted"> · {e.node_title ?? e.node}</span> : null}
+          </div>
+          <div className="tl-meta">
+            {e.actor && <span>{personName(e.actor, people, i18n.language)}</span>}
+            <time dateTime={e.at}>{formatDateTime(e.at, i18n.language)}</time>
+            {e.duration_seconds != null && (
+              <span className="tl-duration">
+                {t("timeline.took", { duration: formatDuration(e.duration_seconds, i18n.language) })}
+              </span>
+            )}
+          </div>
+          {e.comment && <blockquote>{e.comment}</blockquote>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function VisitsTable({ visits }: { visits: Visit[] }) {
+  const { t, i18n } = useTranslation();
+  const { people } = useAuth();
+  if (!visits.length) return null;
+  return (
+    <div className="table-scroll">
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t("timeline.step")}</th><th>{t("timeline.enteredAt")}</th>
+            <th>{t("timeline.decidedBy")}</th><th>{t("timeline.outcome")}</th>
+            <th className="num">{t("timeline.duration")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {visits.map((v, i) => (
+            <tr key={i}>
+              <td>{v.node_title ?? v.node}</td>
+              <td>{formatDateTime(v.entered_at, i18n.language)}</td>
+              <td>{personName(v.decided_by, people, i18n.language)}</td>
+              <td>{v.outcome ? t(`actions.${v.outcome}`, { defaultValue: v.outcome })
+                : <span className="muted">{t("timeline.stillOpen")}</span>}</td>
+              <td className="num">{formatDuration(v.duration_seconds, i18n.language)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+// Inbox logic kept out of the component so it can be unit-tested.
+import type { BulkResult, TaskOut } from "../api/types";
+
+/** The query string of GET /api/tasks for the chosen filters. */
+export function tasksQuery(definition: string, node: string, limit = 200): string {
+  const q = new URLSearchParams({ sort: "overdue_first", limit: String(limit) });
+  if (definition) q.set("definition", definition);
+  if (definition && node) q.set("node", node);
+  return `/tasks?${q.toString()}`;
+}
+
+/** Tasks that may be approved in bulk: pending ones that offer "approve". */
+export function bulkApprovable(tasks: TaskOut[]): TaskOut[] {
+  return tasks.filter((t) => t.status === "pending" && t.actions.includes("approve"));
+}
+
+/** The selection minus ids no longer in the list (after a reload). */
+export function pruneSelection(selected: ReadonlySet<string>, tasks: TaskOut[]): Set<string> {
+  const ids = new Set(tasks.map((t) => t.id));
+  return new Set([...selected].filter((id) => ids.has(id)));
+}
+
+export function summarizeBulk(results: BulkResult[]): { ok: number; failed: BulkResult[] } {
+  return { ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok) };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { TaskOut } from "../api/types";
+import { highlightMermaid } from "./diagram";
+import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "./inbox";
+import { localized, personName } from "./localize";
+
+const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
+  id, instance_id: "i", definition: "d", node: "n", assignee: "a", status: "pending",
+  created_at: "2026-01-01T00:00:00Z", overdue: false, due_soon: false, initiator: "x",
+  actions: ["approve", "reject"], ...extra,
+});
+
+describe("inbox", () => {
+  it("builds the tasks query; a step filter needs a process", () => {
+    expect(tasksQuery("", "")).toBe("/tasks?sort=overdue_first&limit=200");
+    expect(tasksQuery("store_opening", "cfo")).toBe("/tasks?sort=overdue_first&limit=200&definition=store_opening&node=cfo");
+    expect(tasksQuery("", "cfo")).toBe("/tasks?sort=overdue_first&limit=200");
+  });
+
+  it("offers bulk approval only for pending tasks that can be approved", () => {
+    const list = [task("1"), task("2", { status: "waiting" }), task("3", { actions: ["reject"] })];
+    expect(bulkApprovable(list).map((t) => t.id)).toEqual(["1"]);
+  });
+
+  it("drops selected ids that left the list and counts results", () => {
+    expect([...pruneSelection(new Set(["1", "9"]), [task("1")])]).toEqual(["1"]);
+    const s = summarizeBulk([{ task_id: "1", ok: true, status: 200 }, { task_id: "2", ok: false, status: 409, detail: "done" }]);
+    expect(s.ok).toBe(1);
+    expect(s.failed.map((f) => f.task_id)).toEqual(["2"]);
+  });
+});
+
+describe("names in two languages", () => {
+  it("uses the _zh field in Chinese when there is one", () => {
+    const u = { username: "li", name: "Li Na", name_zh: "李娜" };
+    expect(localized(u, "name", "zh-CN")).toBe("李娜");
+    expect(localized(u, "name", "en")).toBe("Li Na");
+    expect(localized({ name: "Only" }, "name", "zh-CN")).toBe("Only");
+    expect(personName("li", new Map([["li", u]]), "zh-CN")).toBe("李娜");
+    expect(personName("ghost", new Map(), "en")).toBe("ghost");
+  });
+});
+
+describe("highlightMermaid", () => {
+  const flow = "flowchart TD\n  a --> b\n";
+  it("marks the current node of a flowchart or state diagram", () => {
+    const out = highlightMermaid(flow, "b");
+    expect(out).toContain("classDef current");
+    expect(out.trimEnd().endsWith("class b current")).toBe(true);
+    expect(highlightMermaid("stateDiagram-v2\n  [*] --> a", "a")).toContain("class a current");
+  });
+
+  it("leaves other text alone", () => {
+    expect(highlightMermaid(flow, null)).toBe(flow);
+    expect(highlightMermaid(flow, "bad id;")).toBe(flow);
+    expect(highlightMermaid("sequenceDiagram\n a->>b: hi", "a")).toBe("sequenceDiagram\n a->>b: hi");
+    const marked = `${flow}classDef current fill:red\n`;
+    expect(highlightMermaid(marked, "a")).toBe(marked);
+  });
+});

@@ -1,0 +1,42 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router-dom";
+import type { TaskDetailOut } from "../api/types";
+import { useAuth } from "../auth";
+import { ActionPanel } from "../components/ActionPanel";
+import { InstanceBody, InstanceHeader } from "../components/InstanceView";
+import { ProblemView, Spinner } from "../components/ProblemView";
+import { useApi } from "../lib/useApi";
+
+export default function TaskPage() {
+  const { id = "" } = useParams();
+  const { t } = useTranslation();
+  const { user } = useAuth();
+  const task = useApi<TaskDetailOut>(`/tasks/${encodeURIComponent(id)}`);
+  const [done, setDone] = useState<string>();
+
+  if (task.loading && !task.data) return <Spinner />;
+  if (task.error) return <ProblemView error={task.error} onRetry={task.reload} />;
+  if (!task.data) return null;
+  const tk = task.data;
+  const mine = tk.status === "pending" && tk.assignee === user?.username;
+  return (
+    <div className="page">
+      <div className="page-head">
+        <Link to="/inbox" className="back">← {t("inbox.title")}</Link>
+        <h1>{tk.node_title ?? tk.node}</h1>
+      </div>
+      {done && <div className="notice notice-ok" role="status" data-testid="action-done">
+        {t("actions.done", { action: t(`actions.${done}`) })} · <Link to="/inbox">{t("inbox.title")}</Link></div>}
+      <InstanceHeader inst={tk.instance} />
+      {mine && !done && (
+        <ActionPanel task={tk} onDone={(action) => {
+          setDone(action);
+          task.reload();
+        }} />
+      )}
+      {!mine && !done && <p className="notice">{t("task.notYours")}</p>}
+      <InstanceBody inst={tk.instance} />
+    </div>
+  );
+}
