@@ -67,6 +67,9 @@ class TaskCreated(Event):
     due_at: datetime | None = None
     active: bool = True
     added_by: str | None = None  # set when an approver added this signer
+    # an inactive task becomes active when this task is approved (sequential steps, signers
+    # added after someone); a new task waiting on W takes W's place before older waiters
+    waits_for: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +78,17 @@ class TaskActivated(Event):
     task_id: UUID
     node: str
     due_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskDeferred(Event):
+    """A pending task goes back to waiting until ``waits_for`` is approved (its assignee
+    added a signer *before* themselves)."""
+
+    kind: ClassVar[str] = "task_deferred"
+    task_id: UUID
+    node: str
+    waits_for: UUID
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,11 +198,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InstanceStarted, NodeEntered, TaskCreated, TaskActivated, TaskDecided,
         TaskCancelled, TaskDelegated, CommentAdded, Notified, NodeLeft,
         InstanceReturned, InstanceResubmitted, InstanceWithdrawn, InstanceCancelled,
-        InstanceFinished,
+        InstanceFinished, TaskDeferred,
     )
 }
 _DATETIME_FIELDS = {"due_at"}
-_UUID_FIELDS = {"task_id"}
+_UUID_FIELDS = {"task_id", "waits_for"}
 
 
 def to_record(event: Event) -> tuple[str, dict[str, Any]]:
@@ -229,5 +243,5 @@ __all__ = [
     "EVENT_TYPES", "Action", "CommentAdded", "Event", "InstanceCancelled", "InstanceFinished",
     "InstanceResubmitted", "InstanceReturned", "InstanceStarted", "InstanceWithdrawn",
     "NodeEntered", "NodeLeft", "Notified", "TaskActivated", "TaskCancelled", "TaskCreated",
-    "TaskDecided", "TaskDelegated", "VisitOutcome", "from_record", "to_record",
+    "TaskDecided", "TaskDeferred", "TaskDelegated", "VisitOutcome", "from_record", "to_record",
 ]

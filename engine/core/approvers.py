@@ -1,0 +1,67 @@
+"""Who gets a task: approver rules resolved against the org directory and the form,
+then the node's policies (initiator as approver, fallback approver)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.core.definition import ApproverRule, Node
+from engine.core.directory import OrgDirectory
+from engine.core.errors import NoApproverFound
+
+
+def resolve(rule: ApproverRule, initiator: str, data: Mapping[str, Any],
+            directory: OrgDirectory) -> list[str]:
+    """Usernames a rule names right now (only users present in the directory)."""
+    found: list[str]
+    if rule.kind == "user":
+        found = [rule.value]
+    elif rule.kind == "role":
+        found = list(directory.users_with_role(rule.value))
+    elif rule.kind == "initiator":
+        found = [initiator]
+    elif rule.kind == "manager_of":
+        manager = directory.manager_of(initiator, rule.levels)
+        found = [manager] if manager else []
+    else:
+        value = data.get(rule.value)
+        found = [value] if isinstance(value, str) else []
+    return [u for u in found if u in directory.users]
+
+
+def assignees(node: Node, initiator: str, data: Mapping[str, Any],
+              directory: OrgDirectory) -> list[tuple[str, str]]:
+    """(username, rule) for every task of a visit of ``node``, in rule order, without
+    duplicates. Raises NoApproverFound when nobody resolves and there is no fallback."""
+    policy = node.policies.initiator_is_approver
+    out: dict[str, str] = {}
+    for rule in node.approvers:
+        for user in resolve(rule, initiator, data, directory):
+            how = str(rule)
+            if user == initiator and policy == "skip_to_manager":
+                manager = directory.manager_of(initiator)
+                if manager is None:
+                    continue
+                user, how = manager, f"{rule}>manager_of:initiator"
+            out.setdefault(user, how)
+    fallback = node.policies.fallback_approver
+    if not out and fallback is not None and fallback in directory.users:
+        out[fallback] = f"fallback:{fallback}"
+    rules = ", ".join(str(r) for r in node.approvers)
+    if not out:
+        raise NoApproverFound(node.id, rules)
+    if node.mode == "threshold" and node.threshold is not None and len(out) < node.threshold:
+        raise NoApproverFound(node.id, f"{rules}: {node.threshold} approvers needed, "
+                                       f"{len(out)} found")
+    return list(out.items())
+
+
+def recipients(node: Node, initiator: str, data: Mapping[str, Any],
+               directory: OrgDirectory) -> tuple[str, ...]:
+    """Users a notify node copies (may be empty: a notify node never blocks)."""
+    found = (u for r in node.notify for u in resolve(r, initiator, data, directory))
+    return tuple(dict.fromkeys(found))
+
+
+__all__ = ["assignees", "recipients", "resolve"]

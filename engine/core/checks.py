@@ -1,0 +1,162 @@
+"""What a definition means, checked: targets exist, every node is reachable and can reach
+a final node, approvers exist in the directory, the form schema is valid, conditions
+parse and name form fields. Errors come back as (yaml path, at-key?, message)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.core import conditions
+from engine.core.definition import ApproverRule, Node, ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.forms import schema_errors
+
+Found = tuple[tuple[str | int, ...], bool, str]
+
+
+def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
+                    directory: OrgDirectory | None) -> list[Found]:
+    fields = set((defn.form_schema.get("properties") or {}).keys())
+    out: list[Found] = []
+    out += _form(defn)
+    if defn.start not in defn.nodes:
+        out.append((("start",), False, f"start node {defn.start!r} is not defined"))
+    for node in defn.nodes.values():
+        raw = data["nodes"][node.id]
+        out += _shape(node, raw)
+        out += _targets(defn, node, raw)
+        out += _conditions(node, raw, fields)
+        out += _rules(node, raw, fields, directory)
+    out += _graph(defn)
+    if directory is not None and defn.policies.fallback_approver is not None \
+            and defn.policies.fallback_approver not in directory.users:
+        out.append((("policies", "fallback_approver"), False,
+                    f"unknown user {defn.policies.fallback_approver!r}"))
+    return out
+
+
+def _form(defn: ProcessDefinition) -> list[Found]:
+    out: list[Found] = []
+    for pointer, msg in schema_errors(defn.form_schema):
+        parts = tuple(int(p) if p.isdigit() else p for p in pointer.split("/")[1:])
+        out.append((("form", *parts), False, f"invalid form schema: {msg}"))
+    return out
+
+
+def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
+    base = ("nodes", node.id)
+    kinds = [k for k in ("final", "notify") if k in raw]
+    if node.kind == "final" or node.kind == "notify":
+        extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", *kinds[1:])
+                 if k in raw]
+        for key in extra:
+            yield ((*base, key), True, f"{node.kind} node {node.id!r} cannot have {key!r}")
+        if node.kind == "notify" and "next" not in raw:
+            yield (base, True, f"notify node {node.id!r} needs 'next'")
+        if node.kind == "notify" and "notify" not in raw:
+            yield (base, True, f"notify node {node.id!r} needs 'notify' (who is copied)")
+        return
+    if not node.approvers:
+        yield (base, True, f"approval node {node.id!r} needs 'approvers'")
+    if "approve" not in node.routes:
+        yield (base, True, f"approval node {node.id!r} needs 'on: {{approve: ...}}'")
+    if node.mode == "threshold" and node.threshold is None:
+        yield ((*base, "mode"), False, "mode 'threshold' needs 'threshold: N'")
+    if node.threshold is not None and node.mode != "threshold":
+        yield ((*base, "threshold"), True, "'threshold' is only allowed with mode 'threshold'")
+
+
+def _route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...],
+                                                                         str | None, str]]:
+    """(yaml path of the route, condition, target) for every route of the node."""
+    for action, routes in node.routes.items():
+        base = ("nodes", node.id, "next") if action == "next" else ("nodes", node.id, "on", action)
+        value = raw.get("next") if action == "next" else (raw.get("on") or {}).get(action)
+        for i, route in enumerate(routes):
+            yield ((*base, i) if isinstance(value, list) else base), route.condition, route.target
+
+
+def _targets(defn: ProcessDefinition, node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
+    for path, _cond, target in _route_paths(node, raw):
+        if target not in defn.nodes:
+            yield ((*path, "to") if isinstance(path[-1], int) else path, False,
+                   f"unknown target node {target!r}")
+    for action, routes in node.routes.items():
+        for i, route in enumerate(routes):
+            if route.condition is not None and i == len(routes) - 1:
+                yield (("nodes", node.id, *(("next",) if action == "next" else ("on", action)), i),
+                       False, f"routes for {action!r} need a last entry without 'if'")
+    if node.return_to and node.return_to != "initiator":
+        path = ("nodes", node.id, "on", "return")
+        if node.return_to not in defn.nodes:
+            yield (path, False, f"unknown target node {node.return_to!r}")
+        elif node.id not in _reachable(defn, node.return_to) or \
+                defn.nodes[node.return_to].kind != "approval":
+            yield (path, False, f"return target {node.return_to!r} is not an earlier approval node")
+
+
+def _conditions(node: Node, raw: Mapping[str, Any], fields: set[str]) -> Iterator[Found]:
+    for path, cond, _target in _route_paths(node, raw):
+        if cond is not None:
+            for msg in conditions.check(cond, fields):
+                yield ((*path, "if"), False, msg)
+
+
+def _rules(node: Node, raw: Mapping[str, Any], fields: set[str],
+           directory: OrgDirectory | None) -> Iterator[Found]:
+    for key, rules in (("approvers", node.approvers), ("notify", node.notify)):
+        value = raw.get(key)
+        for i, rule in enumerate(rules):
+            path: tuple[str | int, ...] = ("nodes", node.id, key)
+            path = (*path, i, rule.kind) if isinstance(value, list) else (*path, rule.kind)
+            if (msg := _rule_problem(rule, fields, directory)) is not None:
+                yield (path, False, msg)
+    fallback = node.policies.fallback_approver
+    if directory is not None and fallback is not None and fallback not in directory.users \
+            and "fallback_approver" in (raw.get("policies") or {}):
+        yield (("nodes", node.id, "policies", "fallback_approver"), False,
+               f"unknown user {fallback!r}")
+
+
+def _rule_problem(rule: ApproverRule, fields: set[str],
+                  directory: OrgDirectory | None) -> str | None:
+    if rule.kind == "field" and rule.value not in fields:
+        return f"approver field {rule.value!r} is not in the form"
+    if directory is None:
+        return None
+    if rule.kind == "user" and rule.value not in directory.users:
+        return f"unknown user {rule.value!r}"
+    if rule.kind == "role" and rule.value not in directory.roles:
+        return f"unknown role {rule.value!r}"
+    return None
+
+
+def _reachable(defn: ProcessDefinition, start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in defn.nodes:
+            continue
+        seen.add(current)
+        todo += [t for rs in defn.nodes[current].routes.values() for t in (r.target for r in rs)]
+    return seen
+
+
+def _graph(defn: ProcessDefinition) -> Iterator[Found]:
+    finals = {n.id for n in defn.nodes.values() if n.kind == "final"}
+    if not finals:
+        yield (("nodes",), True, "the process has no final node")
+        return
+    if defn.start not in defn.nodes:
+        return
+    reached = _reachable(defn, defn.start)
+    for node_id in defn.nodes:
+        if node_id not in reached:
+            yield (("nodes", node_id), True,
+                   f"node {node_id!r} cannot be reached from start {defn.start!r}")
+        elif not _reachable(defn, node_id) & finals:
+            yield (("nodes", node_id), True, f"no final node can be reached from {node_id!r}")
+
+
+__all__ = ["semantic_errors"]

@@ -1,0 +1,226 @@
+"""``decide``: a command plus the current state in, events out. Pure: no I/O, no clock.
+
+Each handler checks who may act and in which state, then lets ``Flow`` emit the events.
+A refused command raises an ``EngineError`` and produces nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from engine.core import commands as cmds
+from engine.core import events as ev
+from engine.core.approvers import assignees
+from engine.core.definition import ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.errors import (
+    DefinitionNotFound,
+    FormInvalid,
+    InstanceNotFound,
+    NotPermitted,
+    TaskNotFound,
+    TransitionNotAllowed,
+    UserNotFound,
+)
+from engine.core.flow import Flow
+from engine.core.forms import form_errors
+from engine.core.state import InstanceState, TaskState
+
+
+def decide(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
+           now: datetime, directory: OrgDirectory,
+           new_id: Callable[[], UUID] = uuid4) -> list[ev.Event]:
+    """The events ``cmd`` causes. For ``StartInstance`` ``state`` is None and the new
+    instance's id is ``new_id()``; task ids come from ``new_id`` too."""
+    flow = Flow(defn, state, now, directory, new_id)
+    if isinstance(cmd, cmds.StartInstance):
+        _start(flow, cmd)
+        return flow.events
+    if state is None:
+        if isinstance(cmd, cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner):
+            raise TaskNotFound(cmd.task_id)
+        raise InstanceNotFound(None)
+    if (state.definition_key, state.definition_version) != (defn.key, defn.version):
+        raise DefinitionNotFound(state.definition_key, state.definition_version)
+    match cmd:
+        case cmds.DecideTask():
+            _decide_task(flow, cmd)
+        case cmds.DelegateTask():
+            _delegate(flow, cmd)
+        case cmds.AddSigner():
+            _add_signer(flow, cmd)
+        case cmds.Withdraw():
+            _end(flow, cmd.actor, "withdraw", cmd.comment)
+        case cmds.CancelInstance():
+            _end(flow, cmd.actor, "cancel", cmd.reason)
+        case cmds.Resubmit():
+            _resubmit(flow, cmd)
+        case cmds.AddComment():
+            _comment(flow, cmd)
+    return flow.events
+
+
+def _check_form(flow: Flow, data: dict[str, object]) -> None:
+    if errors := form_errors(flow.defn.form_schema, data, cache_key=flow.defn.digest):
+        raise FormInvalid(errors)
+
+
+def _start(flow: Flow, cmd: cmds.StartInstance) -> None:
+    defn = flow.defn
+    if flow._state is not None:
+        raise TransitionNotAllowed(None, "start", "the instance already exists")
+    if cmd.definition_key != defn.key:
+        raise DefinitionNotFound(cmd.definition_key)
+    if cmd.initiator not in flow.directory.users:
+        raise UserNotFound(cmd.initiator)
+    _check_form(flow, cmd.data)
+    for node in defn.nodes.values():  # fail now, not halfway, when a step has nobody
+        if node.kind == "approval":
+            assignees(node, cmd.initiator, cmd.data, flow.directory)
+    flow.emit(ev.InstanceStarted(instance_id=flow.new_id(), at=flow.now, definition_key=defn.key,
+                                 definition_version=defn.version, initiator=cmd.initiator,
+                                 data=dict(cmd.data), title=defn.title_for(cmd.data)))
+    flow.go(defn.start)
+
+
+def _running(flow: Flow, action: str) -> None:
+    if flow.state.status != "running":
+        raise TransitionNotAllowed(flow.state.node, action, f"instance is {flow.state.status}")
+
+
+def _task(flow: Flow, task_id: UUID, action: str, *, waiting_ok: bool = False) -> TaskState:
+    task = flow.state.task(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    _running(flow, action)
+    if task.status != "pending" and not (waiting_ok and task.status == "waiting"):
+        raise TransitionNotAllowed(task.node, action, f"the task is {task.status}")
+    return task
+
+
+def _decide_task(flow: Flow, cmd: cmds.DecideTask) -> None:
+    task = _task(flow, cmd.task_id, cmd.action)
+    if cmd.actor != task.assignee:
+        raise NotPermitted(cmd.actor, cmd.action, f"the task is assigned to {task.assignee}")
+    node = flow.node()
+    if cmd.action not in node.actions:
+        raise TransitionNotAllowed(node.id, cmd.action, "this step does not offer it")
+    return_to = None
+    if cmd.action == "return":
+        return_to = cmd.return_to or node.return_to or "initiator"
+        _check_return_target(flow, return_to)
+    target = flow.record(task, cmd.action, cmd.actor, cmd.comment, return_to)
+    flow.go(target if target is not None else flow.settle())
+
+
+def return_targets(defn: ProcessDefinition, state: InstanceState) -> list[str]:
+    """Where the current node may send the instance back: the initiator, then earlier
+    approval nodes this instance passed through (most recent first)."""
+    if state.node is None or "return" not in defn.nodes[state.node].actions:
+        return []
+    earlier = [n for n in reversed(state.path[:-1]) if n != state.node
+               and defn.nodes[n].kind == "approval"]
+    return ["initiator", *dict.fromkeys(earlier)]
+
+
+def _check_return_target(flow: Flow, to: str) -> None:
+    if to not in return_targets(flow.defn, flow.state):
+        raise TransitionNotAllowed(flow.state.node, "return",
+                                   f"{to!r} is not the initiator or an earlier step")
+
+
+def _user(flow: Flow, username: str) -> None:
+    if username not in flow.directory.users:
+        raise UserNotFound(username)
+
+
+def _is_admin(flow: Flow, username: str) -> bool:
+    user = flow.directory.get(username)
+    return bool(user and user.is_admin)
+
+
+def _delegate(flow: Flow, cmd: cmds.DelegateTask) -> None:
+    task = _task(flow, cmd.task_id, "delegate", waiting_ok=True)
+    if cmd.actor != task.assignee and not _is_admin(flow, cmd.actor):
+        raise NotPermitted(cmd.actor, "delegate", f"the task is assigned to {task.assignee}")
+    _user(flow, cmd.to_user)
+    if cmd.to_user == task.assignee:
+        raise TransitionNotAllowed(task.node, "delegate", f"already assigned to {cmd.to_user}")
+    flow.emit(ev.TaskDelegated(instance_id=flow.state.id, at=flow.now, task_id=task.task_id,
+                               node=task.node, actor=cmd.actor, from_user=task.assignee,
+                               to_user=cmd.to_user, comment=cmd.comment))
+
+
+def _add_signer(flow: Flow, cmd: cmds.AddSigner) -> None:
+    task = _task(flow, cmd.task_id, "add_signer")
+    if cmd.actor != task.assignee:
+        raise NotPermitted(cmd.actor, "add_signer", f"the task is assigned to {task.assignee}")
+    _user(flow, cmd.user)
+    if any(t.open and t.assignee == cmd.user for t in flow.visit_tasks()):
+        raise TransitionNotAllowed(task.node, "add_signer", f"{cmd.user} already has this step")
+    s, node, new = flow.state, flow.node(), flow.new_id()
+    before = cmd.position == "before"
+    flow.emit(ev.TaskCreated(instance_id=s.id, at=flow.now, task_id=new, node=node.id,
+                             visit=s.visit, assignee=cmd.user, rule=f"added_by:{cmd.actor}",
+                             due_at=flow.due(node) if before else None, active=before,
+                             added_by=cmd.actor, waits_for=None if before else task.task_id))
+    if before:
+        flow.emit(ev.TaskDeferred(instance_id=s.id, at=flow.now, task_id=task.task_id,
+                                  node=node.id, waits_for=new))
+    if cmd.comment:
+        flow.emit(ev.CommentAdded(instance_id=s.id, at=flow.now, actor=cmd.actor,
+                                  text=cmd.comment, node=node.id))
+
+
+def _end(flow: Flow, actor: str, how: str, text: str | None) -> None:
+    s = flow.state
+    if s.finished:
+        raise TransitionNotAllowed(s.node, how, f"instance is already {s.status}")
+    if how == "withdraw" and actor != s.initiator:
+        raise NotPermitted(actor, how, "only the initiator can withdraw")
+    if how == "cancel" and not _is_admin(flow, actor):
+        raise NotPermitted(actor, how, "only an administrator can cancel")
+    outcome: ev.VisitOutcome = "withdrawn" if how == "withdraw" else "cancelled"
+    flow.cancel_open(outcome)
+    if s.node is not None:
+        flow.emit(ev.NodeLeft(instance_id=s.id, at=flow.now, node=s.node, visit=s.visit,
+                              outcome=outcome, decided_by=actor))
+    if how == "withdraw":
+        flow.emit(ev.InstanceWithdrawn(instance_id=s.id, at=flow.now, actor=actor, comment=text))
+    else:
+        flow.emit(ev.InstanceCancelled(instance_id=s.id, at=flow.now, actor=actor, reason=text))
+    flow.emit(ev.InstanceFinished(instance_id=s.id, at=flow.now, outcome=outcome, node=None))
+
+
+def _resubmit(flow: Flow, cmd: cmds.Resubmit) -> None:
+    s = flow.state
+    if s.status != "returned" or s.resume_at is None:
+        raise TransitionNotAllowed(s.node, "resubmit", f"instance is {s.status}, not returned")
+    if cmd.actor != s.initiator:
+        raise NotPermitted(cmd.actor, "resubmit", "only the initiator can resubmit")
+    _check_form(flow, cmd.data)
+    flow.emit(ev.InstanceResubmitted(instance_id=s.id, at=flow.now, actor=cmd.actor,
+                                     data=dict(cmd.data)))
+    flow.go(s.resume_at)
+
+
+def may_comment(state: InstanceState, user: str, directory: OrgDirectory) -> bool:
+    """The initiator, anyone who holds or held a task, anyone copied, admins and owners."""
+    u = directory.get(user)
+    return (user == state.initiator or user in state.cc
+            or any(t.assignee == user for t in state.tasks)
+            or bool(u and (u.is_admin or u.is_process_owner)))
+
+
+def _comment(flow: Flow, cmd: cmds.AddComment) -> None:
+    if not cmd.text.strip():
+        raise FormInvalid([("/text", "a comment cannot be empty")])
+    if not may_comment(flow.state, cmd.actor, flow.directory):
+        raise NotPermitted(cmd.actor, "comment", "not involved in this request")
+    flow.emit(ev.CommentAdded(instance_id=flow.state.id, at=flow.now, actor=cmd.actor,
+                              text=cmd.text.strip(), node=flow.state.node))
+
+
+__all__ = ["decide", "may_comment", "return_targets"]

@@ -1,0 +1,145 @@
+"""The parsed, immutable model of a process definition (see ``docs/definitions.md``).
+
+``loader.py`` turns YAML into these objects after validating it; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+NodeKind = Literal["approval", "notify", "final"]
+Mode = Literal["any", "all", "sequential", "threshold"]
+InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
+RuleKind = Literal["user", "role", "manager_of", "field", "initiator"]
+
+_SLA = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_sla(text: str) -> timedelta | None:
+    """``"2d"``, ``"4h"``, ``"1d12h"``, ``"30m"``, ``"1w"`` -> timedelta; None if malformed."""
+    match = _SLA.match(text.strip())
+    if not match or not any(match.groups()):
+        return None
+    w, d, h, m = (int(g or 0) for g in match.groups())
+    return timedelta(weeks=w, days=d, hours=h, minutes=m)
+
+
+def format_sla(sla: timedelta) -> str:
+    days, rest = divmod(int(sla.total_seconds()), 86400)
+    hours, rest = divmod(rest, 3600)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "",
+             f"{rest // 60}m" if rest // 60 else ""]
+    return "".join(parts) or "0m"
+
+
+@dataclass(frozen=True, slots=True)
+class ApproverRule:
+    """Who approves: ``user`` (username), ``role``, ``manager_of`` ("initiator", ``levels``
+    up), ``field`` (a form field holding a username) or ``initiator`` (CC back)."""
+
+    kind: RuleKind
+    value: str
+    levels: int = 1
+
+    def __str__(self) -> str:
+        if self.kind == "manager_of" and self.levels != 1:
+            return f"manager_of:{self.value}:{self.levels}"
+        if self.kind == "initiator":
+            return "initiator"
+        return f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    condition: str | None
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """``auto_approve_same_approver``: someone who approved the previous approval step is
+    auto-approved on the next one. ``initiator_is_approver``: what happens when the
+    initiator resolves as an approver. ``fallback_approver``: who gets a task nobody
+    resolves to; None means starting such an instance fails with NoApproverFound."""
+
+    auto_approve_same_approver: bool = True
+    initiator_is_approver: InitiatorPolicy = "auto_approve"
+    fallback_approver: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    title: str
+    kind: NodeKind
+    title_zh: str = ""
+    description: str = ""
+    approvers: tuple[ApproverRule, ...] = ()
+    mode: Mode = "any"
+    threshold: int | None = None
+    sla: timedelta | None = None
+    routes: Mapping[str, tuple[Route, ...]] = field(default_factory=dict)
+    return_to: str | None = None  # default target of ``return``: "initiator" or a node
+    outcome: str | None = None
+    notify: tuple[ApproverRule, ...] = ()
+    policies: Policies = field(default_factory=Policies)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Actions an approver may take here (``approve``, ``reject``, ``return``)."""
+        if self.kind != "approval":
+            return ()
+        return (*self.routes, *(("return",) if self.return_to else ()))
+
+    def targets(self) -> list[str]:
+        """Every node this node may lead to (not counting returns to the initiator)."""
+        out = [r.target for routes in self.routes.values() for r in routes]
+        if self.return_to and self.return_to != "initiator":
+            out.append(self.return_to)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDefinition:
+    key: str
+    title: str
+    start: str
+    nodes: Mapping[str, Node]
+    form_schema: Mapping[str, Any] = field(default_factory=dict)
+    ui_schema: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    title_zh: str = ""
+    instance_title: str = ""
+    policies: Policies = field(default_factory=Policies)
+    version: int = 1
+    digest: str = ""
+    source: str = ""
+
+    def transition_table(self) -> list[dict[str, Any]]:
+        """``transitions``-style rows (trigger, source, dest, condition) in route order."""
+        rows = []
+        for node in self.nodes.values():
+            for action, routes in node.routes.items():
+                for route in routes:
+                    rows.append({"trigger": action, "source": node.id, "dest": route.target,
+                                 "condition": route.condition})
+        return rows
+
+    def title_for(self, data: Mapping[str, Any]) -> str:
+        """The instance title: ``instance_title`` with ``{field}`` filled from the form."""
+        if not self.instance_title:
+            return self.title
+
+        def fill(m: re.Match[str]) -> str:
+            value = data.get(m.group(1))
+            return "" if value is None else str(value)
+
+        return re.sub(r"\{(\w+)\}", fill, self.instance_title)
+
+
+__all__ = ["ApproverRule", "InitiatorPolicy", "Mode", "Node", "NodeKind", "Policies",
+           "ProcessDefinition", "Route", "RuleKind", "format_sla", "parse_sla"]

@@ -1,0 +1,153 @@
+"""The org directory: users, their roles and reporting lines. Loaded from YAML or CSV.
+
+YAML shape (``definitions/org.yaml``)::
+
+    roles: {finance: Finance team}          # optional: roles known even without members
+    users:
+      - {username: li.na, name: Li Na, name_zh: 李娜, email: li.na@example.com,
+         manager: zhao.lei, roles: [store_manager], is_admin: false}
+
+CSV columns: ``username,name,name_zh,email,manager,roles,is_admin,is_process_owner``
+with roles separated by ``;`` and booleans written ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from engine.core.errors import DefinitionError, DirectoryInvalid
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    name: str = ""
+    name_zh: str = ""
+    email: str = ""
+    manager: str | None = None
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+    is_process_owner: bool = False
+    locale: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class OrgDirectory:
+    users: Mapping[str, User] = field(default_factory=dict)
+    role_names: Mapping[str, str] = field(default_factory=dict)  # declared role -> description
+
+    def get(self, username: str) -> User | None:
+        return self.users.get(username)
+
+    def manager_of(self, user: str, levels: int = 1) -> str | None:
+        """The manager ``levels`` steps up from ``user``, or None when the chain ends."""
+        current: str | None = user
+        for _ in range(levels):
+            found = self.users.get(current) if current else None
+            current = found.manager if found else None
+            if current is None:
+                return None
+        return current
+
+    def users_with_role(self, role: str) -> tuple[str, ...]:
+        return tuple(sorted(u.username for u in self.users.values() if role in u.roles))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        held = {r for u in self.users.values() for r in u.roles}
+        return frozenset(held | set(self.role_names))
+
+
+def load_directory(path: str | Path) -> OrgDirectory:
+    """Read a directory from a ``.yaml``/``.yml`` or ``.csv`` file; raise DirectoryInvalid."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    if p.suffix.lower() == ".csv":
+        return directory_from_csv(text, str(p))
+    return directory_from_yaml(text, str(p))
+
+
+def directory_from_yaml(text: str, source: str = "<string>") -> OrgDirectory:
+    try:
+        doc = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise DirectoryInvalid([DefinitionError(source, line, col, str(exc.problem))]) from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("users"), list):
+        raise DirectoryInvalid([DefinitionError(source, 1, 1, "expected a mapping with 'users:'")])
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for i, item in enumerate(doc["users"]):
+        line = item.lc.line + 1 if hasattr(item, "lc") else doc["users"].lc.item(i)[0] + 1
+        rows.append((line, dict(item) if isinstance(item, Mapping) else {}))
+    roles = doc.get("roles") or {}
+    return _build(rows, {str(k): str(v or "") for k, v in dict(roles).items()}, source)
+
+
+def directory_from_csv(text: str, source: str = "<string>") -> OrgDirectory:
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for i, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        clean: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        clean["roles"] = [r.strip() for r in clean.get("roles", "").split(";") if r.strip()]
+        for flag in ("is_admin", "is_process_owner"):
+            clean[flag] = clean.get(flag, "").lower() in ("true", "1", "yes", "y")
+        clean["manager"] = clean.get("manager") or None
+        rows.append((i, clean))
+    return _build(rows, {}, source)
+
+
+def _build(rows: list[tuple[int, dict[str, Any]]], roles: dict[str, str],
+           source: str) -> OrgDirectory:
+    errors: list[DefinitionError] = []
+    users: dict[str, User] = {}
+    lines: dict[str, int] = {}
+    for line, row in rows:
+        name = row.get("username")
+        if not isinstance(name, str) or not name:
+            errors.append(DefinitionError(source, line, 1, "user without a username"))
+            continue
+        if name in users:
+            errors.append(DefinitionError(source, line, 1, f"duplicate username {name!r}"))
+            continue
+        users[name] = User(
+            username=name, name=str(row.get("name") or name), name_zh=str(row.get("name_zh") or ""),
+            email=str(row.get("email") or ""), manager=row.get("manager") or None,
+            roles=tuple(str(r) for r in row.get("roles") or ()),
+            is_admin=bool(row.get("is_admin", False)),
+            is_process_owner=bool(row.get("is_process_owner", False)),
+            locale=str(row.get("locale") or "en"))
+        lines[name] = line
+    for name, user in users.items():
+        if user.manager is not None and user.manager not in users:
+            errors.append(DefinitionError(source, lines[name], 1,
+                                          f"user {name!r}: unknown manager {user.manager!r}"))
+    errors += _cycles(users, lines, source)
+    if errors:
+        raise DirectoryInvalid(errors)
+    return OrgDirectory(users=users, role_names=roles)
+
+
+def _cycles(users: dict[str, User], lines: dict[str, int], source: str) -> list[DefinitionError]:
+    errors = []
+    for name in users:
+        seen = {name}
+        current = users[name].manager
+        while current is not None and current in users:
+            if current in seen:
+                errors.append(DefinitionError(source, lines[name], 1,
+                                              f"user {name!r}: reporting line loops back"))
+                break
+            seen.add(current)
+            current = users[current].manager
+    return errors
+
+
+__all__ = ["OrgDirectory", "User", "directory_from_csv", "directory_from_yaml", "load_directory"]

@@ -1,0 +1,115 @@
+"""Engine errors: one base class, each error names the situation and carries data.
+
+They never carry HTTP status codes; ``api/problems.py`` maps them. The tree::
+
+    EngineError
+    ├── DefinitionInvalid        errors: list[DefinitionError] (all problems of one source)
+    │   └── DirectoryInvalid     the org directory file itself is broken
+    ├── DefinitionNotFound       key, version
+    ├── InstanceNotFound         instance_id
+    ├── TaskNotFound             task_id
+    ├── UserNotFound             username (delegate / add signer / start by an unknown user)
+    ├── NotPermitted             actor, action, reason
+    ├── TransitionNotAllowed     node, action, reason (not allowed in this state)
+    ├── FormInvalid              errors: list[(json_pointer, message)]
+    ├── NoApproverFound          node, rule
+    └── ConcurrentUpdate         instance_id, expected_seq (raised by the store)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionError:
+    """One problem in a YAML source, 1-based ``line`` and ``column``."""
+
+    source: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class DefinitionInvalid(EngineError):
+    def __init__(self, errors: list[DefinitionError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class DirectoryInvalid(DefinitionInvalid):
+    pass
+
+
+class DefinitionNotFound(EngineError):
+    def __init__(self, key: str, version: int | None = None) -> None:
+        self.key, self.version = key, version
+        suffix = f" version {version}" if version is not None else ""
+        super().__init__(f"no process definition {key!r}{suffix}")
+
+
+class InstanceNotFound(EngineError):
+    def __init__(self, instance_id: UUID | None) -> None:
+        self.instance_id = instance_id
+        super().__init__(f"no instance {instance_id}" if instance_id else "no such instance")
+
+
+class TaskNotFound(EngineError):
+    def __init__(self, task_id: UUID) -> None:
+        self.task_id = task_id
+        super().__init__(f"no task {task_id}")
+
+
+class UserNotFound(EngineError):
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"no user {username!r} in the directory")
+
+
+class NotPermitted(EngineError):
+    def __init__(self, actor: str, action: str, reason: str) -> None:
+        self.actor, self.action, self.reason = actor, action, reason
+        super().__init__(f"{actor} may not {action}: {reason}")
+
+
+class TransitionNotAllowed(EngineError):
+    def __init__(self, node: str | None, action: str, reason: str) -> None:
+        self.node, self.action, self.reason = node, action, reason
+        where = f" at {node!r}" if node else ""
+        super().__init__(f"{action} not allowed{where}: {reason}")
+
+
+class FormInvalid(EngineError):
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = list(errors)
+        n = len(self.errors)
+        head = f"{n} field{'s are' if n != 1 else ' is'} invalid"
+        super().__init__(head + "".join(f"; {p or '/'}: {m}" for p, m in self.errors))
+
+
+class NoApproverFound(EngineError):
+    def __init__(self, node: str, rule: str) -> None:
+        self.node, self.rule = node, rule
+        super().__init__(f"no approver found for node {node!r} (rule {rule})")
+
+
+class ConcurrentUpdate(EngineError):
+    def __init__(self, instance_id: UUID, expected_seq: int) -> None:
+        self.instance_id, self.expected_seq = instance_id, expected_seq
+        super().__init__(f"instance {instance_id} changed concurrently "
+                         f"(expected seq {expected_seq})")
+
+
+__all__ = [
+    "ConcurrentUpdate", "DefinitionError", "DefinitionInvalid", "DefinitionNotFound",
+    "DirectoryInvalid", "EngineError", "FormInvalid", "InstanceNotFound", "NoApproverFound",
+    "NotPermitted", "TaskNotFound", "TransitionNotAllowed", "UserNotFound",
+]

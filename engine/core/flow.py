@@ -1,0 +1,195 @@
+"""Moving an instance through its nodes inside one ``decide`` call.
+
+``Flow`` collects the events of one command and folds each into its working state as it
+is emitted, so later steps see earlier ones. It is local to one call: ``decide`` stays a
+pure function of its arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from engine.core import events as ev
+from engine.core.approvers import assignees, recipients
+from engine.core.definition import Node, ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.errors import TransitionNotAllowed
+from engine.core.machine import next_node
+from engine.core.state import InstanceState, TaskState, apply
+
+MAX_HOPS = 200  # nodes entered by one command before we call it a loop
+
+
+class Flow:
+    def __init__(self, defn: ProcessDefinition, state: InstanceState | None, now: datetime,
+                 directory: OrgDirectory, new_id: Callable[[], UUID]) -> None:
+        self.defn, self.now, self.directory, self.new_id = defn, now, directory, new_id
+        self._state = state
+        self.events: list[ev.Event] = []
+
+    @property
+    def state(self) -> InstanceState:
+        assert self._state is not None, "no instance yet"
+        return self._state
+
+    def emit(self, event: ev.Event) -> None:
+        self.events.append(event)
+        self._state = apply(self._state, event)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def node(self) -> Node:
+        if self.state.node is None:
+            raise TransitionNotAllowed(None, "act", f"instance is {self.state.status}")
+        return self.defn.nodes[self.state.node]
+
+    def visit_tasks(self) -> list[TaskState]:
+        s = self.state
+        return [t for t in s.tasks if t.node == s.node and t.visit == s.visit]
+
+    def due(self, node: Node) -> datetime | None:
+        return self.now + node.sla if node.sla else None
+
+    def cancel_open(self, reason: str, only: Callable[[TaskState], bool] = lambda t: True) -> None:
+        for t in self.state.tasks:
+            if t.open and only(t):
+                self.emit(ev.TaskCancelled(instance_id=self.state.id, at=self.now,
+                                           task_id=t.task_id, node=t.node, reason=reason))
+
+    # -- moving ----------------------------------------------------------------------------
+    def go(self, target: str | None) -> None:
+        """Enter ``target`` and keep going through notify nodes and auto-decisions until
+        the instance waits for a person or finishes."""
+        hops = 0
+        while target is not None:
+            hops += 1
+            if hops > MAX_HOPS:
+                raise TransitionNotAllowed(target, "enter", "too many steps in one go (a loop?)")
+            target = self._enter(target)
+            if target is None:
+                target = self.settle()
+
+    def _enter(self, node_id: str) -> str | None:
+        s, node = self.state, self.defn.nodes[node_id]
+        visit = s.visits.get(node_id, 0) + 1
+        self.emit(ev.NodeEntered(instance_id=s.id, at=self.now, node=node_id, visit=visit))
+        if node.kind == "final":
+            self.emit(ev.InstanceFinished(instance_id=s.id, at=self.now,
+                                          outcome=node.outcome or node_id, node=node_id))
+            return None
+        if node.kind == "notify":
+            who = recipients(node, s.initiator, s.data, self.directory)
+            self.emit(ev.Notified(instance_id=s.id, at=self.now, node=node_id, recipients=who))
+            target = next_node(self.defn, node_id, "next", s.data)
+            self.emit(ev.NodeLeft(instance_id=s.id, at=self.now, node=node_id, visit=visit,
+                                  outcome="notified", next_node=target))
+            return target
+        previous: UUID | None = None
+        for user, rule in assignees(node, s.initiator, s.data, self.directory):
+            task_id = self.new_id()
+            waits = previous if node.mode == "sequential" else None
+            self.emit(ev.TaskCreated(instance_id=s.id, at=self.now, task_id=task_id,
+                                     node=node_id, visit=visit, assignee=user, rule=rule,
+                                     due_at=self.due(node) if waits is None else None,
+                                     active=waits is None, waits_for=waits))
+            previous = task_id
+        return None
+
+    def settle(self) -> str | None:
+        """Apply automatic decisions (policies) to pending tasks of the current approval
+        node; return the next node if that resolved it."""
+        while self.state.status == "running" and self.state.node is not None:
+            node = self.node()
+            if node.kind != "approval":
+                return None
+            task = next((t for t in self.visit_tasks()
+                         if t.status == "pending" and self._auto(node, t)), None)
+            if task is None:
+                return None
+            reason = self._auto(node, task)
+            target = self.record(task, "approve", task.assignee, None, None, auto=reason)
+            if target is not None or self.state.node is None:
+                return target
+        return None
+
+    def _auto(self, node: Node, task: TaskState) -> str | None:
+        if task.added_by is not None:
+            return None  # someone asked for this signer explicitly
+        if task.assignee == self.state.initiator and \
+                node.policies.initiator_is_approver == "auto_approve":
+            return "initiator_is_approver"
+        if node.policies.auto_approve_same_approver and \
+                task.assignee in self.state.previous_approvers:
+            return "same_approver"
+        return None
+
+    # -- decisions -------------------------------------------------------------------------
+    def record(self, task: TaskState, action: ev.Action, actor: str, comment: str | None,
+               return_to: str | None, auto: str | None = None) -> str | None:
+        """Emit a decision and whatever it resolves; return the node to enter next."""
+        s, node = self.state, self.node()
+        self.emit(ev.TaskDecided(instance_id=s.id, at=self.now, task_id=task.task_id,
+                                 node=node.id, actor=actor, action=action, comment=comment,
+                                 auto=auto, return_to=return_to))
+        if action == "return":
+            return self._return(node, actor, comment, return_to or "initiator")
+        if action == "reject":
+            if node.mode == "threshold":
+                self._cancel_chain(task.task_id, "chain_rejected")
+                if self._votes() + self._chains() >= (node.threshold or 1):
+                    return None
+            return self._leave(node, "reject", "rejected", actor)
+        for waiter in [t for t in self.visit_tasks()
+                       if t.status == "waiting" and t.waits_for == task.task_id]:
+            self.emit(ev.TaskActivated(instance_id=s.id, at=self.now, task_id=waiter.task_id,
+                                       node=node.id, due_at=self.due(node)))
+        if not self._approved(node, task):
+            return None
+        return self._leave(node, "approve", "approved", actor)
+
+    def _approved(self, node: Node, task: TaskState) -> bool:
+        open_left = [t for t in self.visit_tasks() if t.open]
+        if node.mode == "any":
+            return not any(t.waits_for == task.task_id for t in open_left)
+        if node.mode == "threshold":
+            return self._votes() >= (node.threshold or 1)
+        return not open_left
+
+    def _votes(self) -> int:
+        tasks = self.visit_tasks()
+        followed = {t.waits_for for t in tasks if t.status != "cancelled"}
+        return sum(1 for t in tasks if t.action == "approve" and t.task_id not in followed)
+
+    def _chains(self) -> int:
+        return sum(1 for t in self.visit_tasks() if t.status == "pending")
+
+    def _cancel_chain(self, task_id: UUID, reason: str) -> None:
+        dead = {task_id}
+        for t in self.visit_tasks():  # tasks are in creation order; chains point backwards
+            if t.open and t.waits_for in dead:
+                dead.add(t.task_id)
+        self.cancel_open(reason, lambda t: t.task_id in dead and t.task_id != task_id)
+
+    def _leave(self, node: Node, action: str, outcome: ev.VisitOutcome, actor: str) -> str:
+        s = self.state
+        self.cancel_open(f"node_{outcome}")
+        target = next_node(self.defn, node.id, action, s.data)
+        self.emit(ev.NodeLeft(instance_id=s.id, at=self.now, node=node.id, visit=s.visit,
+                              outcome=outcome, decided_by=actor, next_node=target))
+        return target
+
+    def _return(self, node: Node, actor: str, comment: str | None, to: str) -> str | None:
+        s = self.state
+        self.cancel_open("node_returned")
+        self.emit(ev.NodeLeft(instance_id=s.id, at=self.now, node=node.id, visit=s.visit,
+                              outcome="returned", decided_by=actor,
+                              next_node=None if to == "initiator" else to))
+        if to != "initiator":
+            return to
+        self.emit(ev.InstanceReturned(instance_id=s.id, at=self.now, actor=actor,
+                                      resume_at=node.id, comment=comment))
+        return None
+
+
+__all__ = ["MAX_HOPS", "Flow"]

@@ -1,0 +1,186 @@
+"""YAML -> ProcessDefinition: parse with ruamel.yaml (positions), check the format's JSON
+Schema (``definition.schema.json``), build the model, then check its meaning
+(``checks.py``). Every problem is reported at once as ``DefinitionInvalid``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from engine.core.checks import semantic_errors
+from engine.core.definition import (
+    ApproverRule,
+    Node,
+    NodeKind,
+    Policies,
+    ProcessDefinition,
+    Route,
+    parse_sla,
+)
+from engine.core.directory import OrgDirectory
+from engine.core.errors import DefinitionError, DefinitionInvalid
+from engine.core.yamlpos import plain, position
+
+
+@cache
+def definition_schema() -> dict[str, Any]:
+    """The JSON Schema of the YAML format (shipped as ``definition.schema.json``)."""
+    text = resources.files("engine.core").joinpath("definition.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def load_definition_file(path: str | Path, directory: OrgDirectory | None = None
+                         ) -> ProcessDefinition:
+    p = Path(path)
+    return load_definition(p.read_text(encoding="utf-8"), str(p), directory)
+
+
+def load_definition(text: str, source: str = "<string>",
+                    directory: OrgDirectory | None = None) -> ProcessDefinition:
+    """Parse and validate; raise DefinitionInvalid with every error found."""
+    try:
+        doc = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = f"YAML syntax error: {exc.problem or exc.context}"
+        raise DefinitionInvalid([DefinitionError(source, line, col, msg)]) from None
+    if not isinstance(doc, Mapping):
+        raise DefinitionInvalid([DefinitionError(source, 1, 1, "expected a mapping at the top")])
+    data = plain(doc)
+    errors = [DefinitionError(source, *pos, msg) for pos, msg in _schema_errors(doc, data)]
+    try:
+        defn = build(data, text)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        if errors:  # the structure is broken; the schema errors say how
+            raise DefinitionInvalid(_sorted(errors)) from None
+        raise
+    errors += [DefinitionError(source, *position(doc, path, key=key), msg)
+               for path, key, msg in semantic_errors(defn, data, directory)]
+    if errors:
+        raise DefinitionInvalid(_sorted(errors))
+    return defn
+
+
+def _sorted(errors: list[DefinitionError]) -> list[DefinitionError]:
+    unique = dict.fromkeys(errors)
+    return sorted(unique, key=lambda e: (e.line, e.column, e.message))
+
+
+def _schema_errors(doc: Any, data: dict[str, Any]) -> list[tuple[tuple[int, int], str]]:
+    validator = Draft202012Validator(definition_schema())
+    out: list[tuple[tuple[int, int], str]] = []
+    for error in validator.iter_errors(data):
+        for path, key, msg in _explain(error):
+            out.append((position(doc, path, key=key), msg))
+    return out
+
+
+def _explain(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, str]]:
+    """Readable messages: unknown keys at the key, ``oneOf`` through its best branch."""
+    path = tuple(error.absolute_path)
+    where = ".".join(str(p) for p in path) or "the definition"
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = sorted(error.schema.get("properties", {}))
+        known = set(allowed)
+        if not known:  # nodes: any name allowed; the value is what failed
+            return []
+        return [((*path, k), True, f"unknown key {k!r} in {where} (allowed: {', '.join(allowed)})")
+                for k in error.instance if k not in known]
+    if error.validator == "oneOf" and error.context:
+        deeper = [e for e in error.context if e.relative_path or e.validator != "type"]
+        if deeper:
+            return [item for e in deeper for item in _explain(e)]
+        return [(path, False, f"{where}: {error.instance!r} has the wrong shape")]
+    if error.validator == "required":
+        return [(path, False, f"{where}: {error.message}")]
+    if error.validator == "pattern":
+        pattern = error.validator_value
+        return [(path, False, f"{where}: {error.instance!r} does not match {pattern}")]
+    return [(path, False, f"{where}: {error.message}")]
+
+
+def _rules(raw: Any) -> tuple[ApproverRule, ...]:
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for item in items:
+        if "user" in item:
+            out.append(ApproverRule("user", str(item["user"])))
+        elif "role" in item:
+            out.append(ApproverRule("role", str(item["role"])))
+        elif "field" in item:
+            out.append(ApproverRule("field", str(item["field"])))
+        elif "initiator" in item:
+            out.append(ApproverRule("initiator", "initiator"))
+        elif "manager_of" in item:
+            out.append(ApproverRule("manager_of", str(item["manager_of"]),
+                                    int(item.get("levels", 1))))
+    return tuple(out)
+
+
+def _routes(raw: Any) -> tuple[Route, ...]:
+    if isinstance(raw, str):
+        return (Route(None, raw),)
+    return tuple(Route(r.get("if"), str(r["to"])) for r in raw)
+
+
+def _policies(raw: Mapping[str, Any] | None, base: Policies) -> Policies:
+    raw = raw or {}
+    return Policies(
+        auto_approve_same_approver=bool(raw.get("auto_approve_same_approver",
+                                                base.auto_approve_same_approver)),
+        initiator_is_approver=raw.get("initiator_is_approver", base.initiator_is_approver),
+        fallback_approver=raw.get("fallback_approver", base.fallback_approver))
+
+
+def kind_of(raw: Mapping[str, Any]) -> NodeKind:
+    if "final" in raw:
+        return "final"
+    if "notify" in raw or "next" in raw:
+        return "notify"
+    return "approval"
+
+
+def _node(node_id: str, raw: Mapping[str, Any], base: Policies) -> Node:
+    kind = kind_of(raw)
+    on = raw.get("on") or {}
+    routes = {a: _routes(on[a]) for a in ("approve", "reject") if a in on}
+    if kind == "notify":
+        routes = {"next": _routes(raw["next"])} if "next" in raw else {}
+    sla = parse_sla(raw["sla"]) if "sla" in raw else None
+    default_title = str(raw.get("final", node_id)).replace("_", " ").capitalize()
+    return Node(
+        id=node_id, kind=kind, title=str(raw.get("title") or default_title),
+        title_zh=str(raw.get("title_zh", "")), description=str(raw.get("description", "")),
+        approvers=_rules(raw.get("approvers")), mode=raw.get("mode", "any"),
+        threshold=raw.get("threshold"), sla=sla, routes=routes, return_to=on.get("return"),
+        outcome=raw.get("final"), notify=_rules(raw.get("notify")),
+        policies=_policies(raw.get("policies"), base))
+
+
+def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
+    """The model from plain (already schema-checked) data; no semantic checks."""
+    policies = _policies(data.get("policies"), Policies())
+    nodes = {str(k): _node(str(k), v, policies) for k, v in data["nodes"].items()}
+    return ProcessDefinition(
+        key=str(data["key"]), title=str(data["title"]), start=str(data["start"]), nodes=nodes,
+        form_schema=data.get("form") or {"type": "object", "properties": {}},
+        ui_schema=data.get("ui_schema") or {}, description=str(data.get("description", "")),
+        title_zh=str(data.get("title_zh", "")), instance_title=str(data.get("instance_title", "")),
+        policies=policies, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
+
+
+__all__ = ["build", "definition_schema", "kind_of", "load_definition", "load_definition_file"]
