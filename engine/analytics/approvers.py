@@ -72,14 +72,19 @@ def _max_open(events: list[tuple[float, int]]) -> int:
 
 def bottlenecks(steps: Sequence[StepStats], approvers: Sequence[ApproverStats],
                 top: int = 5, min_share: float = 0.05) -> dict[str, list[dict[str, object]]]:
-    """The steps (approval steps only) and approvers holding the most waiting time."""
+    """The approval steps and the approvers holding the most waiting time.
+
+    ``approval_wait_share`` is a step's share of the time requests waited for approvers;
+    ``wait_share`` its share of all waiting, the requester's and other activities' too."""
     st = sorted((s for s in steps if s.is_approval), key=lambda s: -s.wait_share)
+    approval_wait = sum(s.wait.total for s in st) or 1.0
     return {
-        "steps": [{"step": s.step, "wait_share": round(s.wait_share, 4),
+        "steps": [{"step": s.step, "approval_wait_share": round(s.wait.total / approval_wait, 4),
+                   "wait_share": round(s.wait_share, 4),
                    "cycle_share": round(s.cycle_share, 4),
                    "total_wait_s": round(s.wait.total, 3), "median_wait_s": _r(s.wait.median),
                    "visits": s.visits}
-                  for s in st[:top] if s.wait_share >= min_share],
+                  for s in st[:top] if s.wait.total / approval_wait >= min_share],
         "approvers": [{"approver": a.approver, "wait_share": round(a.wait_share, 4),
                        "total_wait_s": round(a.wait.total, 3),
                        "median_wait_s": _r(a.wait.median), "decisions": a.decisions,

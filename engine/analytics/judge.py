@@ -152,7 +152,7 @@ def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int
 
 def _summary(s: StepStats, kind: str, stop_high: float, pace: float | None) -> str:
     what = "rubber-stamp candidate" if kind == "rubber_stamp" else "low-value gate"
-    return (f"{s.step}: {what}. {s.approve} of {s.decisions} decisions approved; with 95% "
+    return (f"{what.capitalize()}: {s.approve} of {s.decisions} decisions approved; with 95% "
             f"confidence it stops fewer than {_pct(stop_high)} of requests; median wait "
             f"{_dur(s.wait.median)} vs the process's {_dur(pace)}.")
 

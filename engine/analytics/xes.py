@@ -14,10 +14,13 @@ from typing import IO, Any, cast
 from lxml import etree
 
 from engine.analytics.logs import LogInvalid, Progress, RawLog, attr_value
+from engine.analytics.model import Outcome
 
 _META = frozenset({"concept:name", "variant", "variant-index", "creator"})
 _CASE_PREFIX = "(case)_"
 _REPORT_EVERY = 2000
+_OUTCOMES: dict[str, Outcome] = {"approve": "approve", "reject": "reject", "return": "return",
+                                 "other": "other"}
 
 
 def read_xes(path: Path, progress: Progress | None = None) -> RawLog:
@@ -42,7 +45,7 @@ def _local(tag: Any) -> str:
 
 
 def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
-    pending: list[tuple[float, str, str | None]] = []
+    pending: list[tuple[float, str, str | None, Outcome | None]] = []
     case_attrs: dict[str, Any] = {}
     pos = 0
     for _, el in etree.iterparse(stream, events=("end",), tag=("{*}event", "{*}trace"),
@@ -59,8 +62,8 @@ def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
         if case_id is None:
             raise LogInvalid(f"{path}:{el.sourceline}: trace without concept:name")
         evs = raw.events.setdefault(case_id, [])
-        for ts, act, res in pending:
-            evs.append((ts, pos, act, res, None))
+        for ts, act, res, given in pending:
+            evs.append((ts, pos, act, res, given))
             pos += 1
         raw.read += len(pending)
         if case_attrs:
@@ -75,8 +78,8 @@ def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
 
 
 def _event(el: Any, path: Path, case_attrs: dict[str, Any] | None
-           ) -> tuple[float, str, str | None] | None:
-    act = ts = res = life = None
+           ) -> tuple[float, str, str | None, Outcome | None] | None:
+    act = ts = res = life = given = None
     for ch in el:
         key = ch.get("key")
         if key == "concept:name":
@@ -87,6 +90,8 @@ def _event(el: Any, path: Path, case_attrs: dict[str, Any] | None
             res = ch.get("value")
         elif key == "lifecycle:transition":
             life = ch.get("value")
+        elif key == "signoff:outcome":
+            given = ch.get("value")
         elif case_attrs is not None and key and key.startswith(_CASE_PREFIX):
             case_attrs[key[len(_CASE_PREFIX):]] = _typed(ch)
     if life is not None and life.lower() != "complete":
@@ -101,7 +106,7 @@ def _event(el: Any, path: Path, case_attrs: dict[str, Any] | None
         raise LogInvalid(f"{path}:{el.sourceline}: bad time:timestamp {ts!r}") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
-    return t.timestamp(), act, res
+    return t.timestamp(), act, res, _OUTCOMES.get(given or "")
 
 
 def _trace_attrs(el: Any, into: dict[str, Any]) -> str | None:

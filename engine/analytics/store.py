@@ -1,0 +1,91 @@
+"""Signoff's own history as a :class:`History`: SQL (SQLAlchemy Core) over the
+``node_visit`` and ``instance`` tables, which the store keeps as projections of the
+event log.
+
+A node visit becomes a visit: arrival ``entered_at``, decision ``decided_at`` (else
+``left_at``), outcome approved/rejected/returned -> approve/reject/return and anything
+else (notified, withdrawn, cancelled) -> other, resource ``decided_by``, commented when
+``comment_count > 0``. Final nodes and visits still open are left out. Only finished
+instances are analysed (their cycle time is known); ``since``/``until`` select by start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from engine.analytics.model import AttrValue, Case, History, Outcome, Visit
+from engine.store.tables import DefinitionVersion, Instance, NodeVisit
+
+_OUTCOMES: dict[str | None, Outcome] = {"approved": "approve", "rejected": "reject",
+                                        "returned": "return"}
+_inst = Instance.__table__  # type: ignore[attr-defined]
+_visit = NodeVisit.__table__  # type: ignore[attr-defined]
+_defn = DefinitionVersion.__table__  # type: ignore[attr-defined]
+
+
+def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None,
+                 until: dt.datetime | None = None) -> History:
+    """The finished instances of process ``key`` (started in [since, until)) and their
+    visits."""
+    q = sa.select(_inst.c.id, _inst.c.started_at, _inst.c.finished_at, _inst.c.outcome,
+                  _inst.c.status, _inst.c.data).where(
+        _inst.c.definition_key == key, _inst.c.finished_at.is_not(None))
+    if since is not None:
+        q = q.where(_inst.c.started_at >= since)
+    if until is not None:
+        q = q.where(_inst.c.started_at < until)
+    cases: dict[str, Case] = {}
+    for r in conn.execute(q):
+        cid = str(r.id)
+        cases[cid] = Case(cid, r.started_at.timestamp(), r.finished_at.timestamp(),
+                          r.outcome or r.status, flat_attributes(r.data or {}))
+    vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.entered_at,
+                    _visit.c.decided_at, _visit.c.left_at, _visit.c.outcome,
+                    _visit.c.decided_by, _visit.c.comment_count)
+          .join(_inst, _inst.c.id == _visit.c.instance_id)
+          .where(_visit.c.definition_key == key, _visit.c.kind != "final",
+                 _inst.c.finished_at.is_not(None))
+          .order_by(_visit.c.instance_id, _visit.c.entered_at, _visit.c.node, _visit.c.visit))
+    visits: list[Visit] = []
+    for v in conn.execute(vq):
+        cid = str(v.instance_id)
+        end = v.decided_at or v.left_at
+        if cid not in cases or end is None:
+            continue
+        visits.append(Visit(cid, v.node, v.entered_at.timestamp(), end.timestamp(),
+                            _OUTCOMES.get(v.outcome, "other"), v.decided_by,
+                            (v.comment_count or 0) > 0))
+    visits.sort(key=lambda v: (v.case_id, v.decided_at))
+    return History(cases, tuple(visits), source=key)
+
+
+def flat_attributes(data: Mapping[str, Any], prefix: str = "") -> dict[str, AttrValue]:
+    """Form data as case attributes: numbers as floats, text as text, nested objects
+    as ``outer_inner``; lists and booleans as text."""
+    out: dict[str, AttrValue] = {}
+    for k, v in data.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(flat_attributes(v, f"{name}_"))
+        elif isinstance(v, bool) or v is None:
+            out[name] = str(v).lower()
+        elif isinstance(v, int | float):
+            out[name] = float(v)
+        else:
+            out[name] = str(v)
+    return out
+
+
+def process_list(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every process with instances: key, title (of its newest version), instances."""
+    counts = conn.execute(sa.select(_inst.c.definition_key, sa.func.count())
+                          .group_by(_inst.c.definition_key)).all()
+    titles: dict[str, str] = {}
+    for r in conn.execute(sa.select(_defn.c.key, _defn.c.title).order_by(_defn.c.version)):
+        titles[r.key] = r.title
+    return [{"key": k, "title": titles.get(k, "") or k, "instances": int(n)}
+            for k, n in sorted(counts)]
