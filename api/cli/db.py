@@ -45,3 +45,49 @@ def show_current(db: DbOption = DEFAULT_URL) -> None:
     from engine.store import current, head
 
     typer.echo(f"database: {current(db) or 'base'}; newest: {head()}")
+
+
+@db_app.command()
+def check(db: DbOption = DEFAULT_URL) -> None:
+    """Replay every instance's events and compare with the instance, task, node visit
+    and cc rows; list every disagreement. Exit 1 if any (or the schema is not current)."""
+    from rich.progress import Progress
+
+    from engine.service import check as check_projections
+    from engine.store import current, head, open_database
+
+    if (at := current(db)) != head():
+        typer.echo(f"database at revision {at or 'base'}, newest is {head()}: "
+                   "run `signoff db upgrade`", err=True)
+        raise typer.Exit(1)
+    database = open_database(db)
+    try:
+        with database.session(write=False) as session, Progress(transient=True) as bar:
+            job = bar.add_task("checking instances", total=None)
+            found = check_projections(session, progress=lambda n: bar.advance(job, n))
+    finally:
+        database.dispose()
+    for d in found:
+        typer.echo(str(d))
+    typer.echo(f"{len(found)} discrepanc{'y' if len(found) == 1 else 'ies'}")
+    if found:
+        raise typer.Exit(1)
+
+
+@db_app.command()
+def rebuild(db: DbOption = DEFAULT_URL) -> None:
+    """Recompute the instance, task, node visit and cc rows from the event log."""
+    from rich.progress import Progress
+
+    from engine.service import rebuild_projections
+    from engine.store import open_database
+
+    database = open_database(db)
+    try:
+        with database.session() as session, Progress(transient=True) as bar:
+            job = bar.add_task("rebuilding", total=None)
+            n = rebuild_projections(session, progress=lambda k: bar.advance(job, k))
+            session.commit()
+    finally:
+        database.dispose()
+    typer.echo(f"rebuilt the projections of {n} instances")

@@ -1,0 +1,135 @@
+"""Read side: what the API and analytics ask of the store. Nothing here writes.
+
+- ``inbox(session, username, definition=None, node=None, sort="due", limit=50, offset=0)
+  -> (rows, total)``: the user's pending tasks as ``InboxRow``. ``sort``: ``due`` (and its
+  alias ``overdue_first``: the most overdue first, tasks without a due time last) or
+  ``created`` (newest first). Served by the index ``ix_task_inbox``.
+- ``list_instances(session, username, scope, status=None, definition=None, limit=50,
+  offset=0) -> (rows, total)``: ``scope`` ``mine`` (initiated), ``cc`` (copied to me) or
+  ``all`` (callers check who may); ``status`` an instance status or ``finished``.
+- ``get_instance(session, id) -> InstanceState`` (a replay of the log; InstanceNotFound),
+  ``instance_events(session, id) -> list[Event]``, ``instance_visits(session, id) ->
+  list[NodeVisit]`` (in entry order), ``get_task(session, task_id) -> Task`` (TaskNotFound),
+  ``task_instance_id(session, task_id) -> UUID``.
+- ``node_visits(session, definition_key, since=None, until=None) -> list[NodeVisit]`` for
+  analytics (index ``ix_node_visit_definition_node``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlmodel import Session, col, func, select
+
+from engine.core.errors import TaskNotFound
+from engine.core.events import Event
+from engine.core.state import InstanceState, replay
+from engine.store import event_log
+from engine.store.tables import CarbonCopy, Instance, NodeVisit, Task
+
+Scope = Literal["mine", "cc", "all"]
+InboxSort = Literal["due", "overdue_first", "created"]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    task: Task
+    instance_title: str
+    initiator: str
+    definition_version: int
+    instance_status: str
+
+
+def inbox(session: Session, username: str, definition: str | None = None,
+          node: str | None = None, sort: InboxSort | str = "due", limit: int = 50,
+          offset: int = 0) -> tuple[list[InboxRow], int]:
+    where: list[Any] = [Task.assignee == username, Task.status == "pending"]
+    if definition is not None:
+        where.append(Task.definition_key == definition)
+    if node is not None:
+        where.append(Task.node == node)
+    order: list[Any]
+    if sort in ("due", "overdue_first"):
+        order = [col(Task.due_at).asc().nulls_last(), col(Task.created_at).asc(),
+                 col(Task.id)]
+    elif sort == "created":
+        order = [col(Task.created_at).desc(), col(Task.id)]
+    else:
+        raise ValueError(f"unknown inbox sort {sort!r}: use due, overdue_first or created")
+    query = (select(Task, Instance).join(Instance, col(Instance.id) == Task.instance_id)
+             .where(*where).order_by(*order).limit(limit).offset(offset))
+    rows = [InboxRow(t, i.title, i.initiator, i.definition_version, i.status)
+            for t, i in session.exec(query).all()]
+    total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
+    return rows, int(total)
+
+
+def list_instances(session: Session, username: str, scope: Scope | str,
+                   status: str | None = None, definition: str | None = None, limit: int = 50,
+                   offset: int = 0) -> tuple[list[Instance], int]:
+    where: list[Any] = []
+    if scope == "mine":
+        where.append(Instance.initiator == username)
+    elif scope == "cc":
+        copied = select(CarbonCopy.instance_id).where(CarbonCopy.username == username)
+        where.append(col(Instance.id).in_(copied))
+    elif scope != "all":
+        raise ValueError(f"unknown scope {scope!r}: use mine, cc or all")
+    if status == "finished":
+        where.append(col(Instance.finished_at).is_not(None))
+    elif status is not None:
+        where.append(Instance.status == status)
+    if definition is not None:
+        where.append(Instance.definition_key == definition)
+    query = (select(Instance).where(*where)
+             .order_by(col(Instance.started_at).desc(), col(Instance.id))
+             .limit(limit).offset(offset))
+    total = session.exec(select(func.count()).select_from(Instance).where(*where)).one()
+    return list(session.exec(query).all()), int(total)
+
+
+def get_instance(session: Session, instance_id: UUID) -> InstanceState:
+    return replay(event_log.load(session, instance_id))
+
+
+def instance_events(session: Session, instance_id: UUID) -> list[Event]:
+    return event_log.load(session, instance_id)
+
+
+def instance_visits(session: Session, instance_id: UUID) -> list[NodeVisit]:
+    return list(session.exec(select(NodeVisit).where(NodeVisit.instance_id == instance_id)
+                             .order_by(col(NodeVisit.entered_seq))).all())
+
+
+def get_task(session: Session, task_id: UUID) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def task_instance_id(session: Session, task_id: UUID) -> UUID:
+    found = session.exec(select(Task.instance_id).where(Task.id == task_id)).first()
+    if found is None:
+        raise TaskNotFound(task_id)
+    return found
+
+
+def node_visits(session: Session, definition_key: str, since: datetime | None = None,
+                until: datetime | None = None) -> list[NodeVisit]:
+    where: list[Any] = [NodeVisit.definition_key == definition_key]
+    if since is not None:
+        where.append(col(NodeVisit.entered_at) >= since)
+    if until is not None:
+        where.append(col(NodeVisit.entered_at) < until)
+    return list(session.exec(select(NodeVisit).where(*where).order_by(
+        col(NodeVisit.node), col(NodeVisit.entered_at))).all())
+
+
+
+
+__all__ = ["InboxRow", "get_instance", "get_task", "inbox", "instance_events",
+           "instance_visits", "list_instances", "node_visits", "task_instance_id"]

@@ -1,0 +1,246 @@
+"""The one place that loads, decides and appends. Every other layer calls these.
+
+Commands (one command = one transaction: load the history, replay, decide, append the
+events with their ``seq``, write the projections, commit):
+
+- ``start(session, catalog, directory, cmd, now, *, idempotency_key=None) -> InstanceState``
+- ``execute(session, catalog, directory, instance_id, cmd, now, *, idempotency_key=None)``
+- ``execute_on_task(session, catalog, directory, cmd, now, *, idempotency_key=None)`` for
+  commands naming a ``task_id`` (decide, delegate, add signer)
+- ``append_histories(session, histories, progress=None) -> int``: already-decided event
+  lists of new instances, written in bulk with the same projection code (demo seeding)
+
+Errors: any ``EngineError`` from the core (nothing is written); ``ConcurrentUpdate`` when
+another writer appended to the same instance first (reload and retry, or report 409);
+``IdempotencyConflict`` when a key is reused for a different request. With an
+``idempotency_key`` the same user repeating the same request gets the state right after
+the first application, even when the repeat raced the original.
+
+Definitions and org: ``sync_definitions``, ``publish_definition``, ``DbCatalog``,
+``save_directory``, ``load_directory``. Reads (``inbox``, ``get_instance``, ...) live in
+``engine.queries`` and are re-exported here, as are ``check`` and ``rebuild_projections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from engine.core import commands as cmds
+from engine.core.catalog import Catalog
+from engine.core.decide import decide
+from engine.core.definition import ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.errors import (
+    ConcurrentUpdate,
+    DefinitionError,
+    DefinitionInvalid,
+    NotPermitted,
+)
+from engine.core.events import Event, InstanceStarted
+from engine.core.loader import load_definition
+from engine.core.state import InstanceState, replay
+from engine.queries import (
+    get_instance,
+    get_task,
+    inbox,
+    instance_events,
+    instance_visits,
+    list_instances,
+    task_instance_id,
+)
+from engine.store import definitions as defs
+from engine.store import event_log, idempotency, writer
+from engine.store.check import Discrepancy, check
+from engine.store.check import rebuild as rebuild_projections
+from engine.store.definitions import DbCatalog
+from engine.store.idempotency import IdempotencyConflict
+from engine.store.org import load_directory, save_directory
+from engine.store.projections import project
+
+TaskCommand = cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
+
+
+def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
+           instance_id: UUID | None, cmd: cmds.Command, now: datetime) -> InstanceState:
+    """Decide and write, without committing."""
+    history: list[Event] = []
+    if instance_id is None:
+        assert isinstance(cmd, cmds.StartInstance)
+        defn = catalog.get(cmd.definition_key)
+        state = None
+    else:
+        history = event_log.load(session, instance_id)
+        state = replay(history)
+        defn = catalog.get(state.definition_key, state.definition_version)
+    new = decide(defn, state, cmd, now, directory)
+    if not new and state is not None:
+        return state
+    iid = new[0].instance_id
+    event_log.append(session, iid, len(history), new)
+    after = project([*history, *new])
+    writer.write(session, project(history) if history else None, after)
+    return after.state
+
+
+def _stored(session: Session, response: dict[str, Any]) -> InstanceState:
+    return replay(event_log.load(session, UUID(response["instance_id"]), upto=response["seq"]))
+
+
+def _run(session: Session, actor: str, key: str | None, request: tuple[Any, ...],
+         now: datetime, status: int, apply: Callable[[], InstanceState]) -> InstanceState:
+    """One transaction around ``apply``, with the idempotency protocol when ``key``."""
+    fp = idempotency.fingerprint(*request)
+    try:
+        if key is not None and (done := idempotency.lookup(session, key, actor, fp)):
+            result = _stored(session, done.response)
+            session.rollback()
+            return result
+        state = apply()
+        if key is not None:
+            idempotency.remember(session, key, actor, fp, status,
+                                 {"instance_id": str(state.id), "seq": state.seq}, now)
+        session.commit()
+        return state
+    except (ConcurrentUpdate, sa.exc.IntegrityError):
+        session.rollback()
+        # The twin of this request may have won the race: then its result is ours.
+        if key is not None and (done := idempotency.lookup(session, key, actor, fp)):
+            result = _stored(session, done.response)
+            session.rollback()
+            return result
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def start(session: Session, catalog: Catalog, directory: OrgDirectory,
+          cmd: cmds.StartInstance, now: datetime, *,
+          idempotency_key: str | None = None) -> InstanceState:
+    """Start an instance of the newest version of ``cmd.definition_key``."""
+    return _run(session, cmd.initiator, idempotency_key, ("start", cmd), now, 201,
+                lambda: _apply(session, catalog, directory, None, cmd, now))
+
+
+def execute(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
+            cmd: cmds.Command, now: datetime, *,
+            idempotency_key: str | None = None) -> InstanceState:
+    """Apply ``cmd`` to an existing instance; InstanceNotFound if there is none."""
+    actor = getattr(cmd, "actor", "")
+    return _run(session, actor, idempotency_key, ("execute", str(instance_id), cmd), now, 200,
+                lambda: _apply(session, catalog, directory, instance_id, cmd, now))
+
+
+def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
+                    cmd: TaskCommand, now: datetime, *,
+                    idempotency_key: str | None = None) -> InstanceState:
+    """``execute`` on the instance owning ``cmd.task_id``; TaskNotFound if none."""
+    instance_id = task_instance_id(session, cmd.task_id)
+    return execute(session, catalog, directory, instance_id, cmd, now,
+                   idempotency_key=idempotency_key)
+
+
+def append_histories(session: Session, histories: Iterable[Sequence[Event]],
+                     progress: Callable[[int], None] | None = None, batch: int = 500) -> int:
+    """Write already-decided histories of new instances (events and projections), in
+    batches of ``batch`` instances, committing each batch. Returns the instance count."""
+    count, chunk = 0, list[Sequence[Event]]()
+    for history in histories:
+        if not history or not isinstance(history[0], InstanceStarted):
+            raise ValueError(f"history #{count + len(chunk) + 1} must begin with "
+                             "instance_started")
+        chunk.append(history)
+        if len(chunk) >= batch:
+            count += _append_chunk(session, chunk, progress)
+            chunk = []
+    if chunk:
+        count += _append_chunk(session, chunk, progress)
+    return count
+
+
+def _append_chunk(session: Session, chunk: list[Sequence[Event]],
+                  progress: Callable[[int], None] | None) -> int:
+    rows = [r for h in chunk for r in event_log.records(h[0].instance_id, 0, h)]
+    try:
+        writer.insert_all(session, [project(h) for h in chunk], rows)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if progress:
+        progress(len(chunk))
+    return len(chunk)
+
+
+def _yaml_files(paths_or_dir: str | Path | Iterable[str | Path]) -> list[Path]:
+    if isinstance(paths_or_dir, str | Path):
+        p = Path(paths_or_dir)
+        if not p.is_dir():
+            return [p]
+        # org.yaml next to the definitions is the directory, not a process.
+        return sorted(f for f in [*p.glob("*.yaml"), *p.glob("*.yml")]
+                      if f.stem not in ("org", "users"))
+    return [Path(p) for p in paths_or_dir]
+
+
+def sync_definitions(session: Session, paths_or_dir: str | Path | Iterable[str | Path],
+                     directory: OrgDirectory, *, actor: str | None = None,
+                     now: datetime | None = None) -> list[ProcessDefinition]:
+    """Store each YAML file as a definition version: a changed file becomes version N+1,
+    an unchanged one is a no-op. All files are validated first; if any is invalid,
+    DefinitionInvalid lists every error and nothing is stored."""
+    loaded: list[ProcessDefinition] = []
+    errors: list[DefinitionError] = []
+    seen: dict[str, Path] = {}
+    for path in _yaml_files(paths_or_dir):
+        try:
+            defn = load_definition(path.read_text(encoding="utf-8"), str(path), directory)
+        except DefinitionInvalid as exc:
+            errors += exc.errors
+            continue
+        if defn.key in seen:
+            errors.append(DefinitionError(str(path), 1, 1, f"key {defn.key!r} is also "
+                                          f"defined in {seen[defn.key]}"))
+        seen[defn.key] = path
+        loaded.append(defn)
+    if errors:
+        raise DefinitionInvalid(errors)
+    when = now or datetime.now(UTC)
+    try:
+        stored = [defs.store(session, d, actor, when)[0] for d in loaded]
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return stored
+
+
+def publish_definition(session: Session, yaml_text: str, actor: str, directory: OrgDirectory,
+                       *, now: datetime | None = None) -> ProcessDefinition:
+    """Validate and store an uploaded definition (process owners and admins only)."""
+    user = directory.get(actor)
+    if user is None or not (user.is_process_owner or user.is_admin):
+        raise NotPermitted(actor, "publish a definition", "only process owners may")
+    defn = load_definition(yaml_text, "upload", directory)
+    try:
+        stored, _ = defs.store(session, defn, actor, now or datetime.now(UTC))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return stored
+
+
+__all__ = [
+    "DbCatalog", "Discrepancy", "IdempotencyConflict", "append_histories", "check", "execute",
+    "execute_on_task", "get_instance", "get_task", "inbox", "instance_events",
+    "instance_visits", "list_instances", "load_directory", "publish_definition",
+    "rebuild_projections", "save_directory", "start", "sync_definitions",
+]

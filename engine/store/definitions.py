@@ -1,0 +1,80 @@
+"""Definition versions in the database, and ``DbCatalog`` (the core's ``Catalog``).
+
+Each stored version keeps its YAML source and its sha256 digest. Storing a source whose
+digest equals the newest version of its key is a no-op; anything else becomes version
+N+1. Running instances keep the version they started with: the catalog serves any
+version. Parsed definitions are cached per (key, version, digest): they are immutable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from engine.core.definition import ProcessDefinition
+from engine.core.errors import DefinitionNotFound
+from engine.core.loader import load_definition
+from engine.store.tables import DefinitionVersion
+
+_parsed: dict[tuple[str, int, str], ProcessDefinition] = {}
+
+
+def parse(row: DefinitionVersion) -> ProcessDefinition:
+    cache_key = (row.key, row.version, row.digest)
+    if cache_key not in _parsed:
+        # Validated against the directory when it was stored; parse without it here so a
+        # later org change cannot make a running instance's definition unreadable.
+        defn = load_definition(row.source, f"{row.key}@v{row.version}")
+        _parsed[cache_key] = dataclasses.replace(defn, version=row.version)
+    return _parsed[cache_key]
+
+
+def latest_row(session: Session, key: str) -> DefinitionVersion | None:
+    return session.exec(select(DefinitionVersion).where(DefinitionVersion.key == key)
+                        .order_by(col(DefinitionVersion.version).desc()).limit(1)).first()
+
+
+def store(session: Session, defn: ProcessDefinition, actor: str | None,
+          now: datetime) -> tuple[ProcessDefinition, bool]:
+    """Store ``defn`` (already validated) unless unchanged; return it with its version
+    and whether a new version was made."""
+    newest = latest_row(session, defn.key)
+    if newest is not None and newest.digest == defn.digest:
+        return parse(newest), False
+    row = DefinitionVersion(key=defn.key, version=(newest.version + 1) if newest else 1,
+                            digest=defn.digest, source=defn.source, title=defn.title[:300],
+                            created_at=now, created_by=actor)
+    session.add(row)
+    session.flush()
+    return parse(row), True
+
+
+class DbCatalog:
+    """``get(key, version=None)``: the newest version, or the one asked for."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str, version: int | None = None) -> ProcessDefinition:
+        if version is None:
+            row = latest_row(self.session, key)
+        else:
+            row = self.session.exec(select(DefinitionVersion).where(
+                DefinitionVersion.key == key, DefinitionVersion.version == version)).first()
+        if row is None:
+            raise DefinitionNotFound(key, version)
+        return parse(row)
+
+    def versions(self, key: str) -> list[int]:
+        return list(self.session.exec(select(DefinitionVersion.version).where(
+            DefinitionVersion.key == key).order_by(col(DefinitionVersion.version))).all())
+
+    def latest(self) -> list[ProcessDefinition]:
+        """The newest version of every key, by key."""
+        keys = self.session.exec(select(DefinitionVersion.key).distinct()).all()
+        return [self.get(k) for k in sorted(keys)]
+
+
+__all__ = ["DbCatalog", "latest_row", "parse", "store"]

@@ -1,0 +1,96 @@
+"""The append-only event log: ``append`` and ``load``. Nothing here updates or deletes.
+
+Each instance's events are numbered ``seq`` 1, 2, ... with a unique (instance_id, seq).
+A writer appends after the ``seq`` it read; if another writer got there first the insert
+clashes and ``append`` raises ``ConcurrentUpdate`` (after rolling the session back: on
+PostgreSQL the transaction is dead at that point anyway).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from engine.core.errors import ConcurrentUpdate, InstanceNotFound
+from engine.core.events import Event, from_record, to_record
+from engine.store.tables import metadata
+
+_table = metadata.tables["event_log"]
+
+
+def records(instance_id: UUID, after: int, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """The ``event_log`` rows for ``events`` appended after ``seq == after``."""
+    rows = []
+    for i, event in enumerate(events, start=after + 1):
+        if event.instance_id != instance_id:
+            raise ValueError(f"event {event.kind} belongs to {event.instance_id}, "
+                             f"not {instance_id}")
+        kind, payload = to_record(event)
+        rows.append({"instance_id": instance_id, "seq": i, "kind": kind, "payload": payload,
+                     "at": event.at})
+    return rows
+
+
+def append(session: Session, instance_id: UUID, after: int, events: Sequence[Event]) -> int:
+    """Append ``events`` after ``seq == after``; return the new last seq."""
+    if not events:
+        return after
+    try:
+        session.connection().execute(_table.insert(), records(instance_id, after, events))
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise ConcurrentUpdate(instance_id, after + 1) from None
+    return after + len(events)
+
+
+def _event(row: Any) -> Event:
+    return from_record(row.kind, row.payload, row.instance_id, row.at)
+
+
+def load(session: Session, instance_id: UUID, upto: int | None = None) -> list[Event]:
+    """The instance's events in order (up to ``seq == upto``); InstanceNotFound if none."""
+    query = sa.select(_table.c.instance_id, _table.c.kind, _table.c.payload, _table.c.at
+                      ).where(_table.c.instance_id == instance_id).order_by(_table.c.seq)
+    if upto is not None:
+        query = query.where(_table.c.seq <= upto)
+    events = [_event(r) for r in session.connection().execute(query)]
+    if not events:
+        raise InstanceNotFound(instance_id)
+    return events
+
+
+def load_many(session: Session, instance_ids: Iterable[UUID]) -> dict[UUID, list[Event]]:
+    """Histories of several instances in one query (missing ones are left out)."""
+    ids = list(instance_ids)
+    out: dict[UUID, list[Event]] = defaultdict(list)
+    if not ids:
+        return out
+    query = sa.select(_table.c.instance_id, _table.c.kind, _table.c.payload, _table.c.at
+                      ).where(_table.c.instance_id.in_(ids)).order_by(_table.c.instance_id,
+                                                                     _table.c.seq)
+    for row in session.connection().execute(query):
+        out[row.instance_id].append(_event(row))
+    return out
+
+
+def instance_ids(session: Session, batch: int = 500) -> Iterable[list[UUID]]:
+    """Every instance id in the log, in batches (keyset pagination: fine on a live DB)."""
+    last: UUID | None = None
+    while True:
+        query = sa.select(_table.c.instance_id).where(_table.c.seq == 1)
+        if last is not None:
+            query = query.where(_table.c.instance_id > last)
+        ids = list(session.connection().execute(
+            query.order_by(_table.c.instance_id).limit(batch)).scalars())
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+__all__ = ["append", "instance_ids", "load", "load_many", "records"]
