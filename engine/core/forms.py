@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.exceptions import ValidationError
 
 _validators: dict[str, Draft202012Validator] = {}  # keyed by definition digest
 
@@ -27,10 +27,16 @@ def _location(error: ValidationError) -> str:
 
 def schema_errors(schema: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Problems with a form schema itself, as (json_pointer, message)."""
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        return [(_pointer(list(exc.absolute_path)), exc.message)]
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    found = []
+    for error in meta.iter_errors(dict(schema)):
+        path = list(error.absolute_path)
+        message = error.message
+        if path and path[-1] == "type" and error.validator in ("anyOf", "oneOf"):
+            message = f"{error.instance!r} is not a JSON Schema type"
+        found.append((_pointer(path), message))
+    if found:
+        return sorted(found)
     if schema.get("type", "object") != "object":
         return [("/type", "the form schema must describe an object")]
     return []

@@ -87,6 +87,12 @@ def _schema_errors(doc: Any, data: dict[str, Any]) -> list[tuple[tuple[int, int]
     return out
 
 
+_PATTERNS = {
+    "^[a-z][a-z0-9_]*$": "be lower_snake_case (a-z, 0-9 and _, starting with a letter)",
+    "^(\\d+w)?(\\d+d)?(\\d+h)?(\\d+m)?$": "be a duration such as 2d, 4h, 1d12h or 30m",
+}
+
+
 def _explain(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, str]]:
     """Readable messages: unknown keys at the key, ``oneOf`` through its best branch."""
     path = tuple(error.absolute_path)
@@ -106,8 +112,8 @@ def _explain(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, 
     if error.validator == "required":
         return [(path, False, f"{where}: {error.message}")]
     if error.validator == "pattern":
-        pattern = error.validator_value
-        return [(path, False, f"{where}: {error.instance!r} does not match {pattern}")]
+        hint = _PATTERNS.get(str(error.validator_value), f"match {error.validator_value}")
+        return [(path, False, f"{where}: {error.instance!r} must {hint}")]
     return [(path, False, f"{where}: {error.message}")]
 
 

@@ -1,0 +1,128 @@
+"""Loading definitions: the examples are valid, the broken corpus fails with exactly the
+expected messages, and the CLI reports them as path:line:column: message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import api.cli.definitions  # noqa: F401  (registers validate and diagram)
+from api.cli import app
+from engine.core import (
+    DefinitionInvalid,
+    MemoryCatalog,
+    definition_schema,
+    load_definition,
+    mermaid,
+    parse_sla,
+)
+from tests.engine.helpers import DEFS, EXAMPLES, definition, directory
+
+BROKEN = Path(__file__).parent / "broken"
+CASES = sorted(BROKEN.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_broken_definition_reports_every_error_exactly(path: Path) -> None:
+    expected = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(DefinitionInvalid) as info:
+        load_definition(path.read_text(encoding="utf-8"), path.name, directory())
+    assert [f"{e.line}:{e.column}: {e.message}" for e in info.value.errors] == expected
+    assert all(str(e).startswith(f"{path.name}:") for e in info.value.errors)
+
+
+def test_corpus_covers_every_kind_of_problem() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in BROKEN.glob("*.expected"))
+    for needle in ("unknown target node", "cannot be reached", "no final node can be reached",
+                   "unknown role", "unknown user", "invalid form schema", "does not parse",
+                   "which the form does not have", "YAML syntax error", "unknown key"):
+        assert needle in text, needle
+
+
+@pytest.mark.parametrize("key", EXAMPLES)
+def test_examples_load_with_the_demo_directory(key: str) -> None:
+    defn = definition(key)
+    assert defn.key == key and defn.version == 1 and len(defn.digest) == 64
+    assert defn.start in defn.nodes
+    assert any(n.kind == "final" for n in defn.nodes.values())
+
+
+def test_store_opening_model_details() -> None:
+    defn = definition("store_opening")
+    finance = defn.nodes["finance_review"]
+    assert [(r.condition, r.target) for r in finance.routes["approve"]] == [
+        ("monthly_rent > 80000", "cfo_review"), (None, "vp_review")]
+    assert finance.sla == timedelta(days=2)
+    assert finance.actions == ("approve", "reject", "return")
+    assert defn.nodes["site_review"].mode == "all"
+    assert str(defn.nodes["site_review"].approvers[1]) == "field:legal_contact"
+    assert defn.nodes["cc_opening_team"].kind == "notify"
+    assert defn.nodes["approved"].outcome == "approved"
+    assert defn.policies.initiator_is_approver == "skip_to_manager"
+
+
+def test_expense_claim_modes_and_levels() -> None:
+    defn = definition("expense_claim")
+    assert defn.nodes["committee"].mode == "threshold" and defn.nodes["committee"].threshold == 2
+    assert defn.nodes["finance_review"].mode == "sequential"
+    assert str(defn.nodes["department_head"].approvers[0]) == "manager_of:initiator:2"
+
+
+def test_without_directory_roles_are_not_checked() -> None:
+    text = (BROKEN / "unknown_people.yaml").read_text(encoding="utf-8")
+    assert load_definition(text).nodes["a"].approvers[0].value == "wizard"
+
+
+def test_sla_durations() -> None:
+    assert parse_sla("1d12h") == timedelta(days=1, hours=12)
+    assert parse_sla("1w") == timedelta(weeks=1)
+    assert parse_sla("2 days") is None and parse_sla("") is None
+
+
+def test_catalog_versions_by_digest() -> None:
+    text = (DEFS / "sample_order.yaml").read_text(encoding="utf-8")
+    catalog = MemoryCatalog()
+    v1 = catalog.add(load_definition(text))
+    assert catalog.add(load_definition(text)).version == 1
+    v2 = catalog.add(load_definition(text.replace("sla: 1d", "sla: 2d")))
+    assert (v1.version, v2.version) == (1, 2)
+    assert catalog.get("sample_order").version == 2
+    assert catalog.get("sample_order", 1).nodes["store_manager"].sla == timedelta(days=1)
+
+
+def test_schema_file_is_draft_2020_12() -> None:
+    schema = definition_schema()
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert "nodes" in schema["required"]
+
+
+def test_mermaid_highlights_current_node_and_labels_conditions() -> None:
+    text = mermaid(definition("store_opening"), current="cfo_review")
+    assert text.startswith("flowchart TD\n")
+    assert 'finance_review -->|"approve if monthly_rent #gt; 80000"| cfo_review' in text
+    assert "class cfo_review current" in text
+    assert "cc_opening_team[/" in text and 'approved(["Approved"])' in text
+
+
+runner = CliRunner()
+
+
+def test_cli_validate_examples_exits_zero() -> None:
+    result = runner.invoke(app, ["validate", str(DEFS)])
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_validate_broken_exits_one_with_locations() -> None:
+    path = BROKEN / "unknown_target.yaml"
+    result = runner.invoke(app, ["validate", "--org", str(DEFS / "org.yaml"), str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:9:15: unknown target node 'rejectd'" in result.output
+
+
+def test_cli_diagram_by_key() -> None:
+    result = runner.invoke(app, ["diagram", "--definitions", str(DEFS), "expense_claim"])
+    assert result.exit_code == 0 and "committee" in result.output
+    assert runner.invoke(app, ["diagram", "--definitions", str(DEFS), "nope"]).exit_code == 1
