@@ -8,7 +8,7 @@ import type { StepRow, TrendPoint } from "../lib/report";
 
 const HOUR = 3600;
 
-export function DurationChart({ steps, flagged }: { steps: StepRow[]; flagged: Set<string> }) {
+export function DurationChart({ steps, flagged }: { steps: Array<StepRow & { title: string }>; flagged: Set<string> }) {
   const { t, i18n } = useTranslation();
   const data = steps.filter((s) => s.median != null).map((s) => ({
     name: flagged.has(s.step) ? `⚑ ${s.title}` : s.title,

@@ -45,7 +45,7 @@ function list(o: unknown, ...paths: string[]): unknown[] {
 
 export interface StepRow {
   step: string;
-  title: string;
+  approval: boolean;
   visits?: number;
   median?: number;
   p90?: number;
@@ -53,103 +53,129 @@ export interface StepRow {
   rejectRate?: number;
   returnRate?: number;
   commentRate?: number;
+  waitShare?: number;
+}
+
+export interface Remedy {
+  action: string;
+  condition?: string;
+  detail?: string;
 }
 
 export interface Candidate {
   step: string;
-  title: string;
   kind: string;
-  evidence: string[];
-  confidence?: number;
-  confidenceText?: string;
+  summary?: string;
+  evidence: Array<[string, unknown]>;
+  confidence?: string;
   hoursPerYear?: number;
-  cycleSeconds?: number;
-  remedy: string;
-  remedyText?: string;
+  cyclePerRequest?: number;
+  cyclePerYearHours?: number;
+  remedies: Remedy[];
+}
+
+export interface NotFlagged {
+  step: string;
+  fast: boolean;
+  reason: string;
 }
 
 export interface Bottleneck {
   label: string;
+  who: "step" | "approver";
   share?: number;
-  seconds?: number;
+  median?: number;
+  detail?: number;
 }
 
 export interface TrendPoint {
   month: string;
   cases?: number;
   median?: number;
+  rejected?: number;
 }
 
 export interface Report {
+  cases?: number;
+  medianCycle?: number;
   steps: StepRow[];
   candidates: Candidate[];
+  notFlagged: NotFlagged[];
   bottlenecks: Bottleneck[];
   trend: TrendPoint[];
 }
 
 function stepOf(o: unknown): string {
-  return str(o, "step", "node", "id", "activity") ?? "?";
+  return str(o, "step", "node", "id") ?? "?";
 }
 
-function evidenceOf(o: unknown): string[] {
+function evidenceOf(o: unknown): Array<[string, unknown]> {
   const e = at(o, "evidence");
-  if (typeof e === "string") return [e];
-  if (Array.isArray(e)) return e.map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
-  if (isObj(e)) {
-    const text = str(e, "text", "summary");
-    if (text) return [text];
-    return Object.entries(e).map(([k, v]) => `${k}: ${isObj(v) ? JSON.stringify(v) : String(v)}`);
-  }
+  if (isObj(e)) return Object.entries(e).filter(([, v]) => v !== null && v !== undefined);
+  if (typeof e === "string") return [["text", e]];
   return [];
 }
 
-function remedyOf(o: unknown): { remedy: string; text?: string } {
-  const r = at(o, "remedy");
-  if (typeof r === "string") return { remedy: r };
-  const kind = str(r, "kind", "action", "type") ?? "remove";
-  const cond = str(r, "condition", "if");
-  return { remedy: kind, text: str(r, "text", "description", "summary") ?? (cond ? `if ${cond}` : undefined) };
+function remediesOf(o: unknown): Remedy[] {
+  const r = at(o, "remedies") ?? at(o, "remedy");
+  const items = Array.isArray(r) ? r : r === undefined ? [] : [r];
+  return items.map((x) => (typeof x === "string" ? { action: x } : {
+    action: str(x, "action", "kind") ?? "remove",
+    condition: str(x, "condition", "if"),
+    detail: str(x, "detail", "text"),
+  }));
 }
 
+/** The analytics report (schema signoff.analytics/1, docs/analytics.md) for the dashboard. */
 export function readReport(raw: unknown): Report {
-  const steps = list(raw, "steps", "nodes").map((s): StepRow => ({
+  const steps = list(raw, "steps").map((s): StepRow => ({
     step: stepOf(s),
-    title: str(s, "title", "node_title", "step_title") ?? stepOf(s),
-    visits: num(s, "visits", "n"),
-    median: num(s, "wait.median_s", "median_s", "median_seconds", "duration.median_s", "wait_median_s"),
-    p90: num(s, "wait.p90_s", "p90_s", "p90_seconds", "duration.p90_s", "wait_p90_s"),
-    approveRate: num(s, "approve_rate", "rates.approve"),
-    rejectRate: num(s, "reject_rate", "rates.reject"),
-    returnRate: num(s, "return_rate", "rates.return"),
-    commentRate: num(s, "comment_rate", "rates.comment"),
+    approval: at(s, "approval") !== false,
+    visits: num(s, "visits"),
+    median: num(s, "wait.median_s", "median_s"),
+    p90: num(s, "wait.p90_s", "p90_s"),
+    approveRate: num(s, "rates.approve", "approve_rate"),
+    rejectRate: num(s, "rates.reject", "reject_rate"),
+    returnRate: num(s, "rates.return", "return_rate"),
+    commentRate: num(s, "comment_rate"),
+    waitShare: num(s, "wait_share"),
   }));
-  const candidates = list(raw, "candidates", "flags").map((c): Candidate => {
-    const { remedy, text } = remedyOf(c);
-    const conf = at(c, "confidence");
-    return {
-      step: stepOf(c),
-      title: str(c, "title", "node_title", "step_title") ?? stepOf(c),
-      kind: str(c, "kind", "type", "judgment") ?? "rubber_stamp",
-      evidence: evidenceOf(c),
-      confidence: num(c, "confidence", "confidence.value", "confidence.level", "confidence.score"),
-      confidenceText: typeof conf === "string" ? conf : str(c, "confidence.text", "confidence.summary", "confidence.label"),
-      hoursPerYear: num(c, "saving.approver_hours_per_year", "saving.approver_hours_year",
-        "saving.hours_per_year", "approver_hours_per_year"),
-      cycleSeconds: num(c, "saving.cycle_time_seconds", "saving.cycle_time_saved_seconds",
-        "saving.cycle_time_s", "cycle_time_saved_seconds"),
-      remedy,
-      remedyText: text,
-    };
-  });
-  const bottlenecks = list(raw, "bottlenecks").map((b): Bottleneck => ({
-    label: str(b, "title", "node_title", "step", "node", "approver", "resource", "name") ?? "?",
-    share: num(b, "share", "wait_share", "waiting_share"),
-    seconds: num(b, "median_s", "wait.median_s", "wait_s", "total_wait_s", "seconds"),
+  const candidates = list(raw, "candidates").map((c): Candidate => ({
+    step: stepOf(c),
+    kind: str(c, "kind") ?? "rubber_stamp",
+    summary: str(c, "summary"),
+    evidence: evidenceOf(c),
+    confidence: str(c, "confidence") ?? (num(c, "confidence") !== undefined ? String(num(c, "confidence")) : undefined),
+    hoursPerYear: num(c, "saving.approver_hours_per_year"),
+    cyclePerRequest: num(c, "saving.cycle_time_removed_per_request_s"),
+    cyclePerYearHours: num(c, "saving.cycle_time_removed_per_year_h"),
+    remedies: remediesOf(c),
   }));
-  const trend = list(raw, "trend", "monthly").map((p): TrendPoint => ({
-    month: str(p, "month", "period") ?? "?",
-    cases: num(p, "cases", "instances", "n", "requests"),
-    median: num(p, "median_cycle_s", "cycle.median_s", "median_s", "cycle_time.median_s"),
+  const notFlagged = list(raw, "not_flagged").map((n): NotFlagged => ({
+    step: stepOf(n), fast: at(n, "fast") === true, reason: str(n, "reason") ?? "",
   }));
-  return { steps, candidates, bottlenecks, trend };
+  const b = at(raw, "bottlenecks");
+  const bottlenecks: Bottleneck[] = [
+    ...list(b, "steps").map((x): Bottleneck => ({ label: stepOf(x), who: "step",
+      share: num(x, "approval_wait_share", "wait_share"), median: num(x, "median_wait_s") })),
+    ...list(b, "approvers").map((x): Bottleneck => ({ label: str(x, "approver") ?? "?", who: "approver",
+      share: num(x, "wait_share"), median: num(x, "median_wait_s"), detail: num(x, "max_queue") })),
+  ];
+  const trend = list(raw, "trend").map((p): TrendPoint => ({
+    month: str(p, "month") ?? "?",
+    cases: num(p, "cases"),
+    median: num(p, "median_cycle_s"),
+    rejected: num(p, "rejected"),
+  }));
+  return { cases: num(raw, "summary.cases"), medianCycle: num(raw, "summary.cycle_time.median_s"),
+    steps, candidates, notFlagged, bottlenecks, trend };
+}
+
+/** How an evidence value reads: rates as percentages, *_s as durations. */
+export function evidenceKind(key: string, value: unknown): "percent" | "duration" | "bool" | "number" | "text" {
+  if (typeof value === "boolean") return "bool";
+  if (typeof value !== "number") return "text";
+  if (key.endsWith("_rate") || key.endsWith("_share") || key.includes("rate_ci")) return "percent";
+  if (key.endsWith("_s")) return "duration";
+  return "number";
 }

@@ -3,40 +3,17 @@ import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
 import { ProblemView, Spinner } from "../components/ProblemView";
-import { formatDuration, formatHours, formatPercent } from "../lib/format";
+import { formatDuration, formatPercent, normLang } from "../lib/format";
 import { localized } from "../lib/localize";
-import { type Candidate, num, readReport } from "../lib/report";
+import { num, readReport } from "../lib/report";
+import { CandidateCard } from "../components/CandidateCard";
+import type { DefinitionOut } from "../api/types";
 import { useApi } from "../lib/useApi";
 
 const DurationChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.DurationChart })));
 const TrendChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.TrendChart })));
 
 interface ProcessRow { key: string; title: string; title_zh?: string; instances: number }
-
-function CandidateCard({ c }: { c: Candidate }) {
-  const { t, i18n } = useTranslation();
-  const lang = i18n.language;
-  return (
-    <li className="card candidate" data-testid="candidate" data-step={c.step}>
-      <div className="row wrap gap-sm">
-        <strong className="grow">⚑ {c.title}</strong>
-        <span className={`badge badge-${c.kind}`}>{t(`dashboard.kind_${c.kind}`, { defaultValue: c.kind })}</span>
-      </div>
-      <dl className="facts">
-        <div><dt>{t("dashboard.evidence")}</dt><dd><ul className="evidence">{c.evidence.map((e, i) => <li key={i}>{e}</li>)}</ul></dd></div>
-        <div><dt>{t("dashboard.confidence")}</dt><dd>{c.confidenceText ?? formatPercent(c.confidence, lang)}</dd></div>
-        <div><dt>{t("dashboard.saving")}</dt><dd>
-          {c.hoursPerYear != null && <div>{t("dashboard.hoursPerYear", { hours: formatHours(c.hoursPerYear, lang) })}</div>}
-          {c.cycleSeconds != null && <div>{t("dashboard.cycleSaved", { duration: formatDuration(c.cycleSeconds, lang) })}</div>}
-        </dd></div>
-        <div><dt>{t("dashboard.remedy")}</dt><dd>
-          {t(`dashboard.remedy_${c.remedy}`, { defaultValue: c.remedy })}
-          {c.remedyText && <div className="muted small">{c.remedyText}</div>}
-        </dd></div>
-      </dl>
-    </li>
-  );
-}
 
 function WhatIf({ processKey, steps }: { processKey: string; steps: { step: string; title: string }[] }) {
   const { t, i18n } = useTranslation();
@@ -92,8 +69,14 @@ export default function Dashboard() {
   const processes = useApi<ProcessRow[]>("/analytics/processes");
   const chosen = key ?? processes.data?.[0]?.key;
   const report = useApi<unknown>(chosen ? `/analytics/${encodeURIComponent(chosen)}/report` : null);
+  const defn = useApi<DefinitionOut>(chosen ? `/definitions/${encodeURIComponent(chosen)}` : null);
   const r = useMemo(() => (report.data ? readReport(report.data) : undefined), [report.data]);
   const flagged = useMemo(() => new Set(r?.candidates.map((c) => c.step)), [r]);
+  const title = useMemo(() => {
+    const names = new Map((defn.data?.nodes ?? []).map((n) => [n.id, localized(n, "title", lang) || n.id]));
+    return (step: string) => names.get(step) ?? step;
+  }, [defn.data, lang]);
+  const approvalSteps = (r?.steps ?? []).filter((s) => s.approval);
 
   return (
     <div className="page">
@@ -111,35 +94,62 @@ export default function Dashboard() {
       </div>
       {processes.loading && <Spinner />}
       {processes.error && <ProblemView error={processes.error} onRetry={processes.reload} />}
+      {processes.data && processes.data.length === 0 && <p className="empty">{t("common.noData")}</p>}
       {report.loading && <Spinner />}
       {report.error && <ProblemView error={report.error} onRetry={report.reload} />}
-      {r && chosen && (
+      {r && chosen && !report.loading && (
         <>
+          {r.cases != null && (
+            <p className="muted">{t("dashboard.summaryLine", { cases: r.cases, duration: formatDuration(r.medianCycle, lang) })}</p>
+          )}
           <section>
             <h2>{t("dashboard.candidates")}</h2>
             {r.candidates.length === 0 ? <p className="empty">{t("dashboard.noCandidates")}</p> : (
-              <ul className="candidates">{r.candidates.map((c) => <CandidateCard key={`${c.step}-${c.kind}`} c={c} />)}</ul>
+              <ul className="candidates">
+                {r.candidates.map((c) => <CandidateCard key={`${c.step}-${c.kind}`} c={c} title={title(c.step)} />)}
+              </ul>
             )}
           </section>
           <div className="two-col">
             <section className="card">
               <h3>{t("dashboard.durations")}</h3>
-              <Suspense fallback={<Spinner />}><DurationChart steps={r.steps} flagged={flagged} /></Suspense>
+              <Suspense fallback={<Spinner />}>
+                <DurationChart steps={approvalSteps.map((s) => ({ ...s, title: title(s.step) }))} flagged={flagged} />
+              </Suspense>
             </section>
             <section className="card">
               <h3>{t("dashboard.bottlenecks")}</h3>
               {r.bottlenecks.length === 0 ? <p className="muted">{t("dashboard.noBottlenecks")}</p> : (
-                <ol className="bottlenecks">
+                <ol className="bottlenecks" data-testid="bottlenecks">
                   {r.bottlenecks.map((b, i) => (
-                    <li key={i}><strong>{b.label}</strong>
+                    <li key={i}>
+                      <span className="muted small">{b.who === "step" ? t("dashboard.stepsCol") : t("dashboard.approversCol")} </span>
+                      <strong>{b.who === "step" ? title(b.label) : b.label}</strong>
                       {b.share != null && <span> · {t("dashboard.share")} {formatPercent(b.share, lang)}</span>}
-                      {b.seconds != null && <span> · {formatDuration(b.seconds, lang)}</span>}
+                      {b.median != null && <span> · {t("dashboard.median")} {formatDuration(b.median, lang)}</span>}
+                      {b.detail != null && <span> · {t("dashboard.maxQueue", { count: b.detail })}</span>}
                     </li>
                   ))}
                 </ol>
               )}
             </section>
           </div>
+          {r.notFlagged.length > 0 && (
+            <section className="card">
+              <h3>{t("dashboard.notFlagged")}</h3>
+              <ul className="kept">
+                {r.notFlagged.map((n) => (
+                  <li key={n.step} data-testid="kept" data-step={n.step}>
+                    <strong>{title(n.step)}</strong>{" "}
+                    <span className="muted small">
+                      {normLang(lang) === "en" && n.reason ? n.reason
+                        : n.fast ? t("dashboard.fastButCareful") : t("dashboard.keptOther")}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <section className="card">
             <h3>{t("dashboard.steps")}</h3>
             <div className="table-scroll">
@@ -149,9 +159,9 @@ export default function Dashboard() {
                   <th className="num">{t("dashboard.approveRate")}</th><th className="num">{t("dashboard.rejectRate")}</th>
                   <th className="num">{t("dashboard.returnRate")}</th><th className="num">{t("dashboard.commentRate")}</th></tr></thead>
                 <tbody>
-                  {r.steps.map((s) => (
+                  {approvalSteps.map((s) => (
                     <tr key={s.step} className={flagged.has(s.step) ? "flagged" : ""}>
-                      <td>{flagged.has(s.step) ? "⚑ " : ""}{s.title}</td><td className="num">{s.visits ?? "—"}</td>
+                      <td>{flagged.has(s.step) ? "⚑ " : ""}{title(s.step)}</td><td className="num">{s.visits ?? "—"}</td>
                       <td className="num">{formatDuration(s.median, lang)}</td><td className="num">{formatDuration(s.p90, lang)}</td>
                       <td className="num">{formatPercent(s.approveRate, lang)}</td><td className="num">{formatPercent(s.rejectRate, lang)}</td>
                       <td className="num">{formatPercent(s.returnRate, lang)}</td><td className="num">{formatPercent(s.commentRate, lang)}</td>
@@ -167,9 +177,9 @@ export default function Dashboard() {
               <Suspense fallback={<Spinner />}><TrendChart points={r.trend} /></Suspense>
             </section>
           )}
-          {r.steps.length > 0 && <WhatIf key={chosen} processKey={chosen}
-            steps={(r.candidates.length ? [...r.candidates, ...r.steps] : r.steps)
-              .filter((s, i, all) => all.findIndex((x) => x.step === s.step) === i)} />}
+          {approvalSteps.length > 0 && <WhatIf key={chosen} processKey={chosen}
+            steps={[...r.candidates.map((c) => c.step), ...approvalSteps.map((s) => s.step)]
+              .filter((s, i, all) => all.indexOf(s) === i).map((s) => ({ step: s, title: title(s) }))} />}
         </>
       )}
     </div>
