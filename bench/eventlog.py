@@ -8,7 +8,7 @@ from activity to step and outcome applies. The behaviours analytics must tell ap
 planted: LEGAL is a rubber stamp (minutes, never rejects, no comments), REGIONAL_DIRECTOR
 is fast but careful (rejects about one request in ten), FINANCE is the bottleneck.
 
-Deterministic for a given seed. CSV (``case_id,activity,timestamp,resource,role``) or
+Deterministic for a given seed. CSV (the XES attribute names as columns) or
 XES; the file is cut at exactly ``events`` events (the last case may be left running).
 """
 
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-CSV_COLUMNS = ("case_id", "activity", "timestamp", "resource", "role")
+CSV_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:resource", "org:role")
 #         role, people, mean wait (s), reject share, return share
 STEPS = (
     ("REGIONAL_DIRECTOR", 40, 1_800, 0.10, 0.04),
