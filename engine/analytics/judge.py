@@ -3,8 +3,9 @@
 A step is judged on its *decisions* (approve, reject, return):
 
 - **rubber stamp**: enough decisions that the Wilson upper bound of its reject+return
-  rate is below ``max_stop_rate``; its median wait is at most ``fast_ratio`` times the
-  process's median decision wait; its approvals carry (almost) no comments.
+  rate is below ``max_stop_rate``; it is fast: its median wait is at most ``fast_share``
+  of the process's median cycle time (a measure that does not move with how many fast
+  steps the process has); its approvals carry (almost) no comments.
 - **low-value gate**: the same bound holds but the step is not fast: it rarely stops a
   request and requests wait for it.
 - otherwise it is not flagged, with the reason (a fast step that does reject is a
@@ -28,38 +29,24 @@ YEAR = 365.25 * 86400
 @dataclass(frozen=True)
 class Thresholds:
     max_stop_rate: float = 0.05  # upper bound of reject+return share of decisions
-    fast_ratio: float = 0.25  # fast: median wait <= this x process median wait
+    fast_share: float = 0.02  # fast: median wait <= this share of the median cycle time
     max_comment_rate: float = 0.10  # upper bound of the share of commented decisions
     min_decisions: int = 30
     handling_s: float = 300.0  # assumed approver work per decision (logs show waiting)
     z: float = Z95
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"max_stop_rate": self.max_stop_rate, "fast_ratio": self.fast_ratio,
+        return {"max_stop_rate": self.max_stop_rate, "fast_share": self.fast_share,
                 "max_comment_rate": self.max_comment_rate, "min_decisions": self.min_decisions,
                 "handling_s": self.handling_s, "confidence_level": 0.95 if self.z == Z95
                 else round(math.erf(self.z / math.sqrt(2)), 4)}
 
 
-def process_median_wait(steps: Sequence[StepStats]) -> float | None:
-    """Decision-weighted median of the approval steps' medians: the process's pace."""
-    pairs = sorted((s.wait.median, s.decisions) for s in steps
-                   if s.is_approval and s.wait.median is not None)
-    if not pairs:
-        return None
-    half, acc = sum(n for _, n in pairs) / 2, 0
-    for m, n in pairs:
-        acc += n
-        if acc >= half:
-            return m
-    return pairs[-1][0]
-
-
-def judge(steps: Sequence[StepStats], span_s: float, th: Thresholds,
-          conditions: Mapping[str, SkipCondition | None], lone_stops: Mapping[str, int]
-          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | None,
+          th: Thresholds, conditions: Mapping[str, SkipCondition | None],
+          lone_stops: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(flags, not_flagged) for every approval step."""
-    pace = process_median_wait(steps)
+    pace = None if median_cycle_s is None else th.fast_share * median_cycle_s
     flags: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for s in steps:
@@ -67,7 +54,7 @@ def judge(steps: Sequence[StepStats], span_s: float, th: Thresholds,
             continue
         stop = wilson(s.reject + s.returned, s.decisions, th.z)
         med = s.wait.median
-        fast = pace is not None and med is not None and med <= th.fast_ratio * pace
+        fast = pace is not None and med is not None and med <= pace
         comments = wilson(s.comment_rate.k, s.comment_rate.n, th.z) if s.comment_rate else None
         quiet = comments is None or (comments.high or 0) < th.max_comment_rate
         ev = _evidence(s, stop.high, pace, fast, comments)
@@ -95,7 +82,7 @@ def _evidence(s: StepStats, stop_high: float | None, pace: float | None, fast: b
     return {"decisions": s.decisions, "approve": s.approve, "reject": s.reject,
             "return": s.returned, "stop_rate": _r(s.reject_or_return.rate, 4),
             "stop_rate_ci_high": _r(stop_high, 4), "median_wait_s": _r(s.wait.median, 1),
-            "process_median_wait_s": _r(pace, 1), "fast": fast,
+            "fast_below_s": _r(pace, 1), "fast": fast,
             "comment_rate": None if comments is None else _r(comments.rate, 4),
             "comments_recorded": comments is not None,
             "overruled_rate": _r(s.overruled.rate, 4), "burst_decisions": s.burst_decisions}
@@ -152,9 +139,10 @@ def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int
 
 def _summary(s: StepStats, kind: str, stop_high: float, pace: float | None) -> str:
     what = "rubber-stamp candidate" if kind == "rubber_stamp" else "low-value gate"
+    speed = "fast" if kind == "rubber_stamp" else "not fast"
     return (f"{what.capitalize()}: {s.approve} of {s.decisions} decisions approved; with 95% "
             f"confidence it stops fewer than {_pct(stop_high)} of requests; median wait "
-            f"{_dur(s.wait.median)} vs the process's {_dur(pace)}.")
+            f"{_dur(s.wait.median)} ({speed}: the limit is {_dur(pace)}).")
 
 
 def _r(x: float | None, nd: int) -> float | None:

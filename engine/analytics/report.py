@@ -44,8 +44,9 @@ def analyse(history: History, settings: Settings | None = None) -> dict[str, Any
     last = max(c.end for c in history.cases.values())
     conds = {s.step: learn_skip_condition(history, s.step, by_case=by_case)
              for s in steps if s.is_approval and s.reject + s.returned > 0}
-    flags, others = judge(steps, last - first, st.thresholds, conds, lone_stops(by_case))
     cycle = summarize([c.duration for c in history.cases.values()])
+    flags, others = judge(steps, last - first, cycle.median, st.thresholds, conds,
+                          lone_stops(by_case))
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "source": history.source,
