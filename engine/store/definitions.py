@@ -71,10 +71,12 @@ class DbCatalog:
         return list(self.session.exec(select(DefinitionVersion.version).where(
             DefinitionVersion.key == key).order_by(col(DefinitionVersion.version))).all())
 
+    def keys(self) -> list[str]:
+        return sorted(self.session.exec(select(DefinitionVersion.key).distinct()).all())
+
     def latest(self) -> list[ProcessDefinition]:
         """The newest version of every key, by key."""
-        keys = self.session.exec(select(DefinitionVersion.key).distinct()).all()
-        return [self.get(k) for k in sorted(keys)]
+        return [self.get(k) for k in self.keys()]
 
 
 __all__ = ["DbCatalog", "latest_row", "parse", "store"]
