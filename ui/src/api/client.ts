@@ -46,7 +46,11 @@ export interface RequestOptions {
 
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const method = opts.method ?? (opts.body !== undefined || opts.rawBody !== undefined ? "POST" : "GET");
-  const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
+  const headers: Record<string, string> = {
+    Accept: "application/json, application/problem+json",
+    // Titles of processes and steps come in the UI's language where the definition has one.
+    "Accept-Language": localStorage.getItem("signoff.lang") ?? navigator.language ?? "en",
+  };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;

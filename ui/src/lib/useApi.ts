@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 
 export interface ApiState<T> {
@@ -16,6 +17,8 @@ export function useApi<T>(path: string | null): ApiState<T> {
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   const current = useRef(0);
+  const { i18n } = useTranslation();
+  const lang = i18n.language; // reload on a language switch: titles come localized
   useEffect(() => {
     if (path === null) {
       setLoading(false);
@@ -38,6 +41,6 @@ export function useApi<T>(path: string | null): ApiState<T> {
         if (mine === current.current) setLoading(false);
       });
     return () => ctrl.abort();
-  }, [path, tick]);
+  }, [path, tick, lang]);
   return { data, error, loading, reload };
 }
