@@ -1,0 +1,53 @@
+"""Product managers read the efficiency dashboard; process owners read definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, shot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _owner(server: Server) -> str:
+    token = server.token(server.api("GET", "/auth/demo-users")[0]["username"])
+    for user in server.api("GET", "/users", token=token):
+        if user["is_process_owner"]:
+            return str(user["username"])
+    raise AssertionError("no process owner in the demo org")
+
+
+def test_dashboard_flags_the_rubber_stamp(page: Any, server: Server) -> None:
+    sign_in(page, _owner(server))
+    page.goto("/dashboard/store_opening")
+    card = page.locator("[data-testid=candidate]").first
+    card.wait_for(timeout=60_000)
+    kinds = page.locator("[data-testid=candidate] .badge-rubber_stamp")
+    assert kinds.count() >= 1, "the demo's planted rubber stamp is not flagged"
+    assert "Evidence" in card.inner_text() and "Confidence" in card.inner_text()
+    page.wait_for_selector(".recharts-surface")
+    shot(page, "dashboard")
+    page.get_by_role("button", name="Compute").click()
+    saved = page.locator("[data-testid=saved]")
+    saved.wait_for()
+    assert saved.inner_text().strip() not in ("", "—")
+    shot(page, "dashboard-what-if")
+
+
+def test_process_definition_with_diagram_and_yaml_errors(page: Any, server: Server) -> None:
+    sign_in(page, _owner(server))
+    page.goto("/processes")
+    page.wait_for_selector("a[data-key=store_opening]")
+    shot(page, "processes")
+    page.click("a[data-key=store_opening]")
+    page.wait_for_selector("[data-testid=diagram] svg")
+    shot(page, "process-store-opening")
+    page.get_by_role("button", name="Upload a new version").click()
+    page.fill("textarea[name=yaml]", "key: broken\ntitle: Broken\nstart: nowhere\nnodes:\n"
+              "  a: {approvers: {role: no_such_role}, on: {approve: zzz}}\n")
+    page.get_by_role("button", name="Validate").click()
+    errors = page.wait_for_selector("[data-testid=yaml-errors]")
+    assert "Line" in errors.inner_text()
+    shot(page, "process-yaml-errors")

@@ -1,0 +1,75 @@
+"""An approver works the inbox: approve one task, bulk-approve several."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, shot, sign_in
+from tests.browser.helpers import approvers_with_work, pending_tasks
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_page_lists_demo_users(page: Any, server: Server) -> None:
+    page.goto("/login")
+    page.wait_for_selector("button.demo-user")
+    assert page.locator("button.demo-user").count() >= 3
+    shot(page, "sign-in")
+
+
+def test_approve_a_task_from_the_inbox(page: Any, server: Server) -> None:
+    who = approvers_with_work(server)[0]
+    before = {t["id"] for t in pending_tasks(server, who)}
+    sign_in(page, who)
+    page.goto("/inbox")
+    page.wait_for_selector("[data-testid=task]")
+    shot(page, "inbox")
+    first = page.locator("[data-testid=task] a.task-link").first
+    task_id = first.get_attribute("href").rsplit("/", 1)[-1]
+    assert task_id in before
+    first.click()
+    page.wait_for_selector(".action-panel")
+    page.fill(".action-panel textarea[name=comment]", "Looks fine.")
+    shot(page, "task")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.wait_for_selector("[data-testid=action-done]")
+    shot(page, "task-approved")
+    assert task_id not in {t["id"] for t in pending_tasks(server, who)}
+
+
+def test_bulk_approve(page: Any, server: Server) -> None:
+    candidates = approvers_with_work(server, minimum=3)
+    assert candidates, "the demo should leave someone with several tasks waiting"
+    who = candidates[-1]
+    sign_in(page, who)
+    page.goto("/inbox")
+    page.wait_for_selector("[data-testid=task]")
+    cards = page.locator("[data-testid=task]:has(input.task-check)")
+    ids = []
+    for i in range(2):
+        cards.nth(i).locator("input.task-check").check()
+        href = cards.nth(i).locator("a.task-link").get_attribute("href")
+        ids.append(href.rsplit("/", 1)[-1])
+    page.fill("input[name=bulk-comment]", "Batch OK")
+    shot(page, "inbox-bulk-selected")
+    page.get_by_role("button", name="Approve selected (2)").click()
+    result = page.wait_for_selector("[data-testid=bulk-result]")
+    assert "2 approved, 0 failed" in result.inner_text()
+    shot(page, "inbox-bulk-done")
+    left = {t["id"] for t in pending_tasks(server, who)}
+    assert not left & set(ids)
+
+
+def test_inbox_in_chinese(page: Any, server: Server) -> None:
+    who = approvers_with_work(server)[0]
+    sign_in(page, who)
+    page.goto("/inbox")
+    page.select_option("select[aria-label=Language]", "zh-CN")
+    page.wait_for_selector("h1:has-text('待办')")
+    page.reload()  # the choice is kept
+    page.wait_for_selector("h1:has-text('待办')")
+    shot(page, "inbox-zh")
+    page.select_option(".lang-switch select", "en")
+    page.wait_for_selector("h1:has-text('Inbox')")
