@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -28,10 +29,12 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EXAMPLES = ("store_opening", "sample_order", "expense_claim")
 
 
+@cache
 def directory() -> OrgDirectory:
     return load_directory(DEFS / "org.yaml")
 
 
+@cache
 def definition(key: str) -> ProcessDefinition:
     return load_definition_file(DEFS / f"{key}.yaml", directory())
 

@@ -1,0 +1,146 @@
+"""Property tests: random command sequences never corrupt an instance.
+
+After every accepted command the instance is final, or returned with nothing pending, or
+sits in an approval node with exactly the open tasks that node's mode requires; the
+history replays to the same state and survives the store's record round trip. A refused
+command raises an EngineError and (decide being pure) produces no events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from engine.core import (
+    AddComment,
+    AddSigner,
+    CancelInstance,
+    Command,
+    DecideTask,
+    DelegateTask,
+    EngineError,
+    InstanceState,
+    Resubmit,
+    Withdraw,
+    replay,
+    return_targets,
+)
+from engine.core import events as ev
+from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, Run, definition, directory
+
+ORG = directory()
+USERS = sorted(ORG.users)
+VARIANTS: dict[str, list[dict[str, Any]]] = {
+    "store_opening": [DATA["store_opening"], {**DATA["store_opening"], "monthly_rent": 120000,
+                                              "legal_contact": "jiang.hong"}],
+    "sample_order": [DATA["sample_order"]],
+    "expense_claim": [DATA["expense_claim"], {**DATA["expense_claim"], "amount": 8000},
+                      {**DATA["expense_claim"], "amount": 45000}],
+}
+INITIATORS = {
+    "store_opening": [INITIATOR["store_opening"], "gao.feng", "li.na"],
+    "sample_order": [INITIATOR["sample_order"], "kong.yi", "qian.yu"],
+    "expense_claim": [INITIATOR["expense_claim"], "cao.li", "bai.lu", "wang.jian"],
+}
+
+
+def _command(data: st.DataObject, run: Run) -> Command:
+    s = run.s
+    tasks = [t for t in s.tasks if t.open] or list(s.tasks)
+    kind = data.draw(st.sampled_from(
+        ["decide"] * 8 + ["delegate", "signer", "withdraw", "resubmit", "comment", "cancel"]))
+    user = data.draw(st.sampled_from(USERS))
+    if kind in ("decide", "delegate", "signer") and tasks:
+        task = data.draw(st.sampled_from(tasks))
+        actor = task.assignee if data.draw(st.integers(0, 9)) else user
+        if kind == "delegate":
+            return DelegateTask(task_id=task.task_id, actor=actor, to_user=user)
+        if kind == "signer":
+            return AddSigner(task_id=task.task_id, actor=actor, user=user,
+                             position=data.draw(st.sampled_from(["before", "after"])))
+        action = data.draw(st.sampled_from(["approve"] * 5 + ["reject", "return"]))
+        targets = [*return_targets(run.defn, s), "nowhere"]
+        to = data.draw(st.sampled_from(targets)) if action == "return" else None
+        return DecideTask(task_id=task.task_id, actor=actor, action=action, return_to=to)
+    initiator_or_user = s.initiator if data.draw(st.booleans()) else user
+    if kind == "withdraw":
+        return Withdraw(actor=initiator_or_user)
+    if kind == "resubmit":
+        payload = dict(s.data) if data.draw(st.integers(0, 4)) else {"broken": True}
+        return Resubmit(actor=initiator_or_user, data=payload)
+    if kind == "cancel":
+        return CancelInstance(actor="admin" if data.draw(st.booleans()) else user)
+    return AddComment(actor=initiator_or_user, text=data.draw(st.sampled_from(["ok", " "])))
+
+
+def check_invariants(run: Run) -> None:
+    s = run.s
+    assert replay(run.events) == s
+    assert s.seq == len(run.events)
+    for e in run.events:
+        kind, payload = ev.to_record(e)
+        assert ev.from_record(kind, payload, e.instance_id, e.at) == e
+    open_tasks = [t for t in s.tasks if t.open]
+    entered = Counter(e.node for e in run.events if isinstance(e, ev.NodeEntered))
+    left = Counter(e.node for e in run.events if isinstance(e, ev.NodeLeft))
+    still_in = set((entered - left).keys())
+    if s.finished:
+        assert s.status == s.outcome and not open_tasks
+        assert still_in == ({s.node} if s.node else set())
+        return
+    if s.status == "returned":
+        assert s.node is None and s.resume_at in run.defn.nodes and not open_tasks
+        assert not still_in
+        return
+    assert s.status == "running" and s.node is not None
+    node = run.defn.nodes[s.node]
+    assert node.kind == "approval" and still_in == {s.node}
+    assert all((t.node, t.visit) == (s.node, s.visit) for t in open_tasks)
+    assert all(t.assignee in ORG.users for t in open_tasks)
+    _check_mode(s, node.mode, node.threshold)
+
+
+def _check_mode(s: InstanceState, mode: str, k: int | None) -> None:
+    visit = [t for t in s.tasks if (t.node, t.visit) == (s.node, s.visit)]
+    pending = [t for t in visit if t.status == "pending"]
+    ids_open = {t.task_id for t in visit if t.open}
+    assert pending, "a running approval node always has someone to act"
+    for t in visit:
+        if t.status == "waiting":
+            assert t.waits_for in ids_open, "a waiting task waits on an open task"
+    if mode == "sequential":
+        assert len(pending) == 1
+    if mode == "threshold":
+        followed = {t.waits_for for t in visit if t.status != "cancelled"}
+        votes = sum(1 for t in visit if t.action == "approve" and t.task_id not in followed)
+        assert votes < (k or 1) <= votes + len(pending)
+
+
+def _run_random(key: str, data: st.DataObject) -> None:
+    run = Run(definition(key), ORG)
+    run.start(data.draw(st.sampled_from(INITIATORS[key])),
+              data.draw(st.sampled_from(VARIANTS[key])))
+    check_invariants(run)
+    for _ in range(data.draw(st.integers(1, 25))):
+        if run.s.finished:
+            break
+        cmd = _command(data, run)
+        before = len(run.events)
+        try:
+            run.do(cmd)
+        except EngineError:
+            assert len(run.events) == before
+            continue
+        check_invariants(run)
+    event(f"ended {run.s.status}")
+
+
+@pytest.mark.parametrize("key", EXAMPLES)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_commands_never_corrupt_an_instance(key: str, data: st.DataObject) -> None:
+    _run_random(key, data)
