@@ -25,6 +25,7 @@ class LoginIn(_In):
 class UserOut(BaseModel):
     username: str
     name: str
+    name_zh: str | None = None
     email: str | None = None
     manager: str | None = None
     roles: list[str] = []
@@ -44,6 +45,7 @@ class DemoUserOut(BaseModel):
     username: str
     password: str
     name: str
+    name_zh: str | None = None
     description: str = ""
 
 
@@ -53,8 +55,16 @@ class TokenIn(_In):
 
 
 class TokenOut(BaseModel):
+    id: int
     token: str
     name: str
+    expires_at: datetime | None
+
+
+class TokenSummaryOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
     expires_at: datetime | None
 
 
@@ -198,6 +208,8 @@ class TimelineOut(BaseModel):
     node_title: str | None = None
     action: str | None = None
     comment: str | None = None
+    to: str | None = None  # delegate / return target / next node / CC recipients
+    auto: str | None = None  # the policy that decided when nobody clicked
     duration_seconds: float | None = None
 
 

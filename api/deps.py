@@ -1,0 +1,84 @@
+"""FastAPI dependencies as ``Annotated`` aliases: ``RuntimeDep``, ``ReadSessionDep``,
+``NowDep``, ``UserDep``, ``AdminDep``, ``OwnerDep``, ``IdempotencyKeyDep``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from api.auth import require_admin, require_process_owner, unauthorized, user_for_token
+from api.runtime import Runtime
+from engine.core.directory import User
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def _now(runtime: RuntimeDep) -> datetime:
+    return runtime.clock()
+
+
+NowDep = Annotated[datetime, Depends(_now)]
+
+
+def _read_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.db.session(write=False) as session:
+        yield session
+
+
+# Write sessions are opened inside the (sync) route body, never in a dependency: on
+# SQLite they hold a per-process lock owned by a thread, and FastAPI may enter and exit a
+# sync dependency in different threadpool threads. Use ``runtime.db.session()``.
+ReadSessionDep = Annotated[Session, Depends(_read_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from /api/auth/login, "
+                                                   "or a long-lived API token")
+
+
+def _user(runtime: RuntimeDep, now: NowDep,
+          credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+          ) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise unauthorized("Sign in first: send Authorization: Bearer <token>")
+    with runtime.db.session(write=False) as session:
+        return user_for_token(session, credentials.credentials, runtime.secret, now)
+
+
+UserDep = Annotated[User, Depends(_user)]
+
+
+def _admin(user: UserDep) -> User:
+    require_admin(user)
+    return user
+
+
+def _owner(user: UserDep) -> User:
+    require_process_owner(user)
+    return user
+
+
+AdminDep = Annotated[User, Depends(_admin)]
+OwnerDep = Annotated[User, Depends(_owner)]
+
+
+def _idempotency_key(key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=200,
+        description="Repeat a request safely: the same key returns the first result")] = None,
+        ) -> str | None:
+    return key
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
+
+__all__ = ["AdminDep", "IdempotencyKeyDep", "NowDep", "OwnerDep", "ReadSessionDep",
+           "RuntimeDep", "UserDep"]

@@ -1,0 +1,132 @@
+"""``InstanceOut``: where a request is, who holds it since when, and its timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from api.schemas import InstanceOut, InstanceSummaryOut, TimelineOut
+from api.views import node_title, state_tasks, visits_out
+from engine.core import events as ev
+from engine.core.definition import ProcessDefinition
+from engine.core.diagram import mermaid
+from engine.core.directory import User
+from engine.core.state import InstanceState
+from engine.store import Instance, NodeVisit
+
+
+def _entry(e: ev.Event, defn: ProcessDefinition, **fields: Any) -> TimelineOut:
+    node = fields.get("node")
+    return TimelineOut(at=e.at, kind=e.kind, node_title=node_title(defn, node), **fields)
+
+
+def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[TimelineOut]:
+    """One entry per event, with ``duration_seconds`` where something ended: a task
+    decided (since it became actionable), a node left (since entered), the instance
+    finished (since started)."""
+    out: list[TimelineOut] = []
+    entered: dict[tuple[str, int], datetime] = {}
+    ready: dict[UUID, datetime] = {}
+    assignee: dict[UUID, str] = {}
+    started = events[0].at if events else None
+
+    def since(t: datetime | None, e: ev.Event) -> float | None:
+        return (e.at - t).total_seconds() if t is not None else None
+
+    for e in events:
+        match e:
+            case ev.InstanceStarted():
+                out.append(_entry(e, defn, actor=e.initiator))
+            case ev.NodeEntered():
+                entered[(e.node, e.visit)] = e.at
+                out.append(_entry(e, defn, node=e.node))
+            case ev.TaskCreated():
+                assignee[e.task_id] = e.assignee
+                if e.active:
+                    ready[e.task_id] = e.at
+                out.append(_entry(e, defn, node=e.node, actor=e.assignee))
+            case ev.TaskActivated():
+                ready[e.task_id] = e.at
+                out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id)))
+            case ev.TaskDecided():
+                out.append(_entry(e, defn, node=e.node, actor=e.actor, action=e.action,
+                                  comment=e.comment, to=e.return_to, auto=e.auto,
+                                  duration_seconds=since(ready.get(e.task_id), e)))
+            case ev.TaskDelegated():
+                assignee[e.task_id] = e.to_user
+                out.append(_entry(e, defn, node=e.node, actor=e.actor, action="delegate",
+                                  comment=e.comment, to=e.to_user))
+            case ev.TaskCancelled():
+                out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id),
+                                  comment=e.reason))
+            case ev.CommentAdded():
+                out.append(_entry(e, defn, node=e.node, actor=e.actor, comment=e.text))
+            case ev.Notified():
+                out.append(_entry(e, defn, node=e.node, to=", ".join(e.recipients)))
+            case ev.NodeLeft():
+                out.append(_entry(e, defn, node=e.node, actor=e.decided_by, action=e.outcome,
+                                  to=e.next_node,
+                                  duration_seconds=since(entered.get((e.node, e.visit)), e)))
+            case ev.InstanceReturned():
+                out.append(_entry(e, defn, actor=e.actor, comment=e.comment, to=e.resume_at))
+            case ev.InstanceResubmitted():
+                out.append(_entry(e, defn, actor=e.actor))
+            case ev.InstanceWithdrawn():
+                out.append(_entry(e, defn, actor=e.actor, comment=e.comment))
+            case ev.InstanceCancelled():
+                out.append(_entry(e, defn, actor=e.actor, comment=e.reason))
+            case ev.InstanceFinished():
+                out.append(_entry(e, defn, node=e.node, action=e.outcome,
+                                  duration_seconds=since(started, e)))
+            case _:
+                out.append(_entry(e, defn))
+    return out
+
+
+def holders_since(state: InstanceState, events: Sequence[ev.Event]
+                  ) -> tuple[list[str], datetime | None]:
+    """Who must act now, and since when."""
+    if state.finished:
+        return [], state.finished_at
+    if state.status == "returned":
+        returned = next((e.at for e in reversed(events)
+                         if isinstance(e, ev.InstanceReturned)), state.updated_at)
+        return [state.initiator], returned
+    holders = list(dict.fromkeys(t.assignee for t in state.tasks if t.status == "pending"))
+    return holders, state.entered_at
+
+
+def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence[ev.Event],
+                 visits: Sequence[NodeVisit], user: User, now: datetime) -> InstanceOut:
+    holders, since = holders_since(state, events)
+    mine = user.username == state.initiator
+    return InstanceOut(
+        id=state.id, definition=state.definition_key,
+        definition_version=state.definition_version, definition_title=defn.title,
+        title=state.title, initiator=state.initiator, status=state.status,
+        outcome=state.outcome, current_node=state.node,
+        current_node_title=node_title(defn, state.node), holders=holders, since=since,
+        started_at=state.started_at, finished_at=state.finished_at, data=dict(state.data),
+        tasks=state_tasks(defn, state, now), timeline=timeline(defn, events),
+        visits=visits_out(defn, visits, now),
+        mermaid=mermaid(defn, None if state.finished and not state.node else state.node),
+        can_withdraw=mine and not state.finished,
+        can_resubmit=mine and state.status == "returned",
+        can_cancel=user.is_admin and not state.finished)
+
+
+def summary_out(defn: ProcessDefinition, row: Instance, holders: list[str]
+                ) -> InstanceSummaryOut:
+    return InstanceSummaryOut(
+        id=row.id, definition=row.definition_key, definition_version=row.definition_version,
+        definition_title=defn.title, title=row.title, initiator=row.initiator,
+        status=row.status, outcome=row.outcome, current_node=row.node,
+        current_node_title=node_title(defn, row.node),
+        holders=[row.initiator] if row.status == "returned" else holders,
+        since=row.finished_at or row.node_since or row.updated_at,
+        started_at=row.started_at, finished_at=row.finished_at)
+
+
+__all__ = ["holders_since", "instance_out", "summary_out", "timeline"]

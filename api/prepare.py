@@ -1,0 +1,105 @@
+"""Getting a database ready to serve: migrations, the org directory, the definitions,
+and in demo mode the demo passwords and history. ``signoff serve`` runs this once before
+starting any worker; ``signoff demo`` runs it with the history forced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.demo import DemoUser, demo_module, demo_users
+from api.settings import Settings
+from api.tokens import hash_password
+from engine import service
+from engine.core.directory import load_directory as read_directory_file
+from engine.store import AppUser, Database, Instance, open_database, upgrade
+
+
+@dataclass
+class Prepared:
+    database: str
+    definitions: list[str] = field(default_factory=list)
+    users: int = 0
+    demo_users: list[DemoUser] = field(default_factory=list)
+    history_note: str | None = None
+
+
+def _set_missing_passwords(session: Session, users: list[DemoUser]) -> None:
+    """Give demo users their password, once (argon2 is slow on purpose)."""
+    by_name = {u.username: u for u in users}
+    for row in session.exec(select(AppUser)).all():
+        demo = by_name.get(row.username)
+        if demo is not None and row.password_hash is None:
+            row.password_hash = hash_password(demo.password)
+            session.add(row)
+    session.commit()
+
+
+def prepare(settings: Settings, *, console: Console | None = None,
+            seed_history: bool = True, now: datetime | None = None) -> Prepared:
+    out = console or Console(stderr=True)
+    url = settings.database_url
+    upgrade(url)
+    db = open_database(url)
+    try:
+        result = Prepared(database=db.url.render_as_string(hide_password=True))
+        with db.session() as session:
+            org_file = settings.resolved_org_file()
+            if org_file is not None:
+                service.save_directory(session, read_directory_file(org_file))
+                session.commit()
+            directory = service.load_directory(session)
+            result.users = len(directory.users)
+            if settings.definitions_dir.is_dir():
+                stored = service.sync_definitions(session, settings.definitions_dir, directory,
+                                                  now=now or datetime.now(UTC))
+                result.definitions = [f"{d.key} v{d.version}" for d in stored]
+            if settings.demo:
+                result.demo_users = demo_users(directory)
+                _set_missing_passwords(session, result.demo_users)
+        out.print(f"Database ready ({result.database}): {result.users} users, "
+                  f"definitions: {', '.join(result.definitions) or 'none'}")
+        if settings.demo and seed_history:
+            result.history_note = seed_demo_history(db, console=out)
+        return result
+    finally:
+        db.dispose()
+
+
+def _instance_count(db: Database) -> int:
+    with db.session(write=False) as session:
+        return int(session.exec(select(func.count()).select_from(Instance)).one())
+
+
+def seed_demo_history(db: Database, *, console: Console | None = None,
+                      force: bool = False) -> str | None:
+    """Write the demo history with a progress bar, on an empty database (or always with
+    ``force``). Returns a note for the operator when nothing was written."""
+    out = console or Console(stderr=True)
+    seed: Callable[..., Any] | None = getattr(demo_module(), "seed", None)
+    if seed is None:
+        return "Demo history unavailable (engine.demo has no seed yet): org and definitions only."
+    existing = _instance_count(db)
+    if existing and not force:
+        return f"Demo history kept: the database already holds {existing} requests."
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=out) as bar:
+        task = bar.add_task("Writing demo history", total=None)
+
+        def progress(done: int, total: int | None = None, message: str | None = None) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=message or "Writing demo history")
+
+        seed(db, progress=progress)
+    return f"Demo history written: {_instance_count(db)} requests."
+
+
+__all__ = ["Prepared", "prepare", "seed_demo_history"]

@@ -1,0 +1,71 @@
+"""Sign-in and credentials: ``/api/auth/login``, ``/api/auth/demo-users``, ``/api/tokens``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter
+from sqlmodel import col, select
+
+from api import auth
+from api.demo import demo_users
+from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.problems import Problem
+from api.schemas import DemoUserOut, LoginIn, LoginOut, TokenIn, TokenOut, TokenSummaryOut
+from api.views import user_out
+from engine.store import ApiToken
+from engine.store.org import load_directory
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/login", response_model=LoginOut)
+def login(body: LoginIn, session: ReadSessionDep, runtime: RuntimeDep, now: NowDep
+          ) -> LoginOut:
+    lifetime = timedelta(minutes=runtime.settings.token_lifetime_minutes)
+    user, token = auth.sign_in(session, body.username, body.password, runtime.secret, now,
+                               lifetime)
+    return LoginOut(access_token=token.token, expires_at=token.expires_at,
+                    user=user_out(user))
+
+
+@router.get("/auth/demo-users", response_model=list[DemoUserOut])
+def list_demo_users(runtime: RuntimeDep, session: ReadSessionDep) -> list[DemoUserOut]:
+    """Demo users and their passwords (demo mode only, for the sign-in page)."""
+    if not runtime.settings.demo:
+        raise Problem(404, "Not running in demo mode")
+    return [DemoUserOut(username=u.username, password=u.password, name=u.name,
+                        name_zh=u.name_zh, description=u.description)
+            for u in demo_users(load_directory(session))]
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=201)
+def create_token(body: TokenIn, user: UserDep, runtime: RuntimeDep, now: NowDep
+                 ) -> TokenOut:
+    """A long-lived token for integrations; shown once, stored only as a hash."""
+    days = body.expires_days or runtime.settings.api_token_lifetime_days
+    with runtime.db.session() as session:
+        token, row = auth.create_api_token(session, user, body.name, now,
+                                           timedelta(days=days))
+    assert row.id is not None
+    return TokenOut(id=row.id, token=token, name=row.name, expires_at=row.expires_at)
+
+
+@router.get("/tokens", response_model=list[TokenSummaryOut])
+def list_tokens(user: UserDep, session: ReadSessionDep) -> list[TokenSummaryOut]:
+    rows = session.exec(select(ApiToken).where(
+        ApiToken.username == user.username, col(ApiToken.revoked).is_(False))
+        .order_by(col(ApiToken.id))).all()
+    return [TokenSummaryOut(id=r.id or 0, name=r.name, created_at=r.created_at,
+                            expires_at=r.expires_at) for r in rows]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, user: UserDep, runtime: RuntimeDep) -> None:
+    with runtime.db.session() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None or row.username != user.username or row.revoked:
+            raise Problem(404, f"No API token {token_id} of {user.username}")
+        row.revoked = True
+        session.add(row)
+        session.commit()

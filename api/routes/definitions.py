@@ -1,0 +1,102 @@
+"""Process definitions: list, detail (form, UI schema, nodes, Mermaid, versions, YAML),
+validate a YAML text, and publish a new version (process owners)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.problems import Problem
+from api.runtime import Runtime
+from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, ValidationOut
+from api.views import definition_out, definition_summary
+from engine import service
+from engine.core.directory import User
+from engine.core.errors import DefinitionInvalid, NotPermitted
+from engine.core.loader import load_definition
+
+router = APIRouter(prefix="/definitions", tags=["definitions"])
+
+_YAML_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "text/yaml": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "required": ["yaml"],
+                                    "properties": {"yaml": {"type": "string"}}}}}}}
+MAX_YAML_BYTES = 512 * 1024
+
+
+async def _yaml_text(request: Request) -> str:
+    """The YAML of the request: a ``text/yaml`` body, or JSON ``{"yaml": "..."}``."""
+    raw = await request.body()
+    if len(raw) > MAX_YAML_BYTES:
+        raise Problem(422, f"The definition is larger than {MAX_YAML_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(422, "The definition is not UTF-8 text") from None
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise Problem(422, f"Malformed JSON: {exc}", errors=[
+                {"pointer": "", "message": str(exc)}]) from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("yaml"), str):
+            raise Problem(422, "Send the definition as {\"yaml\": \"...\"}",
+                          errors=[{"pointer": "/yaml", "message": "a string is required"}])
+        text = doc["yaml"]
+    if not text.strip():
+        raise Problem(422, "The definition is empty")
+    return text
+
+
+@router.get("", response_model=list[DefinitionSummaryOut])
+def list_definitions(user: UserDep, session: ReadSessionDep) -> list[DefinitionSummaryOut]:
+    catalog = service.DbCatalog(session)
+    return [definition_summary(d, catalog.versions(d.key)) for d in catalog.latest()]
+
+
+@router.get("/{key}", response_model=DefinitionOut)
+def get_definition(key: str, user: UserDep, session: ReadSessionDep,
+                   version: Annotated[int | None, Query(ge=1)] = None) -> DefinitionOut:
+    catalog = service.DbCatalog(session)
+    return definition_out(catalog.get(key, version), catalog.versions(key))
+
+
+@router.post("/validate", response_model=ValidationOut, openapi_extra=_YAML_BODY)
+async def validate(request: Request, user: UserDep, runtime: RuntimeDep) -> ValidationOut:
+    """Check a YAML definition without storing it; errors carry line and column."""
+    text = await _yaml_text(request)
+    return await run_in_threadpool(_validate, runtime, text)
+
+
+def _validate(runtime: Runtime, text: str) -> ValidationOut:
+    with runtime.db.session(write=False) as session:
+        directory = service.load_directory(session)
+    try:
+        load_definition(text, "upload", directory)
+    except DefinitionInvalid as exc:
+        return ValidationOut(valid=False, errors=[
+            LineErrorOut(line=e.line, column=e.column, message=e.message)
+            for e in exc.errors])
+    return ValidationOut(valid=True, errors=[])
+
+
+@router.post("", response_model=DefinitionOut, status_code=201, openapi_extra=_YAML_BODY)
+async def publish(request: Request, user: UserDep, runtime: RuntimeDep, now: NowDep
+                  ) -> DefinitionOut:
+    """Store a new version (process owners only); 422 with line/column errors."""
+    if not (user.is_process_owner or user.is_admin):
+        raise NotPermitted(user.username, "publish a definition", "only process owners may")
+    text = await _yaml_text(request)
+    return await run_in_threadpool(_publish, runtime, text, user, now)
+
+
+def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> DefinitionOut:
+    with runtime.db.session() as session:
+        defn = service.publish_definition(session, text, user.username,
+                                          service.load_directory(session), now=now)
+        return definition_out(defn, service.DbCatalog(session).versions(defn.key))

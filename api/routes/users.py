@@ -1,0 +1,89 @@
+"""The signed-in user, the user list (for pickers) and out-of-office delegation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from sqlmodel import Session, col, delete, select
+
+from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.problems import Problem
+from api.schemas import OutOfOfficeIn, OutOfOfficeOut, UserOut
+from api.views import user_out
+from engine.core.directory import User
+from engine.store import AppUser, OutOfOffice
+from engine.store.org import user_of
+
+router = APIRouter(tags=["users"])
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: UserDep) -> UserOut:
+    return user_out(user)
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(user: UserDep, session: ReadSessionDep) -> list[UserOut]:
+    rows = session.exec(select(AppUser).order_by(col(AppUser.username))).all()
+    return [user_out(user_of(r)) for r in rows]
+
+
+def _ooo_out(row: OutOfOffice) -> OutOfOfficeOut:
+    return OutOfOfficeOut(username=row.username, delegate_to=row.delegate_to,
+                          starts_at=row.starts_at, ends_at=row.ends_at)
+
+
+@router.get("/me/out-of-office", response_model=OutOfOfficeOut | None)
+def get_out_of_office(user: UserDep, session: ReadSessionDep, now: NowDep
+                      ) -> OutOfOfficeOut | None:
+    """The current or next out-of-office period, or null."""
+    row = session.exec(select(OutOfOffice).where(
+        OutOfOffice.username == user.username, col(OutOfOffice.ends_at) > now)
+        .order_by(col(OutOfOffice.starts_at))).first()
+    return _ooo_out(row) if row else None
+
+
+@router.post("/me/out-of-office", response_model=OutOfOfficeOut)
+def set_out_of_office(body: OutOfOfficeIn, user: UserDep, runtime: RuntimeDep, now: NowDep
+                      ) -> OutOfOfficeOut:
+    """Hand new tasks to ``delegate_to`` from ``starts_at`` to ``ends_at`` (replaces any
+    current or future period)."""
+    with runtime.db.session() as session:
+        return _set_out_of_office(session, body, user, now)
+
+
+def _set_out_of_office(session: Session, body: OutOfOfficeIn, user: User, now: datetime
+                       ) -> OutOfOfficeOut:
+    errors = []
+    if body.delegate_to == user.username:
+        errors.append({"pointer": "/delegate_to", "message": "cannot delegate to yourself"})
+    elif session.get(AppUser, body.delegate_to) is None:
+        errors.append({"pointer": "/delegate_to",
+                       "message": f"no user {body.delegate_to!r}"})
+    if body.starts_at.tzinfo is None or body.ends_at.tzinfo is None:
+        errors.append({"pointer": "/starts_at", "message": "times need a UTC offset"})
+    elif body.ends_at <= body.starts_at:
+        errors.append({"pointer": "/ends_at", "message": "must be after starts_at"})
+    elif body.ends_at <= now:
+        errors.append({"pointer": "/ends_at", "message": "must be in the future"})
+    if errors:
+        raise Problem(422, f"{len(errors)} field(s) are invalid", errors=errors)
+    _clear(session, user.username, now)
+    row = OutOfOffice(username=user.username, delegate_to=body.delegate_to,
+                      starts_at=body.starts_at, ends_at=body.ends_at)
+    session.add(row)
+    session.commit()
+    return _ooo_out(row)
+
+
+def _clear(session: Session, username: str, now: datetime) -> None:
+    session.exec(delete(OutOfOffice).where(
+        col(OutOfOffice.username) == username, col(OutOfOffice.ends_at) > now))
+
+
+@router.delete("/me/out-of-office", status_code=204)
+def clear_out_of_office(user: UserDep, runtime: RuntimeDep, now: NowDep) -> None:
+    with runtime.db.session() as session:
+        _clear(session, user.username, now)
+        session.commit()

@@ -1,0 +1,133 @@
+"""Shaping engine objects into response bodies (``...Out``). No writes, no decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from api.schemas import (
+    DefinitionOut,
+    DefinitionSummaryOut,
+    NextOut,
+    NodeOut,
+    TaskOut,
+    UserOut,
+    VisitOut,
+)
+from engine.core.definition import Node, ProcessDefinition
+from engine.core.diagram import mermaid
+from engine.core.directory import User
+from engine.core.state import InstanceState
+from engine.store import NodeVisit
+
+DUE_SOON_FRACTION = 0.25  # "due soon": less than a quarter of the step's SLA left
+DUE_SOON_DEFAULT = timedelta(hours=8)  # ... or less than this when the SLA is unknown
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(username=user.username, name=user.name or user.username,
+                   name_zh=user.name_zh or None,
+                   email=user.email or None, manager=user.manager, roles=list(user.roles),
+                   is_admin=user.is_admin, is_process_owner=user.is_process_owner,
+                   locale=user.locale)
+
+
+def node_title(defn: ProcessDefinition, node: str | None) -> str | None:
+    if node is None:
+        return None
+    found = defn.nodes.get(node)
+    return found.title if found and found.title else node
+
+
+def _node_out(node: Node) -> NodeOut:
+    nexts = [NextOut(action=action, to=route.target, if_=route.condition)
+             for action, routes in node.routes.items() for route in routes]
+    if node.return_to:
+        nexts.append(NextOut(action="return", to=node.return_to))
+    return NodeOut(id=node.id, title=node.title or node.id, kind=node.kind,
+                   mode=node.mode if node.kind == "approval" else None,
+                   approvers=[str(r) for r in (node.approvers or node.notify)],
+                   sla_seconds=node.sla.total_seconds() if node.sla else None,
+                   actions=list(node.actions), next=nexts)
+
+
+def definition_summary(defn: ProcessDefinition, versions: list[int]) -> DefinitionSummaryOut:
+    return DefinitionSummaryOut(key=defn.key, title=defn.title,
+                                description=defn.description, version=defn.version,
+                                versions=versions, node_count=len(defn.nodes))
+
+
+def definition_out(defn: ProcessDefinition, versions: list[int]) -> DefinitionOut:
+    return DefinitionOut(key=defn.key, title=defn.title, description=defn.description,
+                         version=defn.version, versions=versions,
+                         form_schema=dict(defn.form_schema), ui_schema=dict(defn.ui_schema),
+                         start=defn.start, nodes=[_node_out(n) for n in defn.nodes.values()],
+                         mermaid=mermaid(defn), yaml=defn.source)
+
+
+def return_targets_for(defn: ProcessDefinition, node: str, path: Sequence[str]) -> list[str]:
+    """Where a task at ``node`` may send the instance back: the initiator, then the
+    earlier approval steps on ``path`` (most recent first). Mirrors
+    ``engine.core.decide.return_targets`` for rows that carry a path but no state."""
+    current = defn.nodes.get(node)
+    if current is None or "return" not in current.actions:
+        return []
+    earlier = [n for n in reversed(list(path)[:-1]) if n != node and n in defn.nodes
+               and defn.nodes[n].kind == "approval"]
+    return ["initiator", *dict.fromkeys(earlier)]
+
+
+def due_flags(due_at: datetime | None, created_at: datetime, pending: bool,
+              now: datetime) -> tuple[bool, bool]:
+    """(overdue, due_soon) of a task."""
+    if due_at is None or not pending:
+        return False, False
+    if due_at <= now:
+        return True, False
+    window = (due_at - created_at) * DUE_SOON_FRACTION if due_at > created_at \
+        else DUE_SOON_DEFAULT
+    return False, due_at - now <= window
+
+
+def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, node: str,
+             assignee: str, status: str, created_at: datetime, due_at: datetime | None,
+             instance_title: str, initiator: str, path: Sequence[str], now: datetime,
+             action: str | None = None, decided_at: datetime | None = None) -> TaskOut:
+    pending = status == "pending"
+    overdue, due_soon = due_flags(due_at, created_at, pending, now)
+    node_def = defn.nodes.get(node)
+    actions = list(node_def.actions) if pending and node_def else []
+    return TaskOut.model_validate({
+        "id": task_id, "instance_id": instance_id, "definition": defn.key,
+        "definition_title": defn.title, "node": node,
+        "node_title": node_title(defn, node) or node, "assignee": assignee,
+        "status": status, "created_at": created_at, "due_at": due_at, "overdue": overdue,
+        "due_soon": due_soon, "instance_title": instance_title, "initiator": initiator,
+        "actions": actions,
+        "return_targets": return_targets_for(defn, node, path) if "return" in actions else [],
+        "decision": action, "decided_at": decided_at})
+
+
+def state_tasks(defn: ProcessDefinition, state: InstanceState, now: datetime) -> list[TaskOut]:
+    return [task_out(defn, task_id=t.task_id, instance_id=state.id, node=t.node,
+                     assignee=t.assignee, status=t.status, created_at=t.created_at,
+                     due_at=t.due_at, instance_title=state.title, initiator=state.initiator,
+                     path=state.path, now=now, action=t.action, decided_at=t.decided_at)
+            for t in state.tasks]
+
+
+def visits_out(defn: ProcessDefinition, rows: Sequence[NodeVisit], now: datetime
+               ) -> list[VisitOut]:
+    out = []
+    for v in rows:
+        end = v.left_at or (now if v.kind == "approval" else None)
+        out.append(VisitOut(node=v.node, node_title=node_title(defn, v.node) or v.node,
+                            visit=v.visit, entered_at=v.entered_at, left_at=v.left_at,
+                            outcome=v.outcome, decided_by=v.decided_by,
+                            duration_seconds=(end - v.entered_at).total_seconds()
+                            if end else None))
+    return out
+
+
+__all__ = ["definition_out", "definition_summary", "due_flags", "node_title",
+           "return_targets_for", "state_tasks", "task_out", "user_out", "visits_out"]

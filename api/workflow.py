@@ -1,0 +1,150 @@
+"""One request's view of the engine: the caller, the time, the catalog and directory, and
+the service calls routes make (plus out-of-office rerouting and who may see what).
+
+Out-of-office: after a command, every task it created for someone who is away at that
+moment is delegated (by that person, automatically) to their delegate, following chains
+of absences. It is a separate ``DelegateTask`` command after the first one commits, so
+the handover shows in the timeline like any delegation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends
+from sqlmodel import Session, col, select
+
+from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.instance_view import instance_out
+from api.runtime import Runtime
+from api.schemas import InstanceOut
+from engine import service
+from engine.core import commands as cmds
+from engine.core.decide import may_comment
+from engine.core.directory import OrgDirectory, User
+from engine.core.errors import EngineError, NotPermitted
+from engine.core.state import InstanceState
+from engine.store import OutOfOffice
+
+_MAX_CHAIN = 5
+
+
+@dataclass
+class Workflow:
+    session: Session
+    user: User
+    now: datetime
+    directory: OrgDirectory
+
+    @property
+    def catalog(self) -> service.DbCatalog:
+        return service.DbCatalog(self.session)
+
+    @staticmethod
+    @contextmanager
+    def writing(runtime: Runtime, user: User, now: datetime) -> Iterator[Workflow]:
+        """A unit of work on a write session, opened and closed in the calling thread."""
+        with runtime.db.session(write=True) as session:
+            yield Workflow(session, user, now, service.load_directory(session))
+
+    # --- commands -----------------------------------------------------------------
+
+    def start(self, definition: str, data: dict[str, object], key: str | None
+              ) -> InstanceState:
+        cmd = cmds.StartInstance(definition_key=definition, initiator=self.user.username,
+                                 data=dict(data))
+        state = service.start(self.session, self.catalog, self.directory, cmd, self.now,
+                              idempotency_key=key)
+        return self._reroute(state)
+
+    def on_instance(self, instance_id: UUID, cmd: cmds.Command, key: str | None
+                    ) -> InstanceState:
+        state = service.execute(self.session, self.catalog, self.directory, instance_id, cmd,
+                                self.now, idempotency_key=key)
+        return self._reroute(state)
+
+    def on_task(self, cmd: service.TaskCommand, key: str | None) -> InstanceState:
+        state = service.execute_on_task(self.session, self.catalog, self.directory, cmd,
+                                        self.now, idempotency_key=key)
+        return self._reroute(state)
+
+    def _away(self) -> dict[str, OutOfOffice]:
+        rows = self.session.exec(select(OutOfOffice).where(
+            col(OutOfOffice.starts_at) <= self.now, col(OutOfOffice.ends_at) > self.now)).all()
+        self.session.rollback()  # end the read transaction before the next command
+        return {r.username: r for r in rows}
+
+    def _reroute(self, state: InstanceState) -> InstanceState:
+        fresh = [t for t in state.tasks if t.open and t.created_at == self.now]
+        if not fresh:
+            return state
+        away = self._away()
+        for task in fresh:
+            if task.assignee not in away:
+                continue
+            target, hops = task.assignee, 0
+            while target in away and hops < _MAX_CHAIN:
+                target, hops = away[target].delegate_to, hops + 1
+            if target == task.assignee:
+                continue
+            comment = (f"Out of office until {away[task.assignee].ends_at:%Y-%m-%d %H:%M} "
+                       f"UTC: handed to {target}")
+            try:
+                state = service.execute(self.session, self.catalog, self.directory, state.id,
+                                        cmds.DelegateTask(task_id=task.task_id,
+                                                          actor=task.assignee,
+                                                          to_user=target, comment=comment),
+                                        self.now)
+            except EngineError:
+                continue  # e.g. the delegate left the directory: the task stays put
+        return state
+
+    # --- reads --------------------------------------------------------------------
+
+    def may_view(self, state: InstanceState) -> bool:
+        return may_comment(state, self.user.username, self.directory)
+
+    def load(self, instance_id: UUID) -> InstanceState:
+        state = service.get_instance(self.session, instance_id)
+        if not self.may_view(state):
+            raise NotPermitted(self.user.username, "view this request",
+                               "not involved in it")
+        return state
+
+    def view(self, state: InstanceState) -> InstanceOut:
+        defn = self.catalog.get(state.definition_key, state.definition_version)
+        events = service.instance_events(self.session, state.id)
+        visits = service.instance_visits(self.session, state.id)
+        return instance_out(defn, state, events, visits, self.user, self.now)
+
+
+@dataclass
+class Writer:
+    """Opens write units of work: ``with writer.open() as wf: ...`` in a sync route."""
+
+    runtime: Runtime
+    user: User
+    now: datetime
+
+    def open(self) -> contextlib.AbstractContextManager[Workflow]:
+        return Workflow.writing(self.runtime, self.user, self.now)
+
+
+def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep) -> Writer:
+    return Writer(runtime, user, now)
+
+
+def _reader(session: ReadSessionDep, user: UserDep, now: NowDep) -> Workflow:
+    return Workflow(session, user, now, service.load_directory(session))
+
+
+WriterDep = Annotated[Writer, Depends(_writer)]
+ReaderDep = Annotated[Workflow, Depends(_reader)]
+
+__all__ = ["ReaderDep", "Workflow", "Writer", "WriterDep"]
