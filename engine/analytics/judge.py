@@ -93,14 +93,17 @@ def _why_not(s: StepStats, stop_high: float | None, fast: bool, th: Thresholds) 
         return (f"only {s.decisions} decisions: too few to be confident "
                 f"(needs {th.min_decisions})")
     rr = s.reject_or_return
-    band = f"{_pct(rr.low)}-{_pct(rr.high)}"
-    if fast:
-        return (f"fast (median {_dur(s.wait.median)}) but it rejects or returns "
-                f"{_pct(rr.rate)} of requests (95% CI {band}): a careful check, not a stamp")
+    band = f"95% CI {_pct(rr.low)}-{_pct(rr.high)}"
     if rr.k == 0:
         return (f"never rejected, but {s.decisions} decisions cannot show a rate below "
                 f"{_pct(th.max_stop_rate)} (upper bound {_pct(stop_high)})")
-    return f"rejects or returns {_pct(rr.rate)} of requests (95% CI {band})"
+    if fast and (rr.low or 0) >= th.max_stop_rate:
+        return (f"fast (median {_dur(s.wait.median)}) but it rejects or returns "
+                f"{_pct(rr.rate)} of requests ({band}): a careful check, not a stamp")
+    if fast:
+        return (f"fast (median {_dur(s.wait.median)}); it rejects or returns {_pct(rr.rate)} "
+                f"of requests ({band}): too uncertain to call it a stamp")
+    return f"rejects or returns {_pct(rr.rate)} of requests ({band})"
 
 
 def _confidence(stop_high: float, th: Thresholds) -> str:

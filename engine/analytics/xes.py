@@ -16,7 +16,7 @@ from lxml import etree
 from engine.analytics.logs import LogInvalid, Progress, RawLog, attr_value
 from engine.analytics.model import Outcome
 
-_META = frozenset({"concept:name", "variant", "variant-index", "creator"})
+_META = frozenset({"concept:name", "variant", "variant-index", "creator", "signoff:outcome"})
 _CASE_PREFIX = "(case)_"
 _REPORT_EVERY = 2000
 _OUTCOMES: dict[str, Outcome] = {"approve": "approve", "reject": "reject", "return": "return",

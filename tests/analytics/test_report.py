@@ -1,0 +1,98 @@
+"""The report's stable keys and its renderings (Markdown, CSV, HTML)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+import pytest
+
+from engine.analytics.html import to_html
+from engine.analytics.judge import Thresholds
+from engine.analytics.render import STEP_COLUMNS, to_csv, to_markdown
+from engine.analytics.report import SCHEMA, Settings, analyse, trend
+from tests.analytics.test_judge import process
+
+TOP_KEYS = {"schema", "source", "period", "settings", "summary", "steps", "approvers",
+            "candidates", "not_flagged", "bottlenecks", "trend"}
+STEP_KEYS = {"step", "approval", "visits", "cases", "decisions", "outcomes", "wait",
+             "wait_business", "rates", "comment_rate", "overruled", "burst_decisions",
+             "burst_share", "wait_share", "cycle_share", "approvers"}
+FLAG_KEYS = {"step", "kind", "evidence", "confidence", "saving", "remedies", "summary"}
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    return analyse(process(), Settings(Thresholds()))
+
+
+def test_keys_are_the_documented_ones(report: dict[str, Any]) -> None:
+    assert set(report) == TOP_KEYS  # no "activities": labels are the steps here
+    assert report["schema"] == SCHEMA
+    assert all(set(s) == STEP_KEYS for s in report["steps"])
+    assert all(set(f) == FLAG_KEYS for f in report["candidates"])
+    assert set(report["bottlenecks"]) == {"steps", "approvers"}
+    json.dumps(report)  # JSON-ready all the way down
+
+
+def test_keys_are_documented_in_docs(report: dict[str, Any]) -> None:
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "analytics.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_0-9]+)`", doc))
+    missing = (TOP_KEYS | STEP_KEYS | FLAG_KEYS | set(report["candidates"][0]["evidence"])
+               | set(report["candidates"][0]["saving"])) - documented
+    assert not missing, f"undocumented keys: {sorted(missing)}"
+
+
+def test_business_hours_follow_the_calendar(report: dict[str, Any]) -> None:
+    gate = {s["step"]: s for s in report["steps"]}["gate"]
+    assert gate["wait"]["median_s"] == 2 * 86400
+    assert gate["wait_business"]["median_s"] < gate["wait"]["median_s"]
+
+
+def test_trend_by_month() -> None:
+    rows = trend(process(), None)
+    assert [r["month"] for r in rows] == ["2024-03"]
+    assert rows[0]["cases"] == 200
+    # check rejects every tenth request; review rejects big ones, every third
+    review = sum(1 for i in range(200) if i % 10 and 1000 * (i % 40) >= 20000 and i % 3 == 0)
+    assert rows[0]["rejected"] == 20 + review
+
+
+def test_markdown_names_flags_and_reasons(report: dict[str, Any]) -> None:
+    md = to_markdown(report)
+    assert "**stamp** (rubber stamp" in md
+    assert "**check**: fast" in md and "careful check" in md
+    assert "| gate |" in md
+
+
+def test_csv_has_one_row_per_step(report: dict[str, Any]) -> None:
+    rows = list(csv.DictReader(io.StringIO(to_csv(report))))
+    assert list(rows[0]) == STEP_COLUMNS
+    by = {r["step"]: r for r in rows}
+    assert (by["stamp"]["flag"], by["gate"]["flag"], by["check"]["flag"]) == (
+        "rubber_stamp", "low_value_gate", "")
+    assert by["stamp"]["reject"] == "0"
+
+
+def test_html_is_self_contained(report: dict[str, Any]) -> None:
+    page = to_html(report)
+    assert page.count("<svg") >= 3  # durations, bottlenecks, trend
+    assert "<script" not in page
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", page)
+    assert "stamp" in page and "rubber stamp" in page
+
+
+def test_html_escapes_names() -> None:
+    h = process(n=40)
+    bad = type(h)(h.cases, tuple(v.__class__(v.case_id, "<b>x</b>" if v.step == "gate"
+                                             else v.step, v.arrived_at, v.decided_at,
+                                             v.outcome, v.resource, v.commented)
+                                 for v in h.visits), "<script>")
+    page = to_html(analyse(bad))
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<script>" not in page

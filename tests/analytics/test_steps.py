@@ -1,0 +1,105 @@
+"""Per-step statistics, bursts and approver queues on hand-built histories."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.analytics.approvers import approver_table, bottlenecks
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.steps import activity_table, burst_decisions, step_table
+from tests.analytics.conftest import T0, history
+
+H = 3600.0
+
+
+def _by_step(h, **kw):  # type: ignore[no-untyped-def]
+    return {s.step: s for s in step_table(h, **kw)}
+
+
+def test_counts_waits_and_rates() -> None:
+    h = history({
+        "a": [("review", 1 * H, "approve"), ("sign", 2 * H, "approve")],
+        "b": [("review", 3 * H, "reject")],
+        "c": [("review", 5 * H, "return"), ("review", 1 * H, "approve"),
+              ("sign", 4 * H, "approve")],
+    })
+    s = _by_step(h)
+    r = s["review"]
+    assert (r.visits, r.cases, r.approve, r.reject, r.returned, r.decisions) == (4, 3, 2, 1, 1, 4)
+    assert (r.wait.n, r.wait.median, r.wait.mean, r.wait.total) == (4, 2 * H, 2.5 * H, 10 * H)
+    assert r.wait.p90 == pytest.approx(3 * H + 0.7 * 2 * H)  # sorted 1,1,3,5 h
+    assert r.approve_rate.rate == 0.5
+    assert r.reject_or_return.k == 2
+    assert s["sign"].wait.median == 3 * H
+    # share of all waiting (16 h) and of summed cycle time (3 + 3 + 10 h)
+    assert r.wait_share == pytest.approx(10 / 16)
+    assert r.cycle_share == pytest.approx(10 / 16)
+
+
+def test_overruled_counts_later_rejections_by_other_steps_only() -> None:
+    h = history({
+        "a": [("check", 60, "approve"), ("sign", H, "reject")],
+        "b": [("check", 60, "approve"), ("sign", H, "approve")],
+        "c": [("check", 60, "approve"), ("sign", H, "return"), ("check", 60, "approve"),
+              ("sign", H, "approve")],
+        "d": [("sign", H, "reject"), ("check", 60, "approve")],  # rejection came before
+        "e": [("check", 60, "approve"), ("check", 60, "reject")],  # its own, not another's
+    })
+    check = _by_step(h)["check"]
+    assert check.approve == 6
+    assert check.overruled.k == 2  # a, and the first approval of c
+    assert check.overruled.rate == pytest.approx(2 / 6)
+
+
+def test_comment_rate_only_when_recorded() -> None:
+    h = history({"a": [("x", 60, "approve", "ann", True)],
+                 "b": [("x", 60, "approve", "ann", False)],
+                 "c": [("x", 60, "approve", "ann", False)], "d": [("x", 60, "approve", "ann")]})
+    x = _by_step(h)["x"]
+    assert x.comment_rate is not None
+    assert (x.comment_rate.k, x.comment_rate.n) == (1, 3)
+    assert _by_step(history({"a": [("x", 60, "approve")]}))["x"].comment_rate is None
+
+
+def test_business_hours_per_step() -> None:
+    cal = WorkingCalendar(country=None, timezone="UTC")
+    # T0 is Monday 09:00 UTC: a 24 h wait is one working day of 9 h
+    h = history({"a": [("x", 24 * H, "approve")]})
+    wb = _by_step(h, calendar=cal)["x"].wait_business
+    assert wb is not None
+    assert wb.median == 9 * H
+
+
+def test_bursts_need_one_approver_many_decisions_seconds_apart() -> None:
+    # ann decides 6 requests 2 s apart: a burst; bob decides 6 an hour apart: none
+    cases = {f"c{i}": [("x", 100 + 2 * i, "approve", "ann")] for i in range(6)}
+    cases |= {f"d{i}": [("y", H * (i + 1), "approve", "bob")] for i in range(6)}
+    h = history(cases)
+    assert burst_decisions(h.visits, gap=10, min_run=5) == {"x": 6}
+    assert burst_decisions(h.visits, gap=1, min_run=5) == {}
+    assert _by_step(h, bursts={"x": 6})["x"].burst_decisions == 6
+
+
+def test_approver_queue_and_bottlenecks() -> None:
+    # two requests wait on ann at the same time (queue 2), bob decides quickly
+    h = history({
+        "a": [("review", 4 * H, "approve", "ann"), ("sign", 60, "approve", "bob")],
+        "b": [("review", 2 * H, "approve", "ann"), ("sign", 60, "approve", "bob")],
+    })
+    table = {a.approver: a for a in approver_table(h)}
+    ann, bob = table["ann"], table["bob"]
+    assert (ann.decisions, ann.max_queue, bob.max_queue) == (2, 2, 1)
+    assert ann.wait_share == pytest.approx(6 * H / (6 * H + 120))
+    # Little's law: 6 h of waiting over the 4 h 1 min the history spans
+    assert ann.mean_queue == pytest.approx(6 * H / (4 * H + 60))
+    b = bottlenecks(step_table(h), approver_table(h))
+    assert b["steps"][0]["step"] == "review"
+    assert b["approvers"][0]["approver"] == "ann"
+    assert [x["step"] for x in b["steps"]] == ["review"]  # sign holds < 5 % of waiting
+
+
+def test_activity_table_keeps_raw_labels() -> None:
+    h = history({"a": [("x", 60, "approve"), ("x", 120, "approve")], "b": [("y", 30, "reject")]})
+    t = {a.activity: a for a in activity_table(h)}
+    assert (t["x"].events, t["x"].cases, t["x"].wait.mean) == (2, 1, 90)
+    assert T0 > 0
