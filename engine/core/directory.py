@@ -84,38 +84,38 @@ def directory_from_yaml(text: str, source: str = "<string>") -> OrgDirectory:
         raise DirectoryInvalid([DefinitionError(source, line, col, str(exc.problem))]) from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("users"), list):
         raise DirectoryInvalid([DefinitionError(source, 1, 1, "expected a mapping with 'users:'")])
-    rows: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[tuple[int, int], dict[str, Any]]] = []
     for i, item in enumerate(doc["users"]):
-        line = item.lc.line + 1 if hasattr(item, "lc") else doc["users"].lc.item(i)[0] + 1
-        rows.append((line, dict(item) if isinstance(item, Mapping) else {}))
+        line, col = doc["users"].lc.item(i)
+        rows.append(((line + 1, col + 1), dict(item) if isinstance(item, Mapping) else {}))
     roles = doc.get("roles") or {}
     return _build(rows, {str(k): str(v or "") for k, v in dict(roles).items()}, source)
 
 
 def directory_from_csv(text: str, source: str = "<string>") -> OrgDirectory:
-    rows: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[tuple[int, int], dict[str, Any]]] = []
     for i, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         clean: dict[str, Any] = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         clean["roles"] = [r.strip() for r in clean.get("roles", "").split(";") if r.strip()]
         for flag in ("is_admin", "is_process_owner"):
             clean[flag] = clean.get(flag, "").lower() in ("true", "1", "yes", "y")
         clean["manager"] = clean.get("manager") or None
-        rows.append((i, clean))
+        rows.append(((i, 1), clean))
     return _build(rows, {}, source)
 
 
-def _build(rows: list[tuple[int, dict[str, Any]]], roles: dict[str, str],
+def _build(rows: list[tuple[tuple[int, int], dict[str, Any]]], roles: dict[str, str],
            source: str) -> OrgDirectory:
     errors: list[DefinitionError] = []
     users: dict[str, User] = {}
-    lines: dict[str, int] = {}
-    for line, row in rows:
+    lines: dict[str, tuple[int, int]] = {}
+    for pos, row in rows:
         name = row.get("username")
         if not isinstance(name, str) or not name:
-            errors.append(DefinitionError(source, line, 1, "user without a username"))
+            errors.append(DefinitionError(source, *pos, "user without a username"))
             continue
         if name in users:
-            errors.append(DefinitionError(source, line, 1, f"duplicate username {name!r}"))
+            errors.append(DefinitionError(source, *pos, f"duplicate username {name!r}"))
             continue
         users[name] = User(
             username=name, name=str(row.get("name") or name), name_zh=str(row.get("name_zh") or ""),
@@ -124,10 +124,10 @@ def _build(rows: list[tuple[int, dict[str, Any]]], roles: dict[str, str],
             is_admin=bool(row.get("is_admin", False)),
             is_process_owner=bool(row.get("is_process_owner", False)),
             locale=str(row.get("locale") or "en"))
-        lines[name] = line
+        lines[name] = pos
     for name, user in users.items():
         if user.manager is not None and user.manager not in users:
-            errors.append(DefinitionError(source, lines[name], 1,
+            errors.append(DefinitionError(source, *lines[name],
                                           f"user {name!r}: unknown manager {user.manager!r}"))
     errors += _cycles(users, lines, source)
     if errors:
@@ -135,14 +135,15 @@ def _build(rows: list[tuple[int, dict[str, Any]]], roles: dict[str, str],
     return OrgDirectory(users=users, role_names=roles)
 
 
-def _cycles(users: dict[str, User], lines: dict[str, int], source: str) -> list[DefinitionError]:
+def _cycles(users: dict[str, User], lines: dict[str, tuple[int, int]],
+            source: str) -> list[DefinitionError]:
     errors = []
     for name in users:
         seen = {name}
         current = users[name].manager
         while current is not None and current in users:
             if current in seen:
-                errors.append(DefinitionError(source, lines[name], 1,
+                errors.append(DefinitionError(source, *lines[name],
                                               f"user {name!r}: reporting line loops back"))
                 break
             seen.add(current)
