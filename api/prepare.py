@@ -35,10 +35,13 @@ class Prepared:
 def _set_missing_passwords(session: Session, users: list[DemoUser]) -> None:
     """Give demo users their password, once (argon2 is slow on purpose)."""
     by_name = {u.username: u for u in users}
+    hashes: dict[str, str] = {}  # demo users share passwords: hash each one once
     for row in session.exec(select(AppUser)).all():
         demo = by_name.get(row.username)
         if demo is not None and row.password_hash is None:
-            row.password_hash = hash_password(demo.password)
+            if demo.password not in hashes:
+                hashes[demo.password] = hash_password(demo.password)
+            row.password_hash = hashes[demo.password]
             session.add(row)
     session.commit()
 
@@ -68,7 +71,7 @@ def prepare(settings: Settings, *, console: Console | None = None,
         out.print(f"Database ready ({result.database}): {result.users} users, "
                   f"definitions: {', '.join(result.definitions) or 'none'}")
         if settings.demo and seed_history:
-            result.history_note = seed_demo_history(db, console=out)
+            result.history_note = seed_demo_history(db, settings, console=out)
         return result
     finally:
         db.dispose()
@@ -79,26 +82,25 @@ def _instance_count(db: Database) -> int:
         return int(session.exec(select(func.count()).select_from(Instance)).one())
 
 
-def seed_demo_history(db: Database, *, console: Console | None = None,
-                      force: bool = False) -> str | None:
-    """Write the demo history with a progress bar, on an empty database (or always with
-    ``force``). Returns a note for the operator when nothing was written."""
+def seed_demo_history(db: Database, settings: Settings, *,
+                      console: Console | None = None) -> str:
+    """Write the demo history with a progress bar, on an empty database only (the demo's
+    ids are deterministic). Returns a note for the operator saying what happened."""
     out = console or Console(stderr=True)
     seed: Callable[..., Any] | None = getattr(demo_module(), "seed", None)
     if seed is None:
         return "Demo history unavailable (engine.demo has no seed yet): org and definitions only."
     existing = _instance_count(db)
-    if existing and not force:
+    if existing:
         return f"Demo history kept: the database already holds {existing} requests."
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=out) as bar:
         task = bar.add_task("Writing demo history", total=None)
 
-        def progress(done: int, total: int | None = None, message: str | None = None) -> None:
-            bar.update(task, completed=done, total=total,
-                       description=message or "Writing demo history")
+        def progress(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, total=total)
 
-        seed(db, progress=progress)
+        seed(db, definitions_dir=settings.definitions_dir, progress=progress)
     return f"Demo history written: {_instance_count(db)} requests."
 
 

@@ -1,0 +1,66 @@
+"""``signoff serve`` as a real process: migrates an empty SQLite file in the working
+folder, serves the API on a free port, and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _signoff() -> list[str]:
+    script = Path(sys.executable).with_name("signoff")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+
+
+@pytest.mark.slow
+def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNOFF_")}
+    proc = subprocess.Popen(
+        [*_signoff(), "serve", "--port", str(port), "--definitions", str(ROOT / "definitions")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        health = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                health = httpx.get(f"{base}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert health is not None, proc.stdout.read() if proc.stdout else "no output"
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok" and health.json()["database"] == "sqlite"
+        spec = httpx.get(f"{base}/openapi.json", timeout=5).json()
+        assert "/api/tasks/{task_id}/approve" in spec["paths"]
+        missing = httpx.get(f"{base}/api/no-such-thing", timeout=5)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert (tmp_path / "signoff.db").exists()  # SQLite in the working folder
+        assert (tmp_path / ".signoff" / "secret").exists()  # JWT secret kept on disk
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode is not None
