@@ -18,9 +18,14 @@ export function ProblemView({ error, onRetry }: { error: ApiError; onRetry?: () 
       {lines.length > 0 && (
         <ul className="problem-errors">{lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
       )}
-      {onRetry && <button type="button" className="btn" onClick={onRetry}>{t("common.retry")}</button>}
+      {onRetry && retryable(p.status) && <button type="button" className="btn" onClick={onRetry}>{t("common.retry")}</button>}
     </div>
   );
+}
+
+/** Trying again helps after a network failure, a server error or a conflict; not after 4xx. */
+function retryable(status: number): boolean {
+  return status === 0 || status === 409 || status === 429 || status >= 500;
 }
 
 export function Spinner({ label }: { label?: string }) {

@@ -54,7 +54,14 @@ describe("highlightMermaid", () => {
     expect(highlightMermaid(flow, null)).toBe(flow);
     expect(highlightMermaid(flow, "bad id;")).toBe(flow);
     expect(highlightMermaid("sequenceDiagram\n a->>b: hi", "a")).toBe("sequenceDiagram\n a->>b: hi");
-    const marked = `${flow}classDef current fill:red\n`;
+    const marked = `${flow}  classDef current fill:red\n  class x,a current\n`;
     expect(highlightMermaid(marked, "a")).toBe(marked);
+    expect(highlightMermaid(`${flow}  a:::current\n`, "a")).toBe(`${flow}  a:::current\n`);
+  });
+
+  it("reuses the engine's classDef current and only classes the node", () => {
+    const out = highlightMermaid(`${flow}  classDef current fill:red\n`, "b");
+    expect(out.match(/classDef current/g)).toHaveLength(1);
+    expect(out.trimEnd().endsWith("class b current")).toBe(true);
   });
 });
