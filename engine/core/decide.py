@@ -146,8 +146,8 @@ def _delegate(flow: Flow, cmd: cmds.DelegateTask) -> None:
     if cmd.actor != task.assignee and not _is_admin(flow, cmd.actor):
         raise NotPermitted(cmd.actor, "delegate", f"the task is assigned to {task.assignee}")
     _user(flow, cmd.to_user)
-    if cmd.to_user == task.assignee:
-        raise TransitionNotAllowed(task.node, "delegate", f"already assigned to {cmd.to_user}")
+    if any(t.open and t.assignee == cmd.to_user for t in flow.visit_tasks()):
+        raise TransitionNotAllowed(task.node, "delegate", f"{cmd.to_user} already has this step")
     flow.emit(ev.TaskDelegated(instance_id=flow.state.id, at=flow.now, task_id=task.task_id,
                                node=task.node, actor=cmd.actor, from_user=task.assignee,
                                to_user=cmd.to_user, comment=cmd.comment))

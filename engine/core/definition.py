@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 NodeKind = Literal["approval", "notify", "final"]
 Mode = Literal["any", "all", "sequential", "threshold"]
@@ -53,8 +53,9 @@ class ApproverRule:
         return f"{self.kind}:{self.value}"
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
+    """One way out for an action: taken when ``condition`` (None: always) holds."""
+
     condition: str | None
     target: str
 
@@ -78,6 +79,7 @@ class Node:
     kind: NodeKind
     title_zh: str = ""
     description: str = ""
+    description_zh: str = ""
     approvers: tuple[ApproverRule, ...] = ()
     mode: Mode = "any"
     threshold: int | None = None
@@ -113,6 +115,7 @@ class ProcessDefinition:
     ui_schema: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     title_zh: str = ""
+    description_zh: str = ""
     instance_title: str = ""
     policies: Policies = field(default_factory=Policies)
     version: int = 1

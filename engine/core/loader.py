@@ -171,6 +171,7 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies) -> Node:
     return Node(
         id=node_id, kind=kind, title=str(raw.get("title") or default_title),
         title_zh=str(raw.get("title_zh", "")), description=str(raw.get("description", "")),
+        description_zh=str(raw.get("description_zh", "")),
         approvers=_rules(raw.get("approvers")), mode=raw.get("mode", "any"),
         threshold=raw.get("threshold"), sla=sla, routes=routes, return_to=on.get("return"),
         outcome=raw.get("final"), notify=_rules(raw.get("notify")),
@@ -185,7 +186,8 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         key=str(data["key"]), title=str(data["title"]), start=str(data["start"]), nodes=nodes,
         form_schema=data.get("form") or {"type": "object", "properties": {}},
         ui_schema=data.get("ui_schema") or {}, description=str(data.get("description", "")),
-        title_zh=str(data.get("title_zh", "")), instance_title=str(data.get("instance_title", "")),
+        title_zh=str(data.get("title_zh", "")),
+        description_zh=str(data.get("description_zh", "")), instance_title=str(data.get("instance_title", "")),
         policies=policies, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 
