@@ -187,7 +187,8 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         form_schema=data.get("form") or {"type": "object", "properties": {}},
         ui_schema=data.get("ui_schema") or {}, description=str(data.get("description", "")),
         title_zh=str(data.get("title_zh", "")),
-        description_zh=str(data.get("description_zh", "")), instance_title=str(data.get("instance_title", "")),
+        description_zh=str(data.get("description_zh", "")),
+        instance_title=str(data.get("instance_title", "")),
         policies=policies, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 
