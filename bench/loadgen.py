@@ -73,7 +73,7 @@ async def _client(host: str, port: int, queue: list[tuple[int, bytes]], deadline
                 return
             if record:
                 out.latencies.append(time.perf_counter() - t0)
-                out.statuses[index] = status
+            out.statuses[index] = status
     finally:
         writer.close()
 
@@ -85,7 +85,8 @@ async def run(plan: dict[str, Any]) -> dict[str, Any]:
     clients = int(plan["clients"])
     # pop() takes from the end: reverse so that requests go out in plan order
     warm = list(enumerate(requests[:warmup]))[::-1]
-    await asyncio.gather(*(_client(host, port, warm, float("inf"), Outcome(), False)
+    warm_out = Outcome()
+    await asyncio.gather(*(_client(host, port, warm, float("inf"), warm_out, False)
                            for _ in range(min(clients, max(warmup, 1)))))
     queue = list(enumerate(requests))[warmup:][::-1]
     out = Outcome()
@@ -104,7 +105,8 @@ async def run(plan: dict[str, Any]) -> dict[str, Any]:
         "p99_ms": _pct(lat, 99) * 1000,
         "status_counts": _count(out.statuses.values()),
         "statuses": {str(k): v for k, v in out.statuses.items()},
-        "errors": out.errors[:20],
+        "warmup_statuses": {str(k): v for k, v in warm_out.statuses.items()},
+        "errors": (warm_out.errors + out.errors)[:20],
         "client_cpu_s": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime),
     }
 
