@@ -84,3 +84,114 @@ def test_store_opening_from_request_to_approval(api: Api) -> None:
     assert [i["id"] for i in cc["items"]] == [iid]
     mine = api.as_("xu.ming").get("/api/instances", params={"status": "finished"}).json()
     assert mine["total"] == 1 and mine["items"][0]["status"] == "approved"
+
+
+def test_return_and_resubmission(api: Api) -> None:
+    iid = start_store(api, monthly_rent=70000)["id"]
+    out = decide(api, "zhao.lei", iid, "return", comment="Add the landlord")
+    assert out["status"] == "returned" and out["holders"] == ["xu.ming"]
+    assert out["can_resubmit"] is False  # zhao.lei is looking, not the initiator
+    assert api.as_("zhao.lei").get("/api/tasks").json()["total"] == 0
+    mine = api.as_("xu.ming").get(f"/api/instances/{iid}").json()
+    assert mine["can_resubmit"] and mine["can_withdraw"]
+    returned = [e for e in mine["timeline"] if e["kind"] == "instance_returned"]
+    assert returned[0]["comment"] == "Add the landlord" and returned[0]["actor"] == "zhao.lei"
+
+    api.clock.advance(timedelta(hours=2))
+    r = api.as_("xu.ming").post(f"/api/instances/{iid}/resubmit",
+                                json={"data": {**STORE, "landlord": "Bund Estates"}})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["status"] == "running" and out["current_node"] == "regional_review"
+    assert out["data"]["landlord"] == "Bund Estates"
+    visits = [(v["node"], v["visit"], v["outcome"]) for v in out["visits"]]
+    assert visits == [("regional_review", 1, "returned"), ("regional_review", 2, None)]
+    out = decide(api, "zhao.lei", iid)
+    assert out["current_node"] == "site_review"
+
+
+def test_withdraw_cancels_open_tasks(api: Api) -> None:
+    iid = start_store(api)["id"]
+    decide(api, "zhao.lei", iid)
+    assert api.as_("tang.lan").get("/api/tasks").json()["total"] == 1
+    r = api.as_("xu.ming").post(f"/api/instances/{iid}/withdraw",
+                                json={"comment": "Landlord pulled out"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["status"] == "withdrawn" and out["finished_at"] and out["holders"] == []
+    assert {t["status"] for t in out["tasks"] if t["node"] == "site_review"} == {"cancelled"}
+    assert api.as_("tang.lan").get("/api/tasks").json()["total"] == 0
+    again = api.as_("xu.ming").post(f"/api/instances/{iid}/withdraw")
+    assert again.status_code == 409
+
+
+def test_delegate_hands_the_task_over(api: Api) -> None:
+    iid = start_store(api)["id"]
+    task = task_of(api.as_("zhao.lei"), iid)
+    r = api.as_("zhao.lei").post(f"/api/tasks/{task['id']}/delegate",
+                                 json={"to": "sun.li", "comment": "On leave"})
+    assert r.status_code == 200, r.text
+    assert r.json()["holders"] == ["sun.li"]
+    assert api.as_("zhao.lei").get("/api/tasks").json()["total"] == 0
+    detail = api.as_("sun.li").get(f"/api/tasks/{task['id']}").json()
+    assert detail["assignee"] == "sun.li" and detail["instance"]["id"] == iid
+    out = decide(api, "sun.li", iid)
+    assert out["current_node"] == "site_review"
+    entry = next(e for e in out["timeline"] if e["kind"] == "task_delegated")
+    assert (entry["actor"], entry["to"], entry["comment"]) == ("zhao.lei", "sun.li", "On leave")
+
+
+def test_add_signer_before_the_current_approver(api: Api) -> None:
+    iid = start_store(api)["id"]
+    task = task_of(api.as_("zhao.lei"), iid)
+    r = api.as_("zhao.lei").post(f"/api/tasks/{task['id']}/add-signer",
+                                 json={"user": "feng.bo", "position": "before"})
+    assert r.status_code == 200, r.text
+    assert r.json()["holders"] == ["feng.bo"]
+    decide(api, "feng.bo", iid)
+    out = decide(api, "zhao.lei", iid)
+    assert out["current_node"] == "site_review"
+
+
+def test_bulk_approve_reports_each_task(api: Api) -> None:
+    ids = [start_store(api, store_name=f"Store {n}")["id"] for n in range(3)]
+    tasks = [task_of(api.as_("zhao.lei"), iid)["id"] for iid in ids]
+    other = start_store(api, store_name="Elsewhere")
+    decide(api, "zhao.lei", other["id"])
+    foreign = task_of(api.as_("tang.lan"), other["id"])["id"]
+    unknown = "00000000-0000-4000-8000-000000000000"
+    r = api.as_("zhao.lei").post("/api/tasks/bulk-approve", json={
+        "task_ids": [*tasks, foreign, unknown], "comment": "Batch OK"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [(x["ok"], x["status"]) for x in results] == [
+        (True, 200), (True, 200), (True, 200), (False, 403), (False, 404)]
+    assert "assigned to tang.lan" in results[3]["detail"]
+    assert api.as_("zhao.lei").get("/api/tasks").json()["total"] == 0
+    for iid in ids:
+        assert api.as_("xu.ming").get(f"/api/instances/{iid}").json()[
+            "current_node"] == "site_review"
+
+
+def test_out_of_office_sends_new_tasks_to_the_delegate(api: Api) -> None:
+    before = start_store(api, store_name="Before")["id"]
+    r = api.as_("zhao.lei").post("/api/me/out-of-office", json={
+        "delegate_to": "sun.li", "starts_at": api.clock.now.isoformat(),
+        "ends_at": (api.clock.now + timedelta(days=7)).isoformat()})
+    assert r.status_code == 200, r.text
+    assert api.as_("zhao.lei").get("/api/me/out-of-office").json()["delegate_to"] == "sun.li"
+    api.clock.advance(timedelta(minutes=5))
+    during = start_store(api, store_name="During")
+    assert during["holders"] == ["sun.li"]
+    assert any(e["kind"] == "task_delegated" and e["actor"] == "zhao.lei"
+               for e in during["timeline"])
+    assert task_of(api.as_("zhao.lei"), before)["assignee"] == "zhao.lei"  # old work stays
+    api.clock.advance(timedelta(days=8))
+    after = start_store(api, store_name="After")
+    assert after["holders"] == ["zhao.lei"]
+    bad = api.as_("zhao.lei").post("/api/me/out-of-office", json={
+        "delegate_to": "zhao.lei", "starts_at": api.clock.now.isoformat(),
+        "ends_at": api.clock.now.isoformat()})
+    assert bad.status_code == 422
+    assert {e["pointer"] for e in bad.json()["errors"]} == {"/delegate_to", "/ends_at"}
+    assert api.as_("zhao.lei").delete("/api/me/out-of-office").status_code == 204
