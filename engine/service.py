@@ -71,21 +71,21 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
            instance_id: UUID | None, cmd: cmds.Command, now: datetime) -> InstanceState:
     """Decide and write, without committing."""
     history: list[Event] = []
+    before = None
     if instance_id is None:
         assert isinstance(cmd, cmds.StartInstance)
         defn = catalog.get(cmd.definition_key)
-        state = None
     else:
         history = event_log.load(session, instance_id)
-        state = replay(history)
-        defn = catalog.get(state.definition_key, state.definition_version)
+        before = project(history)
+        defn = catalog.get(before.state.definition_key, before.state.definition_version)
+    state = before.state if before else None
     new = decide(defn, state, cmd, now, directory)
     if not new and state is not None:
         return state
-    iid = new[0].instance_id
-    event_log.append(session, iid, len(history), new)
+    event_log.append(session, new[0].instance_id, len(history), new)
     after = project([*history, *new])
-    writer.write(session, project(history) if history else None, after)
+    writer.write(session, before, after)
     return after.state
 
 

@@ -97,6 +97,10 @@ def _orphans(session: Session) -> list[Discrepancy]:
 def check(session: Session, batch: int = 500,
           progress: Callable[[int], None] | None = None) -> list[Discrepancy]:
     """Every disagreement between the projections and a replay of the event log."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        # One snapshot for the whole run: commands committing meanwhile on a live
+        # database must not show up as half-seen disagreements.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     out: list[Discrepancy] = []
     for ids in event_log.instance_ids(session, batch):
         out += _check_batch(session, ids)

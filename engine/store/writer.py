@@ -29,6 +29,26 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
         conn.execute(table.insert(), list(rows))
 
 
+def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
+            changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """UPDATE rows (key values, changed columns), one executemany per set of columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for key, diff in changes:
+        cols = tuple(sorted(diff))
+        groups.setdefault(cols, []).append({**{f"k_{k}": v for k, v in key.items()}, **diff})
+    for cols, params in groups.items():
+        statement = _statements.get((table.name, cols))
+        if statement is None:
+            statement = table.update().where(
+                *(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)).values(
+                {c: sa.bindparam(c) for c in cols})
+            _statements[(table.name, cols)] = statement
+        conn.execute(statement, params)
+
+
+_statements: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+
+
 def write(session: Session, old: Projection | None, new: Projection) -> None:
     """Bring the projection rows of one instance from ``old`` to ``new``."""
     conn = session.connection()
@@ -36,25 +56,26 @@ def write(session: Session, old: Projection | None, new: Projection) -> None:
     if old is None:
         _insert(conn, _instance, [new.instance])
     elif diff := changed(old.instance, new.instance):
-        conn.execute(_instance.update().where(_instance.c.id == iid).values(**diff))
-    fresh_tasks = []
+        _update(conn, _instance, ("id",), [({"id": iid}, diff)])
+    fresh: list[dict[str, Any]] = []
+    updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for tid, row in new.tasks.items():
         before = old.tasks.get(tid) if old else None
         if before is None:
-            fresh_tasks.append(row)
+            fresh.append(row)
         elif diff := changed(before, row):
-            conn.execute(_task.update().where(_task.c.id == tid).values(**diff))
-    _insert(conn, _task, fresh_tasks)
-    fresh_visits = []
-    for key, row in new.visits.items():
-        before = old.visits.get(key) if old else None
+            updates.append(({"id": tid}, diff))
+    _update(conn, _task, ("id",), updates)
+    _insert(conn, _task, fresh)
+    fresh, updates = [], []
+    for (node, visit), row in new.visits.items():
+        before = old.visits.get((node, visit)) if old else None
         if before is None:
-            fresh_visits.append(row)
+            fresh.append(row)
         elif diff := changed(before, row):
-            conn.execute(_visit.update().where(
-                _visit.c.instance_id == iid, _visit.c.node == key[0],
-                _visit.c.visit == key[1]).values(**diff))
-    _insert(conn, _visit, fresh_visits)
+            updates.append(({"instance_id": iid, "node": node, "visit": visit}, diff))
+    _update(conn, _visit, ("instance_id", "node", "visit"), updates)
+    _insert(conn, _visit, fresh)
     _insert(conn, _cc, new.cc[len(old.cc) if old else 0:])
 
 

@@ -94,3 +94,18 @@ def test_processes_race_for_the_same_any_step(world: World) -> None:
         assert p.exitcode == 0
     outcomes = _verify(world, results, n)
     assert outcomes["ok"] == n  # no idempotency keys: exactly one winner each
+
+
+def test_a_start_retried_in_parallel_makes_one_instance(world: World) -> None:
+    barrier = threading.Barrier(6)
+
+    def start() -> UUID:
+        barrier.wait()
+        return world.start("chairs", idempotency_key="start-once").id
+
+    with ThreadPoolExecutor(6) as pool:
+        ids = {f.result() for f in [pool.submit(start) for _ in range(6)]}
+    assert len(ids) == 1
+    with world.db.session(write=False) as s:
+        assert service.list_instances(s, "ann", "mine")[1] == 1
+    assert world.check() == []
