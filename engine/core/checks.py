@@ -65,6 +65,11 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
         yield ((*base, "mode"), False, "mode 'threshold' needs 'threshold: N'")
     if node.threshold is not None and node.mode != "threshold":
         yield ((*base, "threshold"), True, "'threshold' is only allowed with mode 'threshold'")
+    users = {r.value for r in node.approvers if r.kind == "user"}
+    if node.threshold is not None and len(users) == len(node.approvers) \
+            and node.threshold > len(users):
+        yield ((*base, "threshold"), False,
+               f"threshold {node.threshold} is more than the {len(users)} approvers listed")
 
 
 def _route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...],
@@ -150,6 +155,7 @@ def _graph(defn: ProcessDefinition) -> Iterator[Found]:
         return
     if defn.start not in defn.nodes:
         return
+    yield from _notify_loops(defn)
     reached = _reachable(defn, defn.start)
     for node_id in defn.nodes:
         if node_id not in reached:
@@ -157,6 +163,23 @@ def _graph(defn: ProcessDefinition) -> Iterator[Found]:
                    f"node {node_id!r} cannot be reached from start {defn.start!r}")
         elif not _reachable(defn, node_id) & finals:
             yield (("nodes", node_id), True, f"no final node can be reached from {node_id!r}")
+
+
+def _notify_loops(defn: ProcessDefinition) -> Iterator[Found]:
+    """Notify nodes never wait, so a loop made only of them would never stop."""
+    notify = {n.id for n in defn.nodes.values() if n.kind == "notify"}
+    for start in sorted(notify):
+        todo = [r.target for r in defn.nodes[start].routes.get("next", ())]
+        seen: set[str] = set()
+        while todo:
+            current = todo.pop()
+            if current == start:
+                yield (("nodes", start), True,
+                       f"notify node {start!r} loops back to itself without an approval step")
+                break
+            if current in notify and current not in seen:
+                seen.add(current)
+                todo += [r.target for r in defn.nodes[current].routes.get("next", ())]
 
 
 __all__ = ["semantic_errors"]
