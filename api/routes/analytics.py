@@ -1,0 +1,83 @@
+"""Approval-efficiency analytics over HTTP (docs/analytics.md documents the report):
+``GET /analytics/processes``, ``GET /analytics/{key}/report``,
+``POST /analytics/{key}/what-if``. Any signed-in user may read them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import ReadSessionDep, UserDep
+from api.problems import Problem
+from engine.analytics.calendar import CalendarInvalid, WorkingCalendar
+from engine.analytics.model import History
+from engine.analytics.report import Settings, analyse
+from engine.analytics.store import load_history, process_list
+from engine.analytics.whatif import Skip, WhatIfInvalid, what_if
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+Since = Annotated[datetime | None, Query(description="Requests started at or after")]
+Until = Annotated[datetime | None, Query(description="Requests started before")]
+Country = Annotated[str, Query(description="Public holidays of this country ('' for none)")]
+Tz = Annotated[str, Query(description="Time zone of the working calendar")]
+
+
+class ProcessOut(BaseModel):
+    key: str
+    title: str
+    instances: int
+
+
+class SkipIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    node: str = Field(min_length=1)
+    if_: str = Field(alias="if", min_length=1, description="Condition on the form data")
+
+
+class WhatIfIn(BaseModel):
+    remove: list[str] = []
+    skip: list[SkipIn] = []
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    if t is None or t.tzinfo is not None:
+        return t
+    return t.replace(tzinfo=UTC)
+
+
+def _history(session: ReadSessionDep, key: str, since: datetime | None,
+             until: datetime | None) -> History:
+    history = load_history(session.connection(), key, _aware(since), _aware(until))
+    if not history.visits:
+        raise Problem(404, f"process {key!r} has no finished requests in this period")
+    return history
+
+
+@router.get("/processes", response_model=list[ProcessOut])
+def processes(user: UserDep, session: ReadSessionDep) -> list[dict[str, Any]]:
+    return process_list(session.connection())
+
+
+@router.get("/{key}/report")
+def report(key: str, user: UserDep, session: ReadSessionDep, since: Since = None,
+           until: Until = None, country: Country = "CN",
+           timezone: Tz = "Asia/Shanghai") -> dict[str, Any]:
+    try:
+        calendar = WorkingCalendar(country or None, timezone)
+    except CalendarInvalid as exc:
+        raise Problem(422, str(exc)) from None
+    return analyse(_history(session, key, since, until), Settings(calendar=calendar))
+
+
+@router.post("/{key}/what-if")
+def replay(key: str, body: WhatIfIn, user: UserDep, session: ReadSessionDep,
+           since: Since = None, until: Until = None) -> dict[str, Any]:
+    history = _history(session, key, since, until)
+    try:
+        return what_if(history, body.remove, [Skip(s.node, s.if_) for s in body.skip])
+    except WhatIfInvalid as exc:
+        raise Problem(422, str(exc)) from None

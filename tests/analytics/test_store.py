@@ -1,0 +1,128 @@
+"""Signoff's own history: SQL over node_visit/instance, and the analytics HTTP routes,
+on SQLite and PostgreSQL. Requests are made through the API, so the rows are what the
+engine really writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from engine.analytics.logs import read_log
+from engine.analytics.mapping import IDENTITY
+from engine.analytics.store import load_history, process_list
+from tests.api.conftest import Api, api, password_hash  # noqa: F401
+from tests.api.test_flows import decide, start_store
+
+H = 3600.0
+
+
+def _two_requests(api: Api) -> tuple[str, str]:  # noqa: F811
+    """One store opening approved all the way, one rejected at the regional review,
+    one still running."""
+    ok = start_store(api)["id"]
+    no = start_store(api, store_name="Tiny Kiosk")["id"]
+    start_store(api, store_name="Still Waiting")
+    api.clock.advance(timedelta(hours=3))
+    decide(api, "zhao.lei", ok, comment="Good location")
+    api.clock.advance(timedelta(hours=2))
+    decide(api, "zhao.lei", no, action="reject", comment="Too small")
+    api.clock.advance(timedelta(days=1))
+    decide(api, "tang.lan", ok)
+    decide(api, "song.qian", ok)
+    api.clock.advance(timedelta(hours=5))
+    decide(api, "cao.li", ok)
+    api.clock.advance(timedelta(hours=4))
+    decide(api, "liu.yang", ok)
+    return ok, no
+
+
+def test_history_from_the_database(api: Api) -> None:  # noqa: F811
+    ok, no = _two_requests(api)
+    with api.db.read_engine.connect() as conn:
+        h = load_history(conn, "store_opening")
+        processes = {p["key"]: p for p in process_list(conn)}
+    assert set(h.cases) == {ok, no}  # the running request is left out
+    assert h.cases[ok].outcome == "approved" and h.cases[no].outcome == "rejected"
+    assert h.cases[ok].attributes["monthly_rent"] == 60000.0
+    assert h.cases[ok].duration == (3 + 2 + 24 + 5 + 4) * H
+    visits = {(v.case_id, v.step): v for v in h.visits}
+    rr = visits[(ok, "regional_review")]
+    assert (rr.wait, rr.outcome, rr.resource, rr.commented) == (3 * H, "approve", "zhao.lei",
+                                                                  True)
+    assert visits[(no, "regional_review")].outcome == "reject"
+    assert visits[(no, "regional_review")].wait == 5 * H
+    assert visits[(ok, "site_review")].wait == 26 * H  # decided when the last signer did
+    assert visits[(ok, "vp_review")].wait == 4 * H
+    assert visits[(ok, "cc_opening_team")].outcome == "other"  # a notification
+    assert processes["store_opening"]["instances"] == 3
+    assert processes["store_opening"]["title"] != ""
+
+
+def test_analytics_routes(api: Api) -> None:  # noqa: F811
+    _ok, no = _two_requests(api)
+    pm = api.as_("chen.jing")
+    r = pm.get("/api/analytics/processes")
+    assert r.status_code == 200, r.text
+    assert {"key": "store_opening", "instances": 3} in [
+        {k: p[k] for k in ("key", "instances")} for p in r.json()]
+
+    r = pm.get("/api/analytics/store_opening/report")
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["schema"] == "signoff.analytics/1"
+    steps = {s["step"]: s for s in rep["steps"]}
+    assert steps["regional_review"]["outcomes"] == {"approve": 1, "reject": 1, "return": 0,
+                                                    "other": 0}
+    assert steps["regional_review"]["comment_rate"]["rate"] == 1.0
+    assert steps["vp_review"]["wait"]["median_s"] == 4 * H
+
+    r = pm.post("/api/analytics/store_opening/what-if", json={"remove": ["vp_review"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["cycle_time_saved_total_seconds"] == 4 * H
+    r = pm.post("/api/analytics/store_opening/what-if",
+                json={"skip": [{"node": "regional_review", "if": "monthly_rent > 1000"}]})
+    assert r.json()["lost_rejections"][0]["case_id"] == no
+
+    r = pm.post("/api/analytics/store_opening/what-if", json={"remove": ["nope"]})
+    assert r.status_code == 422 and "unknown step 'nope'" in r.json()["detail"]
+    r = pm.get("/api/analytics/no_such_process/report")
+    assert r.status_code == 404
+    r = pm.get("/api/analytics/store_opening/report", params={"country": "XX"})
+    assert r.status_code == 422
+    r = pm.get("/api/analytics/store_opening/report",
+               params={"since": (api.clock() + timedelta(days=1)).isoformat()})
+    assert r.status_code == 404  # nothing started after tomorrow
+    r = pm.get("/api/analytics/store_opening/report",
+               params={"until": (api.clock() - timedelta(days=3)).isoformat()})
+    assert r.status_code == 404  # nothing started before three days ago
+    assert api.client.get("/api/analytics/processes").status_code == 401
+
+
+def test_report_and_export_commands(api: Api, tmp_path: Path) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from api.cli import _register, app
+
+    _register()
+    ok, no = _two_requests(api)
+    url = api.settings.database_url
+    runner = CliRunner()
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["report", "store_opening", "--db", url, "--out", str(out),
+                              "--what-if-remove", "vp_review"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["summary"]["cases"] == 2
+    assert rep["what_if"]["cycle_time_saved_total_seconds"] == 4 * H
+    for suffix in (".xes", ".csv"):
+        log = tmp_path / f"export{suffix}"
+        res = runner.invoke(app, ["export", "store_opening", "--db", url, "--out", str(log)])
+        assert res.exit_code == 0, res.output
+        back = read_log(log, IDENTITY)
+        assert set(back.cases) == {ok, no}
+        steps = {(v.case_id, v.step): v.outcome for v in back.visits}
+        assert steps[(no, "regional_review")] == "reject"
+        assert steps[(ok, "vp_review")] == "approve"
+    res = runner.invoke(app, ["report", "no_such_process", "--db", url])
+    assert res.exit_code == 2 and "no finished requests" in res.output
