@@ -69,7 +69,7 @@ def _check_form(flow: Flow, data: dict[str, object]) -> None:
 
 def _start(flow: Flow, cmd: cmds.StartInstance) -> None:
     defn = flow.defn
-    if flow._state is not None:
+    if flow.started:
         raise TransitionNotAllowed(None, "start", "the instance already exists")
     if cmd.definition_key != defn.key:
         raise DefinitionNotFound(cmd.definition_key)

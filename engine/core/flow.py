@@ -30,6 +30,10 @@ class Flow:
         self.events: list[ev.Event] = []
 
     @property
+    def started(self) -> bool:
+        return self._state is not None
+
+    @property
     def state(self) -> InstanceState:
         assert self._state is not None, "no instance yet"
         return self._state

@@ -29,7 +29,7 @@ class TaskState:
     created_at: datetime
     due_at: datetime | None = None
     action: str | None = None
-    decided_at: datetime | None = None
+    decided_at: datetime | None = None  # when the task closed (decided or cancelled)
     added_by: str | None = None
     waits_for: UUID | None = None
     comment: str | None = None
