@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 import api.cli.definitions  # noqa: F401  (registers validate and diagram)
@@ -95,6 +96,7 @@ def test_catalog_versions_by_digest() -> None:
 
 def test_schema_file_is_draft_2020_12() -> None:
     schema = definition_schema()
+    Draft202012Validator.check_schema(schema)
     assert schema["$schema"].endswith("2020-12/schema")
     assert "nodes" in schema["required"]
 
