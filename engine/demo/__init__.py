@@ -63,7 +63,7 @@ from engine.demo.seeding import (
     instance_count,
     seed,
 )
-from engine.demo.simulate import Simulation, simulate
+from engine.demo.simulation import Simulation, simulate
 
 __all__ = ["DEFAULT_SEED", "DEMO_PASSWORD", "PLANTED", "DemoUser", "SeedReport", "Simulation",
            "demo_users", "instance_count", "seed", "simulate"]

@@ -24,7 +24,7 @@ from engine.core.directory import OrgDirectory
 from engine.core.directory import load_directory as read_directory_file
 from engine.core.events import Event
 from engine.core.state import InstanceState
-from engine.demo.simulate import Simulation
+from engine.demo.simulation import Simulation
 from engine.store import Database, Instance
 
 DEMO_PASSWORD = "signoff-demo"
