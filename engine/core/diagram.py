@@ -11,6 +11,15 @@ def _text(value: str) -> str:
             .replace(">", "#gt;").replace("|", "#124;"))
 
 
+_RESERVED = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click",
+             "linkstyle", "direction", "default"}
+
+
+def _id(node_id: str) -> str:
+    """Node ids are lower_snake_case; a few are Mermaid keywords and get a suffix."""
+    return f"{node_id}_" if node_id in _RESERVED else node_id
+
+
 def _label(node: Node) -> str:
     lines = [_text(node.title)]
     if node.kind == "approval":
@@ -26,18 +35,18 @@ def _label(node: Node) -> str:
 def _shape(node: Node) -> str:
     label = _label(node)
     if node.kind == "final":
-        return f'{node.id}(["{label}"])'
+        return f'{_id(node.id)}(["{label}"])'
     if node.kind == "notify":
-        return f'{node.id}[/"{label}"/]'
-    return f'{node.id}["{label}"]'
+        return f'{_id(node.id)}[/"{label}"/]'
+    return f'{_id(node.id)}["{label}"]'
 
 
 def mermaid(defn: ProcessDefinition, current: str | None = None) -> str:
     """``flowchart TD`` text: approval nodes as boxes, CC nodes as parallelograms, final
     nodes as stadiums; edges labelled with the action and its condition."""
-    out = ["flowchart TD", "    start((start))"]
+    out = ["flowchart TD", "    START((start))"]  # upper case: never a node id
     out += [f"    {_shape(n)}" for n in defn.nodes.values()]
-    out.append(f"    start --> {defn.start}")
+    out.append(f"    START --> {_id(defn.start)}")
     for node in defn.nodes.values():
         for action, routes in node.routes.items():
             for route in routes:
@@ -48,18 +57,18 @@ def mermaid(defn: ProcessDefinition, current: str | None = None) -> str:
                     edge = "-->"
                 else:
                     edge = ("-.->" if action == "reject" else "-->") + f'|"{_text(label)}"|'
-                out.append(f"    {node.id} {edge} {route.target}")
+                out.append(f"    {_id(node.id)} {edge} {_id(route.target)}")
         if node.return_to and node.return_to != "initiator":
-            out.append(f'    {node.id} -.->|"return"| {node.return_to}')
+            out.append(f'    {_id(node.id)} -.->|"return"| {_id(node.return_to)}')
     out += ["    classDef final fill:#eef,stroke:#557",
             "    classDef notify fill:#f6f6f6,stroke:#999,stroke-dasharray:3 3",
             "    classDef current fill:#ffd54f,stroke:#e65100,stroke-width:3px"]
     for kind in ("final", "notify"):
         ids = [n.id for n in defn.nodes.values() if n.kind == kind]
         if ids:
-            out.append(f"    class {','.join(ids)} {kind}")
+            out.append(f"    class {','.join(_id(i) for i in ids)} {kind}")
     if current is not None and current in defn.nodes:
-        out.append(f"    class {current} current")
+        out.append(f"    class {_id(current)} current")
     return "\n".join(out) + "\n"
 
 

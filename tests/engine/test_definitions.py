@@ -128,3 +128,12 @@ def test_cli_diagram_by_key() -> None:
     result = runner.invoke(app, ["diagram", "--definitions", str(DEFS), "expense_claim"])
     assert result.exit_code == 0 and "committee" in result.output
     assert runner.invoke(app, ["diagram", "--definitions", str(DEFS), "nope"]).exit_code == 1
+
+
+def test_mermaid_keeps_mermaid_keywords_out_of_node_ids() -> None:
+    text = load_definition("key: k\ntitle: t\nstart: end\nnodes:\n"
+                           "  end: {approvers: {user: a}, on: {approve: done}}\n"
+                           "  done: {final: approved}\n")
+    out = mermaid(text, current="end")
+    assert "START --> end_" in out and "end_ -->|\"approve\"| done" in out
+    assert "class end_ current" in out
