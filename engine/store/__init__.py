@@ -2,11 +2,19 @@
 
 Public names:
 - ``open_database(url) -> Database``: ``.engine``, ``.session(write=True)`` (a context
-  manager), ``.dispose()``. See ``engine.store.database`` for SQLite's one-writer rule.
+  manager; ``write=False`` for read-only work), ``.write_lock()``, ``.dispose()``. See
+  ``engine.store.database`` for SQLite's one-writer rule. File databases only for SQLite.
 - ``upgrade(url, revision="head")``, ``downgrade(url, revision="base")``, ``current(url)``,
-  ``schema_differences(url)``: Alembic, programmatically.
-- the tables (``Instance``, ``Task``, ``EventRecord``, ``NodeVisit``, ...), all in
-  ``engine.store.tables``.
+  ``head()``, ``schema_differences(url)``: Alembic, programmatically (``migrate``).
+- the tables (``Instance``, ``Task``, ``EventRecord``, ``NodeVisit``, ``CarbonCopy``,
+  ``AppUser``, ``OrgRole``, ``ApiToken``, ``OutOfOffice``, ``IdempotencyRecord``,
+  ``DefinitionVersion``), all in ``engine.store.tables``.
+
+Modules: ``event_log`` (append/load; nothing updates or deletes an event),
+``projections`` (the rows a history implies; pure), ``writer`` (writes them),
+``check`` (``check``/``rebuild``), ``definitions`` (versions, ``DbCatalog``), ``org``
+(``save_directory``/``load_directory``), ``idempotency`` (``lookup``/``remember``,
+``IdempotencyConflict``). Most callers want ``engine.service`` and ``engine.queries``.
 """
 
 from engine.store.database import Database, open_database
