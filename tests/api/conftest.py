@@ -79,10 +79,12 @@ class Api:
 
 
 def make_settings(db_url: str, tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(database_url=db_url, definitions_dir=ROOT / "definitions",
-                    ui_dist=tmp_path / "no-ui", jwt_secret="test-secret-" + "x" * 32,
-                    state_dir=tmp_path / "state", token_lifetime_minutes=60 * 24 * 365,
-                    _env_file=None, **extra)
+    """Test settings; sign-ins last a year of simulated time unless told otherwise."""
+    values: dict[str, Any] = {
+        "database_url": db_url, "definitions_dir": ROOT / "definitions",
+        "ui_dist": tmp_path / "no-ui", "jwt_secret": "test-secret-" + "x" * 32,
+        "state_dir": tmp_path / "state", "token_lifetime_minutes": 60 * 24 * 365, **extra}
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -1,0 +1,132 @@
+"""Definitions over HTTP (list, detail, validate, publish) and credentials (login, API
+tokens, expiry), problem documents for unknown paths, and serving the UI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.clock import ManualClock
+from tests.api.conftest import PASSWORD, START, Api, make_settings
+
+BROKEN = """key: broken
+title: Broken
+form: {type: object, properties: {amount: {type: number}}}
+start: first
+nodes:
+  first:
+    approvers: {role: no_such_role}
+    on: {approve: nowhere}
+  done: {final: approved}
+"""
+
+
+def test_definitions_list_and_detail(api: Api) -> None:
+    user = api.as_("li.na")
+    listed = {d["key"]: d for d in user.get("/api/definitions").json()}
+    assert {"store_opening", "sample_order", "expense_claim"} <= set(listed)
+    assert listed["store_opening"]["versions"] == [1]
+    detail = user.get("/api/definitions/store_opening").json()
+    assert detail["start"] == "regional_review"
+    assert "monthly_rent" in detail["form_schema"]["properties"]
+    assert detail["mermaid"].startswith("flowchart")
+    nodes = {n["id"]: n for n in detail["nodes"]}
+    assert nodes["site_review"]["mode"] == "all"
+    assert nodes["regional_review"]["sla_seconds"] == 2 * 86400
+    assert {"action": "approve", "to": "cfo_review", "if": "monthly_rent > 80000"} in \
+        nodes["finance_review"]["next"]
+    assert nodes["cc_opening_team"]["kind"] == "notify"
+    assert "key: store_opening" in detail["yaml"]
+    assert user.get("/api/definitions/nope").status_code == 404
+
+
+def test_validate_reports_line_and_column(api: Api) -> None:
+    user = api.as_("li.na")
+    r = user.post("/api/definitions/validate", content=BROKEN,
+                  headers={"Content-Type": "text/yaml"})
+    assert r.status_code == 200 and r.json()["valid"] is False
+    errors = r.json()["errors"]
+    assert all(e["line"] >= 1 and e["column"] >= 1 for e in errors)
+    messages = " ".join(e["message"] for e in errors)
+    assert "no_such_role" in messages and "nowhere" in messages
+    as_json = user.post("/api/definitions/validate", json={"yaml": BROKEN}).json()
+    assert as_json == r.json()
+    source = user.get("/api/definitions/store_opening").json()["yaml"]
+    ok = user.post("/api/definitions/validate", json={"yaml": source})
+    assert ok.json() == {"valid": True, "errors": []}
+
+
+def test_publish_makes_a_new_version_for_process_owners(api: Api) -> None:
+    source = api.as_("chen.jing").get("/api/definitions/store_opening").json()["yaml"]
+    changed = source.replace("title: New store opening", "title: New store opening (2026)")
+    assert api.as_("li.na").post("/api/definitions", json={"yaml": changed}).status_code == 403
+    r = api.as_("chen.jing").post("/api/definitions", json={"yaml": changed})
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == 2 and r.json()["versions"] == [1, 2]
+    old = api.as_("li.na").get("/api/definitions/store_opening", params={"version": 1})
+    assert old.json()["title"] == "New store opening"
+    bad = api.as_("chen.jing").post("/api/definitions", content=BROKEN,
+                                    headers={"Content-Type": "text/yaml"})
+    assert bad.status_code == 422 and bad.json()["title"] == "DefinitionInvalid"
+    assert all("line" in e and "column" in e for e in bad.json()["errors"])
+    assert "broken" not in {d["key"] for d in api.as_("li.na").get("/api/definitions").json()}
+
+
+def test_login_tokens_and_expiry(api: Api) -> None:
+    c = api.client
+    wrong = c.post("/api/auth/login", json={"username": "li.na", "password": "nope"})
+    assert wrong.status_code == 401 and wrong.json()["status"] == 401
+    assert c.post("/api/auth/login", json={"username": "ghost", "password": "x"}
+                  ).status_code == 401
+    assert c.get("/api/me").status_code == 401
+    assert c.get("/api/me", headers={"Authorization": "Bearer junk"}).status_code == 401
+    login = c.post("/api/auth/login", json={"username": "li.na", "password": PASSWORD}).json()
+    assert login["user"]["roles"] == ["store_manager"] and login["token_type"] == "bearer"
+    me = c.get("/api/me", headers={"Authorization": f"Bearer {login['access_token']}"})
+    assert me.json()["username"] == "li.na" and me.json()["manager"] == "zhao.lei"
+
+    made = api.as_("li.na").post("/api/tokens", json={"name": "erp", "expires_days": 30})
+    assert made.status_code == 201
+    token = made.json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert c.get("/api/me", headers=bearer).json()["username"] == "li.na"
+    assert [t["name"] for t in api.as_("li.na").get("/api/tokens").json()] == ["erp"]
+    api.clock.advance(timedelta(days=31))
+    assert c.get("/api/me", headers=bearer).status_code == 401  # expired on the app clock
+    api.clock.advance(timedelta(days=-31))
+    assert api.as_("li.na").delete(f"/api/tokens/{made.json()['id']}").status_code == 204
+    assert c.get("/api/me", headers=bearer).status_code == 401  # revoked
+
+
+def test_access_tokens_expire(tmp_path: Path, api: Api) -> None:
+    settings = make_settings(api.settings.database_url, tmp_path, token_lifetime_minutes=60)
+    clock = ManualClock(START)
+    with TestClient(create_app(settings, clock=clock)) as c:
+        token = c.post("/api/auth/login",
+                       json={"username": "li.na", "password": PASSWORD}).json()["access_token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert c.get("/api/me", headers=bearer).status_code == 200
+        clock.advance(timedelta(minutes=61))
+        r = c.get("/api/me", headers=bearer)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+
+
+def test_unknown_api_paths_are_problems_and_ui_falls_back(api: Api, tmp_path: Path) -> None:
+    r = api.client.get("/api/definitely/not/here")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert api.client.get("/inbox").status_code == 503  # no UI build in this test
+    assert "not built" in api.client.get("/").text
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<html>signoff ui</html>")
+    (dist / "assets" / "app.js").write_text("console.log(1)")
+    settings = make_settings(api.settings.database_url, tmp_path, ui_dist=dist)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/").text == "<html>signoff ui</html>"
+        assert c.get("/tasks/123").text == "<html>signoff ui</html>"  # SPA route
+        assert c.get("/assets/app.js").text == "console.log(1)"
+        assert c.get("/api/nope").status_code == 404
+        assert c.get("/openapi.json").json()["info"]["title"] == "Signoff"
