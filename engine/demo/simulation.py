@@ -61,6 +61,8 @@ class Simulation:
                  calendar: WorkingCalendar | None = None) -> None:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")
+        if end <= start:
+            raise ValueError(f"empty simulation window: start {start} is not before end {end}")
         self.defs = {d.key: d for d in definitions if d.key in FORMS}
         if not self.defs:
             raise ValueError(f"no definition the demo knows how to fill ({', '.join(FORMS)})")
@@ -79,6 +81,8 @@ class Simulation:
             ) -> Iterator[tuple[list[Event], InstanceState]]:
         """Each history with its final state: finished ones as they finish, then those
         still in flight at ``end``."""
+        if n_instances < 0:
+            raise ValueError(f"n_instances must be 0 or more, not {n_instances}")
         master = random.Random(f"signoff-demo/{self.seed}")
         times = arrival_times(self.cal, self.start, self.end, n_instances, master)
         keys = pick_processes(sorted(self.defs), P.PROCESS_MIX, len(times), master)
@@ -250,6 +254,8 @@ def simulate(definitions: Iterable[ProcessDefinition], directory: OrgDirectory, 
     Deterministic for a given seed (ids included). Finished requests come first, in the
     order they finished; requests still in flight at ``end`` follow.
     """
+    if n_instances < 0:
+        raise ValueError(f"n_instances must be 0 or more, not {n_instances}")
     sim = Simulation(definitions, directory, start, end, seed)
     return (events for events, _ in sim.run(n_instances, progress))
 

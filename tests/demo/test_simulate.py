@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from datetime import datetime
+
+import pytest
 
 from engine.core import (
     FINAL_STATUSES,
@@ -102,3 +105,16 @@ def test_requests_are_in_flight_at_the_end_some_overdue(medium_run: Run) -> None
     inboxes = Counter(t.assignee for t in pending)
     for demo_approver in ("zhao.lei", "deng.hao"):
         assert inboxes[demo_approver] >= 2, inboxes
+
+
+def test_bad_arguments_are_refused_with_the_reason(definitions: list[ProcessDefinition],
+                                                   org: OrgDirectory) -> None:
+    naive = datetime(2026, 6, 1)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        simulate(definitions, org, start=naive, end=END, n_instances=5, seed=1)
+    with pytest.raises(ValueError, match="empty simulation window"):
+        simulate(definitions, org, start=END, end=START, n_instances=5, seed=1)
+    with pytest.raises(ValueError, match="n_instances"):
+        simulate(definitions, org, start=START, end=END, n_instances=-1, seed=1)
+    with pytest.raises(ValueError, match="no definition the demo knows"):
+        simulate([], org, start=START, end=END, n_instances=5, seed=1)
