@@ -34,6 +34,8 @@ SkipOpt = Annotated[list[str] | None, typer.Option(
 MaxStop = Annotated[float, typer.Option(help="A stamp stops fewer than this share (upper bound).")]
 FastShare = Annotated[float, typer.Option(
     help="Fast: median wait <= this share of the median cycle time.")]
+FastRatio = Annotated[float, typer.Option(
+    help="Or fast: median wait <= this x the other steps' typical median wait.")]
 MinDecisions = Annotated[int, typer.Option(help="Decisions a step needs before it is judged.")]
 
 
@@ -43,7 +45,7 @@ def _fail(msg: str) -> typer.Exit:
 
 
 def _settings(country: str, timezone: str, hours: str, max_stop_rate: float,
-              fast_share: float, min_decisions: int) -> Any:
+              fast_share: float, fast_ratio: float, min_decisions: int) -> Any:
     from engine.analytics.calendar import WorkingCalendar, parse_hours
     from engine.analytics.judge import Thresholds
     from engine.analytics.report import Settings
@@ -51,7 +53,7 @@ def _settings(country: str, timezone: str, hours: str, max_stop_rate: float,
     start, end = parse_hours(hours)
     cal = WorkingCalendar(country or None, timezone, start, end)
     return Settings(Thresholds(max_stop_rate=max_stop_rate, fast_share=fast_share,
-                               min_decisions=min_decisions), cal)
+                               fast_ratio=fast_ratio, min_decisions=min_decisions), cal)
 
 
 def _emit(report: dict[str, Any], outs: list[Path] | None) -> None:
@@ -111,7 +113,8 @@ def analyze(
     outcome_column: Annotated[str | None, typer.Option(help="CSV: outcome column.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV: field delimiter.")] = None,
     country: Country = "CN", timezone: Tz = "Asia/Shanghai", hours: Hours = "09:00-18:00",
-    max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, min_decisions: MinDecisions = 30,
+    max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, fast_ratio: FastRatio = 0.25,
+    min_decisions: MinDecisions = 30,
     what_if_remove: Remove = None, what_if_skip: SkipOpt = None,
 ) -> None:
     """Analyse an external event log: steps, rubber stamps, bottlenecks, what-if."""
@@ -122,7 +125,8 @@ def analyze(
     from engine.analytics.whatif import WhatIfInvalid
 
     try:
-        settings = _settings(country, timezone, hours, max_stop_rate, fast_share, min_decisions)
+        settings = _settings(country, timezone, hours, max_stop_rate, fast_share, fast_ratio,
+                             min_decisions)
         mapping = LabelMapping(pattern=pattern or DEFAULT_PATTERN, requester_roles=frozenset(
             requester_role if requester_role is not None else ["EMPLOYEE"]))
         with _progress(f"reading {log.name}") as tick:
@@ -168,7 +172,8 @@ def report(
     since: Annotated[str | None, typer.Option(help="Requests started on/after (ISO).")] = None,
     until: Annotated[str | None, typer.Option(help="Requests started before (ISO).")] = None,
     country: Country = "CN", timezone: Tz = "Asia/Shanghai", hours: Hours = "09:00-18:00",
-    max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, min_decisions: MinDecisions = 30,
+    max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, fast_ratio: FastRatio = 0.25,
+    min_decisions: MinDecisions = 30,
     what_if_remove: Remove = None, what_if_skip: SkipOpt = None,
 ) -> None:
     """Approval-efficiency report of one process from Signoff's own history."""
@@ -178,7 +183,8 @@ def report(
 
     history = _load(db, key, since, until)
     try:
-        settings = _settings(country, timezone, hours, max_stop_rate, fast_share, min_decisions)
+        settings = _settings(country, timezone, hours, max_stop_rate, fast_share, fast_ratio,
+                             min_decisions)
         result = analyse(history, settings)
         _what_if(history, result, what_if_remove, what_if_skip)
     except (CalendarInvalid, WhatIfInvalid) as exc:

@@ -32,8 +32,9 @@ def to_html(report: dict[str, Any]) -> str:
         f" {s['approvers']} approvers; {escape(p['first'][:10])} to {escape(p['last'][:10])}. "
         f"Median cycle time {duration(s['cycle_time']['median_s'])}.</p>",
         "<h2>Flagged steps</h2>", _flags(report), "<h2>Approval steps not flagged, and why</h2>",
-        "<ul>" + "".join(f"<li><b>{escape(o['step'])}</b>: {escape(o['reason'])}</li>"
-                         for o in report["not_flagged"]) + "</ul>",
+        "<ul>" + "".join(f"<li><b>{escape(o['step'])}</b>: {escape(o['reason'])}"
+                         + (f"<br>{escape(o['skip_if']['detail'])}" if o.get("skip_if") else "")
+                         + "</li>" for o in report["not_flagged"]) + "</ul>",
         "<h2>Time from arrival to decision per step</h2>",
         "<p class=ok>Dark: median; light: 90th percentile; orange: flagged; "
         "log scale.</p>",

@@ -4,8 +4,8 @@ A step is judged on its *decisions* (approve, reject, return):
 
 - **rubber stamp**: enough decisions that the Wilson upper bound of its reject+return
   rate is below ``max_stop_rate``; it is fast: its median wait is at most ``fast_share``
-  of the process's median cycle time (a measure that does not move with how many fast
-  steps the process has); its approvals carry (almost) no comments.
+  of the process's median cycle time, or at most ``fast_ratio`` of the median of the
+  other judged approval steps' median waits; its approvals carry (almost) no comments.
 - **low-value gate**: the same bound holds but the step is not fast: it rarely stops a
   request and requests wait for it.
 - otherwise it is not flagged, with the reason (a fast step that does reject is a
@@ -30,6 +30,7 @@ YEAR = 365.25 * 86400
 class Thresholds:
     max_stop_rate: float = 0.05  # upper bound of reject+return share of decisions
     fast_share: float = 0.02  # fast: median wait <= this share of the median cycle time
+    fast_ratio: float = 0.25  # or <= this x the median of the other steps' medians
     max_comment_rate: float = 0.10  # upper bound of the share of commented decisions
     min_decisions: int = 30
     handling_s: float = 300.0  # assumed approver work per decision (logs show waiting)
@@ -37,6 +38,7 @@ class Thresholds:
 
     def as_dict(self) -> dict[str, float | int]:
         return {"max_stop_rate": self.max_stop_rate, "fast_share": self.fast_share,
+                "fast_ratio": self.fast_ratio,
                 "max_comment_rate": self.max_comment_rate, "min_decisions": self.min_decisions,
                 "handling_s": self.handling_s, "confidence_level": 0.95 if self.z == Z95
                 else round(math.erf(self.z / math.sqrt(2)), 4)}
@@ -46,12 +48,14 @@ def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | Non
           th: Thresholds, conditions: Mapping[str, SkipCondition | None],
           lone_stops: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(flags, not_flagged) for every approval step."""
-    pace = None if median_cycle_s is None else th.fast_share * median_cycle_s
+    judged = [s for s in steps if s.is_approval and s.decisions >= th.min_decisions
+              and s.wait.median is not None]
     flags: list[dict[str, Any]] = []
     others: list[dict[str, Any]] = []
     for s in steps:
         if not s.is_approval:
             continue
+        pace = fast_limit(s, judged, median_cycle_s, th)
         stop = wilson(s.reject + s.returned, s.decisions, th.z)
         med = s.wait.median
         fast = pace is not None and med is not None and med <= pace
@@ -60,11 +64,12 @@ def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | Non
         ev = _evidence(s, stop.high, pace, fast, comments)
         if s.decisions < th.min_decisions or (stop.high or 1) >= th.max_stop_rate:
             others.append({"step": s.step, "fast": fast, "reason": _why_not(s, stop.high, fast, th),
-                           "evidence": ev})
+                           "evidence": ev, "skip_if": _skip(conditions.get(s.step))})
         elif fast and comments is not None and not quiet:
             others.append({"step": s.step, "fast": fast, "evidence": ev, "reason":
                            f"fast and rarely stops a request, but {_pct(comments.rate)} "
-                           "of its decisions carry comments: approvers engage with it"})
+                           "of its decisions carry comments: approvers engage with it",
+                           "skip_if": _skip(conditions.get(s.step))})
         else:
             kind = "rubber_stamp" if fast else "low_value_gate"
             flags.append({"step": s.step, "kind": kind, "evidence": ev,
@@ -75,6 +80,21 @@ def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | Non
                           "summary": _summary(s, kind, stop.high or 0, pace)})
     flags.sort(key=lambda f: -f["saving"]["cycle_time_removed_per_year_h"])
     return flags, others
+
+
+def fast_limit(s: StepStats, judged: Sequence[StepStats], median_cycle_s: float | None,
+               th: Thresholds) -> float | None:
+    """The median wait under which step ``s`` counts as fast (the larger of the two
+    limits: a share of the cycle time, a fraction of the other steps' typical wait)."""
+    limits = []
+    if median_cycle_s is not None:
+        limits.append(th.fast_share * median_cycle_s)
+    meds = sorted(o.wait.median for o in judged if o.step != s.step and o.wait.median is not None)
+    if meds:
+        mid = len(meds) // 2
+        typical = meds[mid] if len(meds) % 2 else (meds[mid - 1] + meds[mid]) / 2
+        limits.append(th.fast_ratio * typical)
+    return max(limits) if limits else None
 
 
 def _evidence(s: StepStats, stop_high: float | None, pace: float | None, fast: bool,
@@ -120,6 +140,15 @@ def _saving(s: StepStats, span_s: float, th: Thresholds) -> dict[str, Any]:
             "cycle_time_removed_per_request_s": round(per_case, 1),
             "cycle_time_removed_per_year_h": round(s.wait.total / years / 3600, 1),
             "share_of_total_cycle_time": round(s.cycle_share, 4)}
+
+
+def _skip(cond: SkipCondition | None) -> dict[str, Any] | None:
+    """A learned skip condition offered for a step that is not flagged."""
+    if cond is None:
+        return None
+    return {"condition": cond.expression, "covered": cond.covered, "cases": cond.cases,
+            "detail": f"all {cond.covered} of {cond.cases} requests with {cond.expression} "
+                      "were approved here: they could skip it"}
 
 
 def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int

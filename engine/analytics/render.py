@@ -78,7 +78,10 @@ def to_markdown(report: dict[str, Any]) -> str:
                       r["action"] + (f" `{r['condition']}`" if r["condition"] else "")
                       for r in f["remedies"])]
     lines += ["", "## Not flagged", ""]
-    lines += [f"- **{o['step']}**: {o['reason']}"
+    lines += [f"- **{o['step']}**: {o['reason']}" + (
+              f"; could be skipped when `{o['skip_if']['condition']}` "
+              f"({o['skip_if']['covered']} of {o['skip_if']['cases']} requests, all approved)"
+              if o.get("skip_if") else "")
               for o in report["not_flagged"]] or ["Every approval step is flagged."]
     lines += ["", "## Steps", "",
               "| step | visits | median wait | p90 wait | median business | reject/return "

@@ -38,29 +38,35 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
         q = q.where(_inst.c.started_at >= since)
     if until is not None:
         q = q.where(_inst.c.started_at < until)
-    cases: dict[str, Case] = {}
-    for r in conn.execute(q):
-        cid = str(r.id)
-        cases[cid] = Case(cid, r.started_at.timestamp(), r.finished_at.timestamp(),
-                          r.outcome or r.status, flat_attributes(r.data or {}))
+    cases = {c.case_id: c for c in (case_from_row(r._mapping) for r in conn.execute(q))}
     vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.entered_at,
                     _visit.c.decided_at, _visit.c.left_at, _visit.c.outcome,
-                    _visit.c.decided_by, _visit.c.comment_count)
+                    _visit.c.decided_by, _visit.c.comment_count, _visit.c.kind)
           .join(_inst, _inst.c.id == _visit.c.instance_id)
           .where(_visit.c.definition_key == key, _visit.c.kind != "final",
                  _inst.c.finished_at.is_not(None))
           .order_by(_visit.c.instance_id, _visit.c.entered_at, _visit.c.node, _visit.c.visit))
-    visits: list[Visit] = []
-    for v in conn.execute(vq):
-        cid = str(v.instance_id)
-        end = v.decided_at or v.left_at
-        if cid not in cases or end is None:
-            continue
-        visits.append(Visit(cid, v.node, v.entered_at.timestamp(), end.timestamp(),
-                            _OUTCOMES.get(v.outcome, "other"), v.decided_by,
-                            (v.comment_count or 0) > 0))
+    visits = [v for v in (visit_from_row(r._mapping) for r in conn.execute(vq))
+              if v is not None and v.case_id in cases]
     visits.sort(key=lambda v: (v.case_id, v.decided_at))
     return History(cases, tuple(visits), source=key)
+
+
+def case_from_row(r: Mapping[Any, Any]) -> Case:
+    """A finished ``instance`` row (or projection row) as a case."""
+    return Case(str(r["id"]), r["started_at"].timestamp(), r["finished_at"].timestamp(),
+                r["outcome"] or r["status"], flat_attributes(r["data"] or {}))
+
+
+def visit_from_row(r: Mapping[Any, Any]) -> Visit | None:
+    """A ``node_visit`` row (or projection row) as a visit; None for final nodes and
+    visits still open."""
+    end = r["decided_at"] or r["left_at"]
+    if end is None or r["kind"] == "final":
+        return None
+    return Visit(str(r["instance_id"]), r["node"], r["entered_at"].timestamp(),
+                 end.timestamp(), _OUTCOMES.get(r["outcome"], "other"), r["decided_by"],
+                 (r["comment_count"] or 0) > 0)
 
 
 def flat_attributes(data: Mapping[str, Any], prefix: str = "") -> dict[str, AttrValue]:
