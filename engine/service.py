@@ -213,13 +213,26 @@ def sync_definitions(session: Session, paths_or_dir: str | Path | Iterable[str |
     if errors:
         raise DefinitionInvalid(errors)
     when = now or datetime.now(UTC)
-    try:
-        stored = [defs.store(session, d, actor, when)[0] for d in loaded]
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return stored
+    return _store_all(session, loaded, actor, when)
+
+
+def _store_all(session: Session, loaded: list[ProcessDefinition], actor: str | None,
+               now: datetime) -> list[ProcessDefinition]:
+    """Store in one transaction. Several app processes syncing at start-up may race for
+    the same new version number: the loser retries and finds the text already stored."""
+    for attempt in range(3):
+        try:
+            stored = [defs.store(session, d, actor, now)[0] for d in loaded]
+            session.commit()
+            return stored
+        except sa.exc.IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 def publish_definition(session: Session, yaml_text: str, actor: str, directory: OrgDirectory,
@@ -229,13 +242,7 @@ def publish_definition(session: Session, yaml_text: str, actor: str, directory: 
     if user is None or not (user.is_process_owner or user.is_admin):
         raise NotPermitted(actor, "publish a definition", "only process owners may")
     defn = load_definition(yaml_text, "upload", directory)
-    try:
-        stored, _ = defs.store(session, defn, actor, now or datetime.now(UTC))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return stored
+    return _store_all(session, [defn], actor, now or datetime.now(UTC))[0]
 
 
 __all__ = [

@@ -19,8 +19,10 @@ from uuid import UUID
 import pytest
 
 from engine import service
+from engine.core.directory import load_directory as read_org
 from engine.core.events import TaskDecided
-from tests.store.conftest import FIXTURES, World, pending
+from engine.store import Database, open_database
+from tests.store.conftest import FIXTURES, T0, World, pending
 from tests.store.workers import Plan, Result, decide_all, process_main
 
 # bob clicks twice (two workers); cat and dan race him for the same "any" step.
@@ -109,3 +111,27 @@ def test_a_start_retried_in_parallel_makes_one_instance(world: World) -> None:
     with world.db.session(write=False) as s:
         assert service.list_instances(s, "ann", "mine")[1] == 1
     assert world.check() == []
+
+
+def test_app_processes_syncing_definitions_at_once_store_one_version(db: Database) -> None:
+    org = read_org(FIXTURES / "org.yaml")
+    with db.session() as s:
+        service.save_directory(s, org)
+        s.commit()
+    barrier = threading.Barrier(4)
+
+    def sync(db: Database) -> list[int]:
+        barrier.wait()
+        with db.session() as s:
+            return [d.version for d in service.sync_definitions(s, FIXTURES, org, now=T0)]
+
+    others = [open_database(db.url) for _ in range(3)]  # like separate app processes
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            versions = [f.result() for f in [pool.submit(sync, d) for d in [db, *others]]]
+    finally:
+        for d in others:
+            d.dispose()
+    assert versions == [[1]] * 4
+    with db.session(write=False) as s:
+        assert service.DbCatalog(s).versions("purchase") == [1]
