@@ -115,13 +115,13 @@ def _short(frame: str) -> str:
     this repository relative to its root."""
     fn, _, where = frame.partition(" (")
     where = where.rstrip(")")
+    parts = where.split("/")
+    if "site-packages" in parts:
+        return f"{fn} ({'/'.join(parts[len(parts) - parts[::-1].index('site-packages'):])})"
     root = str(ROOT) + "/"
     if where.startswith(root):
         return f"{fn} ({where[len(root):]})"
-    parts = where.split("/")
-    if "site-packages" in parts:
-        parts = parts[len(parts) - parts[::-1].index("site-packages"):]
-    return f"{fn} ({'/'.join(parts[-2:] if len(parts) > 3 else parts)})"
+    return f"{fn} ({'/'.join(parts[-2:])})"
 
 
 def approve() -> Path:
