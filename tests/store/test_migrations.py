@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -57,3 +58,18 @@ def test_cli_upgrade_and_downgrade(db_url: str) -> None:
     result = runner.invoke(app, ["db", "downgrade", "--db", db_url])
     assert result.exit_code == 0, result.output
     assert current(db_url) is None
+
+
+def test_alembic_command_line_and_environment_pick_the_url(db_url: str,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from alembic.config import main as alembic_main
+
+    from engine.store.migrate import REPO_ROOT
+
+    ini = str(REPO_ROOT / "alembic.ini")
+    alembic_main(["-c", ini, "-x", f"url={db_url}", "upgrade", "0001"])
+    assert current(db_url) == "0001"
+    monkeypatch.setenv("SIGNOFF_DATABASE_URL", db_url)
+    alembic_main(["-c", ini, "upgrade", "head"])
+    assert current(db_url) == head()
