@@ -86,7 +86,9 @@ class OutOfOfficeOut(BaseModel):
 class DefinitionSummaryOut(BaseModel):
     key: str
     title: str
+    title_zh: str | None = None
     description: str = ""
+    description_zh: str | None = None
     version: int
     versions: list[int]
     node_count: int
@@ -101,6 +103,9 @@ class NextOut(BaseModel):
 class NodeOut(BaseModel):
     id: str
     title: str
+    title_zh: str | None = None
+    description: str = ""
+    description_zh: str | None = None
     kind: Literal["approval", "notify", "final"]
     mode: str | None = None
     approvers: list[str] = []
@@ -112,7 +117,9 @@ class NodeOut(BaseModel):
 class DefinitionOut(BaseModel):
     key: str
     title: str
+    title_zh: str | None = None
     description: str = ""
+    description_zh: str | None = None
     version: int
     versions: list[int]
     form_schema: dict[str, Any]

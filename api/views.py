@@ -39,29 +39,38 @@ def node_title(defn: ProcessDefinition, node: str | None) -> str | None:
     return found.title if found and found.title else node
 
 
-def _node_out(node: Node) -> NodeOut:
+def _node_out(node: Node, original: Node) -> NodeOut:
     nexts = [NextOut(action=action, to=route.target, if_=route.condition)
              for action, routes in node.routes.items() for route in routes]
     if node.return_to:
         nexts.append(NextOut(action="return", to=node.return_to))
     return NodeOut(id=node.id, title=node.title or node.id, kind=node.kind,
+                   title_zh=original.title_zh or None, description=node.description,
+                   description_zh=original.description_zh or None,
                    mode=node.mode if node.kind == "approval" else None,
                    approvers=[str(r) for r in (node.approvers or node.notify)],
                    sla_seconds=node.sla.total_seconds() if node.sla else None,
                    actions=list(node.actions), next=nexts)
 
 
-def definition_summary(defn: ProcessDefinition, versions: list[int]) -> DefinitionSummaryOut:
+def definition_summary(defn: ProcessDefinition, versions: list[int],
+                       original: ProcessDefinition) -> DefinitionSummaryOut:
+    """``defn`` possibly localized; ``original`` carries the ``*_zh`` fields."""
     return DefinitionSummaryOut(key=defn.key, title=defn.title,
-                                description=defn.description, version=defn.version,
-                                versions=versions, node_count=len(defn.nodes))
+                                title_zh=original.title_zh or None,
+                                description=defn.description,
+                                description_zh=original.description_zh or None,
+                                version=defn.version, versions=versions,
+                                node_count=len(defn.nodes))
 
 
-def definition_out(defn: ProcessDefinition, versions: list[int]) -> DefinitionOut:
-    return DefinitionOut(key=defn.key, title=defn.title, description=defn.description,
-                         version=defn.version, versions=versions,
+def definition_out(defn: ProcessDefinition, versions: list[int],
+                   original: ProcessDefinition) -> DefinitionOut:
+    summary = definition_summary(defn, versions, original)
+    return DefinitionOut(**summary.model_dump(exclude={"node_count"}),
                          form_schema=dict(defn.form_schema), ui_schema=dict(defn.ui_schema),
-                         start=defn.start, nodes=[_node_out(n) for n in defn.nodes.values()],
+                         start=defn.start,
+                         nodes=[_node_out(n, original.nodes[n.id]) for n in defn.nodes.values()],
                          mermaid=mermaid(defn), yaml=defn.source)
 
 

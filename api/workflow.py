@@ -21,12 +21,14 @@ from fastapi import Depends
 from sqlmodel import Session, col, select
 
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.i18n import ZhDep, localize
 from api.instance_view import instance_out
 from api.runtime import Runtime
 from api.schemas import InstanceOut
 from engine import service
 from engine.core import commands as cmds
 from engine.core.decide import may_comment
+from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory, User
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.state import InstanceState
@@ -41,17 +43,23 @@ class Workflow:
     user: User
     now: datetime
     directory: OrgDirectory
+    zh: bool = False
 
     @property
     def catalog(self) -> service.DbCatalog:
         return service.DbCatalog(self.session)
 
+    def definition(self, key: str, version: int | None = None) -> ProcessDefinition:
+        """A definition version, in the caller's language."""
+        return localize(self.catalog.get(key, version), self.zh)
+
     @staticmethod
     @contextmanager
-    def writing(runtime: Runtime, user: User, now: datetime) -> Iterator[Workflow]:
+    def writing(runtime: Runtime, user: User, now: datetime, zh: bool = False
+                ) -> Iterator[Workflow]:
         """A unit of work on a write session, opened and closed in the calling thread."""
         with runtime.db.session(write=True) as session:
-            yield Workflow(session, user, now, service.load_directory(session))
+            yield Workflow(session, user, now, service.load_directory(session), zh)
 
     # --- commands -----------------------------------------------------------------
 
@@ -118,7 +126,7 @@ class Workflow:
         return state
 
     def view(self, state: InstanceState) -> InstanceOut:
-        defn = self.catalog.get(state.definition_key, state.definition_version)
+        defn = self.definition(state.definition_key, state.definition_version)
         events = service.instance_events(self.session, state.id)
         visits = service.instance_visits(self.session, state.id)
         return instance_out(defn, state, events, visits, self.user, self.now)
@@ -131,17 +139,18 @@ class Writer:
     runtime: Runtime
     user: User
     now: datetime
+    zh: bool = False
 
     def open(self) -> contextlib.AbstractContextManager[Workflow]:
-        return Workflow.writing(self.runtime, self.user, self.now)
+        return Workflow.writing(self.runtime, self.user, self.now, self.zh)
 
 
-def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep) -> Writer:
-    return Writer(runtime, user, now)
+def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep, zh: ZhDep) -> Writer:
+    return Writer(runtime, user, now, zh)
 
 
-def _reader(session: ReadSessionDep, user: UserDep, now: NowDep) -> Workflow:
-    return Workflow(session, user, now, service.load_directory(session))
+def _reader(session: ReadSessionDep, user: UserDep, now: NowDep, zh: ZhDep) -> Workflow:
+    return Workflow(session, user, now, service.load_directory(session), zh)
 
 
 WriterDep = Annotated[Writer, Depends(_writer)]

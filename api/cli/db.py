@@ -76,7 +76,8 @@ def check(db: DbOption = DEFAULT_URL) -> None:
 
 @db_app.command()
 def rebuild(db: DbOption = DEFAULT_URL) -> None:
-    """Recompute the instance, task, node visit and cc rows from the event log."""
+    """Recompute the instance, task, node visit and cc rows from the event log.
+    Run it with the app stopped: commands committing meanwhile could be overwritten."""
     from rich.progress import Progress
 
     from engine.service import rebuild_projections

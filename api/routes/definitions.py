@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.i18n import ZhDep, localize
 from api.problems import Problem
 from api.runtime import Runtime
 from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, ValidationOut
@@ -54,16 +55,19 @@ async def _yaml_text(request: Request) -> str:
 
 
 @router.get("", response_model=list[DefinitionSummaryOut])
-def list_definitions(user: UserDep, session: ReadSessionDep) -> list[DefinitionSummaryOut]:
+def list_definitions(user: UserDep, session: ReadSessionDep, zh: ZhDep
+                     ) -> list[DefinitionSummaryOut]:
     catalog = service.DbCatalog(session)
-    return [definition_summary(d, catalog.versions(d.key)) for d in catalog.latest()]
+    return [definition_summary(localize(d, zh), catalog.versions(d.key), d)
+            for d in catalog.latest()]
 
 
 @router.get("/{key}", response_model=DefinitionOut)
-def get_definition(key: str, user: UserDep, session: ReadSessionDep,
+def get_definition(key: str, user: UserDep, session: ReadSessionDep, zh: ZhDep,
                    version: Annotated[int | None, Query(ge=1)] = None) -> DefinitionOut:
     catalog = service.DbCatalog(session)
-    return definition_out(catalog.get(key, version), catalog.versions(key))
+    defn = catalog.get(key, version)
+    return definition_out(localize(defn, zh), catalog.versions(key), defn)
 
 
 @router.post("/validate", response_model=ValidationOut, openapi_extra=_YAML_BODY)
@@ -99,4 +103,4 @@ def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> Definiti
     with runtime.db.session() as session:
         defn = service.publish_definition(session, text, user.username,
                                           service.load_directory(session), now=now)
-        return definition_out(defn, service.DbCatalog(session).versions(defn.key))
+        return definition_out(defn, service.DbCatalog(session).versions(defn.key), defn)

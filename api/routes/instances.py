@@ -63,8 +63,7 @@ def list_instances(
     holders: dict[UUID, list[str]] = {}
     for iid, assignee in pending:
         holders.setdefault(iid, []).append(assignee)
-    catalog = wf.catalog
-    items = [summary_out(catalog.get(r.definition_key, r.definition_version), r,
+    items = [summary_out(wf.definition(r.definition_key, r.definition_version), r,
                          sorted(set(holders.get(r.id, [])))) for r in rows]
     return Page[InstanceSummaryOut](items=items, total=total)
 

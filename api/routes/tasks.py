@@ -59,11 +59,10 @@ def inbox(
     rows, total = service.inbox(wf.session, wf.user.username, definition, node, sort,
                                 limit, offset)
     paths = _paths(wf, [r.task.instance_id for r in rows])
-    catalog = wf.catalog
     items = []
     for r in rows:
         t = r.task
-        items.append(task_out(catalog.get(t.definition_key, r.definition_version),
+        items.append(task_out(wf.definition(t.definition_key, r.definition_version),
                               task_id=t.id, instance_id=t.instance_id, node=t.node,
                               assignee=t.assignee, status=t.status, created_at=t.created_at,
                               due_at=t.due_at, instance_title=r.instance_title,

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.clock import ManualClock
 from tests.api.conftest import PASSWORD, START, Api, make_settings
+from tests.api.test_flows import start_store
 
 BROKEN = """key: broken
 title: Broken
@@ -130,3 +131,18 @@ def test_unknown_api_paths_are_problems_and_ui_falls_back(api: Api, tmp_path: Pa
         assert c.get("/assets/app.js").text == "console.log(1)"
         assert c.get("/api/nope").status_code == 404
         assert c.get("/openapi.json").json()["info"]["title"] == "Signoff"
+
+
+def test_chinese_titles_with_accept_language(api: Api) -> None:
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    user = api.as_("xu.ming")
+    detail = user.get("/api/definitions/store_opening", headers=zh).json()
+    assert detail["title"] == "新店开业审批" and detail["title_zh"] == "新店开业审批"
+    assert {n["id"]: n["title"] for n in detail["nodes"]}["regional_review"] == "区域总监审批"
+    english = user.get("/api/definitions/store_opening").json()
+    assert english["title"] == "New store opening" and english["title_zh"] == "新店开业审批"
+    iid = start_store(api)["id"]
+    inbox = api.as_("zhao.lei").get("/api/tasks", headers=zh).json()["items"]
+    assert inbox[0]["node_title"] == "区域总监审批"
+    instance = user.get(f"/api/instances/{iid}", headers=zh).json()
+    assert instance["definition_title"] == "新店开业审批"
