@@ -44,13 +44,15 @@ What is planted (``personas.PLANTED``)
 - Bottleneck approver: ``deng.hao`` (Deng Hao, finance manager), the second signature of
   ``expense_claim`` / ``finance_review`` (sequential after the AP clerk): days per task,
   a queue of dozens, many overdue at the end.
-- Slow low-value gate: ``store_opening`` / ``vp_review`` (VP retail, liu.yang): about two
-  office days per request, never rejects or returns, no comments.
+- Slow low-value gate: ``store_opening`` / ``vp_review`` (VP retail, liu.yang): signs the
+  week's pile on Friday afternoon, seconds apart (bursts), so requests wait about three
+  days there; never rejects or returns, never comments.
 - Skip condition: ``expense_claim`` / ``manager`` approves every claim with
   ``amount < 1000``; above that it rejects ~8% and returns ~10%.
 
-The demo approvers (zhao.lei, li.na, the sample managers, liu.yang) leave their newest
-tasks undecided, so their inboxes are not empty when the demo starts.
+The demo approvers (zhao.lei, li.na, the sample managers) leave the tasks that reached
+them in their last office day (zhao.lei: two) undecided, so their inboxes are not empty
+when the demo starts; deng.hao's and liu.yang's queues are there anyway.
 """
 
 from engine.demo.personas import PLANTED

@@ -11,6 +11,7 @@ The planted findings (see ``PLANTED``) are what the analytics and UI tests look 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import time
 from typing import Any
 
 RUBBER_STAMP = ("sample_order", "sample_manager")
@@ -40,6 +41,7 @@ class Behaviour:
     delegate: float = 0.0  # hands the task to a colleague first
     add_signer: float = 0.0  # adds a second opinion (after themselves) first
     approve_below: tuple[str, float] | None = None  # (field, limit): always approves below
+    sweeps: tuple[int, ...] = ()  # weekdays (0 = Monday) the approver signs the pile at once
 
 
 DEFAULT = Behaviour(median_minutes=240, sigma=0.9, reject=0.04, ret=0.04,
@@ -56,7 +58,8 @@ NODE_BEHAVIOURS: dict[tuple[str, str], Behaviour] = {
         300, 0.8, reject=0.06, ret=0.07, comment_on_approve=0.2, delegate=0.01),
     ("store_opening", "cfo_review"): Behaviour(
         720, 0.7, reject=0.10, ret=0.05, comment_on_approve=0.4),
-    LOW_VALUE_GATE: Behaviour(900, 0.6, comment_on_approve=0.0),
+    # the VP signs the week's pile on Friday afternoon, seconds apart: slow, in bursts
+    LOW_VALUE_GATE: Behaviour(60, 0.5, sweeps=(4,)),
     # sample order: the store manager checks, the sample desk stamps, logistics ships
     CAREFUL_FAST: Behaviour(20, 0.8, reject=0.10, ret=0.04, comment_on_approve=0.15),
     RUBBER_STAMP: Behaviour(4, 0.9),
@@ -91,7 +94,8 @@ PROCESS_MIX = {"store_opening": 0.15, "sample_order": 0.45, "expense_claim": 0.4
 # Demo approvers leave the newest work in their inbox: tasks reaching them in the last
 # ``hours`` of office time before the end are still pending when the demo starts.
 HOLD_BACK_HOURS = {"zhao.lei": 18.0, "li.na": 9.0, "qian.yu": 9.0, "shen.jie": 9.0,
-                   "han.mei": 9.0, "liu.yang": 9.0}
+                   "han.mei": 9.0}
+SWEEP_AT = time(16, 0)  # when an approver with ``sweeps`` sits down with the pile
 
 # Share of requests the requester withdraws while running, and of returned ones dropped.
 WITHDRAW_RUNNING = 0.02
@@ -108,6 +112,6 @@ def behaviour(key: str, node: str, assignee: str) -> Behaviour:
 __all__ = [
     "BOTTLENECK_STEP", "BOTTLENECK_USER", "CAREFUL_FAST", "DEFAULT", "HOLD_BACK_HOURS",
     "INITIATORS", "LOW_VALUE_GATE", "NODE_BEHAVIOURS", "PLANTED", "PROCESS_MIX",
-    "RESUBMIT_MEDIAN_MINUTES", "RUBBER_STAMP", "SKIP_CONDITION", "USER_OVERRIDES",
+    "RESUBMIT_MEDIAN_MINUTES", "RUBBER_STAMP", "SKIP_CONDITION", "SWEEP_AT", "USER_OVERRIDES",
     "WITHDRAW_RETURNED", "WITHDRAW_RUNNING", "Behaviour", "behaviour",
 ]

@@ -70,6 +70,7 @@ class Simulation:
         self.cal = calendar or WorkingCalendar()
         self.agenda: list[tuple[datetime, int, str, int, UUID | None]] = []
         self.cases: dict[int, _Case] = {}
+        self.piles: dict[tuple[str, datetime], int] = {}  # (approver, sweep) -> tasks so far
         self._seq = 0
 
     # -- the agenda -------------------------------------------------------------------
@@ -204,8 +205,24 @@ class Simulation:
                 self.cal.working_seconds_between(at, self.end) < hold * 3600:
             return  # left in the demo approver's inbox
         b = P.behaviour(case.defn.key, task.node, task.assignee)
-        self.push(self.later(at, b.median_minutes, b.sigma, case.rng), "task", case.idx,
-                  task.task_id)
+        when = self.later(at, b.median_minutes, b.sigma, case.rng)
+        if b.sweeps:
+            when = self.sweep(task.assignee, when, b.sweeps, case.rng)
+        self.push(when, "task", case.idx, task.task_id)
+
+    def sweep(self, user: str, ready: datetime, weekdays: tuple[int, ...],
+              rng: random.Random) -> datetime:
+        """The next time ``user`` signs the pile, a few seconds after the previous one."""
+        local = ready.astimezone(self.cal.tz)
+        day = local.date()
+        while True:
+            moment = datetime.combine(day, P.SWEEP_AT, self.cal.tz)
+            if day.weekday() in weekdays and self.cal.is_working_day(day) and moment >= local:
+                break
+            day += timedelta(days=1)
+        slot = (user, moment)
+        self.piles[slot] = self.piles.get(slot, 0) + 1
+        return moment + timedelta(seconds=self.piles[slot] * rng.uniform(4, 15))
 
     def later(self, at: datetime, median_minutes: float, sigma: float,
               rng: random.Random) -> datetime:

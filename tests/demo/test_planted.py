@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter
 
@@ -10,6 +11,7 @@ import pytest
 from engine.core import InstanceState, pending_tasks
 from engine.core import events as ev
 from engine.core.events import Event
+from engine.demo.calendar import CHINA_TZ
 from engine.demo.personas import (
     BOTTLENECK_USER,
     CAREFUL_FAST,
@@ -56,6 +58,21 @@ def test_low_value_gate_is_slow_and_never_says_no(
     assert gate.outcomes["rejected"] == gate.outcomes["returned"] == 0
     assert gate.comments == 0
     assert gate.median_minutes > WORKING_DAY_MINUTES  # wall-clock minutes, over a day
+
+
+def test_low_value_gate_signs_in_bursts(medium_run: Run) -> None:
+    """The VP signs the week's pile at once: decisions seconds apart, on Fridays."""
+    times = sorted(e.at for h, _ in medium_run for e in h if isinstance(e, ev.TaskDecided)
+                   and (h[0].definition_key, e.node) == LOW_VALUE_GATE and not e.auto)
+    bursts, run = 0, 1
+    for a, b in itertools.pairwise(times):
+        if (b - a).total_seconds() <= 30:
+            run += 1
+            continue
+        bursts += run >= 3
+        run = 1
+    assert bursts >= 5
+    assert {t.astimezone(CHINA_TZ).weekday() for t in times} == {4}  # Fridays
 
 
 def test_bottleneck_approver_takes_days_and_holds_the_longest_queue(medium_run: Run) -> None:
