@@ -112,7 +112,8 @@ def check(session: Session, batch: int = 500,
 def rebuild(session: Session, batch: int = 500,
             progress: Callable[[int], None] | None = None) -> int:
     """Recompute every projection row from the event log; return the number of instances.
-    Runs in the caller's transaction (commit afterwards)."""
+    Runs in the caller's transaction (commit afterwards). A maintenance operation: run it
+    with the app stopped, since commands committing meanwhile could be overwritten."""
     delete_all_projections(session)
     count = 0
     for ids in event_log.instance_ids(session, batch):

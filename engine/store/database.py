@@ -21,6 +21,7 @@ the loser of a race fail cleanly (``ConcurrentUpdate``).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ _write_locks_guard = threading.Lock()
 
 
 def _write_lock_for(url: sa.URL) -> threading.RLock:
-    key = url.render_as_string(hide_password=True)
+    # One lock per database file, however its URL spells the path.
+    key = os.path.realpath(url.database or "")
     with _write_locks_guard:
         return _write_locks.setdefault(key, threading.RLock())
 
