@@ -8,10 +8,11 @@ decisions.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.analytics.model import DECISIONS, History
+from engine.analytics.model import History
 from engine.analytics.stats import Summary, summarize
 from engine.analytics.steps import StepStats
 
@@ -30,44 +31,42 @@ class ApproverStats:
 def approver_table(history: History) -> list[ApproverStats]:
     """Every resource that decided something, largest share of waiting first."""
     waits: dict[str, list[float]] = {}
-    spans: dict[str, list[tuple[float, int]]] = {}
+    spans: dict[str, tuple[list[float], list[float]]] = {}
     steps: dict[str, set[str]] = {}
     decisions: dict[str, int] = {}
-    lo, hi = math.inf, -math.inf
     for v in history.visits:
-        lo = min(lo, v.decided_at if v.arrived_at is None else v.arrived_at)
-        hi = max(hi, v.decided_at)
-        if not v.resource or v.outcome not in DECISIONS:
-            continue
         r = v.resource
+        if not r or v.outcome == "other":
+            continue
         decisions[r] = decisions.get(r, 0) + 1
         steps.setdefault(r, set()).add(v.step)
         if v.arrived_at is not None:
             waits.setdefault(r, []).append(v.decided_at - v.arrived_at)
-            ev = spans.setdefault(r, [])
-            ev.append((v.arrived_at, 1))
-            ev.append((v.decided_at, -1))
-    span = max(hi - lo, 1.0)
+            arr, dec = spans.setdefault(r, ([], []))
+            arr.append(v.arrived_at)
+            dec.append(v.decided_at)
+    cases = history.cases.values()
+    span = max(max(c.end for c in cases) - min(c.start for c in cases), 1.0) if cases else 1.0
     all_wait = math.fsum(math.fsum(w) for w in waits.values()) or 1.0
     out = []
     for r, n in decisions.items():
         w = waits.get(r, [])
         total = math.fsum(w)
         out.append(ApproverStats(r, n, tuple(sorted(steps[r])), summarize(w), total / all_wait,
-                                 total / span, _max_open(spans.get(r, []))))
+                                 total / span, _max_open(*spans.get(r, ([], [])))))
     out.sort(key=lambda a: (-a.wait_share, -a.decisions, a.approver))
     return out
 
 
-def _max_open(events: list[tuple[float, int]]) -> int:
-    """Most requests open at once; a decision at the same instant as an arrival closes
-    first (sorting puts -1 before +1)."""
-    events.sort()
-    best = cur = 0
-    for _, d in events:
-        cur += d
-        best = max(best, cur)
-    return best
+def _max_open(arrivals: list[float], decisions: list[float]) -> int:
+    """Most requests open at once. Just after the i-th arrival (0-based, in time order)
+    i + 1 requests have arrived and those decided at or before it have left (a decision
+    at the same instant as an arrival closes first)."""
+    if not arrivals:
+        return 0
+    arrivals.sort()
+    decisions.sort()
+    return max(i + 1 - bisect_right(decisions, a) for i, a in enumerate(arrivals))
 
 
 def bottlenecks(steps: Sequence[StepStats], approvers: Sequence[ApproverStats],

@@ -31,6 +31,8 @@ class WorkingCalendar:
     weekdays: frozenset[int] = frozenset(range(5))
     _tz: dt.tzinfo = field(init=False, repr=False)
     _cum: dict[int, float] = field(init=False, repr=False, default_factory=dict)
+    _fixed: float | None = field(init=False, repr=False, default=None)
+    _start_s: float = field(init=False, repr=False, default=0.0)
     _years: set[int] = field(init=False, repr=False, default_factory=set)
 
     def __post_init__(self) -> None:
@@ -40,6 +42,8 @@ class WorkingCalendar:
             raise CalendarInvalid(f"unknown time zone {self.timezone!r}") from exc
         if self.end <= self.start:
             raise CalendarInvalid(f"working hours end {self.end} is not after start {self.start}")
+        self._start_s = _secs(self.start)
+        self._fixed = _fixed_offset(self._tz)
         if self.country:
             try:
                 holidays.country_holidays(self.country, years=2020)
@@ -63,21 +67,32 @@ class WorkingCalendar:
         """Working seconds between POSIX times a and b (0 if b <= a)."""
         if b <= a:
             return 0.0
-        la = dt.datetime.fromtimestamp(a, self._tz)
-        lb = dt.datetime.fromtimestamp(b, self._tz)
-        self._ensure(la.year)
-        self._ensure(lb.year)
-        return self._position(lb) - self._position(la)
+        oa, ia = self._split(a)
+        ob, ib = self._split(b)
+        cum = self._cum
+        if oa not in cum or ob + 1 not in cum:
+            self._ensure(dt.date.fromordinal(oa).year)
+            self._ensure(dt.date.fromordinal(ob).year)
+            cum = self._cum
+        return self._at(cum, ob, ib) - self._at(cum, oa, ia)
 
-    def _position(self, local: dt.datetime) -> float:
-        """Working seconds from the table's first day up to a local time."""
-        o = local.toordinal()
-        before = self._cum[o]
-        today = self._cum[o + 1] - before
+    def _split(self, t: float) -> tuple[int, float]:
+        """(local day ordinal, local seconds into that day) of POSIX time t."""
+        if self._fixed is not None and _FIXED_FROM <= t < _FIXED_UNTIL:
+            local = t + self._fixed
+            day = local // 86400
+            return int(day) + _EPOCH_ORDINAL, local - day * 86400
+        d = dt.datetime.fromtimestamp(t, self._tz)
+        return d.toordinal(), d.hour * 3600 + d.minute * 60 + d.second + d.microsecond / 1e6
+
+    def _at(self, cum: dict[int, float], o: int, into: float) -> float:
+        """Working seconds from the table's first day up to a local day and time."""
+        before = cum[o]
+        today = cum[o + 1] - before
         if today == 0:
             return before
-        into = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-        return before + min(max(into - _secs(self.start), 0.0), today)
+        x = into - self._start_s
+        return before + (0.0 if x < 0 else today if x > today else x)
 
     def _ensure(self, year: int) -> None:
         if year in self._years:
@@ -107,6 +122,22 @@ class WorkingCalendar:
             if working or day in extra:
                 total += self.day_seconds
         self._cum = cum
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_FIXED_FROM = dt.datetime(1992, 1, 1, tzinfo=dt.UTC).timestamp()
+_FIXED_UNTIL = dt.datetime(2038, 1, 1, tzinfo=dt.UTC).timestamp()
+
+
+def _fixed_offset(tz: dt.tzinfo) -> float | None:
+    """The zone's UTC offset in seconds if it is the same all through 1992-2037 (then
+    local days are plain arithmetic), else None."""
+    offsets = {tz.utcoffset(dt.datetime(y, m, 1, 12))
+               for y in range(1992, 2038) for m in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        return None
+    (off,) = offsets
+    return None if off is None else off.total_seconds()
 
 
 def _secs(t: dt.time) -> float:

@@ -82,40 +82,37 @@ def _rows(path: Path, reader: Iterator[list[str]], header: list[str], cols: dict
                  for i, h in enumerate(header)
                  if i != ci and (h.startswith("case:") or h.startswith("(case)_"))]
     width = len(header)
+    events = raw.events
+    parse = dt.datetime.fromisoformat
+    utc = dt.UTC
     for pos, row in enumerate(reader):
-        line = pos + 2
         if len(row) != width:
             if not row:
                 continue
-            raise LogInvalid(f"{path}:{line}: {len(row)} fields, header has {width}")
+            raise LogInvalid(f"{path}:{pos + 2}: {len(row)} fields, header has {width}")
         if li is not None and row[li] and row[li].lower() != "complete":
             raw.skipped += 1
             continue
         case_id = row[ci]
-        ts = _timestamp(path, line, row[ti])
+        try:
+            t = parse(row[ti])
+        except ValueError:
+            raise LogInvalid(f"{path}:{pos + 2}: bad timestamp {row[ti]!r} "
+                             "(expected ISO 8601)") from None
+        ts = (t if t.tzinfo is not None else t.replace(tzinfo=utc)).timestamp()
         given: Outcome | None = None
         if oi is not None:
             given = _OUTCOMES.get(row[oi].strip().lower())
             if given is None:
-                raise LogInvalid(f"{path}:{line}: unknown outcome {row[oi]!r} "
+                raise LogInvalid(f"{path}:{pos + 2}: unknown outcome {row[oi]!r} "
                                  f"(expected one of {sorted(k for k in _OUTCOMES if k)})")
-        evs = raw.events.get(case_id)
+        evs = events.get(case_id)
         if evs is None:
-            evs = raw.events[case_id] = []
+            evs = events[case_id] = []
             if attr_cols:
                 raw.attributes[case_id] = {k: attr_value(row[i]) for i, k in attr_cols if row[i]}
-        evs.append((ts, pos, row[ai], row[ri] if ri is not None and row[ri] else None, given))
-        raw.read += 1
-        if pos % _REPORT_EVERY == 0 and callable(tick):
+        evs.append((ts, pos, row[ai], (row[ri] or None) if ri is not None else None, given))
+        if not pos % _REPORT_EVERY and callable(tick):
             tick()
+    raw.read = sum(map(len, events.values()))
     return raw
-
-
-def _timestamp(path: Path, line: int, text: str) -> float:
-    try:
-        t = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise LogInvalid(f"{path}:{line}: bad timestamp {text!r} (expected ISO 8601)") from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.timestamp()

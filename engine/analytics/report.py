@@ -112,8 +112,12 @@ def trend(history: History, calendar: WorkingCalendar | None) -> list[dict[str, 
     """Per month in which requests started: how many, how long they took, how they ended."""
     tz: dt.tzinfo = dt.UTC if calendar is None else calendar.tzinfo
     months: dict[str, list[tuple[float, str]]] = {}
+    by_slot: dict[int, str] = {}  # month per quarter hour (zone offsets are whole quarters)
     for c in history.cases.values():
-        key = dt.datetime.fromtimestamp(c.start, tz).strftime("%Y-%m")
+        slot = int(c.start // 900)
+        key = by_slot.get(slot)
+        if key is None:
+            key = by_slot[slot] = dt.datetime.fromtimestamp(slot * 900, tz).strftime("%Y-%m")
         months.setdefault(key, []).append((c.duration, c.outcome))
     out = []
     for key in sorted(months):

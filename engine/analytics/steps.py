@@ -29,8 +29,6 @@ class _Acc:
     comment_known: int = 0
     overruled: int = 0
     resources: set[str] = field(default_factory=set)
-    first: float = math.inf
-    last: float = -math.inf
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,6 @@ class StepStats:
     wait_share: float  # of all waiting time in the history
     cycle_share: float  # of the summed cycle time of all cases
     approvers: int
-    first_at: float
-    last_at: float
 
     @property
     def decisions(self) -> int:
@@ -97,17 +93,16 @@ def _add(accs: dict[str, _Acc], v: Visit, calendar: WorkingCalendar | None) -> N
     a.visits += 1
     a.cases.add(v.case_id)
     a.counts[v.outcome] += 1
-    if v.arrived_at is not None:
-        a.waits.append(v.decided_at - v.arrived_at)
+    arrived = v.arrived_at
+    if arrived is not None:
+        a.waits.append(v.decided_at - arrived)
         if calendar is not None:
-            a.business.append(calendar.business_seconds(v.arrived_at, v.decided_at))
-    if v.commented is not None and v.outcome in DECISIONS:
+            a.business.append(calendar.business_seconds(arrived, v.decided_at))
+    if v.commented is not None and v.outcome != "other":
         a.comment_known += 1
         a.commented += v.commented
     if v.resource:
         a.resources.add(v.resource)
-    a.first = min(a.first, v.decided_at)
-    a.last = max(a.last, v.decided_at)
 
 
 def _overruled(visits: Sequence[Visit], accs: dict[str, _Acc]) -> None:
@@ -138,7 +133,7 @@ def _finish(step: str, a: _Acc, all_wait: float, all_cycle: float, business: boo
         comment_rate=wilson(a.commented, a.comment_known) if a.comment_known else None,
         overruled=wilson(a.overruled, c["approve"]), burst_decisions=burst,
         wait_share=wait_total / all_wait, cycle_share=wait_total / all_cycle,
-        approvers=len(a.resources), first_at=a.first, last_at=a.last)
+        approvers=len(a.resources))
 
 
 def activity_table(history: History) -> list[ActivityStats]:
