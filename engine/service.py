@@ -84,7 +84,7 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     if not new and state is not None:
         return state
     event_log.append(session, new[0].instance_id, len(history), new)
-    after = project([*history, *new])
+    after = project([*history, *new], before)
     writer.write(session, before, after)
     return after.state
 

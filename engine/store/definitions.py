@@ -11,14 +11,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.core.definition import ProcessDefinition
 from engine.core.errors import DefinitionNotFound
 from engine.core.loader import load_definition
-from engine.store.tables import DefinitionVersion
+from engine.store.tables import DefinitionVersion, metadata
 
 _parsed: dict[tuple[str, int, str], ProcessDefinition] = {}
+_table = metadata.tables["definition_version"]
 
 
 def parse(row: DefinitionVersion) -> ProcessDefinition:
@@ -58,13 +60,20 @@ class DbCatalog:
         self.session = session
 
     def get(self, key: str, version: int | None = None) -> ProcessDefinition:
-        if version is None:
-            row = latest_row(self.session, key)
-        else:
-            row = self.session.exec(select(DefinitionVersion).where(
-                DefinitionVersion.key == key, DefinitionVersion.version == version)).first()
-        if row is None:
+        # Ask only for the digest first: the parsed definition is usually cached, and
+        # this runs on every command.
+        t = _table
+        query = sa.select(t.c.version, t.c.digest).where(t.c.key == key)
+        query = (query.order_by(t.c.version.desc()).limit(1) if version is None
+                 else query.where(t.c.version == version))
+        found = self.session.connection().execute(query).first()
+        if found is None:
             raise DefinitionNotFound(key, version)
+        cached = _parsed.get((key, found.version, found.digest))
+        if cached is not None:
+            return cached
+        row = self.session.exec(select(DefinitionVersion).where(
+            DefinitionVersion.key == key, DefinitionVersion.version == found.version)).one()
         return parse(row)
 
     def versions(self, key: str) -> list[int]:

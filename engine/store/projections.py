@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.core import events as ev
-from engine.core.state import InstanceState, replay
+from engine.core.state import InstanceState, apply, replay
 
 Row = dict[str, Any]
 VisitKey = tuple[str, int]
@@ -103,9 +103,15 @@ class _Visits:
                 pass
 
 
-def project(events: Sequence[ev.Event]) -> Projection:
-    """Every projection row of one instance's full history."""
-    state = replay(events)
+def project(events: Sequence[ev.Event], known: Projection | None = None) -> Projection:
+    """Every projection row of one instance's full history. ``known``, the projection
+    of a prefix of ``events``, saves replaying that prefix again."""
+    if known is None:
+        state = replay(events)
+    else:
+        state = known.state
+        for e in events[state.seq:]:
+            state = apply(state, e)
     visits = _Visits(state)
     cc: list[Row] = []
     for seq, e in enumerate(events, start=1):
