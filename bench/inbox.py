@@ -4,27 +4,31 @@ The database holds ``tasks`` task rows (1,000,000 in the full run) in store_open
 instances of four steps each; a tenth of them are pending, spread evenly over 1,000
 approvers (100 each). Sixteen of those approvers are real users of the demo org, whose
 tokens the load uses; the rest are names that only own tasks. The rows (instances, tasks,
-node visits) are written in bulk through SQLAlchemy Core: the inbox reads only these
-tables, so the event log is left empty here.
+node visits) are written in bulk through the driver: the inbox reads only these tables,
+so the event log is left empty here.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import sqlite3
 import tempfile
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import sqlalchemy as sa
 
-from bench import dbs, persisted, servers, workload
+from bench import dbs, persisted, rawdb, servers, workload
 from bench.harness import Results, eprint
 from bench.http_bench import SECRET, signoff_cmd
 from bench.sections import Size
 from engine.store.tables import Instance, NodeVisit, Task
+from engine.store.types import AwareDateTime
 
 APPROVERS = 1_000
 PENDING_SHARE = 10  # one task in ten is pending
@@ -36,21 +40,29 @@ def real_approvers() -> list[str]:
     return users[:16]
 
 
-def _rows(n_tasks: int, seed: int = 11) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                  list[dict[str, Any]]]:
+Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _rows(n_tasks: int, seed: int = 11, chunk: int = 5_000) -> Iterator[Rows]:
+    """(instances, tasks, visits), ``chunk`` instances at a time."""
     rng = random.Random(seed)
     names = real_approvers()
     names += [f"approver{i:04d}" for i in range(len(names), APPROVERS)]
     pending_per = n_tasks // PENDING_SHARE // APPROVERS
     pending_for = [a for a in names for _ in range(pending_per)]
     rng.shuffle(pending_for)
-    instances, tasks, visits = [], [], []
+    instances: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
     n_instances = n_tasks // len(STEPS)
-    running = set(range(len(pending_for)))  # instance i < that waits on its last step
+    running = len(pending_for)  # instances 0 .. running-1 wait on their last step
     for i in range(n_instances):
+        if len(instances) == chunk:
+            yield instances, tasks, visits
+            instances, tasks, visits = [], [], []
         iid = uuid4()
         start = workload.NOW - timedelta(days=rng.uniform(0, 365))
-        is_running = i in running
+        is_running = i < running
         t = start
         for k, node in enumerate(STEPS):
             last = k == len(STEPS) - 1
@@ -79,29 +91,82 @@ def _rows(n_tasks: int, seed: int = 11) -> tuple[list[dict[str, Any]], list[dict
             "node": STEPS[-1] if is_running else "approved", "node_since": t,
             "data": workload.REQUEST, "started_at": start,
             "finished_at": None if is_running else t, "updated_at": t, "seq": 20})
-    return instances, tasks, visits
+    yield instances, tasks, visits
 
 
 def seed(url: str, n_tasks: int) -> None:
+    """Write the inbox dataset: SQLite through ``sqlite3.executemany``, PostgreSQL through
+    ``COPY``, values in the forms the store's column types write (SQLAlchemy Core with
+    type processing took minutes for a million rows)."""
     with persisted.opened(url) as db:
         persisted.setup(db, workload.org())
-    instances, tasks, visits = _rows(n_tasks)
-    engine = sa.create_engine(url)
+    conn = rawdb.driver_connect(url)
     try:
-        for table, rows in ((Instance.__table__, instances), (Task.__table__, tasks),
-                            (NodeVisit.__table__, visits)):
-            for i in range(0, len(rows), 20_000):
-                with engine.begin() as conn:
-                    conn.execute(sa.insert(table), rows[i:i + 20_000])  # type: ignore[arg-type]
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")  # fresh statistics, as autovacuum would leave
+        for chunk in _rows(n_tasks):
+            _write_chunk(conn, chunk)
+        cur = conn.cursor()
+        cur.execute("ANALYZE")  # fresh statistics, as autovacuum would leave
+        conn.commit()
     finally:
-        engine.dispose()
+        conn.close()
+
+
+_TABLES = (Instance.__table__, Task.__table__, NodeVisit.__table__)
+
+
+def _write_chunk(conn: Any, chunk: Rows) -> None:
+    is_sqlite = isinstance(conn, sqlite3.Connection)
+    cur = conn.cursor()
+    if is_sqlite:
+        cur.execute("BEGIN IMMEDIATE")
+    for table, rows in zip(_TABLES, chunk, strict=True):
+        cols = [c.name for c in table.columns]  # type: ignore[attr-defined]
+        conv = [_converter(c.type, is_sqlite) for c in table.columns]  # type: ignore[attr-defined]
+        pairs = list(zip(cols, conv, strict=True))
+        values = [tuple(f(r.get(c)) for c, f in pairs) for r in rows]
+        name = table.name  # type: ignore[attr-defined]
+        if is_sqlite:
+            marks = ", ".join("?" * len(cols))
+            cur.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({marks})", values)
+        else:
+            with cur.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
+                for v in values:
+                    copy.write_row(v)
+    conn.commit()
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _json_text(v: Any) -> Any:
+    return None if v is None else json.dumps(v)
+
+
+def _uuid_hex(v: Any) -> Any:
+    return None if v is None else v.hex
+
+
+def _naive_utc(v: Any) -> Any:
+    return None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(
+        " ", "microseconds")
+
+
+def _converter(type_: Any, is_sqlite: bool) -> Callable[[Any], Any]:
+    """How the store's column type writes a value: in SQLite ``Uuid`` is 32 hex digits and
+    ``AwareDateTime`` naive UTC text; JSON is text on both."""
+    if isinstance(type_, sa.JSON):
+        return _json_text
+    if not is_sqlite:
+        return _same
+    if isinstance(type_, sa.Uuid):
+        return _uuid_hex
+    if isinstance(type_, AwareDateTime):
+        return _naive_utc
+    return _same
 
 
 def _tokens(users: list[str]) -> list[str]:
-    from datetime import UTC, datetime
-
     from api.tokens import issue_access_token
 
     now = datetime.now(UTC)

@@ -77,3 +77,25 @@ def test_spiffworkflow_persisted_runner(kind: str) -> None:
     pytest.importorskip("SpiffWorkflow")
     decisions, _ = persisted.spiff_run(kind, 2)
     assert decisions == 12
+
+
+def test_inbox_dataset_reads_back_through_the_store(kind: str) -> None:
+    from bench import inbox
+    from engine import service
+    from engine.store import open_database
+
+    url = dbs.fresh(kind)
+    inbox.seed(url, 20_000)
+    assert _counts(url)["task"] == 20_000
+    db = open_database(url)
+    try:
+        with db.session(write=False) as s:
+            user = inbox.real_approvers()[0]
+            rows, total = service.inbox(s, user)
+            assert total == 2  # 2,000 pending tasks over 1,000 approvers
+            assert all(r.task.assignee == user and r.task.status == "pending" for r in rows)
+            assert all(r.task.due_at is not None and r.task.due_at.tzinfo for r in rows)
+            assert [r.task.due_at for r in rows] == sorted(r.task.due_at for r in rows)
+            assert all(r.instance_title.startswith("New store: bench") for r in rows)
+    finally:
+        db.dispose()
