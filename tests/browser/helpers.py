@@ -23,3 +23,10 @@ def instance(server: Server, username: str, instance_id: str) -> dict[str, Any]:
     out: dict[str, Any] = server.api("GET", f"/instances/{instance_id}",
                                      token=server.token(username))
     return out
+
+
+def busiest_approver(server: Server) -> str:
+    """The demo user with the most overdue work (the inbox then shows its markings)."""
+    users = [u["username"] for u in server.api("GET", "/auth/demo-users")]
+    load = {u: pending_tasks(server, u) for u in users}
+    return max(users, key=lambda u: (sum(t["overdue"] for t in load[u]), len(load[u])))

@@ -20,13 +20,18 @@ def _owner(server: Server) -> str:
 
 
 def test_dashboard_flags_the_rubber_stamp(page: Any, server: Server) -> None:
-    sign_in(page, _owner(server))
-    page.goto("/dashboard/store_opening")
-    card = page.locator("[data-testid=candidate]").first
+    sign_in(page, server, _owner(server))
+    page.goto("/dashboard/sample_order")
+    # The demo plants one rubber stamp: the regional sample manager's allocation.
+    card = page.locator("[data-testid=candidate][data-step=sample_manager]")
     card.wait_for(timeout=60_000)
-    kinds = page.locator("[data-testid=candidate] .badge-rubber_stamp")
-    assert kinds.count() >= 1, "the demo's planted rubber stamp is not flagged"
-    assert "Evidence" in card.inner_text() and "Confidence" in card.inner_text()
+    assert card.locator(".badge-rubber_stamp").count() == 1
+    text = card.inner_text()
+    for word in ("Evidence", "Confidence", "Saving", "Remedy", "approver hours a year"):
+        assert word in text, word
+    # The careful fast step (the store manager's confirmation) is checked but not flagged.
+    assert page.locator("[data-testid=candidate][data-step=store_manager]").count() == 0
+    assert page.locator("[data-testid=kept][data-step=store_manager]").count() == 1
     page.wait_for_selector(".recharts-surface")
     shot(page, "dashboard")
     page.get_by_role("button", name="Compute").click()
@@ -37,7 +42,7 @@ def test_dashboard_flags_the_rubber_stamp(page: Any, server: Server) -> None:
 
 
 def test_process_definition_with_diagram_and_yaml_errors(page: Any, server: Server) -> None:
-    sign_in(page, _owner(server))
+    sign_in(page, server, _owner(server))
     page.goto("/processes")
     page.wait_for_selector("a[data-key=store_opening]")
     shot(page, "processes")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Server, shot, sign_in
-from tests.browser.helpers import approvers_with_work, pending_tasks
+from tests.browser.helpers import approvers_with_work, busiest_approver, pending_tasks
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,15 @@ def test_sign_in_page_lists_demo_users(page: Any, server: Server) -> None:
 
 
 def test_approve_a_task_from_the_inbox(page: Any, server: Server) -> None:
-    who = approvers_with_work(server)[0]
-    before = {t["id"] for t in pending_tasks(server, who)}
-    sign_in(page, who)
+    who = busiest_approver(server)
+    waiting = pending_tasks(server, who)
+    before = {t["id"] for t in waiting}
+    sign_in(page, server, who)
     page.goto("/inbox")
     page.wait_for_selector("[data-testid=task]")
+    overdue = sum(t["overdue"] for t in waiting)
+    assert page.locator("[data-testid=task] .badge-overdue").count() == overdue
+    assert page.locator("[data-testid=task].is-overdue").count() == overdue
     shot(page, "inbox")
     first = page.locator("[data-testid=task] a.task-link").first
     task_id = first.get_attribute("href").rsplit("/", 1)[-1]
@@ -43,7 +47,7 @@ def test_bulk_approve(page: Any, server: Server) -> None:
     candidates = approvers_with_work(server, minimum=3)
     assert candidates, "the demo should leave someone with several tasks waiting"
     who = candidates[-1]
-    sign_in(page, who)
+    sign_in(page, server, who)
     page.goto("/inbox")
     page.wait_for_selector("[data-testid=task]")
     cards = page.locator("[data-testid=task]:has(input.task-check)")
@@ -64,7 +68,7 @@ def test_bulk_approve(page: Any, server: Server) -> None:
 
 def test_inbox_in_chinese(page: Any, server: Server) -> None:
     who = approvers_with_work(server)[0]
-    sign_in(page, who)
+    sign_in(page, server, who)
     page.goto("/inbox")
     page.select_option("select[aria-label=Language]", "zh-CN")
     page.wait_for_selector("h1:has-text('待办')")

@@ -6,12 +6,7 @@ import { personName } from "../lib/localize";
 
 function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>) => string): string {
   if (e.action) return t(`actions.${e.action}`, { defaultValue: e.action });
-  const k = e.kind.toLowerCase();
-  if (k.includes("start") || k.includes("submit")) return t("timeline.started");
-  if (k.includes("enter")) return t("timeline.entered");
-  if (k.includes("finish") || k.includes("complete")) return t("timeline.finished");
-  if (k.includes("comment")) return t("timeline.comment");
-  return e.kind;
+  return t(`timeline.kind_${e.kind}`, { defaultValue: e.kind.replace(/_/g, " ") });
 }
 
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {

@@ -61,3 +61,21 @@ describe("translations", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("switching language", () => {
+  it("serves the Chinese texts after changeLanguage('zh-CN') and back", async () => {
+    const { createInstance } = await import("i18next");
+    const { i18nOptions, pickLanguage } = await import("./options");
+    const inst = createInstance();
+    await inst.init({ ...i18nOptions, lng: "en" });
+    expect(inst.t("nav.inbox")).toBe("Inbox");
+    await inst.changeLanguage("zh-CN");
+    expect(inst.resolvedLanguage).toBe("zh-CN");
+    expect(inst.t("nav.inbox")).toBe("待办");
+    expect(inst.t("inbox.total", { count: 3 })).toBe("3 项待办");
+    await inst.changeLanguage("en");
+    expect(inst.t("nav.inbox")).toBe("Inbox");
+    expect([pickLanguage("zh"), pickLanguage("zh-TW"), pickLanguage("en-GB"), pickLanguage("fr")])
+      .toEqual(["zh-CN", "zh-CN", "en", "en"]);
+  });
+});
