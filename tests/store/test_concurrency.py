@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from engine import service
+from engine.core.commands import DecideTask
 from engine.core.directory import load_directory as read_org
 from engine.core.events import TaskDecided
 from engine.store import Database, open_database
@@ -135,3 +136,23 @@ def test_app_processes_syncing_definitions_at_once_store_one_version(db: Databas
     assert versions == [[1]] * 4
     with db.session(write=False) as s:
         assert service.DbCatalog(s).versions("purchase") == [1]
+
+
+def test_check_on_a_live_database_sees_one_consistent_snapshot(world: World) -> None:
+    starts = [world.start(f"item {i}") for i in range(15)]
+    stop = threading.Event()
+
+    def approve_all() -> None:
+        for s in starts:
+            world.on_task(DecideTask(task_id=pending(s, "bob")[0].task_id, actor="bob",
+                                     action="approve"), T0)
+        stop.set()
+
+    writer = threading.Thread(target=approve_all)
+    writer.start()
+    reports = []
+    while not stop.is_set():
+        reports.append(world.check())
+    writer.join()
+    reports.append(world.check())
+    assert all(r == [] for r in reports), reports
