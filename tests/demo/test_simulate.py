@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime
 
@@ -19,9 +23,10 @@ from engine.core import (
     replay,
 )
 from engine.core import events as ev
-from engine.core.events import Event
+from engine.core.events import Event, to_record
 from engine.demo import simulate
 from engine.demo.calendar import WorkingCalendar
+from tests.conftest import ROOT
 from tests.demo.conftest import END, START
 
 Run = list[tuple[list[Event], InstanceState]]
@@ -38,6 +43,39 @@ def test_same_seed_same_history_other_seed_other_history(
     assert first == again
     other = run(definitions, org, 120, seed=6)
     assert [h[0].instance_id for h in other] != [h[0].instance_id for h in first]
+
+
+_DIGEST = """
+import hashlib, sys
+from datetime import datetime
+from pathlib import Path
+from engine.core import load_definition_file, load_directory
+from engine.core.events import to_record
+from engine.demo import simulate
+d = Path(sys.argv[1])
+org = load_directory(d / "org.yaml")
+defs = [load_definition_file(p, org) for p in sorted(d.glob("*.yaml")) if p.stem != "org"]
+h = hashlib.sha256()
+for hist in simulate(defs, org, start=datetime.fromisoformat(sys.argv[2]),
+                     end=datetime.fromisoformat(sys.argv[3]), n_instances=80, seed=9):
+    for e in hist:
+        h.update(repr((e.instance_id, e.at, to_record(e))).encode())
+print(h.hexdigest())
+"""
+
+
+def test_same_seed_same_history_across_processes(definitions: list[ProcessDefinition],
+                                                  org: OrgDirectory) -> None:
+    """Nothing depends on hash randomisation or process state."""
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", _DIGEST, str(ROOT / "definitions"),
+                          START.isoformat(), END.isoformat()], env=env, check=True,
+                         capture_output=True, text=True, timeout=300)
+    here = hashlib.sha256()
+    for hist in simulate(definitions, org, start=START, end=END, n_instances=80, seed=9):
+        for e in hist:
+            here.update(repr((e.instance_id, e.at, to_record(e))).encode())
+    assert out.stdout.strip() == here.hexdigest()
 
 
 def test_exactly_n_requests_inside_the_window(medium_run: Run) -> None:
