@@ -68,6 +68,15 @@ class TokenSummaryOut(BaseModel):
     expires_at: datetime | None
 
 
+class PasswordIn(_In):
+    password: str = Field(min_length=8, max_length=200)
+
+
+class ChangePasswordIn(_In):
+    current_password: str = Field(min_length=1)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 class OutOfOfficeIn(_In):
     delegate_to: str = Field(min_length=1)
     starts_at: datetime

@@ -17,7 +17,7 @@ fallback = APIRouter(include_in_schema=False)
 
 @router.get("/health")
 def health(runtime: RuntimeDep) -> dict[str, Any]:
-    with runtime.db.engine.connect() as conn:
+    with runtime.db.read_engine.connect() as conn:  # never takes SQLite's write lock
         conn.execute(text("select 1"))
     return {"status": "ok", "database": runtime.db.engine.dialect.name,
             "demo": runtime.settings.demo, "time": runtime.clock().isoformat()}

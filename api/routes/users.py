@@ -7,9 +7,10 @@ from datetime import datetime
 from fastapi import APIRouter
 from sqlmodel import Session, col, delete, select
 
-from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.deps import AdminDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.problems import Problem
-from api.schemas import OutOfOfficeIn, OutOfOfficeOut, UserOut
+from api.schemas import ChangePasswordIn, OutOfOfficeIn, OutOfOfficeOut, PasswordIn, UserOut
+from api.tokens import hash_password, verify_password
 from api.views import user_out
 from engine.core.directory import User
 from engine.store import AppUser, OutOfOffice
@@ -27,6 +28,31 @@ def me(user: UserDep) -> UserOut:
 def list_users(user: UserDep, session: ReadSessionDep) -> list[UserOut]:
     rows = session.exec(select(AppUser).order_by(col(AppUser.username))).all()
     return [user_out(user_of(r)) for r in rows]
+
+
+@router.post("/me/password", status_code=204)
+def change_password(body: ChangePasswordIn, user: UserDep, runtime: RuntimeDep) -> None:
+    with runtime.db.session() as session:
+        row = session.get(AppUser, user.username)
+        if row is None or not verify_password(row.password_hash, body.current_password):
+            raise Problem(422, "The current password is wrong", errors=[
+                {"pointer": "/current_password", "message": "wrong password"}])
+        row.password_hash = hash_password(body.new_password)
+        session.add(row)
+        session.commit()
+
+
+@router.post("/users/{username}/password", status_code=204)
+def set_password(username: str, body: PasswordIn, admin: AdminDep, runtime: RuntimeDep
+                 ) -> None:
+    """Administrators set a user's password (users themselves come from the directory)."""
+    with runtime.db.session() as session:
+        row = session.get(AppUser, username)
+        if row is None:
+            raise Problem(404, f"No user {username!r} in the directory")
+        row.password_hash = hash_password(body.password)
+        session.add(row)
+        session.commit()
 
 
 def _ooo_out(row: OutOfOffice) -> OutOfOfficeOut:

@@ -34,7 +34,7 @@ def only(allowed: dict[str, int], others: int = 403) -> dict[str, int]:
 @dataclass(frozen=True)
 class Case:
     method: str
-    path: str  # placeholders: {iid}, {task}, {token}
+    path: str  # placeholders: {iid}, {task}, {token}, {key}, {user}
     expect: dict[str, int]
     body: Any = None
     fresh: bool = False  # needs its own request (the call may change it)
@@ -52,6 +52,10 @@ TABLE = [
     Case("POST", "/api/tokens", everyone(201), body={"name": "ci"}),
     Case("GET", "/api/tokens", everyone(200)),
     Case("DELETE", "/api/tokens/{token}", only({"requester": 204}, others=404), fresh=True),
+    Case("POST", "/api/me/password", everyone(422),  # the matrix knows no one's password
+         body={"current_password": "wrong", "new_password": "new-password-1"}),
+    Case("POST", "/api/users/{user}/password", only({"admin": 204}),
+         body={"password": "new-password-1"}),
     Case("GET", "/api/me/out-of-office", everyone(200)),
     Case("POST", "/api/me/out-of-office", everyone(200), body={
         "delegate_to": "wu.fang", "starts_at": "2026-03-02T00:00:00Z",
@@ -118,7 +122,8 @@ def _scene(api: Api, returned: bool) -> Scene:
 def _call(api: Api, case: Case, role: str, scene: Scene) -> httpx.Response:
     def fill(text: str) -> str:
         return (text.replace("{iid}", scene.iid).replace("{task}", scene.task)
-                .replace("{token}", scene.token).replace("{key}", "store_opening"))
+                .replace("{token}", scene.token).replace("{key}", "store_opening")
+                .replace("{user}", "wu.fang"))
 
     kw: dict[str, Any] = {"params": case.params}
     if case.body == "DEFINITION":
@@ -162,5 +167,6 @@ def test_the_table_covers_every_route(api: Api) -> None:
               and not r.path.startswith("/api/analytics")  # the analytics topic's own tests
               and r.include_in_schema}
     named = {(c.method, c.path.replace("{iid}", "{instance_id}").replace("{task}", "{task_id}")
-              .replace("{token}", "{token_id}")) for c in TABLE}
+              .replace("{token}", "{token_id}").replace("{user}", "{username}"))
+             for c in TABLE}
     assert routes - named == set()

@@ -102,6 +102,29 @@ def test_login_tokens_and_expiry(api: Api) -> None:
     assert c.get("/api/me", headers=bearer).status_code == 401  # revoked
 
 
+def test_passwords_change_and_admin_reset(api: Api) -> None:
+    c = api.client
+    me = api.as_("li.na")
+    wrong = me.post("/api/me/password", json={"current_password": "x",
+                                              "new_password": "another-pass"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["pointer"] == "/current_password"
+    short = me.post("/api/me/password", json={"current_password": PASSWORD, "new_password": "x"})
+    assert short.status_code == 422
+    assert me.post("/api/me/password", json={"current_password": PASSWORD,
+                                             "new_password": "another-pass"}).status_code == 204
+    login = {"username": "li.na", "password": "another-pass"}
+    assert c.post("/api/auth/login", json=login).status_code == 200
+    assert api.as_("zhao.lei").post("/api/users/li.na/password",
+                                    json={"password": "reset-by-admin"}).status_code == 403
+    assert api.as_("admin").post("/api/users/li.na/password",
+                                 json={"password": "reset-by-admin"}).status_code == 204
+    assert c.post("/api/auth/login", json=login).status_code == 401
+    assert c.post("/api/auth/login", json={**login, "password": "reset-by-admin"}
+                  ).status_code == 200
+    assert api.as_("admin").post("/api/users/ghost/password",
+                                 json={"password": "whatever-1"}).status_code == 404
+
+
 def test_access_tokens_expire(tmp_path: Path, api: Api) -> None:
     settings = make_settings(api.settings.database_url, tmp_path, token_lifetime_minutes=60)
     clock = ManualClock(START)
