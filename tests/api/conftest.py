@@ -7,6 +7,7 @@ returns a client wrapper that sends that user's bearer token.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -87,16 +88,36 @@ def make_settings(db_url: str, tmp_path: Path, **extra: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-@pytest.fixture
-def api(db_url: str, tmp_path: Path, password_hash: str) -> Iterator[Api]:
-    settings = make_settings(db_url, tmp_path)
-    prepare(settings, console=Console(quiet=True), now=START)
+def _prepared(db_url: str, tmp_path: Path, password_hash: str) -> None:
+    """Migrate, load the org and definitions, and give every user ``PASSWORD``."""
+    prepare(make_settings(db_url, tmp_path), console=Console(quiet=True), now=START)
     db = open_database(db_url)
     with db.session() as s:
         for row in s.exec(select(AppUser)).all():
             row.password_hash = password_hash
             s.add(row)
         s.commit()
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Path:
+    """A prepared SQLite file, copied for each test (preparing costs a few seconds)."""
+    folder = tmp_path_factory.mktemp("template")
+    _prepared(f"sqlite:///{folder / 'template.db'}", folder, password_hash)
+    return folder / "template.db"
+
+
+@pytest.fixture
+def api(db_url: str, tmp_path: Path, password_hash: str,
+        request: pytest.FixtureRequest) -> Iterator[Api]:
+    if db_url.startswith("sqlite:///"):
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
+    else:
+        _prepared(db_url, tmp_path, password_hash)
+    settings = make_settings(db_url, tmp_path)
+    db = open_database(db_url)
     clock = ManualClock(START)
     with TestClient(create_app(settings, clock=clock)) as client:
         yield Api(client, clock, db, settings)
