@@ -7,14 +7,15 @@ decisions.
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from engine.analytics.columns import OTHER, max_open
 from engine.analytics.model import History
-from engine.analytics.stats import Summary, summarize
-from engine.analytics.steps import StepStats
+from engine.analytics.stats import Summary
+from engine.analytics.steps import StepStats, summaries
 
 
 @dataclass(frozen=True)
@@ -30,43 +31,25 @@ class ApproverStats:
 
 def approver_table(history: History) -> list[ApproverStats]:
     """Every resource that decided something, largest share of waiting first."""
-    waits: dict[str, list[float]] = {}
-    spans: dict[str, tuple[list[float], list[float]]] = {}
-    steps: dict[str, set[str]] = {}
-    decisions: dict[str, int] = {}
-    for v in history.visits:
-        r = v.resource
-        if not r or v.outcome == "other":
-            continue
-        decisions[r] = decisions.get(r, 0) + 1
-        steps.setdefault(r, set()).add(v.step)
-        if v.arrived_at is not None:
-            waits.setdefault(r, []).append(v.decided_at - v.arrived_at)
-            arr, dec = spans.setdefault(r, ([], []))
-            arr.append(v.arrived_at)
-            dec.append(v.decided_at)
+    c = history.columns()
+    n = len(c.resources)
+    m = (c.resource >= 0) & (c.outcome != OTHER)
+    res = c.resource[m]
+    decisions = np.bincount(res, minlength=n)
+    waits = summaries(res, c.wait[m], n)
+    step_sets: list[set[str]] = [set() for _ in range(n)]
+    width = len(c.steps) or 1
+    for pair in np.unique(res * width + c.step[m]).tolist():
+        step_sets[pair // width].add(c.steps[pair % width])
+    queues = max_open(c, n)
     cases = history.cases.values()
-    span = max(max(c.end for c in cases) - min(c.start for c in cases), 1.0) if cases else 1.0
-    all_wait = math.fsum(math.fsum(w) for w in waits.values()) or 1.0
-    out = []
-    for r, n in decisions.items():
-        w = waits.get(r, [])
-        total = math.fsum(w)
-        out.append(ApproverStats(r, n, tuple(sorted(steps[r])), summarize(w), total / all_wait,
-                                 total / span, _max_open(*spans.get(r, ([], [])))))
+    span = max(max(x.end for x in cases) - min(x.start for x in cases), 1.0) if cases else 1.0
+    all_wait = sum(w.total for w in waits) or 1.0
+    out = [ApproverStats(name, int(decisions[r]), tuple(sorted(step_sets[r])), waits[r],
+                         waits[r].total / all_wait, waits[r].total / span, int(queues[r]))
+           for r, name in enumerate(c.resources) if decisions[r]]
     out.sort(key=lambda a: (-a.wait_share, -a.decisions, a.approver))
     return out
-
-
-def _max_open(arrivals: list[float], decisions: list[float]) -> int:
-    """Most requests open at once. Just after the i-th arrival (0-based, in time order)
-    i + 1 requests have arrived and those decided at or before it have left (a decision
-    at the same instant as an arrival closes first)."""
-    if not arrivals:
-        return 0
-    arrivals.sort()
-    decisions.sort()
-    return max(i + 1 - bisect_right(decisions, a) for i, a in enumerate(arrivals))
 
 
 def bottlenecks(steps: Sequence[StepStats], approvers: Sequence[ApproverStats],

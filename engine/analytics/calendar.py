@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
 
 
 class CalendarInvalid(ValueError):
@@ -75,6 +79,35 @@ class WorkingCalendar:
             self._ensure(dt.date.fromordinal(ob).year)
             cum = self._cum
         return self._at(cum, ob, ib) - self._at(cum, oa, ia)
+
+    def business_seconds_array(self, a: Floats, b: Floats) -> Floats:
+        """``business_seconds`` of many pairs at once (vectorised for zones without
+        daylight saving time; NaN in, NaN out)."""
+        ok = ~(np.isnan(a) | np.isnan(b))
+        out = np.full(len(a), np.nan)
+        if not ok.any():
+            return out
+        a, b = a[ok], np.maximum(b[ok], a[ok])
+        lo, hi = float(a.min()), float(b.max())
+        if self._fixed is None or lo < _FIXED_FROM or hi >= _FIXED_UNTIL:
+            out[ok] = [self.business_seconds(x, y) for x, y in zip(a, b, strict=True)]
+            return out
+        self.business_seconds(lo, hi)  # makes sure the table covers both ends
+        first = min(self._cum)
+        cum = np.fromiter((self._cum[o] for o in range(first, max(self._cum) + 1)), np.float64)
+        out[ok] = self._pos_array(b, cum, first) - self._pos_array(a, cum, first)
+        return out
+
+    def _pos_array(self, t: Floats, cum: Floats, first: int) -> Floats:
+        assert self._fixed is not None
+        local = t + self._fixed
+        day = np.floor(local / 86400)
+        o = day.astype(np.int64) + (_EPOCH_ORDINAL - first)
+        before = cum[o]
+        today = cum[o + 1] - before
+        into = local - day * 86400 - self._start_s
+        pos: Floats = before + np.clip(into, 0.0, today)
+        return pos
 
     def _split(self, t: float) -> tuple[int, float]:
         """(local day ordinal, local seconds into that day) of POSIX time t."""

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from engine.analytics.columns import Columns
 
 Outcome = Literal["approve", "reject", "return", "other"]
 DECISIONS: frozenset[str] = frozenset({"approve", "reject", "return"})
@@ -62,6 +65,16 @@ class History:
     visits: tuple[Visit, ...]
     source: str = ""
     _by_case: dict[str, list[Visit]] | None = field(default=None, repr=False, compare=False)
+    _columns: Any = field(default=None, repr=False, compare=False)
+
+    def columns(self) -> Columns:
+        """The visits as numpy columns (computed once, then cached)."""
+        if self._columns is None:
+            from engine.analytics.columns import columns_of
+
+            object.__setattr__(self, "_columns", columns_of(self))
+        cols: Columns = self._columns
+        return cols
 
     def by_case(self) -> dict[str, list[Visit]]:
         """Visits grouped per case, in order (computed once, then cached)."""

@@ -37,7 +37,7 @@ def analyse(history: History, settings: Settings | None = None) -> dict[str, Any
     if not history.visits:
         raise ValueError("nothing to analyse: the history has no visits")
     by_case = history.by_case()
-    bursts = burst_decisions(history.visits, st.burst_gap_s, st.burst_min)
+    bursts = burst_decisions(history, st.burst_gap_s, st.burst_min)
     steps = step_table(history, st.calendar, bursts)
     approvers = approver_table(history)
     first = min(c.start for c in history.cases.values())

@@ -1,4 +1,4 @@
-"""Per-step and per-activity statistics: one pass over the visits, then summaries.
+"""Per-step and per-activity statistics, vectorised over the history's columns.
 
 Rates are shares of *decisions* (approve + reject + return) with Wilson intervals.
 "Overruled" counts this step's approvals after which a *different* step of the same
@@ -7,28 +7,16 @@ case rejected or returned the request.
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.model import DECISIONS, History, Visit
-from engine.analytics.stats import Share, Summary, summarize, wilson
-
-
-@dataclass
-class _Acc:
-    visits: int = 0
-    cases: set[str] = field(default_factory=set)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("approve", "reject", "return", "other"), 0))
-    waits: list[float] = field(default_factory=list)
-    business: list[float] = field(default_factory=list)
-    commented: int = 0
-    comment_known: int = 0
-    overruled: int = 0
-    resources: set[str] = field(default_factory=set)
+from engine.analytics.columns import OTHER, Floats, Ints, group_sorted
+from engine.analytics.columns import bursts as burst_counts
+from engine.analytics.columns import overruled as overruled_counts
+from engine.analytics.model import History
+from engine.analytics.stats import Share, Summary, percentile, wilson
 
 
 @dataclass(frozen=True)
@@ -70,112 +58,87 @@ class ActivityStats:
     wait: Summary
 
 
+def summaries(keys: Ints, values: Floats, n: int) -> list[Summary]:
+    """Count, median, p90, mean and total of ``values`` per key 0..n-1 (NaN left out)."""
+    known = ~np.isnan(values)
+    vals, offsets = group_sorted(keys[known], values[known], n)
+    out = []
+    for k in range(n):
+        seg = vals[offsets[k]:offsets[k + 1]]
+        if len(seg) == 0:
+            out.append(Summary(0, None, None, None, 0.0))
+            continue
+        total = float(seg.sum())
+        out.append(Summary(len(seg), percentile(seg, 50), percentile(seg, 90),
+                           total / len(seg), total))
+    return out
+
+
+def distinct_per(keys: Ints, other: Ints, n: int) -> Ints:
+    """How many distinct ``other`` values each key 0..n-1 has."""
+    if len(keys) == 0:
+        return np.zeros(n, np.int64)
+    pairs = np.unique(keys * (int(other.max()) + 1) + other)
+    return np.bincount(pairs // (int(other.max()) + 1), minlength=n)
+
+
 def step_table(history: History, calendar: WorkingCalendar | None = None,
                bursts: dict[str, int] | None = None) -> list[StepStats]:
     """Statistics of every step, most visited first."""
-    accs: dict[str, _Acc] = {}
-    for visits in history.by_case().values():
-        _overruled(visits, accs)
-        for v in visits:
-            _add(accs, v, calendar)
-    all_wait = math.fsum(math.fsum(a.waits) for a in accs.values()) or 1.0
-    all_cycle = math.fsum(c.duration for c in history.cases.values()) or 1.0
-    out = [_finish(step, a, all_wait, all_cycle, calendar is not None, (bursts or {}).get(step, 0))
-           for step, a in accs.items()]
+    c = history.columns()
+    n = len(c.steps)
+    counts = np.bincount(c.step * 4 + c.outcome, minlength=4 * n).reshape(n, 4)
+    wait = c.wait
+    waits = summaries(c.step, wait, n)
+    business = (summaries(c.step, calendar.business_seconds_array(c.arrived, c.decided), n)
+                if calendar is not None else None)
+    known = (c.commented >= 0) & (c.outcome != OTHER)
+    com_n = np.bincount(c.step[known], minlength=n)
+    com_k = np.bincount(c.step[known], weights=c.commented[known], minlength=n)
+    over = overruled_counts(c)
+    cases = distinct_per(c.step, c.case, n)
+    has_res = c.resource >= 0
+    approvers = distinct_per(c.step[has_res], c.resource[has_res], n)
+    all_wait = float(np.nansum(wait)) or 1.0
+    all_cycle = sum(x.duration for x in history.cases.values()) or 1.0
+    out = []
+    for k, step in enumerate(c.steps):
+        a, r, t, o = (int(x) for x in counts[k])
+        dec = a + r + t
+        out.append(StepStats(
+            step=step, visits=a + r + t + o, cases=int(cases[k]), approve=a, reject=r,
+            returned=t, other=o, wait=waits[k],
+            wait_business=None if business is None else business[k],
+            approve_rate=wilson(a, dec), reject_rate=wilson(r, dec), return_rate=wilson(t, dec),
+            reject_or_return=wilson(r + t, dec),
+            comment_rate=wilson(int(com_k[k]), int(com_n[k])) if com_n[k] else None,
+            overruled=wilson(int(over[k]), a), burst_decisions=(bursts or {}).get(step, 0),
+            wait_share=waits[k].total / all_wait, cycle_share=waits[k].total / all_cycle,
+            approvers=int(approvers[k])))
     out.sort(key=lambda s: (-s.visits, s.step))
     return out
 
 
-def _add(accs: dict[str, _Acc], v: Visit, calendar: WorkingCalendar | None) -> None:
-    a = accs.get(v.step)
-    if a is None:
-        a = accs[v.step] = _Acc()
-    a.visits += 1
-    a.cases.add(v.case_id)
-    a.counts[v.outcome] += 1
-    arrived = v.arrived_at
-    if arrived is not None:
-        a.waits.append(v.decided_at - arrived)
-        if calendar is not None:
-            a.business.append(calendar.business_seconds(arrived, v.decided_at))
-    if v.commented is not None and v.outcome != "other":
-        a.comment_known += 1
-        a.commented += v.commented
-    if v.resource:
-        a.resources.add(v.resource)
-
-
-def _overruled(visits: Sequence[Visit], accs: dict[str, _Acc]) -> None:
-    """Walk a case backwards, remembering which steps rejected or returned later."""
-    later: set[str] = set()
-    for v in reversed(visits):
-        if v.outcome == "approve" and later and (len(later) > 1 or v.step not in later):
-            a = accs.get(v.step)
-            if a is None:
-                a = accs[v.step] = _Acc()
-            a.overruled += 1
-        elif v.outcome in ("reject", "return"):
-            later.add(v.step)
-
-
-def _finish(step: str, a: _Acc, all_wait: float, all_cycle: float, business: bool,
-            burst: int) -> StepStats:
-    c = a.counts
-    dec = c["approve"] + c["reject"] + c["return"]
-    wait_total = math.fsum(a.waits)
-    return StepStats(
-        step=step, visits=a.visits, cases=len(a.cases), approve=c["approve"],
-        reject=c["reject"], returned=c["return"], other=c["other"],
-        wait=summarize(a.waits), wait_business=summarize(a.business) if business else None,
-        approve_rate=wilson(c["approve"], dec), reject_rate=wilson(c["reject"], dec),
-        return_rate=wilson(c["return"], dec),
-        reject_or_return=wilson(c["reject"] + c["return"], dec),
-        comment_rate=wilson(a.commented, a.comment_known) if a.comment_known else None,
-        overruled=wilson(a.overruled, c["approve"]), burst_decisions=burst,
-        wait_share=wait_total / all_wait, cycle_share=wait_total / all_cycle,
-        approvers=len(a.resources))
-
-
 def activity_table(history: History) -> list[ActivityStats]:
     """Per raw activity label: events, cases and the wait before (PM4Py's convention)."""
-    events: dict[str, int] = {}
-    cases: dict[str, set[str]] = {}
-    waits: dict[str, list[float]] = {}
-    for v in history.visits:
-        act = v.activity or v.step
-        events[act] = events.get(act, 0) + 1
-        cases.setdefault(act, set()).add(v.case_id)
-        w = waits.setdefault(act, [])
-        if v.arrived_at is not None:
-            w.append(v.decided_at - v.arrived_at)
-    out = [ActivityStats(a, n, len(cases[a]), summarize(waits[a])) for a, n in events.items()]
+    c = history.columns()
+    n = len(c.activities)
+    events = np.bincount(c.activity, minlength=n)
+    cases = distinct_per(c.activity, c.case, n)
+    waits = summaries(c.activity, c.wait, n)
+    out = [ActivityStats(a, int(events[k]), int(cases[k]), waits[k])
+           for k, a in enumerate(c.activities)]
     out.sort(key=lambda s: (-s.events, s.activity))
     return out
 
 
-def burst_decisions(visits: Iterable[Visit], gap: float = 10.0, min_run: int = 5
-                    ) -> dict[str, int]:
+def burst_decisions(history: History, gap: float = 10.0, min_run: int = 5) -> dict[str, int]:
     """Decisions per step that belong to a burst: at least ``min_run`` decisions by one
     approver, each within ``gap`` seconds of the one before."""
-    by_res: dict[str, list[tuple[float, str]]] = {}
-    for v in visits:
-        if v.resource and v.outcome in DECISIONS:
-            by_res.setdefault(v.resource, []).append((v.decided_at, v.step))
-    out: dict[str, int] = {}
-    for items in by_res.values():
-        items.sort()
-        run = [items[0]]
-        for prev, cur in itertools.pairwise(items):
-            if cur[0] - prev[0] <= gap:
-                run.append(cur)
-                continue
-            _count_run(run, min_run, out)
-            run = [cur]
-        _count_run(run, min_run, out)
-    return out
+    c = history.columns()
+    counts = burst_counts(c, gap, min_run)
+    return {s: int(counts[k]) for k, s in enumerate(c.steps) if counts[k]}
 
 
-def _count_run(run: list[tuple[float, str]], min_run: int, out: dict[str, int]) -> None:
-    if len(run) >= min_run:
-        for _, step in run:
-            out[step] = out.get(step, 0) + 1
+__all__ = ["ActivityStats", "StepStats", "activity_table",
+           "burst_decisions", "step_table", "summaries"]

@@ -22,13 +22,13 @@ from engine.demo.personas import (
     RUBBER_STAMP,
     SKIP_CONDITION,
 )
-from tests.demo.conftest import definitions, medium_run, org  # noqa: F401
+from tests.demo.conftest import *  # noqa: F403 (medium_run and the fixtures it needs)
 
 Run = list[tuple[list[Event], InstanceState]]
 
 
 @pytest.fixture(scope="module")
-def histories(medium_run: Run) -> dict[str, History]:  # noqa: F811
+def histories(medium_run: Run) -> dict[str, History]:
     keys = {RUBBER_STAMP[0], LOW_VALUE_GATE[0], BOTTLENECK_STEP[0]}
     return {k: history_from_events((h for h, _ in medium_run), k) for k in keys}
 

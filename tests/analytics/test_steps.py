@@ -75,8 +75,8 @@ def test_bursts_need_one_approver_many_decisions_seconds_apart() -> None:
     cases = {f"c{i}": [("x", 100 + 2 * i, "approve", "ann")] for i in range(6)}
     cases |= {f"d{i}": [("y", H * (i + 1), "approve", "bob")] for i in range(6)}
     h = history(cases)
-    assert burst_decisions(h.visits, gap=10, min_run=5) == {"x": 6}
-    assert burst_decisions(h.visits, gap=1, min_run=5) == {}
+    assert burst_decisions(h, gap=10, min_run=5) == {"x": 6}
+    assert burst_decisions(h, gap=1, min_run=5) == {}
     assert _by_step(h, bursts={"x": 6})["x"].burst_decisions == 6
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from engine.analytics.logs import read_log
 from engine.analytics.mapping import IDENTITY
 from engine.analytics.store import load_history, process_list
-from tests.api.conftest import Api, api, password_hash  # noqa: F401
+from tests.api.conftest import *  # noqa: F403 (the api fixture and those it needs)
+from tests.api.conftest import Api
 from tests.api.test_flows import decide, start_store
 
 H = 3600.0
 
 
-def _two_requests(api: Api) -> tuple[str, str]:  # noqa: F811
+def _two_requests(api: Api) -> tuple[str, str]:
     """One store opening approved all the way, one rejected at the regional review,
     one still running."""
     ok = start_store(api)["id"]
@@ -37,7 +38,7 @@ def _two_requests(api: Api) -> tuple[str, str]:  # noqa: F811
     return ok, no
 
 
-def test_history_from_the_database(api: Api) -> None:  # noqa: F811
+def test_history_from_the_database(api: Api) -> None:
     ok, no = _two_requests(api)
     with api.db.read_engine.connect() as conn:
         h = load_history(conn, "store_opening")
@@ -59,7 +60,7 @@ def test_history_from_the_database(api: Api) -> None:  # noqa: F811
     assert processes["store_opening"]["title"] != ""
 
 
-def test_analytics_routes(api: Api) -> None:  # noqa: F811
+def test_analytics_routes(api: Api) -> None:
     _ok, no = _two_requests(api)
     pm = api.as_("chen.jing")
     r = pm.get("/api/analytics/processes")
@@ -99,7 +100,7 @@ def test_analytics_routes(api: Api) -> None:  # noqa: F811
     assert api.client.get("/api/analytics/processes").status_code == 401
 
 
-def test_report_and_export_commands(api: Api, tmp_path: Path) -> None:  # noqa: F811
+def test_report_and_export_commands(api: Api, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from api.cli import _register, app
