@@ -4,7 +4,8 @@ import { useNavigate, useParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { formatDuration, formatPercent, normLang } from "../lib/format";
-import { localized } from "../lib/localize";
+import { localized, personName } from "../lib/localize";
+import { useAuth } from "../auth";
 import { num, readReport } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
 import type { DefinitionOut } from "../api/types";
@@ -66,6 +67,7 @@ export default function Dashboard() {
   const navigate = useNavigate();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  const { people } = useAuth();
   const processes = useApi<ProcessRow[]>("/analytics/processes");
   const chosen = key ?? processes.data?.[0]?.key;
   const report = useApi<unknown>(chosen ? `/analytics/${encodeURIComponent(chosen)}/report` : null);
@@ -124,7 +126,7 @@ export default function Dashboard() {
                   {r.bottlenecks.map((b, i) => (
                     <li key={i}>
                       <span className="muted small">{b.who === "step" ? t("dashboard.stepsCol") : t("dashboard.approversCol")} </span>
-                      <strong>{b.who === "step" ? title(b.label) : b.label}</strong>
+                      <strong>{b.who === "step" ? title(b.label) : personName(b.label, people, lang)}</strong>
                       {b.share != null && <span> · {t("dashboard.share")} {formatPercent(b.share, lang)}</span>}
                       {b.median != null && <span> · {t("dashboard.median")} {formatDuration(b.median, lang)}</span>}
                       {b.detail != null && <span> · {t("dashboard.maxQueue", { count: b.detail })}</span>}
