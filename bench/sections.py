@@ -29,7 +29,7 @@ class Size:
     @staticmethod
     def full() -> Size:
         return Size(repeats=5, memory_instances=300, persisted_instances=100,
-                    log_events=1_000_000, http_seconds=8.0, http_requests=6_000,
+                    log_events=1_000_000, http_seconds=5.0, http_requests=2_500,
                     inbox_tasks=1_000_000)
 
 
