@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.analytics.mapping import LabelMapping
-from engine.analytics.model import AttrValue, Case, History, Outcome, Visit, case_outcome
+from engine.analytics.model import AttrValue, Case, History, Outcome, Visit
 
 # (timestamp, position in file, activity, resource, outcome given by the log or None)
 RawEvent = tuple[float, int, str, str | None, Outcome | None]
@@ -52,17 +52,26 @@ def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
     visits: list[Visit] = []
     add = visits.append
     mapper = mapping.map
+    labels: dict[str, tuple[str, Outcome]] = {}
+    new = tuple.__new__  # a million visits: skip the named tuple's Python-level __new__
+    ended = {"approve": "approved", "reject": "rejected", "return": "returned"}
+    attributes = raw.attributes
     for case_id, evs in raw.events.items():
-        evs.sort(key=_ts_pos)
+        evs.sort()  # by (timestamp, position in file): positions are unique
         prev: float | None = None
-        first = len(visits)
+        outcome_of_case = "other"
         for ts, _pos, act, res, given in evs:
-            step, outcome = mapper(act)
-            add(Visit(case_id, step, prev, ts, given or outcome, res, None, act))
+            hit = labels.get(act)
+            if hit is None:
+                hit = labels[act] = mapper(act)
+            step, outcome = hit
+            if given:
+                outcome = given
+            add(new(Visit, (case_id, step, prev, ts, outcome, res, None, act)))
+            outcome_of_case = ended.get(outcome, outcome_of_case)
             prev = ts
-        mine = visits[first:]
-        cases[case_id] = Case(case_id, evs[0][0], evs[-1][0], case_outcome(mine),
-                              raw.attributes.get(case_id, {}))
+        cases[case_id] = new(Case, (case_id, evs[0][0], evs[-1][0], outcome_of_case,
+                                    attributes.get(case_id, {})))
     return History(cases, tuple(visits), source)
 
 
