@@ -67,7 +67,8 @@ def _server_profile(name: str, url: str, requests: list[dict[str, object]],
             raw = Path(tmp) / "stacks.txt"
             spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
                                     "--pid", str(proc.pid), "--duration", str(int(seconds)),
-                                    "--rate", "250", "--gil", "--format", "raw",
+                                    "--rate", "250", "--gil", "--nonblocking", "--full-filenames",
+                                    "--format", "raw",
                                     "--output", str(raw)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             out = servers.load(port, requests, clients, seconds)  # type: ignore[arg-type]
@@ -111,10 +112,10 @@ def _summarise(collapsed: str, load: dict[str, object], top: int = 45) -> str:
 
 
 def _short(frame: str) -> str:
-    """``fn (/abs/path/site-packages/pkg/mod.py:12)`` -> ``fn (pkg/mod.py:12)``; files of
-    this repository relative to its root."""
+    """``fn (/abs/path/site-packages/pkg/mod.py:12)`` -> ``fn (pkg/mod.py)``; files of this
+    repository relative to its root."""
     fn, _, where = frame.partition(" (")
-    where = where.rstrip(")")
+    where = where.rstrip(")").rsplit(":", 1)[0]  # per function, not per line
     parts = where.split("/")
     if "site-packages" in parts:
         return f"{fn} ({'/'.join(parts[len(parts) - parts[::-1].index('site-packages'):])})"
