@@ -27,7 +27,7 @@ from tests.conftest import ROOT
 SHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-MAX_SHOT_HEIGHT = {"desktop": 2000, "phone": 2400}  # long pages are cut there
+MAX_SHOT_HEIGHT = {"desktop": 1600, "phone": 2400}  # long pages are cut there
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = float(os.environ.get("SIGNOFF_BROWSER_START_TIMEOUT", "240"))

@@ -32,6 +32,14 @@ function ProcessPicker() {
   );
 }
 
+/** The server's answer to a submit: one sentence when its errors sit on the fields. */
+export function SubmitProblem({ error, onFields }: { error?: ApiError; onFields: boolean }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  if (onFields) return <div className="problem" role="alert"><strong>{t("errors.fieldErrors")}</strong></div>;
+  return <ProblemView error={error} />;
+}
+
 /** Submit a request; a 422 from the server lands on the fields it names. */
 export function useSubmitForm(send: (data: Record<string, unknown>) => Promise<InstanceOut>) {
   const [busy, setBusy] = useState(false);
@@ -73,7 +81,7 @@ function FillForm({ keyName }: { keyName: string }) {
       </div>
       {defn.data.description && <p className="muted">{localized(defn.data, "description", i18n.language)}</p>}
       <section className="card">
-        {form.error && <ProblemView error={form.error} />}
+        <SubmitProblem error={form.error} onFields={!!form.error?.problem.errors?.some((e) => e.pointer !== undefined)} />
         <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema} data={data}
           extraErrors={form.extraErrors} disabled={form.busy}
           onChange={(d) => {

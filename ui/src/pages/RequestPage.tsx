@@ -7,7 +7,7 @@ import { InstanceBody, InstanceHeader } from "../components/InstanceView";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { RequestForm } from "../components/RequestForm";
 import { useApi } from "../lib/useApi";
-import { useSubmitForm } from "./NewRequest";
+import { SubmitProblem, useSubmitForm } from "./NewRequest";
 
 function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
   const { t } = useTranslation();
@@ -20,7 +20,7 @@ function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
   return (
     <section className="card">
       <p className="notice notice-warn">{t("requests.resubmitHint")}</p>
-      {form.error && <ProblemView error={form.error} />}
+      <SubmitProblem error={form.error} onFields={!!form.error?.problem.errors?.some((e) => e.pointer !== undefined)} />
       <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema} data={data}
         extraErrors={form.extraErrors} disabled={form.busy}
         onChange={(d) => {
