@@ -1,10 +1,10 @@
 """One request's view of the engine: the caller, the time, the catalog and directory, and
 the service calls routes make (plus out-of-office rerouting and who may see what).
 
-Out-of-office: after a command, every task it created for someone who is away at that
-moment is delegated (by that person, automatically) to their delegate, following chains
-of absences. It is a separate ``DelegateTask`` command after the first one commits, so
-the handover shows in the timeline like any delegation.
+Out-of-office: after a command, every task it assigned (created, or delegated) to someone
+who is away at that moment is delegated (by that person, automatically) to their
+delegate, following chains of absences. It is a separate ``DelegateTask`` command after
+the first one commits, so the handover shows in the timeline like any delegation.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ class Workflow:
     def on_task(self, cmd: service.TaskCommand, key: str | None) -> InstanceState:
         state = service.execute_on_task(self.session, self.catalog, self.directory, cmd,
                                         self.now, idempotency_key=key)
-        return self._reroute(state)
+        handed = cmd.task_id if isinstance(cmd, cmds.DelegateTask) else None
+        return self._reroute(state, handed)
 
     def _away(self) -> dict[str, OutOfOffice]:
         rows = self.session.exec(select(OutOfOffice).where(
@@ -88,8 +89,11 @@ class Workflow:
         self.session.rollback()  # end the read transaction before the next command
         return {r.username: r for r in rows}
 
-    def _reroute(self, state: InstanceState) -> InstanceState:
-        fresh = [t for t in state.tasks if t.open and t.created_at == self.now]
+    def _reroute(self, state: InstanceState, handed: UUID | None = None) -> InstanceState:
+        """Delegate the tasks this command assigned (created, or ``handed`` over) to
+        people who are away now."""
+        fresh = [t for t in state.tasks
+                 if t.open and (t.created_at == self.now or t.task_id == handed)]
         if not fresh:
             return state
         away = self._away()

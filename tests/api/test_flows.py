@@ -186,6 +186,14 @@ def test_out_of_office_sends_new_tasks_to_the_delegate(api: Api) -> None:
     assert any(e["kind"] == "task_delegated" and e["actor"] == "zhao.lei"
                for e in during["timeline"])
     assert task_of(api.as_("zhao.lei"), before)["assignee"] == "zhao.lei"  # old work stays
+    handed = task_of(api.as_("zhao.lei"), before)["id"]
+    r = api.as_("zhao.lei").post(f"/api/tasks/{handed}/delegate", json={"to": "sun.li"})
+    assert r.json()["holders"] == ["sun.li"]
+    api.as_("sun.li").post("/api/me/out-of-office", json={  # sun.li is away too: hand on
+        "delegate_to": "huang.tao", "starts_at": api.clock.now.isoformat(),
+        "ends_at": (api.clock.now + timedelta(days=1)).isoformat()})
+    relay = start_store(api, store_name="Relay")
+    assert relay["holders"] == ["huang.tao"]  # zhao.lei -> sun.li -> huang.tao
     api.clock.advance(timedelta(days=8))
     after = start_store(api, store_name="After")
     assert after["holders"] == ["zhao.lei"]
