@@ -64,3 +64,29 @@ def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert proc.returncode is not None
+
+
+def test_password_command_sets_a_sign_in_password(tmp_path: Path,
+                                                  sqlite_template: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import _register, app
+    from api.tokens import verify_password
+    from engine.store import AppUser, open_database
+
+    _register()
+    db_file = tmp_path / "s.db"
+    db_file.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{db_file}"
+    runner = CliRunner()
+    ok = runner.invoke(app, ["password", "li.na", "--db", url, "--password", "a-new-secret"])
+    assert ok.exit_code == 0, ok.output
+    short = runner.invoke(app, ["password", "li.na", "--db", url, "--password", "short"])
+    assert short.exit_code != 0
+    ghost = runner.invoke(app, ["password", "ghost", "--db", url, "--password", "long-enough"])
+    assert ghost.exit_code == 1 and "No user 'ghost'" in ghost.output
+    db = open_database(url)
+    with db.session(write=False) as s:
+        row = s.get(AppUser, "li.na")
+        assert row is not None and verify_password(row.password_hash, "a-new-secret")
+    db.dispose()
