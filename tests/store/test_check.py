@@ -121,3 +121,16 @@ def test_a_stale_writer_gets_concurrent_update_and_writes_nothing(world: World) 
         s.commit()
         with pytest.raises(ValueError, match="belongs to"):
             event_log.records(uuid4(), 0, [note])
+
+
+@pytest.mark.parametrize("statement", ["UPDATE event_log SET kind = 'forged'",
+                                       "DELETE FROM event_log"])
+def test_the_database_refuses_to_change_events(world: World, statement: str) -> None:
+    s0 = world.start()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        _sql(world, statement)
+    with world.db.session(write=False) as s:
+        assert len(event_log.load(s, s0.id)) == s0.seq
+    if world.db.dialect == "postgresql":
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            _sql(world, "TRUNCATE event_log")
