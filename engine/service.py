@@ -171,6 +171,10 @@ def _append_chunk(session: Session, chunk: list[Sequence[Event]],
     try:
         writer.insert_all(session, [project(h) for h in chunk], rows)
         session.commit()
+    except sa.exc.IntegrityError as exc:
+        session.rollback()
+        raise ValueError("append_histories takes new instances only: one of "
+                         f"{chunk[0][0].instance_id}... is already stored") from exc
     except BaseException:
         session.rollback()
         raise

@@ -107,6 +107,9 @@ def test_bulk_histories_give_the_same_rows_as_commands(world: World) -> None:
                                           action="reject"), last.at + timedelta(hours=1))
     assert state.seq > len(running)
     assert world.check() == []
+    with world.db.session() as s, pytest.raises(ValueError, match="already stored"):
+        service.append_histories(s, histories[:3])
+    assert world.check() == []
 
 
 def test_a_stale_writer_gets_concurrent_update_and_writes_nothing(world: World) -> None:
