@@ -40,12 +40,21 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _stored_key(key: str) -> str:
+    """Keys longer than the column are kept as their digest (never truncated: two long
+    keys with a common start must stay different)."""
+    if len(key) <= 200:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 def lookup(session: Session, key: str, username: str,
            fingerprint: str) -> IdempotencyRecord | None:
     """The record of an earlier request with this key, or None; raises
     IdempotencyConflict when that request was a different one."""
     record = session.exec(select(IdempotencyRecord).where(
-        IdempotencyRecord.key == key, IdempotencyRecord.username == username)).first()
+        IdempotencyRecord.key == _stored_key(key),
+        IdempotencyRecord.username == username)).first()
     if record is not None and record.fingerprint != fingerprint:
         raise IdempotencyConflict(key, username)
     return record
@@ -55,7 +64,7 @@ def remember(session: Session, key: str, username: str, fingerprint: str, status
              response: dict[str, Any], now: datetime) -> None:
     """Record a result in the caller's transaction. A concurrent twin makes the flush
     raise ``IntegrityError`` (unique key + username)."""
-    session.add(IdempotencyRecord(key=key[:200], username=username, fingerprint=fingerprint,
+    session.add(IdempotencyRecord(key=_stored_key(key), username=username, fingerprint=fingerprint,
                                   status_code=status_code, response=response, created_at=now))
     session.flush()
 

@@ -63,3 +63,11 @@ def test_keys_belong_to_one_user(world: World) -> None:
                                       action="approve"), T0, idempotency_key="same")
     assert a.id != b.id
     assert _count(world, IdempotencyRecord) == 2
+
+
+def test_long_keys_are_kept_apart(world: World) -> None:
+    long_a, long_b = "x" * 300 + "a", "x" * 300 + "b"
+    first = world.start(idempotency_key=long_a)
+    assert world.start(idempotency_key=long_a) == first
+    assert world.start(idempotency_key=long_b).id != first.id
+    assert _count(world, Instance) == 2
