@@ -152,6 +152,7 @@ def shot(page: Any, name: str) -> None:
     """Save the page as docs/screenshots/<name>-desktop.png and -phone.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top
     for suffix, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         page.wait_for_timeout(150)  # let responsive layout and charts settle

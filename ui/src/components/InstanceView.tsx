@@ -46,7 +46,7 @@ export function InstanceHeader({ inst }: { inst: InstanceOut }) {
 }
 
 /** The request's data (read-only form), its timeline, steps and diagram. */
-export function InstanceBody({ inst }: { inst: InstanceOut }) {
+export function InstanceBody({ inst, hideForm }: { inst: InstanceOut; hideForm?: boolean }) {
   const { t } = useTranslation();
   const defn = useApi<DefinitionOut>(
     `/definitions/${encodeURIComponent(inst.definition)}?version=${inst.definition_version ?? ""}`);
@@ -54,14 +54,14 @@ export function InstanceBody({ inst }: { inst: InstanceOut }) {
   const diagram = inst.mermaid || defn.data?.mermaid;
   return (
     <>
-      <section className="card">
+      {!hideForm && <section className="card">
         <h3>{t("task.form")}</h3>
         {defn.loading && <Spinner />}
         {defn.data ? (
           <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema}
             data={inst.data} readonly />
         ) : !defn.loading && <DataTable data={inst.data} />}
-      </section>
+      </section>}
       <div className="two-col">
         <section className="card">
           <h3>{t("task.timeline")}</h3>

@@ -5,6 +5,11 @@ import { formatDateTime, formatDuration } from "../lib/format";
 import { personName } from "../lib/localize";
 
 function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (e.kind === "node_left") {
+    // A node left carries its outcome (approved, returned, ...) in `action`.
+    const left = t("timeline.kind_node_left");
+    return e.action ? `${left}: ${t(`status.${e.action}`, { defaultValue: e.action })}` : left;
+  }
   if (e.action) return t(`actions.${e.action}`, { defaultValue: e.action });
   return t(`timeline.kind_${e.kind}`, { defaultValue: e.kind.replace(/_/g, " ") });
 }

@@ -14,12 +14,16 @@ function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
   const defn = useApi<DefinitionOut>(`/definitions/${encodeURIComponent(inst.definition)}?version=${inst.definition_version ?? ""}`);
   const [data, setData] = useState(inst.data);
   const form = useSubmitForm((d) => api<InstanceOut>(`/instances/${inst.id}/resubmit`, { body: { data: d } }));
+  const lastReturn = [...inst.timeline].reverse().find((e) => e.action === "return");
   if (defn.loading) return <Spinner />;
   if (defn.error) return <ProblemView error={defn.error} onRetry={defn.reload} />;
   if (!defn.data) return null;
   return (
     <section className="card">
-      <p className="notice notice-warn">{t("requests.resubmitHint")}</p>
+      <div className="notice notice-warn">
+        {t("requests.resubmitHint")}
+        {lastReturn?.comment && <blockquote className="return-comment">{lastReturn.comment}</blockquote>}
+      </div>
       <SubmitProblem error={form.error} onFields={!!form.error?.problem.errors?.some((e) => e.pointer !== undefined)} />
       <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema} data={data}
         extraErrors={form.extraErrors} disabled={form.busy}
@@ -77,7 +81,7 @@ export default function RequestPage() {
       )}
       {error && <ProblemView error={error} />}
       {r.can_resubmit && <Resubmit inst={r} onDone={inst.reload} />}
-      <InstanceBody inst={r} />
+      <InstanceBody inst={r} hideForm={r.can_resubmit} />
     </div>
   );
 }
