@@ -169,3 +169,20 @@ def test_chinese_titles_with_accept_language(api: Api) -> None:
     assert inbox[0]["node_title"] == "区域总监审批"
     instance = user.get(f"/api/instances/{iid}", headers=zh).json()
     assert instance["definition_title"] == "新店开业审批"
+
+
+def test_demo_mode_lists_demo_users_who_can_sign_in(db_url: str, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from api.prepare import prepare
+
+    settings = make_settings(db_url, tmp_path, demo=True)
+    ready = prepare(settings, console=Console(quiet=True), seed_history=False, now=START)
+    assert ready.demo_users and ready.users >= len(ready.demo_users)
+    with TestClient(create_app(settings, clock=ManualClock(START))) as c:
+        listed = c.get("/api/auth/demo-users").json()
+        assert {u["username"] for u in listed} == {u.username for u in ready.demo_users}
+        first = listed[0]
+        login = c.post("/api/auth/login",
+                       json={"username": first["username"], "password": first["password"]})
+        assert login.status_code == 200 and login.json()["user"]["username"] == first["username"]
