@@ -54,9 +54,9 @@ class Columns:
         return np.flatnonzero(np.r_[True, self.case[1:] != self.case[:-1]])
 
 
-def _codes(values: list[str], table: dict[str, int]) -> Ints:
+def _codes(values: tuple[str, ...], table: dict[str, int]) -> Ints:
     get = table.setdefault
-    return np.fromiter((get(v, len(table)) for v in values), np.int64, len(values))
+    return np.array([get(v, len(table)) for v in values], dtype=np.int64)
 
 
 def columns_of(history: History) -> Columns:
@@ -64,26 +64,32 @@ def columns_of(history: History) -> Columns:
     by_case = history.by_case()
     visits = [v for vs in by_case.values() for v in vs]
     n = len(visits)
+    if n == 0:
+        e = np.zeros(0, np.int64)
+        return Columns([], [], [], e, e, e.astype(np.float64), e.astype(np.float64), e, e, [],
+                       e, e)
+    # Visits are tuples: transposing them is one C-level pass per column.
+    _, steps_col, arrived, decided, outcomes, res_col, commented, acts_col = zip(
+        *visits, strict=True)
     steps: dict[str, int] = {}
     acts: dict[str, int] = {}
-    res: dict[str, int] = {}
+    res: dict[str, int] = {"": -1}
     outcome_code = {o: i for i, o in enumerate(OUTCOMES)}
-    step = _codes([v.step for v in visits], steps)
-    activity = _codes([v.activity or v.step for v in visits], acts)
-    resource = np.fromiter((-1 if not v.resource else res.setdefault(v.resource, len(res))
-                            for v in visits), np.int64, n)
+    labels = [a or s for a, s in zip(acts_col, steps_col, strict=True)]
+    resource = np.array([res.setdefault(r or "", len(res) - 1) for r in res_col], np.int64)
+    del res[""]
+    com = np.array(commented, dtype=np.float64)  # None -> NaN
+    step = _codes(steps_col, steps)
+    activity = _codes(tuple(labels), acts)
     return Columns(
         steps=list(steps), resources=list(res), activities=list(acts),
         step=step, activity=activity, resource=resource,
-        outcome=np.fromiter((outcome_code[v.outcome] for v in visits), np.int64, n),
-        arrived=np.fromiter((np.nan if v.arrived_at is None else v.arrived_at for v in visits),
-                            np.float64, n),
-        decided=np.fromiter((v.decided_at for v in visits), np.float64, n),
+        outcome=np.array([outcome_code[o] for o in outcomes], np.int64),
+        arrived=np.array(arrived, dtype=np.float64), decided=np.array(decided, np.float64),
         case=np.repeat(np.arange(len(by_case), dtype=np.int64),
                        np.fromiter(map(len, by_case.values()), np.int64, len(by_case))),
         case_ids=list(by_case),
-        commented=np.fromiter((-1 if v.commented is None else int(v.commented)
-                               for v in visits), np.int64, n),
+        commented=np.where(np.isnan(com), -1, com).astype(np.int64),
     )
 
 

@@ -13,6 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.analytics.model import AttrValue, History, Visit
 from engine.analytics.stats import Share, wilson
 
@@ -38,17 +40,19 @@ class SkipCondition:
 
 def learn_skip_condition(history: History, step: str, min_cases: int = 20,
                          min_coverage: float = 0.1,
-                         by_case: Mapping[str, Sequence[Visit]] | None = None
+                         by_case: Mapping[str, Sequence[Visit]] | None = None  # unused
                          ) -> SkipCondition | None:
     """The condition covering most clean cases of ``step``, or None."""
-    stopped: dict[str, bool] = {}
-    for cid, visits in (by_case or history.by_case()).items():
-        for v in visits:
-            if v.step == step:
-                stopped[cid] = stopped.get(cid, False) or v.outcome in ("reject", "return")
-    n = len(stopped)
-    if n == 0 or not any(stopped.values()):
+    c = history.columns()
+    if step not in c.steps:
+        return None
+    here = c.step == c.steps.index(step)
+    through = np.unique(c.case[here]).tolist()
+    bad_cases = set(np.unique(c.case[here & c.stop]).tolist())
+    n = len(through)
+    if n == 0 or not bad_cases:
         return None  # nothing to learn: the step never stopped a request
+    stopped = {c.case_ids[i]: i in bad_cases for i in through}
     attrs: dict[str, list[tuple[AttrValue, bool]]] = {}
     for cid, bad in stopped.items():
         for k, val in history.cases[cid].attributes.items():

@@ -56,10 +56,12 @@ def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
     new = tuple.__new__  # a million visits: skip the named tuple's Python-level __new__
     ended = {"approve": "approved", "reject": "rejected", "return": "returned"}
     attributes = raw.attributes
+    groups: dict[str, list[Visit]] = {}
     for case_id, evs in raw.events.items():
         evs.sort()  # by (timestamp, position in file): positions are unique
         prev: float | None = None
         outcome_of_case = "other"
+        first = len(visits)
         for ts, _pos, act, res, given in evs:
             hit = labels.get(act)
             if hit is None:
@@ -72,7 +74,8 @@ def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
             prev = ts
         cases[case_id] = new(Case, (case_id, evs[0][0], evs[-1][0], outcome_of_case,
                                     attributes.get(case_id, {})))
-    return History(cases, tuple(visits), source)
+        groups[case_id] = visits[first:]
+    return History(cases, tuple(visits), source, _by_case=groups)
 
 
 def _ts_pos(e: RawEvent) -> tuple[float, int]:
