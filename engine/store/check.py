@@ -8,6 +8,7 @@ disagreement. It only reads, in batches, so operators can run it on a live datab
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -60,23 +61,29 @@ def _compare(iid: UUID, table: str, expected: dict[Any, Row], actual: dict[Any, 
     return out
 
 
+def _by_instance(rows: list[Row]) -> dict[UUID, list[Row]]:
+    out: dict[UUID, list[Row]] = defaultdict(list)
+    for r in rows:
+        out[r["instance_id"]].append(r)
+    return out
+
+
 def _check_batch(session: Session, ids: list[UUID]) -> list[Discrepancy]:
     histories = event_log.load_many(session, ids)
     instances = {r["id"]: r for r in _rows(session, _instance, _instance.c.id, ids)}
-    tasks = _rows(session, _task, _task.c.instance_id, ids)
-    visits = _rows(session, _visit, _visit.c.instance_id, ids)
-    ccs = _rows(session, _cc, _cc.c.instance_id, ids)
+    tasks = _by_instance(_rows(session, _task, _task.c.instance_id, ids))
+    visits = _by_instance(_rows(session, _visit, _visit.c.instance_id, ids))
+    ccs = _by_instance(_rows(session, _cc, _cc.c.instance_id, ids))
     out: list[Discrepancy] = []
     for iid in ids:
         p: Projection = project(histories[iid])
         out += _compare(iid, "instance", {iid: p.instance},
                         {iid: instances[iid]} if iid in instances else {})
-        out += _compare(iid, "task", p.tasks, {t["id"]: t for t in tasks
-                                               if t["instance_id"] == iid})
-        out += _compare(iid, "node_visit", p.visits, {(v["node"], v["visit"]): v
-                                                      for v in visits if v["instance_id"] == iid})
+        out += _compare(iid, "task", p.tasks, {t["id"]: t for t in tasks[iid]})
+        out += _compare(iid, "node_visit", p.visits,
+                        {(v["node"], v["visit"]): v for v in visits[iid]})
         want = sorted(map(cc_key, p.cc), key=str)
-        have = sorted((cc_key(c) for c in ccs if c["instance_id"] == iid), key=str)
+        have = sorted(map(cc_key, ccs[iid]), key=str)
         if want != have:
             out.append(Discrepancy(iid, "cc", "*", None, want, have))
     return out
