@@ -47,12 +47,16 @@ def learn_skip_condition(history: History, step: str, min_cases: int = 20,
     if step not in c.steps:
         return None
     here = c.step == c.steps.index(step)
-    through = np.unique(c.case[here]).tolist()
-    bad_cases = set(np.unique(c.case[here & c.stop]).tolist())
-    n = len(through)
-    if n == 0 or not bad_cases:
+    through = np.zeros(len(c.case_ids), np.bool_)
+    through[c.case[here]] = True
+    bad = np.zeros(len(c.case_ids), np.bool_)
+    bad[c.case[here & c.stop]] = True
+    n = int(through.sum())
+    if n == 0 or not bad.any():
         return None  # nothing to learn: the step never stopped a request
-    stopped = {c.case_ids[i]: i in bad_cases for i in through}
+    ids = c.case_ids
+    stopped = {ids[i]: flag for i, flag in zip(np.flatnonzero(through).tolist(),
+                                               bad[through].tolist(), strict=True)}
     attrs: dict[str, list[tuple[AttrValue, bool]]] = {}
     for cid, bad in stopped.items():
         for k, val in history.cases[cid].attributes.items():

@@ -78,8 +78,10 @@ def distinct_per(keys: Ints, other: Ints, n: int) -> Ints:
     """How many distinct ``other`` values each key 0..n-1 has."""
     if len(keys) == 0:
         return np.zeros(n, np.int64)
-    pairs = np.unique(keys * (int(other.max()) + 1) + other)
-    return np.bincount(pairs // (int(other.max()) + 1), minlength=n)
+    width = int(other.max()) + 1
+    pairs = np.sort(keys * width + other)
+    first = np.r_[True, pairs[1:] != pairs[:-1]]
+    return np.bincount(pairs[first] // width, minlength=n)
 
 
 def step_table(history: History, calendar: WorkingCalendar | None = None,
