@@ -16,6 +16,7 @@ from engine.analytics.approvers import ApproverStats, approver_table, bottleneck
 from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.conditions import learn_skip_condition
 from engine.analytics.judge import Thresholds, judge
+from engine.analytics.logs import paused_gc
 from engine.analytics.model import History, Visit
 from engine.analytics.stats import summarize
 from engine.analytics.steps import StepStats, activity_table, burst_decisions, step_table
@@ -33,7 +34,11 @@ class Settings:
 
 
 def analyse(history: History, settings: Settings | None = None) -> dict[str, Any]:
-    st = settings or Settings()
+    with paused_gc():
+        return _analyse(history, settings or Settings())
+
+
+def _analyse(history: History, st: Settings) -> dict[str, Any]:
     if not history.visits:
         raise ValueError("nothing to analyse: the history has no visits")
     by_case = history.by_case()
