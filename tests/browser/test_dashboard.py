@@ -39,6 +39,11 @@ def test_dashboard_flags_the_rubber_stamp(page: Any, server: Server) -> None:
     saved.wait_for()
     assert saved.inner_text().strip() not in ("", "—")
     shot(page, "dashboard-what-if")
+    page.select_option(".lang-switch select", "zh-CN")
+    page.wait_for_selector("h2:has-text('橡皮图章')")
+    page.locator("[data-testid=candidate][data-step=sample_manager]").wait_for()
+    shot(page, "dashboard-zh")
+    page.select_option(".lang-switch select", "en")
 
 
 def test_process_definition_with_diagram_and_yaml_errors(page: Any, server: Server) -> None:

@@ -1,7 +1,16 @@
 import Form from "@rjsf/core";
 import type { ErrorSchema, RJSFSchema, UiSchema } from "@rjsf/utils";
-import validator from "@rjsf/validator-ajv8";
+import { customizeValidator } from "@rjsf/validator-ajv8";
+import localizeZh from "ajv-i18n/localize/zh";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { normLang } from "../lib/format";
+
+// Field messages in the UI's language: ajv-i18n translates Ajv's own messages.
+const validators = {
+  en: customizeValidator(),
+  "zh-CN": customizeValidator({}, localizeZh as Parameters<typeof customizeValidator>[1]),
+};
 
 interface Props {
   schema: Record<string, unknown>;
@@ -17,6 +26,8 @@ interface Props {
 
 /** A definition's request form, rendered by react-jsonschema-form from its JSON Schema. */
 export function RequestForm(props: Props) {
+  const { i18n } = useTranslation();
+  const validator = validators[normLang(i18n.language)];
   const ui: UiSchema = { ...(props.uiSchema ?? {}) };
   if (props.readonly) ui["ui:submitButtonOptions"] = { norender: true };
   return (

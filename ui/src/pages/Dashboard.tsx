@@ -8,7 +8,7 @@ import { localized, personName } from "../lib/localize";
 import { useAuth } from "../auth";
 import { num, readReport } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
-import type { DefinitionOut } from "../api/types";
+import type { DefinitionOut, DefinitionSummary } from "../api/types";
 import { useApi } from "../lib/useApi";
 
 const DurationChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.DurationChart })));
@@ -69,6 +69,9 @@ export default function Dashboard() {
   const lang = i18n.language;
   const { people } = useAuth();
   const processes = useApi<ProcessRow[]>("/analytics/processes");
+  const defs = useApi<DefinitionSummary[]>("/definitions"); // titles in the UI's language
+  const defTitle = (p: ProcessRow) =>
+    localized(defs.data?.find((d) => d.key === p.key), "title", lang) || localized(p, "title", lang);
   const chosen = key ?? processes.data?.[0]?.key;
   const report = useApi<unknown>(chosen ? `/analytics/${encodeURIComponent(chosen)}/report` : null);
   const defn = useApi<DefinitionOut>(chosen ? `/definitions/${encodeURIComponent(chosen)}` : null);
@@ -88,7 +91,7 @@ export default function Dashboard() {
           <label className="inline">{t("dashboard.pick")}
             <select value={chosen ?? ""} onChange={(e) => navigate(`/dashboard/${e.target.value}`)}>
               {processes.data.map((p) => (
-                <option key={p.key} value={p.key}>{localized(p, "title", lang)} ({t("dashboard.instances", { count: p.instances })})</option>
+                <option key={p.key} value={p.key}>{defTitle(p)} ({t("dashboard.instances", { count: p.instances })})</option>
               ))}
             </select>
           </label>
