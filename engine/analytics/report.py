@@ -8,16 +8,17 @@ version).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.conditions import learn_skip_condition
 from engine.analytics.judge import Thresholds, judge
 from engine.analytics.logs import paused_gc
-from engine.analytics.model import History, Visit
+from engine.analytics.model import History
 from engine.analytics.stats import summarize
 from engine.analytics.steps import StepStats, activity_table, burst_decisions, step_table
 
@@ -41,17 +42,17 @@ def analyse(history: History, settings: Settings | None = None) -> dict[str, Any
 def _analyse(history: History, st: Settings) -> dict[str, Any]:
     if not history.visits:
         raise ValueError("nothing to analyse: the history has no visits")
-    by_case = history.by_case()
     bursts = burst_decisions(history, st.burst_gap_s, st.burst_min)
     steps = step_table(history, st.calendar, bursts)
     approvers = approver_table(history)
     first = min(c.start for c in history.cases.values())
     last = max(c.end for c in history.cases.values())
-    conds = {s.step: learn_skip_condition(history, s.step, by_case=by_case)
-             for s in steps if s.is_approval and s.reject + s.returned > 0}
+    has_attributes = any(c.attributes for c in history.cases.values())
+    conds = {s.step: learn_skip_condition(history, s.step) for s in steps
+             if has_attributes and s.is_approval and s.reject + s.returned > 0}
     cycle = summarize([c.duration for c in history.cases.values()])
     flags, others = judge(steps, last - first, cycle.median, st.thresholds, conds,
-                          lone_stops(by_case))
+                          lone_stops(history))
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "source": history.source,
@@ -102,15 +103,17 @@ def approver_dict(a: ApproverStats) -> dict[str, Any]:
             "mean_queue": round(a.mean_queue, 3), "max_queue": a.max_queue}
 
 
-def lone_stops(by_case: Mapping[str, Sequence[Visit]]) -> dict[str, int]:
+def lone_stops(history: History) -> dict[str, int]:
     """Per step: requests that this step, and no other, rejected or returned."""
-    out: dict[str, int] = {}
-    for visits in by_case.values():
-        stoppers = {v.step for v in visits if v.outcome in ("reject", "return")}
-        if len(stoppers) == 1:
-            (step,) = stoppers
-            out[step] = out.get(step, 0) + 1
-    return out
+    c = history.columns()
+    stops = c.stop
+    width = len(c.steps) or 1
+    pairs = np.sort(c.case[stops] * width + c.step[stops])
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]  # distinct (case, step)
+    per_case = np.bincount(pairs // width, minlength=len(c.case_ids))
+    lone = pairs[per_case[pairs // width] == 1] % width
+    counts = np.bincount(lone, minlength=len(c.steps))
+    return {step: int(counts[k]) for k, step in enumerate(c.steps) if counts[k]}
 
 
 def trend(history: History, calendar: WorkingCalendar | None) -> list[dict[str, Any]]:
