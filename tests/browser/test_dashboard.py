@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Server, shot, sign_in
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +62,13 @@ def test_process_definition_with_diagram_and_yaml_errors(page: Any, server: Serv
     errors = page.wait_for_selector("[data-testid=yaml-errors]")
     assert "Line" in errors.inner_text()
     shot(page, "process-yaml-errors")
+
+    # A valid upload under a new key publishes version 1 of a new process.
+    yaml = (ROOT / "definitions" / "store_opening.yaml").read_text(encoding="utf-8")
+    pilot = yaml.replace("key: store_opening", "key: store_opening_pilot", 1)
+    page.fill("textarea[name=yaml]", pilot)
+    page.get_by_role("button", name="Validate").click()
+    page.wait_for_selector("text=The definition is valid.")
+    page.get_by_role("button", name="Publish new version").click()
+    page.wait_for_url("**/processes/store_opening_pilot")
+    page.wait_for_selector("[data-testid=diagram] svg")

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import type { DefinitionOut } from "../api/types";
 import { useAuth } from "../auth";
 import { ProblemView, Spinner } from "../components/ProblemView";
@@ -15,6 +15,7 @@ export default function ProcessPage() {
   const { key = "" } = useParams();
   const { t, i18n } = useTranslation();
   const { user } = useAuth();
+  const navigate = useNavigate();
   const [version, setVersion] = useState<number>();
   const [showUpload, setShowUpload] = useState(false);
   const defn = useApi<DefinitionOut>(`/definitions/${encodeURIComponent(key)}${version ? `?version=${version}` : ""}`);
@@ -65,7 +66,8 @@ export default function ProcessPage() {
       {owner ? (
         <>
           <button type="button" className="btn" onClick={() => setShowUpload((s) => !s)}>{t("processes.upload")}</button>
-          {showUpload && <YamlUpload initial={d.yaml} onPublished={(nd) => setVersion(nd.version)} />}
+          {showUpload && <YamlUpload initial={d.yaml} onPublished={(nd) => (nd.key === key ? setVersion(nd.version)
+            : navigate(`/processes/${encodeURIComponent(nd.key)}`))} />}
         </>
       ) : <p className="muted small">{t("processes.ownersOnly")}</p>}
       <section className="card">
