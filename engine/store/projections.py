@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from engine.core import events as ev
-from engine.core.state import InstanceState, apply, replay
+from engine.core.state import InstanceState, apply_all, replay
 
 Row = dict[str, Any]
 VisitKey = tuple[str, int]
@@ -109,9 +109,7 @@ def project(events: Sequence[ev.Event], known: Projection | None = None) -> Proj
     if known is None:
         state = replay(events)
     else:
-        state = known.state
-        for e in events[state.seq:]:
-            state = apply(state, e)
+        state = apply_all(known.state, events[known.state.seq:]) or known.state
     visits = _Visits(state)
     cc: list[Row] = []
     for seq, e in enumerate(events, start=1):
