@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from engine.analytics.model import History
+    from engine.analytics.model import History, Visit
 
 OUTCOMES = ("approve", "reject", "return", "other")
 APPROVE, REJECT, RETURN, OTHER = range(4)
@@ -91,6 +91,23 @@ def columns_of(history: History) -> Columns:
         case_ids=list(by_case),
         commented=np.where(np.isnan(com), -1, com).astype(np.int64),
     )
+
+
+def visits_of(c: Columns) -> tuple[Visit, ...]:
+    """Visit records from columns (for the code that walks visits one by one)."""
+    from engine.analytics.model import Visit
+
+    n = len(c.step)
+    steps, res, acts = c.steps, c.resources, c.activities
+    arrived = [None if a != a else a for a in c.arrived.tolist()]  # NaN -> None
+    commented = [None if x < 0 else bool(x) for x in c.commented.tolist()]
+    new = tuple.__new__
+    return tuple(new(Visit, (c.case_ids[ci], steps[si], arrived[i], decided, OUTCOMES[oi],
+                             res[ri] if ri >= 0 else None, commented[i],
+                             acts[ai] if acts[ai] != steps[si] else ""))
+                 for i, ci, si, decided, oi, ri, ai in zip(
+                     range(n), c.case.tolist(), c.step.tolist(), c.decided.tolist(),
+                     c.outcome.tolist(), c.resource.tolist(), c.activity.tolist(), strict=True))
 
 
 def group_sorted(keys: Ints, values: Floats, n_groups: int) -> tuple[Floats, Ints]:

@@ -119,6 +119,15 @@ def _read_log(path: Path, mapping: LabelMapping, progress: Progress | None,
             raise LogInvalid(f"{path}: column options apply to CSV logs only")
         raw = read_xes(path, progress)
     elif name.endswith((".csv", ".csv.gz")):
+        from engine.analytics.csvfast import read_csv_columns
+
+        if progress:
+            progress(0, path.stat().st_size)
+        fast = read_csv_columns(path, mapping, **csv_options)
+        if fast is not None:
+            if progress:
+                progress(path.stat().st_size, path.stat().st_size)
+            return fast
         raw = read_csv(path, progress, **csv_options)
     else:
         raise LogInvalid(f"{path}: unknown log format (expected .xes, .xes.gz, .csv or .csv.gz)")

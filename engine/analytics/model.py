@@ -11,8 +11,7 @@ of a case in a log holding only completion events).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from engine.analytics.columns import Columns
@@ -57,24 +56,39 @@ class Case(NamedTuple):
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
 class History:
-    """Cases by id and their visits, each case's visits in time order."""
+    """Cases by id and their visits, each case's visits in time order.
 
-    cases: Mapping[str, Case]
-    visits: tuple[Visit, ...]
-    source: str = ""
-    _by_case: dict[str, list[Visit]] | None = field(default=None, repr=False, compare=False)
-    _columns: Any = field(default=None, repr=False, compare=False)
+    Built from visits, or (by a columnar reader) from ``columns`` alone: then the visit
+    records are only made if something asks for ``visits``."""
+
+    def __init__(self, cases: Mapping[str, Case], visits: tuple[Visit, ...] | None = None,
+                 source: str = "", *, columns: Columns | None = None,
+                 _by_case: dict[str, list[Visit]] | None = None) -> None:
+        if visits is None and columns is None:
+            raise ValueError("a history needs visits or columns")
+        self.cases = cases
+        self.source = source
+        self._visits = visits
+        self._columns = columns
+        self._by_case = _by_case
+
+    @property
+    def visits(self) -> tuple[Visit, ...]:
+        if self._visits is None:
+            from engine.analytics.columns import visits_of
+
+            assert self._columns is not None
+            self._visits = visits_of(self._columns)
+        return self._visits
 
     def columns(self) -> Columns:
         """The visits as numpy columns (computed once, then cached)."""
         if self._columns is None:
             from engine.analytics.columns import columns_of
 
-            object.__setattr__(self, "_columns", columns_of(self))
-        cols: Columns = self._columns
-        return cols
+            self._columns = columns_of(self)
+        return self._columns
 
     def by_case(self) -> dict[str, list[Visit]]:
         """Visits grouped per case, in order (computed once, then cached)."""
@@ -87,7 +101,7 @@ class History:
                     cached[v.case_id] = [v]
                 else:
                     lst.append(v)
-            object.__setattr__(self, "_by_case", cached)
+            self._by_case = cached
         return cached
 
 

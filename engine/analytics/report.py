@@ -70,7 +70,9 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "bottlenecks": bottlenecks(steps, approvers, st.top),
         "trend": trend(history, st.calendar),
     }
-    if any(v.activity and v.activity != v.step for v in history.visits):
+    c = history.columns()
+    first = np.unique(c.activity, return_index=True)[1].tolist()
+    if any(c.activities[c.activity[i]] != c.steps[c.step[i]] for i in first):
         report["activities"] = [
             {"activity": a.activity, "events": a.events, "cases": a.cases, "wait": a.wait.as_dict()}
             for a in activity_table(history)]
@@ -107,6 +109,8 @@ def lone_stops(history: History) -> dict[str, int]:
     """Per step: requests that this step, and no other, rejected or returned."""
     c = history.columns()
     stops = c.stop
+    if not stops.any():
+        return {}
     width = len(c.steps) or 1
     pairs = np.sort(c.case[stops] * width + c.step[stops])
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]  # distinct (case, step)

@@ -96,3 +96,12 @@ def test_html_escapes_names() -> None:
     page = to_html(analyse(bad))
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert "<script>" not in page
+
+
+def test_history_without_rejections_or_resources() -> None:
+    from tests.analytics.conftest import history
+
+    r = analyse(history({"a": [("x", 60, "approve")], "b": [("x", 30, "approve")]}))
+    assert r["steps"][0]["outcomes"]["approve"] == 2
+    assert r["approvers"] == [] and r["candidates"] == []
+    assert r["not_flagged"][0]["reason"].startswith("only 2 decisions")
