@@ -54,6 +54,10 @@ class WorkingCalendar:
             except NotImplementedError as exc:
                 raise CalendarInvalid(f"no public holidays known for {self.country!r}") from exc
 
+    def fixed_offset(self) -> float | None:
+        """The zone's UTC offset in seconds when it has no daylight saving (1992-2037)."""
+        return self._fixed
+
     @property
     def tzinfo(self) -> dt.tzinfo:
         return self._tz

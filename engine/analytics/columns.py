@@ -113,9 +113,12 @@ def visits_of(c: Columns) -> tuple[Visit, ...]:
 def group_sorted(keys: Ints, values: Floats, n_groups: int) -> tuple[Floats, Ints]:
     """``values`` sorted by (key, value) and the start offset of each key's run
     (length n_groups + 1)."""
-    order = np.lexsort((values, keys))
-    counts = np.bincount(keys, minlength=n_groups)
-    return values[order], np.r_[0, np.cumsum(counts)]
+    order = np.argsort(keys, kind="stable")
+    vals = values[order]
+    offsets = np.r_[0, np.cumsum(np.bincount(keys, minlength=n_groups))]
+    for k in range(n_groups):
+        vals[offsets[k]:offsets[k + 1]].sort()  # in place, one group at a time
+    return vals, offsets
 
 
 def per_case_max(values: Ints, starts: Ints) -> Ints:

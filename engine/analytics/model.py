@@ -73,6 +73,13 @@ class History:
         self._columns = columns
         self._by_case = _by_case
 
+    def visit_count(self) -> int:
+        """How many visits, without making visit records for a columnar history."""
+        if self._visits is not None:
+            return len(self._visits)
+        assert self._columns is not None
+        return len(self._columns.step)
+
     @property
     def visits(self) -> tuple[Visit, ...]:
         if self._visits is None:

@@ -8,19 +8,28 @@ version).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.columns import Floats
 from engine.analytics.conditions import learn_skip_condition
 from engine.analytics.judge import Thresholds, judge
 from engine.analytics.logs import paused_gc
 from engine.analytics.model import History
 from engine.analytics.stats import summarize
-from engine.analytics.steps import StepStats, activity_table, burst_decisions, step_table
+from engine.analytics.steps import (
+    StepStats,
+    activity_table,
+    burst_decisions,
+    step_table,
+    summaries,
+)
 
 SCHEMA = "signoff.analytics/1"
 
@@ -40,7 +49,7 @@ def analyse(history: History, settings: Settings | None = None) -> dict[str, Any
 
 
 def _analyse(history: History, st: Settings) -> dict[str, Any]:
-    if not history.visits:
+    if not history.visit_count():
         raise ValueError("nothing to analyse: the history has no visits")
     bursts = burst_decisions(history, st.burst_gap_s, st.burst_min)
     steps = step_table(history, st.calendar, bursts)
@@ -59,7 +68,7 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "period": {"first": _iso(first), "last": _iso(last),
                    "days": round((last - first) / 86400, 2)},
         "settings": _settings(st),
-        "summary": {"cases": len(history.cases), "visits": len(history.visits),
+        "summary": {"cases": len(history.cases), "visits": history.visit_count(),
                     "steps": len(steps), "approval_steps": sum(s.is_approval for s in steps),
                     "approvers": len(approvers), "cycle_time": cycle.as_dict(),
                     "outcomes": _count(c.outcome for c in history.cases.values())},
@@ -122,23 +131,38 @@ def lone_stops(history: History) -> dict[str, int]:
 
 def trend(history: History, calendar: WorkingCalendar | None) -> list[dict[str, Any]]:
     """Per month in which requests started: how many, how long they took, how they ended."""
-    tz: dt.tzinfo = dt.UTC if calendar is None else calendar.tzinfo
-    months: dict[str, list[tuple[float, str]]] = {}
+    cases = list(history.cases.values())
+    if not cases:
+        return []
+    starts = np.fromiter((c.start for c in cases), np.float64, len(cases))
+    durations = np.fromiter((c.end - c.start for c in cases), np.float64, len(cases))
+    rejected = np.fromiter((c.outcome == "rejected" for c in cases), np.bool_, len(cases))
+    months = _months(starts, calendar)
+    labels, key = np.unique(months, return_inverse=True)
+    sums = summaries(key.astype(np.int64), durations, len(labels))
+    hits = np.bincount(key, weights=rejected, minlength=len(labels))
+    return [{"month": str(m), "cases": s.n, "median_cycle_s": round(s.median or 0, 3),
+             "p90_cycle_s": round(s.p90 or 0, 3), "mean_cycle_s": round(s.mean or 0, 3),
+             "rejected": int(hits[k])} for k, (m, s) in enumerate(zip(labels, sums, strict=True))]
+
+
+def _months(starts: Floats, calendar: WorkingCalendar | None) -> npt.NDArray[np.str_]:
+    """"YYYY-MM" of each start, in the calendar's zone (UTC without a calendar)."""
+    offset = 0.0 if calendar is None else calendar.fixed_offset()
+    if offset is not None:
+        local = (starts + offset).astype("datetime64[s]")
+        return np.datetime_as_string(local.astype("datetime64[M]"), unit="M")
+    assert calendar is not None
+    tz = calendar.tzinfo
     by_slot: dict[int, str] = {}  # month per quarter hour (zone offsets are whole quarters)
-    for c in history.cases.values():
-        slot = int(c.start // 900)
+    out = []
+    for t in starts.tolist():
+        slot = int(t // 900)
         key = by_slot.get(slot)
         if key is None:
             key = by_slot[slot] = dt.datetime.fromtimestamp(slot * 900, tz).strftime("%Y-%m")
-        months.setdefault(key, []).append((c.duration, c.outcome))
-    out = []
-    for key in sorted(months):
-        rows = months[key]
-        s = summarize([d for d, _ in rows])
-        out.append({"month": key, "cases": s.n, "median_cycle_s": round(s.median or 0, 3),
-                    "p90_cycle_s": round(s.p90 or 0, 3), "mean_cycle_s": round(s.mean or 0, 3),
-                    "rejected": sum(o == "rejected" for _, o in rows)})
-    return out
+        out.append(key)
+    return np.array(out)
 
 
 def _settings(st: Settings) -> dict[str, Any]:
@@ -152,10 +176,7 @@ def _settings(st: Settings) -> dict[str, Any]:
 
 
 def _count(items: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in items:
-        out[i] = out.get(i, 0) + 1
-    return dict(sorted(out.items()))
+    return dict(sorted(Counter(items).items()))
 
 
 def _iso(t: float) -> str:
