@@ -80,10 +80,6 @@ def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
     return History(cases, tuple(visits), source, _by_case=groups)
 
 
-def _ts_pos(e: RawEvent) -> tuple[float, int]:
-    return e[0], e[1]
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while millions of tuples are made: each
