@@ -63,3 +63,18 @@ def test_bad_calendar_is_refused(kwargs: dict[str, object], message: str) -> Non
 def test_bad_hours_text() -> None:
     with pytest.raises(CalendarInvalid, match="HH:MM-HH:MM"):
         parse_hours("nine to five")
+
+
+@pytest.mark.parametrize(("country", "zone"), [("CN", "Asia/Shanghai"),
+                                               ("NL", "Europe/Amsterdam"), (None, "UTC")])
+def test_many_pairs_at_once_match_one_by_one(country: str | None, zone: str) -> None:
+    import numpy as np
+
+    cal = WorkingCalendar(country=country, timezone=zone)
+    a = np.array([_t(cal, 2024, 2, 8, 17), _t(cal, 2024, 3, 29, 8), np.nan,
+                  _t(cal, 2023, 12, 29, 12)])
+    b = a + np.array([11 * 86400 + 3600, 4 * 86400, 60, 10 * 86400])
+    got = cal.business_seconds_array(a, b)
+    want = [cal.business_seconds(x, y) for x, y in zip(a, b, strict=True) if x == x]
+    assert np.isnan(got[2])
+    assert got[[0, 1, 3]].tolist() == pytest.approx(want)

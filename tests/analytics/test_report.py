@@ -105,3 +105,18 @@ def test_history_without_rejections_or_resources() -> None:
     assert r["steps"][0]["outcomes"]["approve"] == 2
     assert r["approvers"] == [] and r["candidates"] == []
     assert r["not_flagged"][0]["reason"].startswith("only 2 decisions")
+
+
+@pytest.mark.parametrize(("zone", "month"), [("Asia/Shanghai", "2024-04"),
+                                             ("Europe/Amsterdam", "2024-04"), (None, "2024-03")])
+def test_trend_months_are_local(zone: str | None, month: str) -> None:
+    import datetime as dt
+
+    from engine.analytics.calendar import WorkingCalendar
+    from tests.analytics.conftest import history
+
+    # 2024-03-31 22:30 UTC is already April in Amsterdam (summer time) and in Shanghai
+    start = dt.datetime(2024, 3, 31, 22, 30, tzinfo=dt.UTC).timestamp()
+    h = history({"a": [("x", 60, "approve")]}, start=start)
+    cal = None if zone is None else WorkingCalendar(country=None, timezone=zone)
+    assert [r["month"] for r in trend(h, cal)] == [month]
