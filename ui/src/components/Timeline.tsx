@@ -5,14 +5,17 @@ import { formatDateTime, formatDuration } from "../lib/format";
 import { personName } from "../lib/localize";
 
 function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>) => string): string {
-  if (e.kind === "node_left") {
-    // A node left carries its outcome (approved, returned, ...) in `action`.
-    const left = t("timeline.kind_node_left");
-    return e.action ? `${left}: ${t(`status.${e.action}`, { defaultValue: e.action })}` : left;
+  if (e.kind === "node_left" || e.kind === "instance_finished") {
+    // These carry an outcome (approved, returned, withdrawn, ...) in `action`.
+    const label = t(`timeline.kind_${e.kind}`);
+    return e.action ? `${label}: ${t(`status.${e.action}`, { defaultValue: e.action })}` : label;
   }
   if (e.action) return t(`actions.${e.action}`, { defaultValue: e.action });
   return t(`timeline.kind_${e.kind}`, { defaultValue: e.kind.replace(/_/g, " ") });
 }
+
+/** Closed tasks carry a reason code (node_approved, ...) rather than a person's words. */
+const REASON_CODE = /^[a-z]+(_[a-z]+)*$/;
 
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   const { t, i18n } = useTranslation();
@@ -34,7 +37,9 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
               </span>
             )}
           </div>
-          {e.comment && <blockquote>{e.comment}</blockquote>}
+          {e.comment && (e.kind === "task_cancelled" && REASON_CODE.test(e.comment)
+            ? <div className="muted small">{t(`timeline.reason_${e.comment}`, { defaultValue: e.comment.replace(/_/g, " ") })}</div>
+            : <blockquote>{e.comment}</blockquote>)}
         </li>
       ))}
     </ol>

@@ -57,6 +57,7 @@ const en = {
   timeline: {
     took: "took {{duration}}", step: "Step",
     kind_instance_started: "Submitted", kind_node_entered: "Arrived at", kind_task_created: "Assigned", kind_task_activated: "Now active", kind_task_deferred: "Queued", kind_task_decided: "Decided", kind_task_cancelled: "Task closed", kind_task_delegated: "Delegated", kind_comment_added: "Comment", kind_notified: "Copied", kind_node_left: "Left", kind_instance_returned: "Returned to the requester", kind_instance_resubmitted: "Resubmitted", kind_instance_withdrawn: "Withdrawn", kind_instance_cancelled: "Cancelled", kind_instance_finished: "Finished",
+    reason_node_approved: "another approver decided this step", reason_node_rejected: "the step was rejected by another approver", reason_node_returned: "the step was returned by another approver", reason_withdrawn: "the request was withdrawn", reason_cancelled: "the request was cancelled",
     visits: "Steps", enteredAt: "Arrived", leftAt: "Left", outcome: "Outcome",
     decidedBy: "Decided by", duration: "Duration", stillOpen: "still open",
   },

@@ -59,6 +59,7 @@ const zh: Messages = {
   timeline: {
     took: "用时 {{duration}}", step: "环节",
     kind_instance_started: "提交申请", kind_node_entered: "到达", kind_task_created: "分配给", kind_task_activated: "开始处理", kind_task_deferred: "排队等待", kind_task_decided: "已处理", kind_task_cancelled: "任务关闭", kind_task_delegated: "已转交", kind_comment_added: "评论", kind_notified: "已抄送", kind_node_left: "离开", kind_instance_returned: "退回申请人", kind_instance_resubmitted: "重新提交", kind_instance_withdrawn: "已撤回", kind_instance_cancelled: "已取消", kind_instance_finished: "结束",
+    reason_node_approved: "该环节已由其他审批人处理", reason_node_rejected: "该环节已被其他审批人驳回", reason_node_returned: "该环节已被其他审批人退回", reason_withdrawn: "申请已撤回", reason_cancelled: "申请已取消",
     visits: "环节记录", enteredAt: "到达时间", leftAt: "离开时间", outcome: "结果",
     decidedBy: "处理人", duration: "用时", stillOpen: "进行中",
   },
