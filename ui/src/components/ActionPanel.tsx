@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { InstanceOut, TaskOut, UserOut } from "../api/types";
+import type { DefinitionOut, InstanceOut, TaskOut, UserOut } from "../api/types";
 import { useAuth } from "../auth";
 import { localized, personName } from "../lib/localize";
 import { useApi } from "../lib/useApi";
@@ -21,6 +21,10 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
   const users = useApi<UserOut[]>(mode === "decide" ? null : "/users");
+  const earlier = (task.return_targets ?? []).some((x) => x !== "initiator");
+  const defn = useApi<DefinitionOut>(earlier ? `/definitions/${encodeURIComponent(task.definition)}` : null);
+  const stepTitle = (id: string) =>
+    localized(defn.data?.nodes.find((n) => n.id === id), "title", i18n.language) || id;
 
   async function run(action: string, path: string, body: Record<string, unknown>) {
     setBusy(true);
@@ -53,9 +57,11 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
             <span className="row gap-sm">
               <button type="button" className="btn" disabled={busy}
                 onClick={() => void run("return", "return", { to: returnTo })}>{t("actions.return")}</button>
-              {targets.length > 1 && (
+              {(targets.length > 1 || earlier) && (
                 <select aria-label={t("actions.returnTo")} value={returnTo} onChange={(e) => setReturnTo(e.target.value)}>
-                  {targets.map((x) => <option key={x} value={x}>{x === "initiator" ? t("actions.initiator") : x}</option>)}
+                  {targets.map((x) => <option key={x} value={x}>
+                    {t("actions.returnTo")} {x === "initiator" ? t("actions.initiator") : stepTitle(x)}
+                  </option>)}
                 </select>
               )}
             </span>
