@@ -41,7 +41,9 @@ from engine.core.errors import (
     ConcurrentUpdate,
     DefinitionError,
     DefinitionInvalid,
+    InstanceNotFound,
     NotPermitted,
+    TaskNotFound,
 )
 from engine.core.events import Event, InstanceStarted
 from engine.core.loader import load_definition
@@ -53,7 +55,6 @@ from engine.queries import (
     instance_events,
     instance_visits,
     list_instances,
-    task_instance_id,
 )
 from engine.store import definitions as defs
 from engine.store import event_log, idempotency, writer
@@ -67,18 +68,32 @@ from engine.store.projections import project
 TaskCommand = cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
 
 
+Loaded = tuple[list[Event], str | None]  # a history and its definition's digest
+
+
+def _definition(session: Session, catalog: Catalog, state: InstanceState,
+                digest: str | None) -> ProcessDefinition:
+    """The instance's definition version. The history query brought its digest along, so a
+    ``DbCatalog`` on this session is asked only when that version is not parsed yet."""
+    if digest is not None and isinstance(catalog, DbCatalog) and catalog.session is session:
+        found = defs.cached(state.definition_key, state.definition_version, digest)
+        if found is not None:
+            return found
+    return catalog.get(state.definition_key, state.definition_version)
+
+
 def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
-           instance_id: UUID | None, cmd: cmds.Command, now: datetime) -> InstanceState:
-    """Decide and write, without committing."""
+           loaded: Loaded | None, cmd: cmds.Command, now: datetime) -> InstanceState:
+    """Decide and write, without committing. ``loaded`` is None for a start."""
     history: list[Event] = []
     before = None
-    if instance_id is None:
+    if loaded is None:
         assert isinstance(cmd, cmds.StartInstance)
         defn = catalog.get(cmd.definition_key)
     else:
-        history = event_log.load(session, instance_id)
+        history, digest = loaded
         before = project(history)
-        defn = catalog.get(before.state.definition_key, before.state.definition_version)
+        defn = _definition(session, catalog, before.state, digest)
     state = before.state if before else None
     new = decide(defn, state, cmd, now, directory)
     if not new and state is not None:
@@ -96,7 +111,7 @@ def _stored(session: Session, response: dict[str, Any]) -> InstanceState:
 def _run(session: Session, actor: str, key: str | None, request: tuple[Any, ...],
          now: datetime, status: int, apply: Callable[[], InstanceState]) -> InstanceState:
     """One transaction around ``apply``, with the idempotency protocol when ``key``."""
-    fp = idempotency.fingerprint(*request)
+    fp = idempotency.fingerprint(*request) if key is not None else ""
     try:
         if key is not None and (done := idempotency.lookup(session, key, actor, fp)):
             result = _stored(session, done.response)
@@ -129,22 +144,38 @@ def start(session: Session, catalog: Catalog, directory: OrgDirectory,
                 lambda: _apply(session, catalog, directory, None, cmd, now))
 
 
+def _execute(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
+             cmd: cmds.Command, now: datetime, key: str | None,
+             loaded: Loaded | None) -> InstanceState:
+    def apply() -> InstanceState:
+        history = loaded or event_log.for_command(session.connection(), instance_id=instance_id)
+        if not history[0]:
+            raise InstanceNotFound(instance_id)
+        return _apply(session, catalog, directory, history, cmd, now)
+
+    actor = getattr(cmd, "actor", "")
+    return _run(session, actor, key, ("execute", str(instance_id), cmd), now, 200, apply)
+
+
 def execute(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
             cmd: cmds.Command, now: datetime, *,
             idempotency_key: str | None = None) -> InstanceState:
     """Apply ``cmd`` to an existing instance; InstanceNotFound if there is none."""
-    actor = getattr(cmd, "actor", "")
-    return _run(session, actor, idempotency_key, ("execute", str(instance_id), cmd), now, 200,
-                lambda: _apply(session, catalog, directory, instance_id, cmd, now))
+    return _execute(session, catalog, directory, instance_id, cmd, now, idempotency_key, None)
 
 
 def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
                     cmd: TaskCommand, now: datetime, *,
                     idempotency_key: str | None = None) -> InstanceState:
     """``execute`` on the instance owning ``cmd.task_id``; TaskNotFound if none."""
-    instance_id = task_instance_id(session, cmd.task_id)
-    return execute(session, catalog, directory, instance_id, cmd, now,
-                   idempotency_key=idempotency_key)
+    # One query finds the task's instance and loads its history, in the command's
+    # transaction (the idempotency check, which needs the instance id, comes after).
+    loaded = event_log.for_command(session.connection(), task_id=cmd.task_id)
+    if not loaded[0]:
+        session.rollback()
+        raise TaskNotFound(cmd.task_id)
+    return _execute(session, catalog, directory, loaded[0][0].instance_id, cmd, now,
+                    idempotency_key, loaded)
 
 
 def append_histories(session: Session, histories: Iterable[Sequence[Event]],

@@ -33,6 +33,11 @@ def parse(row: DefinitionVersion) -> ProcessDefinition:
     return _parsed[cache_key]
 
 
+def cached(key: str, version: int, digest: str) -> ProcessDefinition | None:
+    """The parsed definition of (key, version) with this digest, if parsed already."""
+    return _parsed.get((key, version, digest))
+
+
 def latest_row(session: Session, key: str) -> DefinitionVersion | None:
     return session.exec(select(DefinitionVersion).where(DefinitionVersion.key == key)
                         .order_by(col(DefinitionVersion.version).desc()).limit(1)).first()
@@ -88,4 +93,4 @@ class DbCatalog:
         return [self.get(k) for k in self.keys()]
 
 
-__all__ = ["DbCatalog", "latest_row", "parse", "store"]
+__all__ = ["DbCatalog", "cached", "latest_row", "parse", "store"]

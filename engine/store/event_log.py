@@ -17,10 +17,31 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from engine.core.errors import ConcurrentUpdate, InstanceNotFound
-from engine.core.events import Event, from_record, to_record
+from engine.core.events import Event, InstanceStarted, from_record, to_record
 from engine.store.tables import metadata
 
 _table = metadata.tables["event_log"]
+_instance = metadata.tables["instance"]
+_task = metadata.tables["task"]
+_version = metadata.tables["definition_version"]
+_insert = _table.insert()  # built once: a fresh construct per call costs its cache key
+
+
+def _history(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """An instance's events in order, each row with the digest of the instance's definition
+    version (NULL when the version is not stored): one round trip for the command path."""
+    t, i, v = _table, _instance, _version
+    return (sa.select(t.c.instance_id, t.c.kind, t.c.payload, t.c.at, i.c.definition_key,
+                      i.c.definition_version, v.c.digest)
+            .select_from(t.outerjoin(i, i.c.id == t.c.instance_id).outerjoin(
+                v, sa.and_(v.c.key == i.c.definition_key,
+                           v.c.version == i.c.definition_version)))
+            .where(where).order_by(t.c.seq))
+
+
+_BY_INSTANCE = _history(_table.c.instance_id == sa.bindparam("instance_id"))
+_BY_TASK = _history(_table.c.instance_id == sa.select(_task.c.instance_id).where(
+    _task.c.id == sa.bindparam("task_id")).scalar_subquery())
 
 
 def records(instance_id: UUID, after: int, events: Sequence[Event]) -> list[dict[str, Any]]:
@@ -41,11 +62,29 @@ def append(session: Session, instance_id: UUID, after: int, events: Sequence[Eve
     if not events:
         return after
     try:
-        session.connection().execute(_table.insert(), records(instance_id, after, events))
+        session.connection().execute(_insert, records(instance_id, after, events))
     except sa.exc.IntegrityError:
         session.rollback()
         raise ConcurrentUpdate(instance_id, after + 1) from None
     return after + len(events)
+
+
+def for_command(conn: sa.Connection, *, instance_id: UUID | None = None,
+                task_id: UUID | None = None) -> tuple[list[Event], str | None]:
+    """The history of the instance ``instance_id``, or of the one owning ``task_id``, and
+    the digest of the definition version its first event names (None when not stored, or
+    when the instance row names another). Empty when there is no such instance."""
+    if task_id is not None:
+        rows = conn.execute(_BY_TASK, {"task_id": task_id}).all()
+    else:
+        rows = conn.execute(_BY_INSTANCE, {"instance_id": instance_id}).all()
+    events = [_event(r) for r in rows]
+    if not events or not isinstance(first := events[0], InstanceStarted):
+        return events, None
+    row = rows[0]
+    same = (row.definition_key, row.definition_version) == (first.definition_key,
+                                                             first.definition_version)
+    return events, row.digest if same else None
 
 
 def _event(row: Any) -> Event:
@@ -93,4 +132,4 @@ def instance_ids(session: Session, batch: int = 500) -> Iterable[list[UUID]]:
         last = ids[-1]
 
 
-__all__ = ["append", "instance_ids", "load", "load_many", "records"]
+__all__ = ["append", "for_command", "instance_ids", "load", "load_many", "records"]

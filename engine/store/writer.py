@@ -24,9 +24,13 @@ _events = metadata.tables["event_log"]
 PROJECTION_TABLES = (_cc, _visit, _task, _instance)  # children first, for deletes
 
 
+# Built once: a fresh construct per call costs its cache key on every execution.
+_inserts = {t.name: t.insert() for t in (*PROJECTION_TABLES, _events)}
+
+
 def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(table.insert(), list(rows))
+        conn.execute(_inserts[table.name], list(rows))
 
 
 def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
