@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
-import type { TaskDetailOut } from "../api/types";
+import type { InstanceOut, TaskDetailOut } from "../api/types";
 import { useAuth } from "../auth";
 import { ActionPanel } from "../components/ActionPanel";
 import { InstanceBody, InstanceHeader } from "../components/InstanceView";
@@ -13,8 +13,22 @@ export default function TaskPage() {
   const { t } = useTranslation();
   const { user } = useAuth();
   const task = useApi<TaskDetailOut>(`/tasks/${encodeURIComponent(id)}`);
-  const [done, setDone] = useState<string>();
+  // After an action the request is shown as the API returned it: a delegated task may no
+  // longer be ours to view, so the page does not reload the task.
+  const [done, setDone] = useState<{ action: string; inst: InstanceOut }>();
 
+  if (done) {
+    return (
+      <div className="page">
+        <div className="page-head"><Link to="/inbox" className="back">← {t("inbox.title")}</Link></div>
+        <div className="notice notice-ok" role="status" data-testid="action-done">
+          {t("actions.done", { action: t(`actions.${done.action}`) })} · <Link to="/inbox">{t("inbox.title")}</Link>
+        </div>
+        <InstanceHeader inst={done.inst} />
+        <InstanceBody inst={done.inst} />
+      </div>
+    );
+  }
   if (task.loading && !task.data) return <Spinner />;
   if (task.error) return <ProblemView error={task.error} onRetry={task.reload} />;
   if (!task.data) return null;
@@ -26,16 +40,9 @@ export default function TaskPage() {
         <Link to="/inbox" className="back">← {t("inbox.title")}</Link>
         <h1>{tk.node_title ?? tk.node}</h1>
       </div>
-      {done && <div className="notice notice-ok" role="status" data-testid="action-done">
-        {t("actions.done", { action: t(`actions.${done}`) })} · <Link to="/inbox">{t("inbox.title")}</Link></div>}
       <InstanceHeader inst={tk.instance} />
-      {mine && !done && (
-        <ActionPanel task={tk} onDone={(action) => {
-          setDone(action);
-          task.reload();
-        }} />
-      )}
-      {!mine && !done && <p className="notice">{t("task.notYours")}</p>}
+      {mine && <ActionPanel task={tk} onDone={(action, inst) => setDone({ action, inst })} />}
+      {!mine && <p className="notice">{t("task.notYours")}</p>}
       <InstanceBody inst={tk.instance} />
     </div>
   );
