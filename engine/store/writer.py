@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from engine.store.projections import Projection, changed, flatten
+from engine.store.projections import Projection, Row, changed, flatten
 from engine.store.tables import metadata
 
 _instance = metadata.tables["instance"]
@@ -34,20 +34,20 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
 
 
 def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
-            changes: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """UPDATE rows (key values, changed columns), one executemany per set of columns."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for key, diff in changes:
-        cols = tuple(sorted(diff))
-        groups.setdefault(cols, []).append({**{f"k_{k}": v for k, v in key.items()}, **diff})
-    for cols, params in groups.items():
-        statement = _statements.get((table.name, cols))
-        if statement is None:
-            statement = table.update().where(
-                *(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)).values(
-                {c: sa.bindparam(c) for c in cols})
-            _statements[(table.name, cols)] = statement
-        conn.execute(statement, params)
+            changes: list[tuple[dict[str, Any], Row, Row]]) -> None:
+    """UPDATE rows given as (key values, changed columns, new row): one executemany that
+    sets, on every row, each column changed on any of them (to that row's new value)."""
+    if not changes:
+        return
+    cols = tuple(sorted({c for _, diff, _ in changes for c in diff}))
+    statement = _statements.get((table.name, cols))
+    if statement is None:
+        statement = table.update().where(
+            *(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)).values(
+            {c: sa.bindparam(c) for c in cols})
+        _statements[(table.name, cols)] = statement
+    conn.execute(statement, [{**{f"k_{k}": v for k, v in key.items()},
+                              **{c: row[c] for c in cols}} for key, _, row in changes])
 
 
 _statements: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
@@ -60,15 +60,15 @@ def write(session: Session, old: Projection | None, new: Projection) -> None:
     if old is None:
         _insert(conn, _instance, [new.instance])
     elif diff := changed(old.instance, new.instance):
-        _update(conn, _instance, ("id",), [({"id": iid}, diff)])
+        _update(conn, _instance, ("id",), [({"id": iid}, diff, new.instance)])
     fresh: list[dict[str, Any]] = []
-    updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    updates: list[tuple[dict[str, Any], Row, Row]] = []
     for tid, row in new.tasks.items():
         before = old.tasks.get(tid) if old else None
         if before is None:
             fresh.append(row)
         elif diff := changed(before, row):
-            updates.append(({"id": tid}, diff))
+            updates.append(({"id": tid}, diff, row))
     _update(conn, _task, ("id",), updates)
     _insert(conn, _task, fresh)
     fresh, updates = [], []
@@ -77,7 +77,7 @@ def write(session: Session, old: Projection | None, new: Projection) -> None:
         if before is None:
             fresh.append(row)
         elif diff := changed(before, row):
-            updates.append(({"instance_id": iid, "node": node, "visit": visit}, diff))
+            updates.append(({"instance_id": iid, "node": node, "visit": visit}, diff, row))
     _update(conn, _visit, ("instance_id", "node", "visit"), updates)
     _insert(conn, _visit, fresh)
     _insert(conn, _cc, new.cc[len(old.cc) if old else 0:])
