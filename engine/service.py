@@ -98,9 +98,10 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     new = decide(defn, state, cmd, now, directory)
     if not new and state is not None:
         return state
-    event_log.append(session, new[0].instance_id, len(history), new)
+    conn = session.connection()
+    event_log.append(session, new[0].instance_id, len(history), new, conn)
     after = project([*history, *new], before)
-    writer.write(session, before, after)
+    writer.write(session, before, after, conn)
     return after.state
 
 

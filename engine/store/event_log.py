@@ -57,12 +57,14 @@ def records(instance_id: UUID, after: int, events: Sequence[Event]) -> list[dict
     return rows
 
 
-def append(session: Session, instance_id: UUID, after: int, events: Sequence[Event]) -> int:
+def append(session: Session, instance_id: UUID, after: int, events: Sequence[Event],
+           conn: sa.Connection | None = None) -> int:
     """Append ``events`` after ``seq == after``; return the new last seq."""
     if not events:
         return after
     try:
-        session.connection().execute(_insert, records(instance_id, after, events))
+        rows = records(instance_id, after, events)
+        (conn or session.connection()).execute(_insert, rows[0] if len(rows) == 1 else rows)
     except sa.exc.IntegrityError:
         session.rollback()
         raise ConcurrentUpdate(instance_id, after + 1) from None

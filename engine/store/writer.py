@@ -28,9 +28,14 @@ PROJECTION_TABLES = (_cc, _visit, _task, _instance)  # children first, for delet
 _inserts = {t.name: t.insert() for t in (*PROJECTION_TABLES, _events)}
 
 
+def _params(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    """One row alone is executed, not executemany'd: cheaper through both drivers."""
+    return rows[0] if len(rows) == 1 else list(rows)
+
+
 def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(_inserts[table.name], list(rows))
+        conn.execute(_inserts[table.name], _params(rows))
 
 
 def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
@@ -46,16 +51,18 @@ def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
             *(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)).values(
             {c: sa.bindparam(c) for c in cols})
         _statements[(table.name, cols)] = statement
-    conn.execute(statement, [{**{f"k_{k}": v for k, v in key.items()},
-                              **{c: row[c] for c in cols}} for key, _, row in changes])
+    conn.execute(statement, _params([{**{f"k_{k}": v for k, v in key.items()},
+                                      **{c: row[c] for c in cols}} for key, _, row in changes]))
 
 
 _statements: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
 
 
-def write(session: Session, old: Projection | None, new: Projection) -> None:
-    """Bring the projection rows of one instance from ``old`` to ``new``."""
-    conn = session.connection()
+def write(session: Session, old: Projection | None, new: Projection,
+          conn: sa.Connection | None = None) -> None:
+    """Bring the projection rows of one instance from ``old`` to ``new`` (through
+    ``conn``, the session's connection, when the caller has it at hand)."""
+    conn = conn or session.connection()
     iid = new.instance["id"]
     if old is None:
         _insert(conn, _instance, [new.instance])
