@@ -78,3 +78,25 @@ def test_inbox_in_chinese(page: Any, server: Server) -> None:
     shot(page, "inbox-zh")
     page.select_option(".lang-switch select", "en")
     page.wait_for_selector("h1:has-text('Inbox')")
+
+
+def test_inbox_filters_by_process_and_step(page: Any, server: Server) -> None:
+    who = busiest_approver(server)
+    waiting = pending_tasks(server, who)
+    process = waiting[0]["definition"]
+    step = waiting[0]["node"]
+    sign_in(page, server, who)
+    page.goto("/inbox")
+    page.wait_for_selector("[data-testid=task]")
+    page.select_option("select[name=definition]", process)
+    page.wait_for_url(f"**/inbox?definition={process}")
+    page.select_option("select[name=node]", step)
+    page.wait_for_url(f"**node={step}")
+    page.wait_for_load_state("networkidle")  # the filtered list has replaced the full one
+    page.wait_for_selector("[data-testid=task]")
+    expected = {t["id"] for t in pending_tasks(server, who)
+                if t["definition"] == process and t["node"] == step}
+    hrefs = page.locator("[data-testid=task] a.task-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert {h.rsplit("/", 1)[-1] for h in hrefs} == expected
+    shot(page, "inbox-filtered")
