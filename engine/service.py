@@ -57,33 +57,37 @@ from engine.queries import (
     list_instances,
 )
 from engine.store import definitions as defs
-from engine.store import event_log, idempotency, writer
+from engine.store import event_log, idempotency, recent, writer
 from engine.store.check import Discrepancy, check
 from engine.store.check import rebuild as rebuild_projections
 from engine.store.definitions import DbCatalog
+from engine.store.event_log import VersionRow
 from engine.store.idempotency import IdempotencyConflict
 from engine.store.org import load_directory, save_directory
 from engine.store.projections import project
+from engine.store.recent import Loaded
 
 TaskCommand = cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
 
 
-Loaded = tuple[list[Event], str | None]  # a history and its definition's digest
+Done = tuple[InstanceState, Callable[[], None] | None]  # a state, and what to do on commit
 
 
 def _definition(session: Session, catalog: Catalog, state: InstanceState,
-                digest: str | None) -> ProcessDefinition:
+                version: VersionRow | None) -> ProcessDefinition:
     """The instance's definition version. The history query brought its digest along, so a
     ``DbCatalog`` on this session is asked only when that version is not parsed yet."""
-    if digest is not None and isinstance(catalog, DbCatalog) and catalog.session is session:
-        found = defs.cached(state.definition_key, state.definition_version, digest)
+    key, number = state.definition_key, state.definition_version
+    if (version is not None and version[:2] == (key, number) and version[2] is not None
+            and isinstance(catalog, DbCatalog) and catalog.session is session):
+        found = defs.cached(key, number, version[2])
         if found is not None:
             return found
-    return catalog.get(state.definition_key, state.definition_version)
+    return catalog.get(key, number)
 
 
 def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
-           loaded: Loaded | None, cmd: cmds.Command, now: datetime) -> InstanceState:
+           loaded: Loaded | None, cmd: cmds.Command, now: datetime) -> Done:
     """Decide and write, without committing. ``loaded`` is None for a start."""
     history: list[Event] = []
     before = None
@@ -91,18 +95,21 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
         assert isinstance(cmd, cmds.StartInstance)
         defn = catalog.get(cmd.definition_key)
     else:
-        history, digest = loaded
-        before = project(history)
-        defn = _definition(session, catalog, before.state, digest)
+        history, known = loaded.events, loaded.projection
+        before = (known if known is not None and known.state.seq == len(history)
+                  else project(history, known))
+        defn = _definition(session, catalog, before.state, loaded.version)
     state = before.state if before else None
     new = decide(defn, state, cmd, now, directory)
     if not new and state is not None:
-        return state
+        return state, None
     conn = session.connection()
     event_log.append(session, new[0].instance_id, len(history), new, conn)
-    after = project([*history, *new], before)
+    events = [*history, *new]
+    after = project(events, before)
     writer.write(session, before, after, conn)
-    return after.state
+    kept = recent.Loaded(events, loaded.version if loaded else None, after)
+    return after.state, lambda: recent.of(conn.engine).put(kept)
 
 
 def _stored(session: Session, response: dict[str, Any]) -> InstanceState:
@@ -110,7 +117,7 @@ def _stored(session: Session, response: dict[str, Any]) -> InstanceState:
 
 
 def _run(session: Session, actor: str, key: str | None, request: tuple[Any, ...],
-         now: datetime, status: int, apply: Callable[[], InstanceState]) -> InstanceState:
+         now: datetime, status: int, apply: Callable[[], Done]) -> InstanceState:
     """One transaction around ``apply``, with the idempotency protocol when ``key``."""
     fp = idempotency.fingerprint(*request) if key is not None else ""
     try:
@@ -118,11 +125,13 @@ def _run(session: Session, actor: str, key: str | None, request: tuple[Any, ...]
             result = _stored(session, done.response)
             session.rollback()
             return result
-        state = apply()
+        state, on_commit = apply()
         if key is not None:
             idempotency.remember(session, key, actor, fp, status,
                                  {"instance_id": str(state.id), "seq": state.seq}, now)
         session.commit()
+        if on_commit is not None:
+            on_commit()
         return state
     except (ConcurrentUpdate, sa.exc.IntegrityError):
         session.rollback()
@@ -148,9 +157,9 @@ def start(session: Session, catalog: Catalog, directory: OrgDirectory,
 def _execute(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
              cmd: cmds.Command, now: datetime, key: str | None,
              loaded: Loaded | None) -> InstanceState:
-    def apply() -> InstanceState:
-        history = loaded or event_log.for_command(session.connection(), instance_id=instance_id)
-        if not history[0]:
+    def apply() -> Done:
+        history = loaded or recent.load(session.connection(), instance_id=instance_id)
+        if history is None:
             raise InstanceNotFound(instance_id)
         return _apply(session, catalog, directory, history, cmd, now)
 
@@ -171,11 +180,11 @@ def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
     """``execute`` on the instance owning ``cmd.task_id``; TaskNotFound if none."""
     # One query finds the task's instance and loads its history, in the command's
     # transaction (the idempotency check, which needs the instance id, comes after).
-    loaded = event_log.for_command(session.connection(), task_id=cmd.task_id)
-    if not loaded[0]:
+    loaded = recent.load(session.connection(), task_id=cmd.task_id)
+    if loaded is None:
         session.rollback()
         raise TaskNotFound(cmd.task_id)
-    return _execute(session, catalog, directory, loaded[0][0].instance_id, cmd, now,
+    return _execute(session, catalog, directory, loaded.events[0].instance_id, cmd, now,
                     idempotency_key, loaded)
 
 

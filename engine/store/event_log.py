@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from engine.core.errors import ConcurrentUpdate, InstanceNotFound
-from engine.core.events import Event, InstanceStarted, from_record, to_record
+from engine.core.events import Event, from_record, to_record
 from engine.store.tables import metadata
 
 _table = metadata.tables["event_log"]
@@ -31,8 +31,8 @@ def _history(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
     """An instance's events in order, each row with the digest of the instance's definition
     version (NULL when the version is not stored): one round trip for the command path."""
     t, i, v = _table, _instance, _version
-    return (sa.select(t.c.instance_id, t.c.kind, t.c.payload, t.c.at, i.c.definition_key,
-                      i.c.definition_version, v.c.digest)
+    return (sa.select(t.c.instance_id, t.c.seq, t.c.kind, t.c.payload, t.c.at,
+                      i.c.definition_key, i.c.definition_version, v.c.digest)
             .select_from(t.outerjoin(i, i.c.id == t.c.instance_id).outerjoin(
                 v, sa.and_(v.c.key == i.c.definition_key,
                            v.c.version == i.c.definition_version)))
@@ -40,6 +40,8 @@ def _history(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
 
 
 _BY_INSTANCE = _history(_table.c.instance_id == sa.bindparam("instance_id"))
+_FROM_SEQ = _history(sa.and_(_table.c.instance_id == sa.bindparam("instance_id"),
+                             _table.c.seq >= sa.bindparam("seq")))
 _BY_TASK = _history(_table.c.instance_id == sa.select(_task.c.instance_id).where(
     _task.c.id == sa.bindparam("task_id")).scalar_subquery())
 
@@ -71,22 +73,30 @@ def append(session: Session, instance_id: UUID, after: int, events: Sequence[Eve
     return after + len(events)
 
 
+#: (definition key, version, digest) as the instance row names them; digest None when
+#: that version is not stored
+VersionRow = tuple[str | None, int | None, str | None]
+
+
 def for_command(conn: sa.Connection, *, instance_id: UUID | None = None,
-                task_id: UUID | None = None) -> tuple[list[Event], str | None]:
-    """The history of the instance ``instance_id``, or of the one owning ``task_id``, and
-    the digest of the definition version its first event names (None when not stored, or
-    when the instance row names another). Empty when there is no such instance."""
+                task_id: UUID | None = None, from_seq: int = 1
+                ) -> tuple[list[Event], VersionRow | None]:
+    """The events of the instance ``instance_id`` (from ``seq == from_seq`` on), or the
+    whole history of the one owning ``task_id``, with the instance's definition version
+    (one round trip). Empty when there is no such instance (or no such events)."""
     if task_id is not None:
         rows = conn.execute(_BY_TASK, {"task_id": task_id}).all()
+    elif from_seq > 1:
+        rows = conn.execute(_FROM_SEQ, {"instance_id": instance_id, "seq": from_seq}).all()
+        if rows and rows[0].seq != from_seq:
+            return [], None  # the log does not continue what the caller knows
     else:
         rows = conn.execute(_BY_INSTANCE, {"instance_id": instance_id}).all()
-    events = [_event(r) for r in rows]
-    if not events or not isinstance(first := events[0], InstanceStarted):
-        return events, None
-    row = rows[0]
-    same = (row.definition_key, row.definition_version) == (first.definition_key,
-                                                             first.definition_version)
-    return events, row.digest if same else None
+    if not rows:
+        return [], None
+    first = rows[0]
+    return [_event(r) for r in rows], (first.definition_key, first.definition_version,
+                                       first.digest)
 
 
 def _event(row: Any) -> Event:
