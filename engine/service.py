@@ -1,7 +1,10 @@
 """The one place that loads, decides and appends. Every other layer calls these.
 
 Commands (one command = one transaction: load the history, replay, decide, append the
-events with their ``seq``, write the projections, commit):
+events with their ``seq``, write the projections, commit). The hot path is lean: a task
+command finds its instance, history and definition digest in one query, reading only the
+events after the last one this process committed or loaded for that instance
+(``engine.store.recent``, confirmed against the log), and writes one statement per table:
 
 - ``start(session, catalog, directory, cmd, now, *, idempotency_key=None) -> InstanceState``
 - ``execute(session, catalog, directory, instance_id, cmd, now, *, idempotency_key=None)``

@@ -58,6 +58,9 @@ def _sqlite_engine(url: sa.URL, begin: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # In WAL mode NORMAL syncs the WAL at checkpoints, not at every commit: a commit
+        # survives the application crashing; only an OS crash or power loss may lose the
+        # last commits (never corrupting the file). FULL would fsync every commit.
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
