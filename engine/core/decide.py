@@ -34,10 +34,26 @@ def decide(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Comma
            new_id: Callable[[], UUID] = uuid4) -> list[ev.Event]:
     """The events ``cmd`` causes. For ``StartInstance`` ``state`` is None and the new
     instance's id is ``new_id()``; task ids come from ``new_id`` too."""
+    return _run(defn, state, cmd, now, directory, new_id).events
+
+
+def decide_and_fold(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
+                    now: datetime, directory: OrgDirectory,
+                    new_id: Callable[[], UUID] = uuid4) -> tuple[list[ev.Event], InstanceState]:
+    """``decide`` plus the state after its events (the same as ``apply_all(state, events)``),
+    which ``decide`` folds anyway: a caller need not fold the events again."""
+    flow = _run(defn, state, cmd, now, directory, new_id)
+    after = flow.result()
+    assert after is not None, "a command on no instance either starts one or is refused"
+    return flow.events, after
+
+
+def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
+         now: datetime, directory: OrgDirectory, new_id: Callable[[], UUID]) -> Flow:
     flow = Flow(defn, state, now, directory, new_id)
     if isinstance(cmd, cmds.StartInstance):
         _start(flow, cmd)
-        return flow.events
+        return flow
     if state is None:
         if isinstance(cmd, cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner):
             raise TaskNotFound(cmd.task_id)
@@ -59,7 +75,7 @@ def decide(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Comma
             _resubmit(flow, cmd)
         case cmds.AddComment():
             _comment(flow, cmd)
-    return flow.events
+    return flow
 
 
 def _check_form(flow: Flow, data: dict[str, object]) -> None:
@@ -126,7 +142,7 @@ def return_targets(defn: ProcessDefinition, state: InstanceState) -> list[str]:
 
 
 def _check_return_target(flow: Flow, to: str) -> None:
-    if to not in return_targets(flow.defn, flow.state):
+    if to not in return_targets(flow.defn, flow.initial):
         raise TransitionNotAllowed(flow.state.node, "return",
                                    f"{to!r} is not the initiator or an earlier step")
 
@@ -217,10 +233,10 @@ def may_comment(state: InstanceState, user: str, directory: OrgDirectory) -> boo
 def _comment(flow: Flow, cmd: cmds.AddComment) -> None:
     if not cmd.text.strip():
         raise FormInvalid([("/text", "a comment cannot be empty")])
-    if not may_comment(flow.state, cmd.actor, flow.directory):
+    if not may_comment(flow.initial, cmd.actor, flow.directory):
         raise NotPermitted(cmd.actor, "comment", "not involved in this request")
     flow.emit(ev.CommentAdded(instance_id=flow.state.id, at=flow.now, actor=cmd.actor,
                               text=cmd.text.strip(), node=flow.state.node))
 
 
-__all__ = ["decide", "may_comment", "return_targets"]
+__all__ = ["decide", "decide_and_fold", "may_comment", "return_targets"]

@@ -1,7 +1,8 @@
 """Moving an instance through its nodes inside one ``decide`` call.
 
-``Flow`` collects the events of one command and folds each into its working state as it
-is emitted, so later steps see earlier ones. It is local to one call: ``decide`` stays a
+``Flow`` collects the events of one command and folds each into one mutable working state
+(``state.WorkingState``) as it is emitted, so later steps see earlier ones; the frozen
+state is built at most once, at the end (``result``). It is local to one call: ``decide`` stays a
 pure function of its arguments.
 """
 
@@ -17,7 +18,7 @@ from engine.core.definition import Node, ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import TransitionNotAllowed
 from engine.core.machine import next_node
-from engine.core.state import InstanceState, TaskState, apply
+from engine.core.state import InstanceState, TaskState, WorkingState, apply
 
 MAX_HOPS = 200  # nodes entered by one command before we call it a loop
 
@@ -26,21 +27,38 @@ class Flow:
     def __init__(self, defn: ProcessDefinition, state: InstanceState | None, now: datetime,
                  directory: OrgDirectory, new_id: Callable[[], UUID]) -> None:
         self.defn, self.now, self.directory, self.new_id = defn, now, directory, new_id
-        self._state = state
+        self._initial = state
+        self._work = WorkingState(state) if state is not None else None
         self.events: list[ev.Event] = []
 
     @property
     def started(self) -> bool:
-        return self._state is not None
+        return self._work is not None
 
     @property
-    def state(self) -> InstanceState:
-        assert self._state is not None, "no instance yet"
-        return self._state
+    def initial(self) -> InstanceState:
+        """The state the command was decided on (before any event of this call)."""
+        assert self._initial is not None, "no instance yet"
+        return self._initial
+
+    @property
+    def state(self) -> WorkingState:
+        """The state after the events emitted so far (mutable: read it, never keep it)."""
+        assert self._work is not None, "no instance yet"
+        return self._work
 
     def emit(self, event: ev.Event) -> None:
         self.events.append(event)
-        self._state = apply(self._state, event)
+        if self._work is None or isinstance(event, ev.InstanceStarted):
+            self._work = WorkingState(apply(None, event))
+        else:
+            self._work.step(event)
+
+    def result(self) -> InstanceState | None:
+        """The frozen state after every event emitted (the input state if none were)."""
+        if not self.events or self._work is None:
+            return self._initial
+        return self._work.freeze()
 
     # -- helpers ---------------------------------------------------------------------------
     def node(self) -> Node:
@@ -56,7 +74,7 @@ class Flow:
         return self.now + node.sla if node.sla else None
 
     def cancel_open(self, reason: str, only: Callable[[TaskState], bool] = lambda t: True) -> None:
-        for t in self.state.tasks:
+        for t in tuple(self.state.tasks):  # emitting changes the working list
             if t.open and only(t):
                 self.emit(ev.TaskCancelled(instance_id=self.state.id, at=self.now,
                                            task_id=t.task_id, node=t.node, reason=reason))

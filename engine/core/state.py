@@ -105,7 +105,7 @@ def _replaced(t: TaskState, **changes: Any) -> TaskState:
     return made
 
 
-class _Fold:
+class WorkingState:
     """A mutable working copy of an ``InstanceState``: events are folded into it in place
     and ``freeze`` makes the frozen state once, so a replay of n events builds one state
     instead of 2n (``dataclasses.replace`` was a third of demo seeding). The fold is the
@@ -138,6 +138,7 @@ class _Fold:
     updated_at: datetime | None
 
     def __init__(self, state: InstanceState) -> None:
+        """A working copy of ``state``; ``state`` itself is never changed."""
         self.__dict__.update(state.__dict__)
         self.tasks = list(state.tasks)
 
@@ -231,7 +232,7 @@ def _started(e: ev.InstanceStarted) -> InstanceState:
 def apply_all(state: InstanceState | None, events: Iterable[ev.Event]) -> InstanceState | None:
     """The state after ``events`` (``state`` itself when there are none): ``apply`` in a
     loop, building one frozen state at the end."""
-    fold: _Fold | None = None
+    fold: WorkingState | None = None
     for e in events:
         if isinstance(e, ev.InstanceStarted):
             state, fold = _started(e), None
@@ -239,7 +240,7 @@ def apply_all(state: InstanceState | None, events: Iterable[ev.Event]) -> Instan
         if fold is None:
             if state is None:
                 raise ValueError(f"history must begin with instance_started, not {e.kind}")
-            fold = _Fold(state)
+            fold = WorkingState(state)
         fold.step(e)
     return fold.freeze() if fold is not None else state
 
@@ -258,5 +259,5 @@ def replay(events: Iterable[ev.Event]) -> InstanceState:
     return state
 
 
-__all__ = ["FINAL_STATUSES", "InstanceState", "TaskState", "TaskStatus", "apply", "apply_all",
-           "open_tasks", "pending_tasks", "replay"]
+__all__ = ["FINAL_STATUSES", "InstanceState", "TaskState", "TaskStatus", "WorkingState",
+           "apply", "apply_all", "open_tasks", "pending_tasks", "replay"]

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from engine.core import DecideTask, StartInstance, decide, decide_and_fold, pending_tasks
 from engine.core.events import Event, InstanceStarted, NodeEntered
 from engine.core.state import InstanceState, apply, apply_all, replay
 from engine.demo.simulation import simulate
-from tests.engine.helpers import EXAMPLES, definition, directory
+from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, T0, Ids, definition, directory
 
 
 def _histories() -> list[list[Event]]:
@@ -56,3 +57,22 @@ def test_apply_all_of_nothing_is_the_state_itself_and_a_bad_start_is_refused() -
         replay([])
     assert isinstance(history[0], InstanceStarted)
     assert apply(state, history[0]) == replay(history[:1])  # a start begins afresh
+
+
+@pytest.mark.parametrize("key", EXAMPLES)
+def test_decide_and_fold_returns_decides_events_and_their_fold(key: str) -> None:
+    defn, org = definition(key), directory()
+    start = StartInstance(definition_key=key, initiator=INITIATOR[key], data=dict(DATA[key]))
+    plain_ids, fold_ids = Ids(), Ids()
+    events, state = decide_and_fold(defn, None, start, T0, org, fold_ids)
+    assert events == decide(defn, None, start, T0, org, plain_ids)
+    assert state == replay(events)
+    while not state.finished:
+        task = pending_tasks(state)[0]
+        cmd = DecideTask(task_id=task.task_id, actor=task.assignee, action="approve")
+        before = _snapshot(state)
+        new, after = decide_and_fold(defn, state, cmd, T0, org, fold_ids)
+        assert new == decide(defn, state, cmd, T0, org, plain_ids)
+        assert after == apply_all(state, new)
+        assert _snapshot(state) == before  # the given state is never changed
+        state = after
