@@ -9,6 +9,7 @@ field left empty compared with a number) counts as false.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -59,13 +60,35 @@ def check(expr: str, fields: Iterable[str]) -> list[str]:
             for name in sorted(used - known)]
 
 
+@lru_cache(maxsize=1024)
+def _compiled(expr: str) -> tuple[ast.expr, tuple[str, ...]]:
+    """The parsed body of ``expr`` and the field names it reads, once per expression."""
+    return _parse(expr).body, tuple(sorted(names_in(expr)))
+
+
+_local = threading.local()  # one evaluator per thread: its ``names`` are set per call
+
+
+def _evaluator() -> EvalWithCompoundTypes:
+    # Building a simpleeval evaluator costs more than evaluating a condition, so each
+    # thread keeps one and swaps in the names of the data it checks.
+    evaluator: EvalWithCompoundTypes | None = getattr(_local, "evaluator", None)
+    if evaluator is None:
+        evaluator = EvalWithCompoundTypes(names={}, functions=_FUNCTIONS)
+        _local.evaluator = evaluator
+    return evaluator
+
+
 def evaluate(expr: str, data: Mapping[str, Any]) -> bool:
     """True when ``expr`` holds on ``data``; evaluation errors count as false."""
+    body, fields = _compiled(expr)
     names: dict[str, Any] = dict(_CONSTANTS)
-    names.update({n: data.get(n) for n in names_in(expr)})
-    evaluator = EvalWithCompoundTypes(names=names, functions=_FUNCTIONS)
+    for name in fields:
+        names[name] = data.get(name)
+    evaluator = _evaluator()
+    evaluator.names = names
     try:
-        return bool(evaluator.eval(expr.strip(), previously_parsed=_parse(expr).body))
+        return bool(evaluator.eval(expr, previously_parsed=body))
     except (InvalidExpression, TypeError, ValueError, ZeroDivisionError, AttributeError,
             KeyError, IndexError):
         return False
