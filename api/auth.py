@@ -22,7 +22,7 @@ from api.tokens import (
 )
 from engine.core.directory import User
 from engine.store import ApiToken, AppUser
-from engine.store.org import user_of
+from engine.store.org import current_directory, user_of
 
 NOT_SIGNED_IN = {"WWW-Authenticate": "Bearer"}
 
@@ -56,10 +56,13 @@ def user_for_token(session: Session, token: str, secret: str, now: datetime) -> 
         username = read_access_token(secret, token, now)
     if username is None:
         raise unauthorized("The token is invalid or has expired: sign in again")
-    row = session.get(AppUser, username)
-    if row is None:
+    # The directory holds every user row; it is cached per process and checked against
+    # the database on each call, so a removed user is refused at once. API tokens are
+    # looked up above on every call, so a revoked one is refused at once too.
+    user = current_directory(session).get(username)
+    if user is None:
         raise unauthorized(f"User {username!r} no longer exists")
-    return user_of(row)
+    return user
 
 
 def create_api_token(session: Session, user: User, name: str, now: datetime,

@@ -33,6 +33,7 @@ from engine.core.directory import OrgDirectory, User
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.state import InstanceState
 from engine.store import OutOfOffice
+from engine.store.org import current_directory
 
 _MAX_CHAIN = 5
 
@@ -59,7 +60,7 @@ class Workflow:
                 ) -> Iterator[Workflow]:
         """A unit of work on a write session, opened and closed in the calling thread."""
         with runtime.db.session(write=True) as session:
-            yield Workflow(session, user, now, service.load_directory(session), zh)
+            yield Workflow(session, user, now, current_directory(session), zh)
 
     # --- commands -----------------------------------------------------------------
 
@@ -154,7 +155,7 @@ def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep, zh: ZhDep) -> Write
 
 
 def _reader(session: ReadSessionDep, user: UserDep, now: NowDep, zh: ZhDep) -> Workflow:
-    return Workflow(session, user, now, service.load_directory(session), zh)
+    return Workflow(session, user, now, current_directory(session), zh)
 
 
 WriterDep = Annotated[Writer, Depends(_writer)]

@@ -1,4 +1,6 @@
-"""The org directory in the database: ``save_directory`` and ``load_directory``.
+"""The org directory in the database: ``save_directory`` and ``load_directory``, and
+``current_directory`` (the same, cached per process while the database's fingerprint of
+the users and roles is unchanged).
 
 ``save_directory`` adds and updates users and declared roles; it never deletes a user
 (their history and tokens stay meaningful) and never touches ``password_hash``.
@@ -6,6 +8,9 @@
 
 from __future__ import annotations
 
+import weakref
+
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engine.core.directory import OrgDirectory, User
@@ -48,4 +53,52 @@ def load_directory(session: Session) -> OrgDirectory:
     return OrgDirectory(users=users, role_names=roles)
 
 
-__all__ = ["load_directory", "save_directory", "user_of"]
+# --- a per-process cache of the directory -------------------------------------------
+# Every request needs the directory (who the caller is, managers and roles for routing);
+# building it from ORM rows is a good part of a request. The cache is checked against a
+# fingerprint the database computes over every column the directory is made of (one row
+# back, no ORM), so a change made by any process is seen by the next request: no expiry.
+
+_FINGERPRINT = {
+    "postgresql": sa.text(
+        "SELECT encode(sha256(convert_to("
+        "coalesce((SELECT json_agg(json_build_array(username, name, name_zh, email, manager,"
+        " roles, is_admin, is_process_owner, locale) ORDER BY username)::text"
+        " FROM app_user), '[]') || '|' ||"
+        "coalesce((SELECT json_agg(json_build_array(name, description) ORDER BY name)::text"
+        " FROM org_role), '[]'), 'UTF8')), 'hex')"),
+    "sqlite": sa.text(
+        "SELECT (SELECT json_group_array(json_array(username, name, name_zh, email, manager,"
+        " roles, is_admin, is_process_owner, locale))"
+        " FROM (SELECT * FROM app_user ORDER BY username)) || '|' ||"
+        " (SELECT json_group_array(json_array(name, description))"
+        " FROM (SELECT * FROM org_role ORDER BY name))"),
+}
+_directories: weakref.WeakKeyDictionary[sa.Engine, tuple[str, OrgDirectory]] = (
+    weakref.WeakKeyDictionary())
+
+
+def directory_fingerprint(conn: sa.Connection) -> str | None:
+    """Text that changes whenever a user or role changes (None on other databases)."""
+    query = _FINGERPRINT.get(conn.dialect.name)
+    return None if query is None else str(conn.execute(query).scalar_one())
+
+
+def current_directory(session: Session) -> OrgDirectory:
+    """``load_directory``, served from a per-process cache while the database's
+    fingerprint of the users and roles is unchanged."""
+    conn = session.connection()
+    before = directory_fingerprint(conn)
+    hit = _directories.get(conn.engine)
+    if before is not None and hit is not None and hit[0] == before:
+        return hit[1]
+    directory = load_directory(session)
+    # Kept only when nothing changed while it loaded (PostgreSQL reads committed rows
+    # statement by statement): a directory is never cached under a later fingerprint.
+    if before is not None and directory_fingerprint(conn) == before:
+        _directories[conn.engine] = (before, directory)
+    return directory
+
+
+__all__ = ["current_directory", "directory_fingerprint", "load_directory", "save_directory",
+           "user_of"]
