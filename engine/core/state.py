@@ -5,7 +5,8 @@ The state is derived only from events, so the store can always rebuild it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -96,6 +97,9 @@ def _made(cls: type[Any], fields: dict[str, Any]) -> Any:
     return obj
 
 
+_NEW_TASK: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(TaskState)}
+
+
 def _replaced(t: TaskState, **changes: Any) -> TaskState:
     """``dataclasses.replace`` for a task, without its per-call field introspection and
     ``__init__``: replay calls this once per task event."""
@@ -167,10 +171,12 @@ class WorkingState:
             for i, t in enumerate(tasks):
                 if t.open and t.waits_for == e.waits_for:
                     tasks[i] = _replaced(t, waits_for=e.task_id)
-        self.tasks.append(TaskState(
-            task_id=e.task_id, node=e.node, visit=e.visit, assignee=e.assignee, rule=e.rule,
-            status="pending" if e.active else "waiting", created_at=e.at, due_at=e.due_at,
-            added_by=e.added_by, waits_for=e.waits_for))
+        fields = _NEW_TASK.copy()  # every field in TaskState's order, defaults included
+        fields.update(task_id=e.task_id, node=e.node, visit=e.visit, assignee=e.assignee,
+                      rule=e.rule, status="pending" if e.active else "waiting",
+                      created_at=e.at, due_at=e.due_at, added_by=e.added_by,
+                      waits_for=e.waits_for)
+        self.tasks.append(_made(TaskState, fields))
 
     def _left(self, e: ev.NodeLeft) -> tuple[str, ...]:
         if e.outcome == "notified":
@@ -183,43 +189,76 @@ class WorkingState:
     def step(self, e: ev.Event) -> None:
         self.seq += 1
         self.updated_at = e.at
-        match e:
-            case ev.NodeEntered():
-                self.node, self.visit, self.entered_at = e.node, e.visit, e.at
-                self.status, self.resume_at = "running", None
-                self.visits = {**self.visits, e.node: e.visit}
-                self.path = (*self.path, e.node)
-            case ev.TaskCreated():
-                self._created(e)
-            case ev.TaskActivated():
-                self._task(e.task_id, status="pending", due_at=e.due_at)
-            case ev.TaskDeferred():
-                self._task(e.task_id, status="waiting", waits_for=e.waits_for)
-            case ev.TaskDecided():
-                self._task(e.task_id, status="done", action=e.action, decided_at=e.at,
-                           comment=e.comment, auto=e.auto)
-            case ev.TaskCancelled():
-                self._task(e.task_id, status="cancelled", decided_at=e.at)
-            case ev.TaskDelegated():
-                self._task(e.task_id, assignee=e.to_user)
-            case ev.Notified():
-                self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
-            case ev.NodeLeft():
-                self.previous_approvers = self._left(e)
-                self.node, self.entered_at = None, None
-            case ev.InstanceReturned():
-                self.status, self.resume_at = "returned", e.resume_at
-            case ev.InstanceResubmitted():
-                self.status, self.data = "running", dict(e.data)
-            case ev.InstanceWithdrawn():
-                self.status = "withdrawn"
-            case ev.InstanceCancelled():
-                self.status = "cancelled"
-            case ev.InstanceFinished():
-                self.status, self.outcome, self.finished_at = e.outcome, e.outcome, e.at
-                self.node, self.resume_at = e.node, None
-            case _:
-                pass  # CommentAdded and future informational events only count
+        how = _STEPS.get(type(e))
+        if how is None:  # a subclass of an event, or an informational event (CommentAdded)
+            how = next((f for cls, f in _STEPS.items() if isinstance(e, cls)), None)
+        if how is not None:
+            how(self, e)
+
+    # one method per event kind, found by the event's type (``_STEPS``), not by trying
+    # each kind in turn: replay and decide call ``step`` for every event
+    def _entered(self, e: ev.NodeEntered) -> None:
+        self.node, self.visit, self.entered_at = e.node, e.visit, e.at
+        self.status, self.resume_at = "running", None
+        self.visits = {**self.visits, e.node: e.visit}
+        self.path = (*self.path, e.node)
+
+    def _activated(self, e: ev.TaskActivated) -> None:
+        self._task(e.task_id, status="pending", due_at=e.due_at)
+
+    def _deferred(self, e: ev.TaskDeferred) -> None:
+        self._task(e.task_id, status="waiting", waits_for=e.waits_for)
+
+    def _decided(self, e: ev.TaskDecided) -> None:
+        self._task(e.task_id, status="done", action=e.action, decided_at=e.at,
+                   comment=e.comment, auto=e.auto)
+
+    def _cancelled_task(self, e: ev.TaskCancelled) -> None:
+        self._task(e.task_id, status="cancelled", decided_at=e.at)
+
+    def _delegated(self, e: ev.TaskDelegated) -> None:
+        self._task(e.task_id, assignee=e.to_user)
+
+    def _notified(self, e: ev.Notified) -> None:
+        self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
+
+    def _node_left(self, e: ev.NodeLeft) -> None:
+        self.previous_approvers = self._left(e)
+        self.node, self.entered_at = None, None
+
+    def _returned(self, e: ev.InstanceReturned) -> None:
+        self.status, self.resume_at = "returned", e.resume_at
+
+    def _resubmitted(self, e: ev.InstanceResubmitted) -> None:
+        self.status, self.data = "running", dict(e.data)
+
+    def _withdrawn(self, e: ev.InstanceWithdrawn) -> None:
+        self.status = "withdrawn"
+
+    def _cancelled(self, e: ev.InstanceCancelled) -> None:
+        self.status = "cancelled"
+
+    def _finished(self, e: ev.InstanceFinished) -> None:
+        self.status, self.outcome, self.finished_at = e.outcome, e.outcome, e.at
+        self.node, self.resume_at = e.node, None
+
+
+_STEPS: dict[type[ev.Event], Callable[[WorkingState, Any], None]] = {
+    ev.NodeEntered: WorkingState._entered,
+    ev.TaskCreated: WorkingState._created,
+    ev.TaskActivated: WorkingState._activated,
+    ev.TaskDeferred: WorkingState._deferred,
+    ev.TaskDecided: WorkingState._decided,
+    ev.TaskCancelled: WorkingState._cancelled_task,
+    ev.TaskDelegated: WorkingState._delegated,
+    ev.Notified: WorkingState._notified,
+    ev.NodeLeft: WorkingState._node_left,
+    ev.InstanceReturned: WorkingState._returned,
+    ev.InstanceResubmitted: WorkingState._resubmitted,
+    ev.InstanceWithdrawn: WorkingState._withdrawn,
+    ev.InstanceCancelled: WorkingState._cancelled,
+    ev.InstanceFinished: WorkingState._finished,
+}  # CommentAdded and future informational events only count (seq, updated_at)
 
 
 def _started(e: ev.InstanceStarted) -> InstanceState:

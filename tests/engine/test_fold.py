@@ -11,7 +11,7 @@ import pytest
 
 from engine.core import DecideTask, StartInstance, decide, decide_and_fold, pending_tasks
 from engine.core.events import Event, InstanceStarted, NodeEntered
-from engine.core.state import InstanceState, apply, apply_all, replay
+from engine.core.state import InstanceState, TaskState, apply, apply_all, replay
 from engine.demo.simulation import simulate
 from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, T0, Ids, definition, directory
 
@@ -76,3 +76,14 @@ def test_decide_and_fold_returns_decides_events_and_their_fold(key: str) -> None
         assert after == apply_all(state, new)
         assert _snapshot(state) == before  # the given state is never changed
         state = after
+
+
+def test_folded_tasks_and_states_have_every_field_and_nothing_else() -> None:
+    names = [f.name for f in dataclasses.fields(TaskState)]
+    for history in _histories()[:30]:
+        state = replay(history)
+        assert list(vars(state)) == [f.name for f in dataclasses.fields(InstanceState)]
+        for task in state.tasks:
+            assert list(vars(task)) == names
+            assert dataclasses.MISSING not in vars(task).values()
+            assert task == TaskState(**vars(task))
