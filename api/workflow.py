@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -25,7 +25,7 @@ from api.i18n import ZhDep, localize
 from api.instance_view import instance_out
 from api.runtime import Runtime
 from api.schemas import InstanceOut
-from engine import service
+from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.decide import may_comment
 from engine.core.definition import ProcessDefinition
@@ -45,6 +45,9 @@ class Workflow:
     now: datetime
     directory: OrgDirectory
     zh: bool = False
+    # Definitions asked for in this unit of work (an inbox page asks once per task).
+    _definitions: dict[tuple[str, int | None], ProcessDefinition] = field(
+        default_factory=dict, repr=False)
 
     @property
     def catalog(self) -> service.DbCatalog:
@@ -52,7 +55,12 @@ class Workflow:
 
     def definition(self, key: str, version: int | None = None) -> ProcessDefinition:
         """A definition version, in the caller's language."""
-        return localize(self.catalog.get(key, version), self.zh)
+        found = self._definitions.get((key, version))
+        if found is None:
+            found = localize(self.catalog.get(key, version), self.zh)
+            if version is not None:  # a version never changes; "the newest" may
+                self._definitions[key, version] = found
+        return found
 
     @staticmethod
     @contextmanager
@@ -131,6 +139,13 @@ class Workflow:
         return state
 
     def view(self, state: InstanceState) -> InstanceOut:
+        # Right after a command, what it committed is still at hand: no reads (on
+        # SQLite a read on the write session would take the write lock again).
+        done = queries.just_committed(self.session, state)
+        if done is not None:
+            defn = (localize(done.definition, self.zh) if done.definition is not None
+                    else self.definition(state.definition_key, state.definition_version))
+            return instance_out(defn, state, done.events, done.visits, self.user, self.now)
         defn = self.definition(state.definition_key, state.definition_version)
         events = service.instance_events(self.session, state.id)
         visits = service.instance_visits(self.session, state.id)

@@ -22,12 +22,15 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from engine.core.definition import ProcessDefinition
 from engine.core.errors import TaskNotFound
 from engine.core.events import Event
 from engine.core.state import InstanceState, replay
-from engine.store import event_log
+from engine.store import definitions as defs
+from engine.store import event_log, recent
 from engine.store.tables import CarbonCopy, Instance, NodeVisit, Task
 
 Scope = Literal["mine", "cc", "all"]
@@ -59,10 +62,13 @@ def inbox(session: Session, username: str, definition: str | None = None,
         order = [col(Task.created_at).desc(), col(Task.id)]
     else:
         raise ValueError(f"unknown inbox sort {sort!r}: use due, overdue_first or created")
-    query = (select(Task, Instance).join(Instance, col(Instance.id) == Task.instance_id)
+    # Only the instance columns the row needs (not its form data, a JSON document).
+    query = (sa.select(Task, col(Instance.title), col(Instance.initiator),
+                       col(Instance.definition_version), col(Instance.status))
+             .join(Instance, col(Instance.id) == Task.instance_id)
              .where(*where).order_by(*order).limit(limit).offset(offset))
-    rows = [InboxRow(t, i.title, i.initiator, i.definition_version, i.status)
-            for t, i in session.exec(query).all()]
+    rows = [InboxRow(t, title, initiator, version, status)
+            for t, title, initiator, version, status in session.execute(query).all()]
     total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
     return rows, int(total)
 
@@ -129,7 +135,34 @@ def node_visits(session: Session, definition_key: str, since: datetime | None = 
         col(NodeVisit.node), col(NodeVisit.entered_at))).all())
 
 
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What a command of this process just committed for one instance."""
+
+    events: list[Event]
+    visits: list[NodeVisit]
+    definition: ProcessDefinition | None  # None when not parsed in this process
 
 
-__all__ = ["InboxRow", "get_instance", "get_task", "inbox", "instance_events",
-           "instance_visits", "list_instances", "node_visits", "task_instance_id"]
+def just_committed(session: Session, state: InstanceState) -> Committed | None:
+    """The events, node visits and definition behind ``state`` without a query, when
+    ``state`` is the very state a command on ``session``'s database committed last in this
+    process (``engine.store.recent``); else None (read them with ``instance_events``...).
+    The visits are the rows that command wrote (its projection)."""
+    bind = session.get_bind()
+    entry = recent.of(bind).get(state.id) if isinstance(bind, sa.Engine) else None
+    if entry is None or entry.projection is None or entry.projection.state is not state:
+        return None
+    visits = sorted((NodeVisit(**row) for row in entry.projection.visits.values()),
+                    key=lambda v: v.entered_seq)
+    key, number, digest = entry.version or (None, None, None)
+    defn = (defs.cached(state.definition_key, state.definition_version, digest)
+            if digest is not None
+            and (key, number) == (state.definition_key, state.definition_version)
+            else None)
+    return Committed(list(entry.events), visits, defn)
+
+
+__all__ = ["Committed", "InboxRow", "get_instance", "get_task", "inbox", "instance_events",
+           "instance_visits", "just_committed", "list_instances", "node_visits",
+           "task_instance_id"]

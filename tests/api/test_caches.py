@@ -8,6 +8,7 @@ from sqlmodel import delete, select
 from engine.store import AppUser
 from engine.store.org import current_directory
 from tests.api.conftest import Api
+from tests.api.test_flows import start_store, task_of
 
 
 def _update(api: Api, username: str, **fields: object) -> None:
@@ -61,3 +62,17 @@ def test_the_cached_directory_is_reused_only_while_unchanged(api: Api) -> None:
         again = current_directory(s)
     assert again is not first and again.users["zhao.lei"].email == "zhao.lei@example.org"
 
+
+def test_a_decision_answers_what_a_fresh_read_of_the_request_shows(api: Api) -> None:
+    """The approve response is shaped from what the command committed (no reload); it is
+    the same as reading the request afterwards, in either language."""
+    iid = start_store(api)["id"]
+    assert start_store(api)["id"] != iid  # a second request in the process's cache
+    for user, lang in (("zhao.lei", "en"), ("tang.lan", "zh-CN")):
+        me = api.as_(user)
+        task = task_of(me, iid)
+        lang_header = {"Accept-Language": lang}
+        answered = me.post(f"/api/tasks/{task['id']}/approve", headers=lang_header)
+        assert answered.status_code == 200, answered.text
+        assert answered.json() == me.get(f"/api/instances/{iid}", headers=lang_header).json()
+        assert answered.json()["timeline"] and answered.json()["visits"]
