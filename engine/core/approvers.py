@@ -48,13 +48,16 @@ def assignees(node: Node, initiator: str, data: Mapping[str, Any],
     fallback = node.policies.fallback_approver
     if not out and fallback is not None and fallback in directory.users:
         out[fallback] = f"fallback:{fallback}"
-    rules = ", ".join(str(r) for r in node.approvers)
     if not out:
-        raise NoApproverFound(node.id, rules)
+        raise NoApproverFound(node.id, _rules(node))
     if node.mode == "threshold" and node.threshold is not None and len(out) < node.threshold:
-        raise NoApproverFound(node.id, f"{rules}: {node.threshold} approvers needed, "
+        raise NoApproverFound(node.id, f"{_rules(node)}: {node.threshold} approvers needed, "
                                        f"{len(out)} found")
     return list(out.items())
+
+
+def _rules(node: Node) -> str:
+    return ", ".join(str(r) for r in node.approvers)
 
 
 def recipients(node: Node, initiator: str, data: Mapping[str, Any],

@@ -286,6 +286,10 @@ def apply_all(state: InstanceState | None, events: Iterable[ev.Event]) -> Instan
 
 def apply(state: InstanceState | None, e: ev.Event) -> InstanceState:
     """The state after ``e``; a plain, total function of (state, event)."""
+    if state is not None and not isinstance(e, ev.InstanceStarted):
+        fold = WorkingState(state)  # what apply_all does for one event, without its loop
+        fold.step(e)
+        return fold.freeze()
     after = apply_all(state, (e,))
     assert after is not None
     return after
