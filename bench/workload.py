@@ -19,6 +19,7 @@ from engine.core import (
     ProcessDefinition,
     StartInstance,
     decide,
+    decide_and_fold,
     load_definition_file,
     load_directory,
 )
@@ -57,15 +58,16 @@ def approve_first_pending(state: InstanceState) -> DecideTask:
 
 def run_in_memory(count: int) -> int:
     """``count`` instances, start plus every decision to the end, with the pure core
-    (decide, then fold the new events into the state); returns the number of instances."""
+    (``decide_and_fold``: the events and the state after them, as a caller holding the
+    state in memory uses it); returns the number of instances."""
     defn, directory = definition(), org()
     for _ in range(count):
         now = NOW
-        state = replay(decide(defn, None, start_command(), now, directory))
+        _, state = decide_and_fold(defn, None, start_command(), now, directory)
         while not state.finished:
             now += STEP
-            for event in decide(defn, state, approve_first_pending(state), now, directory):
-                state = apply(state, event)
+            _, state = decide_and_fold(defn, state, approve_first_pending(state), now,
+                                       directory)
         if state.outcome != "approved":
             raise RuntimeError(f"instance ended {state.outcome}, expected approved")
     return count
