@@ -3,14 +3,17 @@
 - ``inbox(session, username, definition=None, node=None, sort="due", limit=50, offset=0)
   -> (rows, total)``: the user's pending tasks as ``InboxRow``. ``sort``: ``due`` (and its
   alias ``overdue_first``: the most overdue first, tasks without a due time last) or
-  ``created`` (newest first). Served by the index ``ix_task_inbox``.
+  ``created`` (newest first). Served by the index ``ix_task_inbox``. ``inbox_paths(session,
+  instance_ids) -> {instance_id: [node, ...]}``: the nodes each went through, in order.
 - ``list_instances(session, username, scope, status=None, definition=None, limit=50,
   offset=0) -> (rows, total)``: ``scope`` ``mine`` (initiated), ``cc`` (copied to me) or
   ``all`` (callers check who may); ``status`` an instance status or ``finished``.
 - ``get_instance(session, id) -> InstanceState`` (a replay of the log; InstanceNotFound),
   ``instance_events(session, id) -> list[Event]``, ``instance_visits(session, id) ->
   list[NodeVisit]`` (in entry order), ``get_task(session, task_id) -> Task`` (TaskNotFound),
-  ``task_instance_id(session, task_id) -> UUID``.
+  ``task_instance_id(session, task_id) -> UUID``. ``just_committed(session, state) ->
+  Committed | None``: the events, visits and definition behind a state a command of this
+  process just committed, without a query.
 - ``node_visits(session, definition_key, since=None, until=None) -> list[NodeVisit]`` for
   analytics (index ``ix_node_visit_definition_node``).
 """
@@ -38,12 +41,30 @@ InboxSort = Literal["due", "overdue_first", "created"]
 
 
 @dataclass(frozen=True, slots=True)
+class InboxTask:
+    """The task columns an inbox row shows."""
+
+    id: UUID
+    instance_id: UUID
+    definition_key: str
+    node: str
+    assignee: str
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class InboxRow:
-    task: Task
+    task: InboxTask
     instance_title: str
     initiator: str
     definition_version: int
     instance_status: str
+
+
+_task = Task.__table__  # type: ignore[attr-defined]
+_instance = Instance.__table__  # type: ignore[attr-defined]
 
 
 def inbox(session: Session, username: str, definition: str | None = None,
@@ -62,15 +83,33 @@ def inbox(session: Session, username: str, definition: str | None = None,
         order = [col(Task.created_at).desc(), col(Task.id)]
     else:
         raise ValueError(f"unknown inbox sort {sort!r}: use due, overdue_first or created")
-    # Only the instance columns the row needs (not its form data, a JSON document).
-    query = (sa.select(Task, col(Instance.title), col(Instance.initiator),
-                       col(Instance.definition_version), col(Instance.status))
-             .join(Instance, col(Instance.id) == Task.instance_id)
+    # Core rather than ORM entities (a page is read on every inbox request), and only the
+    # instance columns the row shows (not its form data, a JSON document).
+    t, i = _task.c, _instance.c
+    query = (sa.select(t.id, t.instance_id, t.definition_key, t.node, t.assignee, t.status,
+                       t.created_at, t.due_at, i.title, i.initiator, i.definition_version,
+                       i.status)
+             .join_from(_task, _instance, i.id == t.instance_id)
              .where(*where).order_by(*order).limit(limit).offset(offset))
-    rows = [InboxRow(t, title, initiator, version, status)
-            for t, title, initiator, version, status in session.execute(query).all()]
-    total = session.exec(select(func.count()).select_from(Task).where(*where)).one()
-    return rows, int(total)
+    conn = session.connection()
+    rows = [InboxRow(InboxTask(*r[:8]), title, initiator, version, status)
+            for r in conn.execute(query).all()
+            for title, initiator, version, status in [r[8:]]]
+    total = conn.execute(sa.select(sa.func.count()).select_from(_task).where(*where))
+    return rows, int(total.scalar_one())
+
+
+def inbox_paths(session: Session, instance_ids: list[UUID]) -> dict[UUID, list[str]]:
+    """The nodes each instance went through, in order (for an inbox page's return
+    targets)."""
+    v = NodeVisit.__table__.c  # type: ignore[attr-defined]
+    rows = session.connection().execute(
+        sa.select(v.instance_id, v.node).where(v.instance_id.in_(instance_ids))
+        .order_by(v.instance_id, v.entered_seq)).all()
+    paths: dict[UUID, list[str]] = {}
+    for iid, node in rows:
+        paths.setdefault(iid, []).append(node)
+    return paths
 
 
 def list_instances(session: Session, username: str, scope: Scope | str,
@@ -163,6 +202,6 @@ def just_committed(session: Session, state: InstanceState) -> Committed | None:
     return Committed(list(entry.events), visits, defn)
 
 
-__all__ = ["Committed", "InboxRow", "get_instance", "get_task", "inbox", "instance_events",
-           "instance_visits", "just_committed", "list_instances", "node_visits",
-           "task_instance_id"]
+__all__ = ["Committed", "InboxRow", "InboxTask", "get_instance", "get_task", "inbox",
+           "inbox_paths", "instance_events", "instance_visits", "just_committed",
+           "list_instances", "node_visits", "task_instance_id"]

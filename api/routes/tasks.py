@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from sqlmodel import col, select
 
 from api.deps import IdempotencyKeyDep
 from api.problems import status_of
@@ -25,24 +24,13 @@ from api.schemas import (
     TaskOut,
 )
 from api.views import task_out
-from api.workflow import ReaderDep, Workflow, Writer, WriterDep
-from engine import service
+from api.workflow import ReaderDep, Writer, WriterDep
+from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.events import Action
-from engine.store import NodeVisit
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-
-
-def _paths(wf: Workflow, instance_ids: list[UUID]) -> dict[UUID, list[str]]:
-    rows = wf.session.exec(select(NodeVisit.instance_id, NodeVisit.node).where(
-        col(NodeVisit.instance_id).in_(instance_ids))
-        .order_by(col(NodeVisit.instance_id), col(NodeVisit.entered_seq))).all()
-    paths: dict[UUID, list[str]] = {}
-    for iid, node in rows:
-        paths.setdefault(iid, []).append(node)
-    return paths
 
 
 @router.get("", response_model=Page[TaskOut])
@@ -58,7 +46,7 @@ def inbox(
     time, tasks without a due time last; ``created``: newest first."""
     rows, total = service.inbox(wf.session, wf.user.username, definition, node, sort,
                                 limit, offset)
-    paths = _paths(wf, [r.task.instance_id for r in rows])
+    paths = queries.inbox_paths(wf.session, [r.task.instance_id for r in rows])
     items = []
     for r in rows:
         t = r.task
