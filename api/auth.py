@@ -20,7 +20,7 @@ from api.tokens import (
     read_access_token,
     verify_password,
 )
-from engine.core.directory import User
+from engine.core.directory import OrgDirectory, User
 from engine.store import ApiToken, AppUser
 from engine.store.org import current_directory, user_of
 
@@ -48,8 +48,10 @@ def _api_token_user(session: Session, token: str, now: datetime) -> str | None:
     return row.username
 
 
-def user_for_token(session: Session, token: str, secret: str, now: datetime) -> User:
-    """The user a bearer token stands for; a Problem 401 when it stands for nobody."""
+def user_for_token(session: Session, token: str, secret: str, now: datetime,
+                   directory: OrgDirectory | None = None) -> User:
+    """The user a bearer token stands for; a Problem 401 when it stands for nobody.
+    ``directory``: the current one, when the caller has just read it."""
     if token.startswith(API_TOKEN_PREFIX):
         username = _api_token_user(session, token, now)
     else:
@@ -59,7 +61,7 @@ def user_for_token(session: Session, token: str, secret: str, now: datetime) -> 
     # The directory holds every user row; it is cached per process and checked against
     # the database on each call, so a removed user is refused at once. API tokens are
     # looked up above on every call, so a revoked one is refused at once too.
-    user = current_directory(session).get(username)
+    user = (directory or current_directory(session)).get(username)
     if user is None:
         raise unauthorized(f"User {username!r} no longer exists")
     return user

@@ -1,9 +1,11 @@
 """FastAPI dependencies as ``Annotated`` aliases: ``RuntimeDep``, ``ReadSessionDep``,
-``NowDep``, ``UserDep``, ``AdminDep``, ``OwnerDep``, ``IdempotencyKeyDep``."""
+``NowDep``, ``CallerDep`` (user and directory), ``UserDep``, ``AdminDep``, ``OwnerDep``,
+``IdempotencyKeyDep``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -13,7 +15,8 @@ from sqlmodel import Session
 
 from api.auth import require_admin, require_process_owner, unauthorized, user_for_token
 from api.runtime import Runtime
-from engine.core.directory import User
+from engine.core.directory import OrgDirectory, User
+from engine.store.org import current_directory
 
 
 def _runtime(request: Request) -> Runtime:
@@ -45,13 +48,32 @@ _bearer = HTTPBearer(auto_error=False, description="A token from /api/auth/login
                                                    "or a long-lived API token")
 
 
-def _user(runtime: RuntimeDep, now: NowDep,
-          credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-          ) -> User:
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling, and the directory that was checked to find them (FastAPI computes
+    it once per request, so a read route needs no second look at the directory)."""
+
+    user: User
+    directory: OrgDirectory
+
+
+def _caller(runtime: RuntimeDep, now: NowDep,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+            ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("Sign in first: send Authorization: Bearer <token>")
     with runtime.db.session(write=False) as session:
-        return user_for_token(session, credentials.credentials, runtime.secret, now)
+        directory = current_directory(session)
+        user = user_for_token(session, credentials.credentials, runtime.secret, now,
+                              directory)
+        return Caller(user, directory)
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+def _user(caller: CallerDep) -> User:
+    return caller.user
 
 
 UserDep = Annotated[User, Depends(_user)]
@@ -80,5 +102,5 @@ def _idempotency_key(key: Annotated[str | None, Header(
 
 IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
 
-__all__ = ["AdminDep", "IdempotencyKeyDep", "NowDep", "OwnerDep", "ReadSessionDep",
-           "RuntimeDep", "UserDep"]
+__all__ = ["AdminDep", "Caller", "CallerDep", "IdempotencyKeyDep", "NowDep", "OwnerDep",
+           "ReadSessionDep", "RuntimeDep", "UserDep"]

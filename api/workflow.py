@@ -20,7 +20,7 @@ from uuid import UUID
 from fastapi import Depends
 from sqlmodel import Session, col, select
 
-from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
 from api.instance_view import instance_out
 from api.runtime import Runtime
@@ -169,8 +169,8 @@ def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep, zh: ZhDep) -> Write
     return Writer(runtime, user, now, zh)
 
 
-def _reader(session: ReadSessionDep, user: UserDep, now: NowDep, zh: ZhDep) -> Workflow:
-    return Workflow(session, user, now, current_directory(session), zh)
+def _reader(session: ReadSessionDep, caller: CallerDep, now: NowDep, zh: ZhDep) -> Workflow:
+    return Workflow(session, caller.user, now, caller.directory, zh)
 
 
 WriterDep = Annotated[Writer, Depends(_writer)]
