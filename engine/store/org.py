@@ -88,15 +88,24 @@ def current_directory(session: Session) -> OrgDirectory:
     """``load_directory``, served from a per-process cache while the database's
     fingerprint of the users and roles is unchanged."""
     conn = session.connection()
-    before = directory_fingerprint(conn)
+    fingerprint = directory_fingerprint(conn)
     hit = _directories.get(conn.engine)
-    if before is not None and hit is not None and hit[0] == before:
+    if fingerprint is not None and hit is not None and hit[0] == fingerprint:
         return hit[1]
-    directory = load_directory(session)
-    # Kept only when nothing changed while it loaded (PostgreSQL reads committed rows
-    # statement by statement): a directory is never cached under a later fingerprint.
-    if before is not None and directory_fingerprint(conn) == before:
-        _directories[conn.engine] = (before, directory)
+    if conn.dialect.name != "postgresql":
+        # A SQLite transaction reads one snapshot: the fingerprint and the rows agree.
+        directory = load_directory(session)
+    else:
+        # PostgreSQL reads committed rows statement by statement: read the fingerprint
+        # and the rows again together, in one snapshot, so that what is cached is exactly
+        # what the fingerprint stands for.
+        with conn.engine.connect() as snap:
+            snap.execution_options(isolation_level="REPEATABLE READ")
+            with Session(bind=snap) as snapshot:
+                fingerprint = directory_fingerprint(snapshot.connection())
+                directory = load_directory(snapshot)
+    if fingerprint is not None:
+        _directories[conn.engine] = (fingerprint, directory)
     return directory
 
 
