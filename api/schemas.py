@@ -92,7 +92,9 @@ class OutOfOfficeOut(BaseModel):
 
 # --- definitions ------------------------------------------------------------------
 
-class DefinitionSummaryOut(BaseModel):
+class _DefinitionHead(BaseModel):
+    """What the list and the detail of a definition both show."""
+
     key: str
     title: str
     title_zh: str | None = None
@@ -100,6 +102,9 @@ class DefinitionSummaryOut(BaseModel):
     description_zh: str | None = None
     version: int
     versions: list[int]
+
+
+class DefinitionSummaryOut(_DefinitionHead):
     node_count: int
 
 
@@ -123,14 +128,7 @@ class NodeOut(BaseModel):
     next: list[NextOut] = []
 
 
-class DefinitionOut(BaseModel):
-    key: str
-    title: str
-    title_zh: str | None = None
-    description: str = ""
-    description_zh: str | None = None
-    version: int
-    versions: list[int]
+class DefinitionOut(_DefinitionHead):
     form_schema: dict[str, Any]
     ui_schema: dict[str, Any]
     start: str
