@@ -11,6 +11,7 @@ from engine.core import conditions
 from engine.core.definition import ApproverRule, Node, ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.forms import schema_errors
+from engine.core.timer_checks import timer_errors
 
 Found = tuple[tuple[str | int, ...], bool, str]
 
@@ -28,6 +29,7 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         out += _targets(defn, node, raw)
         out += _conditions(node, raw, fields)
         out += _rules(node, raw, fields, directory)
+        out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
     if directory is not None and defn.policies.fallback_approver is not None \
             and defn.policies.fallback_approver not in directory.users:
@@ -48,7 +50,8 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
     base = ("nodes", node.id)
     kinds = [k for k in ("final", "notify") if k in raw]
     if node.kind == "final" or node.kind == "notify":
-        extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", *kinds[1:])
+        extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", "clock", "remind",
+                               "escalate", *kinds[1:])
                  if k in raw]
         for key in extra:
             yield ((*base, key), True, f"{node.kind} node {node.id!r} cannot have {key!r}")

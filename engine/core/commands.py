@@ -76,8 +76,18 @@ class CancelInstance:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FireTimer:
+    """Fire timer ``timer`` (``remind.0``, ``escalate.1``, ...) of a task; the worker
+    sends it when the timer is due (``engine.core.timers``)."""
+
+    task_id: UUID
+    timer: str
+    actor: str = "system"
+
+
 Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
-           | AddComment | CancelInstance)
+           | AddComment | CancelInstance | FireTimer)
 
 __all__ = ["AddComment", "AddSigner", "CancelInstance", "Command", "DecideTask",
-           "DelegateTask", "Resubmit", "StartInstance", "Withdraw"]
+           "DelegateTask", "FireTimer", "Resubmit", "StartInstance", "Withdraw"]

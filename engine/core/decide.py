@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from engine.core import commands as cmds
 from engine.core import events as ev
+from engine.core import timers
 from engine.core.approvers import assignees
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -27,35 +28,42 @@ from engine.core.errors import (
 from engine.core.flow import Flow
 from engine.core.forms import form_errors
 from engine.core.state import InstanceState, TaskState
+from engine.core.worktime import WorkingHours
 
 
 def decide(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
            now: datetime, directory: OrgDirectory,
-           new_id: Callable[[], UUID] = uuid4) -> list[ev.Event]:
+           new_id: Callable[[], UUID] = uuid4, *,
+           calendar: WorkingHours | None = None) -> list[ev.Event]:
     """The events ``cmd`` causes. For ``StartInstance`` ``state`` is None and the new
-    instance's id is ``new_id()``; task ids come from ``new_id`` too."""
-    return _run(defn, state, cmd, now, directory, new_id).events
+    instance's id is ``new_id()``; task ids come from ``new_id`` too. ``calendar`` is the
+    org calendar that ``clock: working`` durations count on (wall time without one)."""
+    return _run(defn, state, cmd, now, directory, new_id, calendar).events
 
 
 def decide_and_fold(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
                     now: datetime, directory: OrgDirectory,
-                    new_id: Callable[[], UUID] = uuid4) -> tuple[list[ev.Event], InstanceState]:
+                    new_id: Callable[[], UUID] = uuid4, *,
+                    calendar: WorkingHours | None = None
+                    ) -> tuple[list[ev.Event], InstanceState]:
     """``decide`` plus the state after its events (the same as ``apply_all(state, events)``),
     which ``decide`` folds anyway: a caller need not fold the events again."""
-    flow = _run(defn, state, cmd, now, directory, new_id)
+    flow = _run(defn, state, cmd, now, directory, new_id, calendar)
     after = flow.result()
     assert after is not None, "a command on no instance either starts one or is refused"
     return flow.events, after
 
 
 def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command,
-         now: datetime, directory: OrgDirectory, new_id: Callable[[], UUID]) -> Flow:
-    flow = Flow(defn, state, now, directory, new_id)
+         now: datetime, directory: OrgDirectory, new_id: Callable[[], UUID],
+         calendar: WorkingHours | None = None) -> Flow:
+    flow = Flow(defn, state, now, directory, new_id, calendar)
     if isinstance(cmd, cmds.StartInstance):
         _start(flow, cmd)
         return flow
     if state is None:
-        if isinstance(cmd, cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner):
+        if isinstance(cmd, cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
+                      | cmds.FireTimer):
             raise TaskNotFound(cmd.task_id)
         raise InstanceNotFound(None)
     if (state.definition_key, state.definition_version) != (defn.key, defn.version):
@@ -75,6 +83,8 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
             _resubmit(flow, cmd)
         case cmds.AddComment():
             _comment(flow, cmd)
+        case cmds.FireTimer():
+            timers.fire(flow, cmd)
     return flow
 
 

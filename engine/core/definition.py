@@ -15,6 +15,9 @@ NodeKind = Literal["approval", "notify", "final"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
 RuleKind = Literal["user", "role", "manager_of", "field", "initiator"]
+Clock = Literal["wall", "working"]
+ReminderKind = Literal["before", "at", "every"]
+EscalationAction = Literal["notify", "reassign", "auto"]
 
 _SLA = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -61,6 +64,41 @@ class Route(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Reminder:
+    """Remind a task's holder: ``before`` the due time by ``span``, ``at`` the due time,
+    or ``every`` ``span`` after the due time, at most ``max`` times."""
+
+    kind: ReminderKind
+    span: timedelta = timedelta(0)
+    max: int = 1
+
+    def offsets(self) -> list[tuple[str, timedelta]]:
+        """(suffix of the timer key, offset from the due time) of each firing."""
+        if self.kind == "before":
+            return [("", -self.span)]
+        if self.kind == "at":
+            return [("", timedelta(0))]
+        return [(f".{n}", n * self.span) for n in range(1, self.max + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """``after`` the due time: ``notify`` someone, ``reassign`` the task, or decide it
+    (``auto`` = approve | reject) as the system, recording ``reason``. ``target`` is
+    ``manager_of:holder``, ``role:X`` or ``user:X`` for notify and reassign."""
+
+    after: timedelta
+    action: EscalationAction
+    target: ApproverRule | None = None
+    decision: Literal["approve", "reject"] | None = None
+    reason: str = ""
+
+    @property
+    def ends_task(self) -> bool:
+        return self.action == "auto"
+
+
+@dataclass(frozen=True, slots=True)
 class Policies:
     """``auto_approve_same_approver``: someone who approved the previous approval step is
     auto-approved on the next one. ``initiator_is_approver``: what happens when the
@@ -84,6 +122,9 @@ class Node:
     mode: Mode = "any"
     threshold: int | None = None
     sla: timedelta | None = None
+    clock: Clock = "wall"  # how sla, remind and escalate durations count (worktime.py)
+    remind: tuple[Reminder, ...] = ()
+    escalate: tuple[Escalation, ...] = ()
     routes: Mapping[str, tuple[Route, ...]] = field(default_factory=dict)
     return_to: str | None = None  # default target of ``return``: "initiator" or a node
     outcome: str | None = None
@@ -144,5 +185,6 @@ class ProcessDefinition:
         return re.sub(r"\{(\w+)\}", fill, self.instance_title)
 
 
-__all__ = ["ApproverRule", "InitiatorPolicy", "Mode", "Node", "NodeKind", "Policies",
-           "ProcessDefinition", "Route", "RuleKind", "format_sla", "parse_sla"]
+__all__ = ["ApproverRule", "Clock", "Escalation", "EscalationAction", "InitiatorPolicy",
+           "Mode", "Node", "NodeKind", "Policies", "ProcessDefinition", "Reminder",
+           "ReminderKind", "Route", "RuleKind", "format_sla", "parse_sla"]

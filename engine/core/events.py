@@ -192,16 +192,63 @@ class InstanceFinished(Event):
     node: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerFired(Event):
+    """Base of the events a timer emits (``engine.core.timers``): ``timer`` names it
+    within its task (``remind.0``, ``remind.2.3``, ``escalate.1``), ``scheduled_at`` is
+    when it was due (``at - scheduled_at`` is how late it fired), ``skipped`` lists
+    earlier repeats of the same reminder that came due meanwhile and are not sent."""
+
+    kind: ClassVar[str] = "timer_fired"
+    task_id: UUID
+    node: str
+    timer: str
+    scheduled_at: datetime
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReminderSent(TimerFired):
+    kind: ClassVar[str] = "reminder_sent"
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskEscalated(TimerFired):
+    """An escalation fired: ``action`` is ``notify`` (``recipients`` told), ``reassign``
+    (a ``TaskReassigned`` follows) or ``auto_approve`` / ``auto_reject`` (a system
+    ``TaskDecided`` follows). ``reason`` says why, for the timeline."""
+
+    kind: ClassVar[str] = "task_escalated"
+    action: str
+    recipients: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskReassigned(Event):
+    """The system moved a task to another holder (an escalation); ``from_user`` keeps
+    it in their history through this event."""
+
+    kind: ClassVar[str] = "task_reassigned"
+    task_id: UUID
+    node: str
+    actor: str
+    from_user: str
+    to_user: str
+    reason: str = ""
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
         InstanceStarted, NodeEntered, TaskCreated, TaskActivated, TaskDecided,
         TaskCancelled, TaskDelegated, CommentAdded, Notified, NodeLeft,
         InstanceReturned, InstanceResubmitted, InstanceWithdrawn, InstanceCancelled,
-        InstanceFinished, TaskDeferred,
+        InstanceFinished, TaskDeferred, ReminderSent, TaskEscalated, TaskReassigned,
     )
 }
-_DATETIME_FIELDS = {"due_at"}
+_DATETIME_FIELDS = {"due_at", "scheduled_at"}
 _UUID_FIELDS = {"task_id", "waits_for"}
 
 
@@ -242,6 +289,7 @@ def from_record(kind: str, payload: dict[str, Any], instance_id: UUID, at: datet
 __all__ = [
     "EVENT_TYPES", "Action", "CommentAdded", "Event", "InstanceCancelled", "InstanceFinished",
     "InstanceResubmitted", "InstanceReturned", "InstanceStarted", "InstanceWithdrawn",
-    "NodeEntered", "NodeLeft", "Notified", "TaskActivated", "TaskCancelled", "TaskCreated",
-    "TaskDecided", "TaskDeferred", "TaskDelegated", "VisitOutcome", "from_record", "to_record",
+    "NodeEntered", "NodeLeft", "Notified", "ReminderSent", "TaskActivated", "TaskCancelled",
+    "TaskCreated", "TaskDecided", "TaskDeferred", "TaskDelegated", "TaskEscalated",
+    "TaskReassigned", "TimerFired", "VisitOutcome", "from_record", "to_record",
 ]

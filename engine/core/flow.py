@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from engine.core import events as ev
+from engine.core import worktime
 from engine.core.approvers import assignees, recipients
 from engine.core.definition import Node, ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -25,8 +26,10 @@ MAX_HOPS = 200  # nodes entered by one command before we call it a loop
 
 class Flow:
     def __init__(self, defn: ProcessDefinition, state: InstanceState | None, now: datetime,
-                 directory: OrgDirectory, new_id: Callable[[], UUID]) -> None:
+                 directory: OrgDirectory, new_id: Callable[[], UUID],
+                 calendar: worktime.WorkingHours | None = None) -> None:
         self.defn, self.now, self.directory, self.new_id = defn, now, directory, new_id
+        self.calendar = calendar  # the org calendar, for sla and timers on working time
         self._initial = state
         self._work = WorkingState(state) if state is not None else None
         self.events: list[ev.Event] = []
@@ -71,7 +74,7 @@ class Flow:
         return [t for t in s.tasks if t.node == s.node and t.visit == s.visit]
 
     def due(self, node: Node) -> datetime | None:
-        return self.now + node.sla if node.sla else None
+        return worktime.add(self.calendar, node.clock, self.now, node.sla) if node.sla else None
 
     def cancel_open(self, reason: str, only: Callable[[TaskState], bool] = lambda t: True) -> None:
         for t in tuple(self.state.tasks):  # emitting changes the working list

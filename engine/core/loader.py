@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,10 +21,12 @@ from ruamel.yaml.error import MarkedYAMLError
 from engine.core.checks import semantic_errors
 from engine.core.definition import (
     ApproverRule,
+    Escalation,
     Node,
     NodeKind,
     Policies,
     ProcessDefinition,
+    Reminder,
     Route,
     parse_sla,
 )
@@ -152,6 +155,46 @@ def _policies(raw: Mapping[str, Any] | None, base: Policies) -> Policies:
         fallback_approver=raw.get("fallback_approver", base.fallback_approver))
 
 
+def _span(text: Any) -> timedelta:
+    return parse_sla(str(text)) or timedelta(0)
+
+
+def _target(raw: Any) -> ApproverRule | None:
+    if raw is None:
+        return None
+    if raw == "manager":
+        return ApproverRule("manager_of", "holder")
+    if "role" in raw:
+        return ApproverRule("role", str(raw["role"]))
+    return ApproverRule("user", str(raw["user"]))
+
+
+def reminder(raw: Mapping[str, Any]) -> Reminder:
+    if "before" in raw:
+        return Reminder("before", _span(raw["before"]))
+    if "every" in raw:
+        return Reminder("every", _span(raw["every"]), int(raw.get("max", 1)))
+    return Reminder("at")
+
+
+def escalation(raw: Mapping[str, Any]) -> Escalation:
+    after = _span(raw["after"])
+    reason = str(raw.get("reason", ""))
+    if "auto" in raw:
+        return Escalation(after, "auto", decision=raw["auto"], reason=reason)
+    if "reassign" in raw:
+        return Escalation(after, "reassign", _target(raw["reassign"]), reason=reason)
+    return Escalation(after, "notify", _target(raw.get("notify")), reason=reason)
+
+
+def timer_source(raw: Mapping[str, Any], defaults: Mapping[str, Any], key: str) -> Any:
+    """A node's own ``key`` (sla, clock, remind, escalate) or else the process default;
+    only approval nodes take defaults."""
+    if key in raw:
+        return raw[key]
+    return defaults.get(key) if kind_of(raw) == "approval" else None
+
+
 def kind_of(raw: Mapping[str, Any]) -> NodeKind:
     if "final" in raw:
         return "final"
@@ -160,20 +203,26 @@ def kind_of(raw: Mapping[str, Any]) -> NodeKind:
     return "approval"
 
 
-def _node(node_id: str, raw: Mapping[str, Any], base: Policies) -> Node:
+def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
+          defaults: Mapping[str, Any]) -> Node:
     kind = kind_of(raw)
     on = raw.get("on") or {}
     routes = {a: _routes(on[a]) for a in ("approve", "reject") if a in on}
     if kind == "notify":
         routes = {"next": _routes(raw["next"])} if "next" in raw else {}
-    sla = parse_sla(raw["sla"]) if "sla" in raw else None
+    sla_text = timer_source(raw, defaults, "sla")
+    sla = parse_sla(str(sla_text)) if sla_text is not None else None
     default_title = str(raw.get("final", node_id)).replace("_", " ").capitalize()
     return Node(
         id=node_id, kind=kind, title=str(raw.get("title") or default_title),
         title_zh=str(raw.get("title_zh", "")), description=str(raw.get("description", "")),
         description_zh=str(raw.get("description_zh", "")),
         approvers=_rules(raw.get("approvers")), mode=raw.get("mode", "any"),
-        threshold=raw.get("threshold"), sla=sla, routes=routes, return_to=on.get("return"),
+        threshold=raw.get("threshold"), sla=sla,
+        clock=timer_source(raw, defaults, "clock") or "wall",
+        remind=tuple(reminder(r) for r in timer_source(raw, defaults, "remind") or ()),
+        escalate=tuple(escalation(e) for e in timer_source(raw, defaults, "escalate") or ()),
+        routes=routes, return_to=on.get("return"),
         outcome=raw.get("final"), notify=_rules(raw.get("notify")),
         policies=_policies(raw.get("policies"), base))
 
@@ -181,7 +230,8 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies) -> Node:
 def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
     """The model from plain (already schema-checked) data; no semantic checks."""
     policies = _policies(data.get("policies"), Policies())
-    nodes = {str(k): _node(str(k), v, policies) for k, v in data["nodes"].items()}
+    defaults = data.get("defaults") or {}
+    nodes = {str(k): _node(str(k), v, policies, defaults) for k, v in data["nodes"].items()}
     return ProcessDefinition(
         key=str(data["key"]), title=str(data["title"]), start=str(data["start"]), nodes=nodes,
         form_schema=data.get("form") or {"type": "object", "properties": {}},
@@ -192,4 +242,5 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         policies=policies, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 
-__all__ = ["build", "definition_schema", "kind_of", "load_definition", "load_definition_file"]
+__all__ = ["build", "definition_schema", "escalation", "kind_of", "load_definition",
+           "load_definition_file", "reminder", "timer_source"]

@@ -37,6 +37,7 @@ class TaskState:
     waits_for: UUID | None = None
     comment: str | None = None
     auto: str | None = None
+    fired: tuple[str, ...] = ()  # timers fired (or skipped) for this task
 
     @property
     def open(self) -> bool:
@@ -219,6 +220,15 @@ class WorkingState:
     def _delegated(self, e: ev.TaskDelegated) -> None:
         self._task(e.task_id, assignee=e.to_user)
 
+    def _timer(self, e: ev.TimerFired) -> None:
+        for t in self.tasks:
+            if t.task_id == e.task_id:
+                self._task(e.task_id, fired=(*t.fired, *e.skipped, e.timer))
+                return
+
+    def _reassigned(self, e: ev.TaskReassigned) -> None:
+        self._task(e.task_id, assignee=e.to_user)
+
     def _notified(self, e: ev.Notified) -> None:
         self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
 
@@ -251,6 +261,9 @@ _STEPS: dict[type[ev.Event], Callable[[WorkingState, Any], None]] = {
     ev.TaskDecided: WorkingState._decided,
     ev.TaskCancelled: WorkingState._cancelled_task,
     ev.TaskDelegated: WorkingState._delegated,
+    ev.ReminderSent: WorkingState._timer,
+    ev.TaskEscalated: WorkingState._timer,
+    ev.TaskReassigned: WorkingState._reassigned,
     ev.Notified: WorkingState._notified,
     ev.NodeLeft: WorkingState._node_left,
     ev.InstanceReturned: WorkingState._returned,

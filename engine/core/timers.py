@@ -1,0 +1,171 @@
+"""Timers: what is due at ``now`` and what firing one does. Pure functions of the
+instance state, its definition, the org calendar and the clock.
+
+Every pending task with a due time has the timers of its node (``remind`` and
+``escalate``, see ``Reminder.offsets``), each named within the task by a key:
+``remind.<i>`` (before / at), ``remind.<i>.<n>`` (the n-th repeat of an ``every``) and
+``escalate.<i>``. A timer fires at most once per task: firing emits an event that
+records its key in the task's ``fired`` list, and a decided, cancelled or waiting task
+has no timers at all. ``FireTimer`` goes through ``decide`` like any command, so a
+timer that is no longer pending (fired, or its task decided meanwhile) is a no-op and
+one not due yet is refused.
+
+When several repeats of one ``every`` reminder came due while nobody fired them (the
+workers were down), firing one sends only the latest and records the others as
+``skipped``: one reminder, with the lateness recorded (``at`` - ``scheduled_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from engine.core import events as ev
+from engine.core import worktime
+from engine.core.commands import FireTimer
+from engine.core.definition import ApproverRule, Escalation, Node, ProcessDefinition, format_sla
+from engine.core.directory import OrgDirectory
+from engine.core.errors import TaskNotFound, TransitionNotAllowed
+from engine.core.flow import Flow
+from engine.core.state import InstanceState, TaskState, WorkingState
+
+SYSTEM = "system"  # the actor of every timer event and system decision
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    instance_id: UUID
+    task_id: UUID
+    key: str
+    at: datetime
+
+
+def task_timers(instance_id: UUID, node: Node, task: TaskState,
+                calendar: worktime.WorkingHours | None) -> list[Timer]:
+    """The timers of a pending task not fired yet, in no particular order."""
+    if task.status != "pending" or task.due_at is None:
+        return []
+    due, fired = task.due_at, set(task.fired)
+    out: list[Timer] = []
+    for i, reminder in enumerate(node.remind):
+        for suffix, offset in reminder.offsets():
+            key = f"remind.{i}{suffix}"
+            if key not in fired:
+                out.append(Timer(instance_id, task.task_id, key,
+                                 worktime.add(calendar, node.clock, due, offset)))
+    for i, esc in enumerate(node.escalate):
+        key = f"escalate.{i}"
+        if key not in fired:
+            out.append(Timer(instance_id, task.task_id, key,
+                             worktime.add(calendar, node.clock, due, esc.after)))
+    return out
+
+
+def pending_timers(defn: ProcessDefinition, state: InstanceState,
+                   calendar: worktime.WorkingHours | None) -> list[Timer]:
+    """Every timer of the instance that may still fire."""
+    if state.status != "running" or state.node is None:
+        return []
+    node = defn.nodes.get(state.node)
+    if node is None or not (node.remind or node.escalate):
+        return []
+    return [t for task in state.tasks for t in task_timers(state.id, node, task, calendar)]
+
+
+def due_timers(defn: ProcessDefinition, state: InstanceState, now: datetime,
+               calendar: worktime.WorkingHours | None) -> list[Timer]:
+    """The pending timers due at ``now``, earliest first."""
+    return sorted((t for t in pending_timers(defn, state, calendar) if t.at <= now),
+                  key=lambda t: (t.at, t.key))
+
+
+def fire(flow: Flow, cmd: FireTimer) -> None:
+    """Emit what firing ``cmd.timer`` of ``cmd.task_id`` does (nothing if it is no longer
+    pending); TransitionNotAllowed if it is not due yet."""
+    s = flow.state
+    task = s.task(cmd.task_id)
+    if task is None:
+        raise TaskNotFound(cmd.task_id)
+    if s.status != "running" or s.node is None or task.status != "pending":
+        return
+    node = flow.node()
+    timers = {t.key: t for t in task_timers(s.id, node, task, flow.calendar)}
+    timer = timers.get(cmd.timer)
+    if timer is None:
+        return
+    if timer.at > flow.now:
+        raise TransitionNotAllowed(node.id, "fire", f"timer {cmd.timer} is due at "
+                                                    f"{timer.at.isoformat()}")
+    if timer.key.startswith("remind."):
+        _remind(flow, task, timer, timers)
+    else:
+        _escalate(flow, node, task, timer, node.escalate[int(timer.key.split(".")[1])])
+
+
+def _remind(flow: Flow, task: TaskState, timer: Timer, timers: dict[str, Timer]) -> None:
+    parts = timer.key.split(".")
+    skipped: tuple[str, ...] = ()
+    if len(parts) == 3:  # a repeat: send the latest one due, skip the others due
+        prefix = ".".join(parts[:2]) + "."
+        due = sorted((t for t in timers.values() if t.key.startswith(prefix)
+                      and t.at <= flow.now), key=lambda t: t.at)
+        timer = due[-1]
+        skipped = tuple(t.key for t in due[:-1])
+    flow.emit(ev.ReminderSent(instance_id=flow.state.id, at=flow.now, task_id=task.task_id,
+                              node=task.node, timer=timer.key, scheduled_at=timer.at,
+                              skipped=skipped, recipients=(task.assignee,)))
+
+
+def resolve_target(rule: ApproverRule | None, holder: str,
+                   directory: OrgDirectory) -> tuple[str, ...]:
+    """Who an escalation target names: the holder's manager, a role's users, a user."""
+    if rule is None:
+        return ()
+    if rule.kind == "manager_of":
+        manager = directory.manager_of(holder)
+        return (manager,) if manager else ()
+    if rule.kind == "role":
+        return tuple(sorted(directory.users_with_role(rule.value)))
+    return (rule.value,) if rule.value in directory.users else ()
+
+
+def _escalate(flow: Flow, node: Node, task: TaskState, timer: Timer, esc: Escalation) -> None:
+    s = flow.state
+    reason = esc.reason or f"not decided {format_sla(esc.after)} after the due time"
+
+    def escalated(action: str, recipients: tuple[str, ...], why: str) -> None:
+        flow.emit(ev.TaskEscalated(instance_id=s.id, at=flow.now, task_id=task.task_id,
+                                   node=node.id, timer=timer.key, scheduled_at=timer.at,
+                                   action=action, recipients=recipients, reason=why))
+
+    if esc.action == "notify":
+        escalated("notify", resolve_target(esc.target, task.assignee, flow.directory), reason)
+    elif esc.action == "reassign":
+        to = next(_free(flow.state, resolve_target(esc.target, task.assignee,
+                                                   flow.directory)), None)
+        if to is None:
+            escalated("reassign", (), f"{reason}; nobody to reassign it to")
+            return
+        escalated("reassign", (to,), reason)
+        flow.emit(ev.TaskReassigned(instance_id=s.id, at=flow.now, task_id=task.task_id,
+                                    node=node.id, actor=SYSTEM, from_user=task.assignee,
+                                    to_user=to, reason=reason))
+    else:
+        decision = esc.decision or "approve"
+        escalated(f"auto_{decision}", (), reason)
+        current = flow.state.task(task.task_id)
+        assert current is not None
+        target = flow.record(current, decision, SYSTEM, reason, None, auto="escalation")
+        flow.go(target if target is not None else flow.settle())
+
+
+def _free(state: WorkingState, users: tuple[str, ...]) -> Iterator[str]:
+    """Users who hold no open task in the current visit."""
+    busy = {t.assignee for t in state.tasks if t.open}
+    return (u for u in users if u not in busy)
+
+
+__all__ = ["SYSTEM", "Timer", "due_timers", "fire", "pending_timers", "resolve_target",
+           "task_timers"]
