@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import problems
+from api import openapi, problems
 from api.clock import Clock, system_clock
 from api.routes import auth, definitions, health, instances, tasks, users
 from api.runtime import Runtime
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.runtime = runtime
     problems.install(app)
+    openapi.install(app)
     api = APIRouter(prefix="/api")
     for module in _ROUTERS:
         api.include_router(module.router)

@@ -15,6 +15,11 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Out(BaseModel):
+    # A field with a default is always present in a response: OpenAPI marks it required.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
 # --- auth and users ---------------------------------------------------------------
 
 class LoginIn(_In):
@@ -22,7 +27,7 @@ class LoginIn(_In):
     password: str = Field(min_length=1)
 
 
-class UserOut(BaseModel):
+class UserOut(_Out):
     username: str
     name: str
     name_zh: str | None = None
@@ -34,14 +39,14 @@ class UserOut(BaseModel):
     locale: str = "en"
 
 
-class LoginOut(BaseModel):
+class LoginOut(_Out):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
     user: UserOut
 
 
-class DemoUserOut(BaseModel):
+class DemoUserOut(_Out):
     username: str
     password: str
     name: str
@@ -54,14 +59,14 @@ class TokenIn(_In):
     expires_days: int | None = Field(default=None, ge=1, le=3650)
 
 
-class TokenOut(BaseModel):
+class TokenOut(_Out):
     id: int
     token: str
     name: str
     expires_at: datetime | None
 
 
-class TokenSummaryOut(BaseModel):
+class TokenSummaryOut(_Out):
     id: int
     name: str
     created_at: datetime
@@ -83,7 +88,7 @@ class OutOfOfficeIn(_In):
     ends_at: datetime
 
 
-class OutOfOfficeOut(BaseModel):
+class OutOfOfficeOut(_Out):
     username: str
     delegate_to: str
     starts_at: datetime
@@ -92,7 +97,7 @@ class OutOfOfficeOut(BaseModel):
 
 # --- definitions ------------------------------------------------------------------
 
-class _DefinitionHead(BaseModel):
+class _DefinitionHead(_Out):
     """What the list and the detail of a definition both show."""
 
     key: str
@@ -108,13 +113,13 @@ class DefinitionSummaryOut(_DefinitionHead):
     node_count: int
 
 
-class NextOut(BaseModel):
+class NextOut(_Out):
     action: str
     to: str
     if_: str | None = Field(default=None, serialization_alias="if")
 
 
-class NodeOut(BaseModel):
+class NodeOut(_Out):
     id: str
     title: str
     title_zh: str | None = None
@@ -141,13 +146,13 @@ class YamlIn(_In):
     yaml: str
 
 
-class LineErrorOut(BaseModel):
+class LineErrorOut(_Out):
     line: int | None = None
     column: int | None = None
     message: str
 
 
-class ValidationOut(BaseModel):
+class ValidationOut(_Out):
     valid: bool
     errors: list[LineErrorOut]
 
@@ -193,7 +198,7 @@ class BulkApproveIn(_In):
     comment: str | None = Field(default=None, max_length=4000)
 
 
-class TaskOut(BaseModel):
+class TaskOut(_Out):
     id: UUID
     instance_id: UUID
     definition: str
@@ -214,7 +219,7 @@ class TaskOut(BaseModel):
     decided_at: datetime | None = None
 
 
-class TimelineOut(BaseModel):
+class TimelineOut(_Out):
     at: datetime
     kind: str
     actor: str | None = None
@@ -227,7 +232,7 @@ class TimelineOut(BaseModel):
     duration_seconds: float | None = None
 
 
-class VisitOut(BaseModel):
+class VisitOut(_Out):
     node: str
     node_title: str
     visit: int
@@ -238,7 +243,7 @@ class VisitOut(BaseModel):
     duration_seconds: float | None
 
 
-class InstanceSummaryOut(BaseModel):
+class InstanceSummaryOut(_Out):
     id: UUID
     definition: str
     definition_version: int
@@ -270,17 +275,17 @@ class TaskDetailOut(TaskOut):
     instance: InstanceOut
 
 
-class Page(BaseModel, Generic[T]):
+class Page(_Out, Generic[T]):
     items: list[T]
     total: int
 
 
-class BulkResultOut(BaseModel):
+class BulkResultOut(_Out):
     task_id: UUID
     ok: bool
     status: int
     detail: str | None = None
 
 
-class BulkOut(BaseModel):
+class BulkOut(_Out):
     results: list[BulkResultOut]

@@ -10,13 +10,14 @@ from sqlmodel import col, select
 from api import auth
 from api.demo import demo_users
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import DemoUserOut, LoginIn, LoginOut, TokenIn, TokenOut, TokenSummaryOut
 from api.views import user_out
 from engine.store import ApiToken
 from engine.store.org import load_directory
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], responses=problem_responses(*SIGNED_IN, 404))
 
 
 @router.post("/auth/login", response_model=LoginOut)

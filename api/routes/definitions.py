@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.runtime import Runtime
 from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, ValidationOut
@@ -21,7 +22,8 @@ from engine.core.directory import User
 from engine.core.errors import DefinitionInvalid, NotPermitted
 from engine.core.loader import load_definition
 
-router = APIRouter(prefix="/definitions", tags=["definitions"])
+router = APIRouter(prefix="/definitions", tags=["definitions"],
+                   responses=problem_responses(*SIGNED_IN, 403, 404, 409))
 
 _YAML_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "text/yaml": {"schema": {"type": "string"}},

@@ -3,9 +3,8 @@ unknown ``/api`` paths."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import RuntimeDep
@@ -15,12 +14,19 @@ router = APIRouter(tags=["health"])
 fallback = APIRouter(include_in_schema=False)
 
 
-@router.get("/health")
-def health(runtime: RuntimeDep) -> dict[str, Any]:
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    demo: bool
+    time: str  # ISO 8601, the server clock
+
+
+@router.get("/health", response_model=HealthOut)
+def health(runtime: RuntimeDep) -> HealthOut:
     with runtime.db.read_engine.connect() as conn:  # never takes SQLite's write lock
         conn.execute(text("select 1"))
-    return {"status": "ok", "database": runtime.db.engine.dialect.name,
-            "demo": runtime.settings.demo, "time": runtime.clock().isoformat()}
+    return HealthOut(status="ok", database=runtime.db.engine.dialect.name,
+                     demo=runtime.settings.demo, time=runtime.clock().isoformat())
 
 
 @fallback.api_route("/api/{path:path}",

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from api.deps import IdempotencyKeyDep
 from api.instance_view import summary_out
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import (
     CancelIn,
@@ -27,7 +28,8 @@ from engine import service
 from engine.core import commands as cmds
 from engine.store import Task
 
-router = APIRouter(prefix="/instances", tags=["instances"])
+router = APIRouter(prefix="/instances", tags=["instances"],
+                   responses=problem_responses(*SIGNED_IN, 403, 404, 409))
 
 
 def _run(writer: Writer, instance_id: UUID, cmd: cmds.Command, key: str | None

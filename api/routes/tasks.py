@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from api.deps import IdempotencyKeyDep
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import status_of
 from api.schemas import (
     AddSignerIn,
@@ -30,7 +31,8 @@ from engine.core import commands as cmds
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.events import Action
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = APIRouter(prefix="/tasks", tags=["tasks"],
+                   responses=problem_responses(*SIGNED_IN, 403, 404, 409))
 
 
 @router.get("", response_model=Page[TaskOut])

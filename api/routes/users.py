@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from sqlmodel import Session, col, delete, select
 
 from api.deps import AdminDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import ChangePasswordIn, OutOfOfficeIn, OutOfOfficeOut, PasswordIn, UserOut
 from api.tokens import hash_password, verify_password
@@ -16,7 +17,7 @@ from engine.core.directory import User
 from engine.store import AppUser, OutOfOffice
 from engine.store.org import user_of
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], responses=problem_responses(*SIGNED_IN, 403, 404))
 
 
 @router.get("/me", response_model=UserOut)
