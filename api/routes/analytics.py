@@ -10,7 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.analytics_schemas import ProcessOut, ReportOut, WhatIfOut
 from api.deps import ReadSessionDep, UserDep
+from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from engine.analytics.calendar import CalendarInvalid, WorkingCalendar
 from engine.analytics.model import History
@@ -18,18 +20,13 @@ from engine.analytics.report import Settings, analyse
 from engine.analytics.store import load_history, process_list
 from engine.analytics.whatif import Skip, WhatIfInvalid, what_if
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(prefix="/analytics", tags=["analytics"],
+                   responses=problem_responses(*SIGNED_IN, 403, 404))
 
 Since = Annotated[datetime | None, Query(description="Requests started at or after")]
 Until = Annotated[datetime | None, Query(description="Requests started before")]
 Country = Annotated[str, Query(description="Public holidays of this country ('' for none)")]
 Tz = Annotated[str, Query(description="Time zone of the working calendar")]
-
-
-class ProcessOut(BaseModel):
-    key: str
-    title: str
-    instances: int
 
 
 class SkipIn(BaseModel):
@@ -62,7 +59,7 @@ def processes(user: UserDep, session: ReadSessionDep) -> list[dict[str, Any]]:
     return process_list(session.connection())
 
 
-@router.get("/{key}/report")
+@router.get("/{key}/report", response_model=ReportOut, response_model_exclude_unset=True)
 def report(key: str, user: UserDep, session: ReadSessionDep, since: Since = None,
            until: Until = None, country: Country = "CN",
            timezone: Tz = "Asia/Shanghai") -> dict[str, Any]:
@@ -73,7 +70,7 @@ def report(key: str, user: UserDep, session: ReadSessionDep, since: Since = None
     return analyse(_history(session, key, since, until), Settings(calendar=calendar))
 
 
-@router.post("/{key}/what-if")
+@router.post("/{key}/what-if", response_model=WhatIfOut)
 def replay(key: str, body: WhatIfIn, user: UserDep, session: ReadSessionDep,
            since: Since = None, until: Until = None) -> dict[str, Any]:
     history = _history(session, key, since, until)

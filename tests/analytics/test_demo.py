@@ -101,3 +101,11 @@ def test_what_if_removing_the_stamp_saves_its_waiting(histories: dict[str, Histo
     assert r["scenario"]["mean_cycle_s"] < r["baseline"]["mean_cycle_s"]
     assert r["lost_rejections"] == []  # the stamp never stopped anything
     assert r["affected_cases"] == len({v.case_id for v in h.visits if v.step == node})
+
+
+def test_reports_match_the_api_response_model(reports: dict[str, dict[str, Any]]) -> None:
+    from api.analytics_schemas import ReportOut
+
+    for report in reports.values():
+        assert ReportOut.model_validate(report).model_dump(by_alias=True,
+                                                           exclude_unset=True) == report

@@ -6,14 +6,22 @@ import csv
 import io
 import json
 import re
+import types
+import typing
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from api.analytics_schemas import ReportOut, WhatIfOut
 from engine.analytics.html import to_html
 from engine.analytics.judge import Thresholds
+from engine.analytics.logs import read_log
+from engine.analytics.mapping import LabelMapping
 from engine.analytics.render import STEP_COLUMNS, to_csv, to_markdown
 from engine.analytics.report import SCHEMA, Settings, analyse, trend
+from engine.analytics.whatif import Skip, what_if
 from tests.analytics.test_judge import process
 
 TOP_KEYS = {"schema", "source", "period", "settings", "summary", "steps", "approvers",
@@ -38,14 +46,63 @@ def test_keys_are_the_documented_ones(report: dict[str, Any]) -> None:
     json.dumps(report)  # JSON-ready all the way down
 
 
-def test_keys_are_documented_in_docs(report: dict[str, Any]) -> None:
+def _documented() -> set[str]:
     from tests.conftest import ROOT
 
     doc = (ROOT / "docs" / "analytics.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"`([a-z_0-9]+)`", doc))
+    return set(re.findall(r"`([a-z_0-9]+)`", doc))
+
+
+def test_keys_are_documented_in_docs(report: dict[str, Any]) -> None:
     missing = (TOP_KEYS | STEP_KEYS | FLAG_KEYS | set(report["candidates"][0]["evidence"])
-               | set(report["candidates"][0]["saving"])) - documented
+               | set(report["candidates"][0]["saving"])) - _documented()
     assert not missing, f"undocumented keys: {sorted(missing)}"
+
+
+def _fields(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
+    """Every key a response model declares, nested models included."""
+    if model in seen:
+        return set()
+    seen.add(model)
+    keys: set[str] = set()
+    for name, field in model.model_fields.items():
+        keys.add(field.alias or name)
+        todo: list[Any] = [field.annotation]
+        while todo:
+            t = todo.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                keys |= _fields(t, seen)
+            elif typing.get_origin(t) is not None or isinstance(t, types.UnionType):
+                todo.extend(typing.get_args(t))
+    return keys
+
+
+def test_response_models_are_documented_in_docs() -> None:
+    """Every key /openapi.json declares for the report and the what-if has its prose."""
+    missing = (_fields(ReportOut, set()) | _fields(WhatIfOut, set())) - _documented()
+    assert not missing, f"undocumented keys: {sorted(missing)}"
+
+
+def test_report_and_what_if_match_their_response_models(report: dict[str, Any]) -> None:
+    """The models forbid unknown keys: a key the engine adds must be declared (and
+    documented) before the API may send it."""
+    assert ReportOut.model_validate(report).model_dump(by_alias=True,
+                                                       exclude_unset=True) == report
+    edit = what_if(process(), ["stamp"], [Skip("gate", "amount < 20000")])
+    assert WhatIfOut.model_validate(edit).model_dump(by_alias=True) == edit
+    assert edit["lost_rejections"] or edit["affected_cases"]
+
+
+def test_a_report_with_activities_matches_its_response_model(tmp_path: Path) -> None:
+    rows = ["case,activity,timestamp,resource"]
+    for i in range(3):
+        rows += [f"c{i},Claim SUBMITTED by EMPLOYEE,2024-03-0{i + 1}T09:00:00,e",
+                 f"c{i},Claim APPROVED by SUPERVISOR,2024-03-0{i + 1}T10:00:00,s"]
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = analyse(read_log(log, LabelMapping()))
+    assert r["activities"]
+    assert ReportOut.model_validate(r).model_dump(by_alias=True, exclude_unset=True) == r
 
 
 def test_business_hours_follow_the_calendar(report: dict[str, Any]) -> None:
