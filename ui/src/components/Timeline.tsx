@@ -1,10 +1,10 @@
 import { useTranslation } from "react-i18next";
-import type { TimelineEntry, Visit } from "../api/types";
+import type { TimelineOut, VisitOut } from "../api/types";
 import { useAuth } from "../auth";
 import { formatDateTime, formatDuration } from "../lib/format";
 import { personName } from "../lib/localize";
 
-function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>) => string): string {
+function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) => string): string {
   if (e.kind === "node_left" || e.kind === "instance_finished") {
     // These carry an outcome (approved, returned, withdrawn, ...) in `action`.
     const label = t(`timeline.kind_${e.kind}`);
@@ -17,7 +17,7 @@ function entryLabel(e: TimelineEntry, t: (k: string, o?: Record<string, unknown>
 /** Closed tasks carry a reason code (node_approved, ...) rather than a person's words. */
 const REASON_CODE = /^[a-z]+(_[a-z]+)*$/;
 
-export function Timeline({ entries }: { entries: TimelineEntry[] }) {
+export function Timeline({ entries }: { entries: TimelineOut[] }) {
   const { t, i18n } = useTranslation();
   const { people } = useAuth();
   return (
@@ -46,7 +46,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   );
 }
 
-export function VisitsTable({ visits }: { visits: Visit[] }) {
+export function VisitsTable({ visits }: { visits: VisitOut[] }) {
   const { t, i18n } = useTranslation();
   const { people } = useAuth();
   if (!visits.length) return null;

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
-import type { DefinitionOut, LineError, ValidateOut } from "../api/types";
+import type { DefinitionOut, LineErrorOut, ValidationOut } from "../api/types";
 import { errorsByLine } from "../lib/problems";
 import { ProblemView, Spinner } from "./ProblemView";
 
@@ -10,7 +10,7 @@ export function YamlUpload({ initial, onPublished }: { initial: string; onPublis
   const { t } = useTranslation();
   const [text, setText] = useState(initial);
   const [busy, setBusy] = useState(false);
-  const [lineErrors, setLineErrors] = useState<LineError[]>();
+  const [lineErrors, setLineErrors] = useState<LineErrorOut[]>();
   const [valid, setValid] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [published, setPublished] = useState<number>();
@@ -27,14 +27,14 @@ export function YamlUpload({ initial, onPublished }: { initial: string; onPublis
         setPublished(d.version);
         onPublished(d);
       } else {
-        const out = await api<ValidateOut>("/definitions/validate", { rawBody: text, contentType: "text/yaml" });
+        const out = await api<ValidationOut>("/definitions/validate", { rawBody: text, contentType: "text/yaml" });
         setValid(out.valid);
         setLineErrors(out.errors);
       }
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       const withLines = (e.problem.errors ?? []).filter((x) => x.line != null);
-      if (withLines.length) setLineErrors(withLines.map((x) => ({ line: x.line, column: x.column, message: x.message })));
+      if (withLines.length) setLineErrors(withLines.map((x) => ({ line: x.line ?? null, column: x.column ?? null, message: x.message })));
       else setError(e);
     } finally {
       setBusy(false);

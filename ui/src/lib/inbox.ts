@@ -1,5 +1,5 @@
 // Inbox logic kept out of the component so it can be unit-tested.
-import type { BulkResult, TaskOut } from "../api/types";
+import type { BulkResultOut, TaskOut } from "../api/types";
 
 /** The query string of GET /api/tasks for the chosen filters. */
 export function tasksQuery(definition: string, node: string, limit = 200): string {
@@ -20,6 +20,6 @@ export function pruneSelection(selected: ReadonlySet<string>, tasks: TaskOut[]):
   return new Set([...selected].filter((id) => ids.has(id)));
 }
 
-export function summarizeBulk(results: BulkResult[]): { ok: number; failed: BulkResult[] } {
+export function summarizeBulk(results: BulkResultOut[]): { ok: number; failed: BulkResultOut[] } {
   return { ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok) };
 }

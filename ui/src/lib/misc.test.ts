@@ -5,9 +5,10 @@ import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "./inb
 import { localized, personName } from "./localize";
 
 const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
-  id, instance_id: "i", definition: "d", node: "n", assignee: "a", status: "pending",
-  created_at: "2026-01-01T00:00:00Z", overdue: false, due_soon: false, initiator: "x",
-  actions: ["approve", "reject"], ...extra,
+  id, instance_id: "i", definition: "d", definition_title: "D", node: "n", node_title: "N",
+  assignee: "a", status: "pending", created_at: "2026-01-01T00:00:00Z", due_at: null,
+  overdue: false, due_soon: false, instance_title: "", initiator: "x",
+  actions: ["approve", "reject"], return_targets: [], decision: null, decided_at: null, ...extra,
 });
 
 describe("inbox", () => {
@@ -24,7 +25,7 @@ describe("inbox", () => {
 
   it("drops selected ids that left the list and counts results", () => {
     expect([...pruneSelection(new Set(["1", "9"]), [task("1")])]).toEqual(["1"]);
-    const s = summarizeBulk([{ task_id: "1", ok: true, status: 200 }, { task_id: "2", ok: false, status: 409, detail: "done" }]);
+    const s = summarizeBulk([{ task_id: "1", ok: true, status: 200, detail: null }, { task_id: "2", ok: false, status: 409, detail: "done" }]);
     expect(s.ok).toBe(1);
     expect(s.failed.map((f) => f.task_id)).toEqual(["2"]);
   });

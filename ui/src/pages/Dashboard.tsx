@@ -8,7 +8,7 @@ import { localized, personName } from "../lib/localize";
 import { useAuth } from "../auth";
 import { num, readReport } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
-import type { DefinitionOut, DefinitionSummary } from "../api/types";
+import type { DefinitionOut, DefinitionSummaryOut } from "../api/types";
 import { useApi } from "../lib/useApi";
 
 const DurationChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.DurationChart })));
@@ -69,7 +69,7 @@ export default function Dashboard() {
   const lang = i18n.language;
   const { people } = useAuth();
   const processes = useApi<ProcessRow[]>("/analytics/processes");
-  const defs = useApi<DefinitionSummary[]>("/definitions"); // titles in the UI's language
+  const defs = useApi<DefinitionSummaryOut[]>("/definitions"); // titles in the UI's language
   const defTitle = (p: ProcessRow) =>
     localized(defs.data?.find((d) => d.key === p.key), "title", lang) || localized(p, "title", lang);
   const chosen = key ?? processes.data?.[0]?.key;

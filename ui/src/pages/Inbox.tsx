@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
-import type { BulkResult, DefinitionOut, DefinitionSummary, Page, TaskOut } from "../api/types";
+import type { BulkOut, BulkResultOut, DefinitionOut, DefinitionSummaryOut, TaskPage } from "../api/types";
 import { useAuth } from "../auth";
 import { DueBadge } from "../components/Badges";
 import { ProblemView, Spinner } from "../components/ProblemView";
@@ -17,14 +17,14 @@ export default function Inbox() {
   const [params, setParams] = useSearchParams();
   const definition = params.get("definition") ?? "";
   const node = params.get("node") ?? "";
-  const tasks = useApi<Page<TaskOut>>(tasksQuery(definition, node));
-  const defs = useApi<DefinitionSummary[]>("/definitions");
+  const tasks = useApi<TaskPage>(tasksQuery(definition, node));
+  const defs = useApi<DefinitionSummaryOut[]>("/definitions");
   const defn = useApi<DefinitionOut>(definition ? `/definitions/${encodeURIComponent(definition)}` : null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState(false);
   const [bulkError, setBulkError] = useState<ApiError>();
-  const [bulkDone, setBulkDone] = useState<{ ok: number; failed: BulkResult[] }>();
+  const [bulkDone, setBulkDone] = useState<{ ok: number; failed: BulkResultOut[] }>();
 
   const items = useMemo(() => tasks.data?.items ?? [], [tasks.data]);
   const approvable = useMemo(() => bulkApprovable(items), [items]);
@@ -52,7 +52,7 @@ export default function Inbox() {
     setBulkError(undefined);
     setBulkDone(undefined);
     try {
-      const out = await api<{ results: BulkResult[] }>("/tasks/bulk-approve",
+      const out = await api<BulkOut>("/tasks/bulk-approve",
         { body: { task_ids: [...selected], comment: comment || undefined } });
       setBulkDone(summarizeBulk(out.results));
       setSelected(new Set());

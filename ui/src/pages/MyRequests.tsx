@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
-import type { InstanceSummaryOut, Page } from "../api/types";
+import type { InstancePage } from "../api/types";
 import { useAuth } from "../auth";
 import { StatusBadge } from "../components/Badges";
 import { ProblemView, Spinner } from "../components/ProblemView";
@@ -13,7 +13,7 @@ export default function MyRequests() {
   const { people } = useAuth();
   const [params, setParams] = useSearchParams();
   const scope = params.get("scope") === "cc" ? "cc" : "mine";
-  const list = useApi<Page<InstanceSummaryOut>>(`/instances?scope=${scope}&limit=100`);
+  const list = useApi<InstancePage>(`/instances?scope=${scope}&limit=100`);
   const lang = i18n.language;
   return (
     <div className="page">

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
-import type { DefinitionOut, DefinitionSummary, InstanceOut } from "../api/types";
+import type { DefinitionOut, DefinitionSummaryOut, InstanceOut } from "../api/types";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { RequestForm } from "../components/RequestForm";
 import { localized } from "../lib/localize";
@@ -12,7 +12,7 @@ import { useApi } from "../lib/useApi";
 
 function ProcessPicker() {
   const { t, i18n } = useTranslation();
-  const defs = useApi<DefinitionSummary[]>("/definitions");
+  const defs = useApi<DefinitionSummaryOut[]>("/definitions");
   return (
     <div className="page">
       <h1>{t("newRequest.title")}</h1>

@@ -1,13 +1,13 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
-import type { DefinitionSummary } from "../api/types";
+import type { DefinitionSummaryOut } from "../api/types";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { localized } from "../lib/localize";
 import { useApi } from "../lib/useApi";
 
 export default function Processes() {
   const { t, i18n } = useTranslation();
-  const defs = useApi<DefinitionSummary[]>("/definitions");
+  const defs = useApi<DefinitionSummaryOut[]>("/definitions");
   return (
     <div className="page">
       <h1>{t("processes.title")}</h1>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ApiError } from "../api/client";
-import type { DemoUser } from "../api/types";
+import type { DemoUserOut } from "../api/types";
 import { useAuth } from "../auth";
 import { LanguageSwitch } from "../components/Layout";
 import { ProblemView, Spinner } from "../components/ProblemView";
@@ -15,7 +15,7 @@ export default function SignIn() {
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? "/inbox";
-  const demo = useApi<DemoUser[]>("/auth/demo-users");
+  const demo = useApi<DemoUserOut[]>("/auth/demo-users");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
