@@ -26,6 +26,24 @@ class Settings(BaseSettings):
     demo: bool = False
     state_dir: Path | None = None  # default: .signoff next to the SQLite file, else ./.signoff
 
+    # Notifications (docs/notifications.md): a channel is on when its URL or host is set.
+    public_url: str = "http://localhost:8000"  # base of the links in messages
+    smtp_host: str | None = None
+    smtp_port: int = 0  # default: 465 with SSL, 587 with STARTTLS, else 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False  # implicit TLS (SMTPS)
+    smtp_from: str = "Signoff <signoff@localhost>"
+    smtp_cafile: Path | None = None  # a private CA for the mail server's certificate
+    webhook_url: str | None = None
+    webhook_secret: str | None = None  # whsec_<base64>, Standard Webhooks
+    dingtalk_url: str | None = None  # https://oapi.dingtalk.com/robot/send?access_token=...
+    dingtalk_secret: str | None = None  # SEC..., when the robot signs ("加签")
+    feishu_url: str | None = None  # https://open.feishu.cn/open-apis/bot/v2/hook/...
+    feishu_secret: str | None = None
+    wecom_url: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+
     def resolved_state_dir(self) -> Path:
         """Where embedded mode keeps what must survive a restart (the JWT secret)."""
         if self.state_dir is not None:
