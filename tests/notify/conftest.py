@@ -48,10 +48,17 @@ class SmtpServer:
 
 def _start(**kwargs: Any) -> tuple[Controller, Mailbox, int]:
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, **kwargs)
-    controller.start()
-    return controller, mailbox, port
+    for attempt in range(5):  # another test process may take the free port first
+        port = free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=port, **kwargs)
+        try:
+            controller.start()
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
+            continue
+        return controller, mailbox, port
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture
