@@ -44,6 +44,7 @@ from engine.core.errors import (
     ConcurrentUpdate,
     DefinitionError,
     DefinitionInvalid,
+    EngineError,
     InstanceNotFound,
     NotPermitted,
     TaskNotFound,
@@ -60,7 +61,7 @@ from engine.queries import (
     list_instances,
 )
 from engine.store import definitions as defs
-from engine.store import event_log, idempotency, recent, writer
+from engine.store import event_log, idempotency, messaging, recent, writer
 from engine.store.check import Discrepancy, check
 from engine.store.check import rebuild as rebuild_projections
 from engine.store.definitions import DbCatalog
@@ -103,14 +104,15 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
                   else project(history, known))
         defn = _definition(session, catalog, before.state, loaded.version)
     state = before.state if before else None
-    new = decide(defn, state, cmd, now, directory)
+    conn = session.connection()
+    new = decide(defn, state, cmd, now, directory, calendar=messaging.calendar_of(conn.engine))
     if not new and state is not None:
         return state, None
-    conn = session.connection()
     event_log.append(session, new[0].instance_id, len(history), new, conn)
     events = [*history, *new]
     after = project(events, before)
     writer.write(session, before, after, conn)
+    messaging.record(session, defn, state, after.state, new, len(history) + 1, directory, now)
     kept = recent.Loaded(events, loaded.version if loaded else None, after)
     return after.state, lambda: recent.of(conn.engine).put(kept)
 
@@ -189,6 +191,44 @@ def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
         raise TaskNotFound(cmd.task_id)
     return _execute(session, catalog, directory, loaded.events[0].instance_id, cmd, now,
                     idempotency_key, loaded)
+
+
+def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
+                *, limit: int = 100) -> int:
+    """Fire up to ``limit`` timers due at ``now`` in one transaction, each as a
+    ``FireTimer`` command (so every rule holds) in its own savepoint. The rows are
+    claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (any number of workers);
+    SQLite's one writer needs no claim. A timer whose instance another writer changed
+    meanwhile stays for the next round; a stale one (its task closed) is deleted."""
+    table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
+    rows = session.connection().execute(
+        sa.select(table.c.task_id, table.c.timer).where(table.c.due_at <= now)
+        .order_by(table.c.due_at).limit(limit).with_for_update(skip_locked=True)).all()
+    fired, after_commit = 0, []
+    for task_id, key in rows:
+        try:
+            with session.begin_nested():
+                loaded = recent.load(session.connection(), task_id=task_id)
+                done = None if loaded is None else _apply(
+                    session, catalog, directory, loaded, cmds.FireTimer(task_id=task_id,
+                                                                        timer=key), now)[1]
+                if done is None:  # nothing to fire any more: the row is stale
+                    session.connection().execute(table.delete().where(
+                        table.c.task_id == task_id, table.c.timer == key))
+        except (ConcurrentUpdate, sa.exc.IntegrityError):
+            continue
+        except EngineError:  # not due by the core's count (the calendar changed)
+            with session.begin_nested():
+                session.connection().execute(table.delete().where(
+                    table.c.task_id == task_id, table.c.timer == key))
+            continue
+        if done is not None:
+            fired += 1
+            after_commit.append(done)
+    session.commit()
+    for callback in after_commit:
+        callback()
+    return fired
 
 
 def append_histories(session: Session, histories: Iterable[Sequence[Event]],
@@ -295,7 +335,7 @@ def publish_definition(session: Session, yaml_text: str, actor: str, directory: 
 
 __all__ = [
     "DbCatalog", "Discrepancy", "IdempotencyConflict", "append_histories", "check", "execute",
-    "execute_on_task", "get_instance", "get_task", "inbox", "instance_events",
+    "execute_on_task", "fire_timers", "get_instance", "get_task", "inbox", "instance_events",
     "instance_visits", "list_instances", "load_directory", "publish_definition",
     "rebuild_projections", "save_directory", "start", "sync_definitions",
 ]

@@ -18,6 +18,12 @@ Modules: ``event_log`` (append/load; nothing updates or deletes an event),
 """
 
 from engine.store.database import Database, open_database
+from engine.store.messaging_tables import (
+    NotificationRow,
+    OutboxRow,
+    TimerRow,
+    UserPreference,
+)
 from engine.store.migrate import current, downgrade, head, schema_differences, upgrade
 from engine.store.tables import (
     ApiToken,
@@ -35,7 +41,27 @@ from engine.store.tables import (
 )
 
 __all__ = [
-    "ApiToken", "AppUser", "CarbonCopy", "Database", "DefinitionVersion", "EventRecord",
-    "IdempotencyRecord", "Instance", "NodeVisit", "OrgRole", "OutOfOffice", "Task", "current",
-    "downgrade", "head", "metadata", "open_database", "schema_differences", "upgrade",
+    "ApiToken",
+    "AppUser",
+    "CarbonCopy",
+    "Database",
+    "DefinitionVersion",
+    "EventRecord",
+    "IdempotencyRecord",
+    "Instance",
+    "NodeVisit",
+    "NotificationRow",
+    "OrgRole",
+    "OutOfOffice",
+    "OutboxRow",
+    "Task",
+    "TimerRow",
+    "UserPreference",
+    "current",
+    "downgrade",
+    "head",
+    "metadata",
+    "open_database",
+    "schema_differences",
+    "upgrade",
 ]

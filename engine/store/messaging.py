@@ -1,0 +1,260 @@
+"""Writing timers and messages in a command's own transaction, and waking who waits.
+
+``record(session, defn, before, after, events, first_seq, directory)`` is the one hook
+the command path calls after writing the events and projections: it brings the
+``timer`` rows of the instance from ``before`` to ``after`` (one row per pending
+(task, timer)), writes the messages the events cause (``engine.core.messages``) to
+``notification`` (in-app) and ``outbox`` (one row per outside channel the recipient
+chose), and wakes the workers and live streams once the transaction commits:
+PostgreSQL ``NOTIFY`` (delivered at commit, across processes) on the channels
+``wake_channel`` / ``events_channel`` of the database schema, and on SQLite the
+in-process ``Bus`` of the database file (one writing process runs everything there).
+
+The org calendar that ``clock: working`` durations count on is set per database
+engine by whoever opens it (``set_calendar``); the default is China office hours.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engine.core.definition import ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.events import Event
+from engine.core.messages import Message, messages_for
+from engine.core.state import InstanceState
+from engine.core.timers import Timer, pending_timers
+from engine.core.worktime import WorkingHours
+from engine.store.messaging_tables import NotificationRow, OutboxRow, TimerRow, UserPreference
+
+_timer = TimerRow.__table__  # type: ignore[attr-defined]
+_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+_note = NotificationRow.__table__  # type: ignore[attr-defined]
+_pref = UserPreference.__table__  # type: ignore[attr-defined]
+DEFAULT_CHANNELS = ("email",)
+_PENDING = "signoff_publish"
+
+
+# -- the org calendar, per database engine ------------------------------------------------
+_calendars: dict[sa.Engine, WorkingHours] = {}
+
+
+def set_calendar(engine: sa.Engine, calendar: WorkingHours) -> None:
+    _calendars[engine] = calendar
+
+
+def calendar_of(engine: sa.Engine) -> WorkingHours:
+    found = _calendars.get(engine)
+    if found is None:
+        from engine.analytics.calendar import WorkingCalendar
+        found = _calendars.setdefault(engine, WorkingCalendar())
+    return found
+
+
+# -- waking: NOTIFY on PostgreSQL, an in-process bus on SQLite -----------------------------
+class Bus:
+    """In-process wake-ups and live events of one database (SQLite, and the fan-out of
+    what a PostgreSQL listener receives)."""
+
+    def __init__(self) -> None:
+        self.work = threading.Event()
+        self._lock = threading.Lock()
+        self._subscribers: list[Callable[[dict[str, Any]], None]] = []
+
+    def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+        return unsubscribe
+
+    def publish(self, item: dict[str, Any]) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            callback(item)
+
+
+_buses: dict[str, Bus] = {}
+_buses_guard = threading.Lock()
+_schemas: dict[sa.Engine, str] = {}
+
+
+def bus_of(engine: sa.Engine) -> Bus:
+    key = engine.url.render_as_string(hide_password=True)
+    with _buses_guard:
+        return _buses.setdefault(key, Bus())
+
+
+def schema_of(conn: sa.Connection) -> str:
+    found = _schemas.get(conn.engine)
+    if found is None:
+        found = str(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
+        _schemas[conn.engine] = found
+    return found
+
+
+def wake_channel(schema: str) -> str:
+    return f"signoff_work_{schema}"[:63]
+
+
+def events_channel(schema: str) -> str:
+    return f"signoff_events_{schema}"[:63]
+
+
+def notify(session: Session, *, work: bool, users: Iterable[str] = (),
+           inbox: Iterable[str] = ()) -> None:
+    """Wake workers (``work``) and tell live streams that ``users`` have new
+    notifications and ``inbox`` users' inboxes changed, once the transaction commits."""
+    users, inbox = sorted(set(users)), sorted(set(inbox))
+    if not (work or users or inbox):
+        return
+    conn = session.connection()
+    item = {"users": users, "inbox": inbox}
+    if conn.dialect.name == "postgresql":
+        schema = schema_of(conn)
+        if work:
+            conn.execute(sa.text("SELECT pg_notify(:c, '')"), {"c": wake_channel(schema)})
+        if users or inbox:
+            conn.execute(sa.text("SELECT pg_notify(:c, :p)"),
+                         {"c": events_channel(schema), "p": json.dumps(item)[:7900]})
+        return
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append((work, item if users or inbox else None))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending or session.bind is None:
+        return
+    bus = bus_of(session.bind)  # type: ignore[arg-type]
+    for work, item in pending:
+        if work:
+            bus.work.set()
+        if item is not None:
+            bus.publish(item)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+# -- the hook of the command path ----------------------------------------------------------
+def _key(t: Timer) -> tuple[UUID, str]:
+    return t.task_id, t.key
+
+
+def sync_timers(conn: sa.Connection, old: list[Timer], new: list[Timer]) -> bool:
+    """Bring the timer rows from ``old`` to ``new``; True if a row was added."""
+    before = {_key(t): t for t in old}
+    after = {_key(t): t for t in new}
+    gone = [{"t": k[0], "k": k[1]} for k, t in before.items()
+            if k not in after or after[k].at != t.at]
+    added = [{"task_id": t.task_id, "timer": t.key, "instance_id": t.instance_id,
+              "due_at": t.at} for k, t in after.items()
+             if k not in before or before[k].at != t.at]
+    if gone:
+        conn.execute(_timer.delete().where(_timer.c.task_id == sa.bindparam("t"),
+                                           _timer.c.timer == sa.bindparam("k")), gone)
+    if added:
+        conn.execute(_timer.insert(), added)
+    return bool(added)
+
+
+def record(session: Session, defn: ProcessDefinition, before: InstanceState | None,
+           after: InstanceState, events: list[Event], first_seq: int,
+           directory: OrgDirectory, now: datetime) -> None:
+    conn = session.connection()
+    calendar = calendar_of(conn.engine)
+    old = pending_timers(defn, before, calendar) if before is not None else []
+    woke = sync_timers(conn, old, pending_timers(defn, after, calendar))
+    messages = messages_for(defn, events, first_seq, after)
+    if messages:
+        write_messages(conn, messages, directory, now)
+        woke = True
+    holders = {t.assignee for t in after.tasks if t.status == "pending"}
+    if before is not None:
+        holders ^= {t.assignee for t in before.tasks if t.status == "pending"}
+    notify(session, work=woke, users=[m.recipient for m in messages], inbox=holders)
+
+
+def preferences(conn: sa.Connection, users: Iterable[str]) -> dict[str, dict[str, Any]]:
+    names = sorted(set(users))
+    if not names:
+        return {}
+    rows = conn.execute(sa.select(_pref).where(_pref.c.username.in_(names))).mappings()
+    return {r["username"]: dict(r) for r in rows}
+
+
+def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgDirectory,
+                   now: datetime) -> None:
+    prefs = preferences(conn, (m.recipient for m in messages))
+    notes: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        notes.append({"id": m.id, "username": m.recipient, "kind": m.kind,
+                      "instance_id": m.instance_id, "payload": m.payload, "created_at": now,
+                      "read_at": None})
+        pref = prefs.get(m.recipient, {})
+        user = directory.get(m.recipient)
+        language = pref.get("language") or (user.locale if user else "en")
+        for channel in pref.get("channels") or DEFAULT_CHANNELS:
+            if channel == "app":
+                continue
+            payload = {**m.payload, "message_id": str(m.id), "kind": m.kind,
+                       "recipient": m.recipient, "language": language,
+                       "email": user.email if user else "",
+                       "name": (user.name if user else "") or m.recipient,
+                       "digest": bool(pref.get("digest"))}
+            out.append({"id": uuid5(m.id, channel), "kind": m.kind, "recipient": m.recipient,
+                        "channel": channel, "payload": payload, "created_at": now,
+                        "attempts": 0, "next_attempt_at": deliver_after(pref, now),
+                        "status": "pending", "last_error": None, "sent_at": None})
+    # ON CONFLICT DO NOTHING is not portable; ids are new by construction (event seq)
+    conn.execute(_note.insert(), notes)
+    if out:
+        conn.execute(_outbox.insert(), out)
+
+
+def deliver_after(pref: dict[str, Any], now: datetime) -> datetime:
+    """When a message may go out: now, or the end of the recipient's quiet hours, or
+    the next digest time (09:00 local) for a digest reader."""
+    try:
+        tz = ZoneInfo(pref.get("timezone") or "Asia/Shanghai")
+    except Exception:
+        tz = ZoneInfo("Asia/Shanghai")
+    local = now.astimezone(tz)
+    if pref.get("digest"):
+        at = datetime.combine(local.date(), time(9, 0), tz)
+        return (at if at > local else at + timedelta(days=1)).astimezone(UTC)
+    start, end = pref.get("quiet_start"), pref.get("quiet_end")
+    if not start or not end:
+        return now
+    qs, qe = time.fromisoformat(start), time.fromisoformat(end)
+    t = local.time()
+    inside = (qs <= t < qe) if qs < qe else (t >= qs or t < qe)
+    if not inside:
+        return now
+    day = local.date() if t < qe else local.date() + timedelta(days=1)
+    return datetime.combine(day, qe, tz).astimezone(UTC)
+
+
+__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "TimerRow",
+           "UserPreference", "bus_of", "calendar_of", "deliver_after",
+           "events_channel", "notify", "preferences", "record", "schema_of", "set_calendar",
+           "sync_timers", "wake_channel", "write_messages"]

@@ -1,0 +1,239 @@
+"""The worker: fires due timers through ``engine.service`` and delivers the outbox.
+
+``Worker(db, directory_source, deliver, ...)``: ``run_once(now)`` does one round (timers
+then deliveries) and ``run(stop)`` loops until ``stop`` is set, sleeping until the next
+due time, a wake-up (PostgreSQL ``LISTEN`` on the schema's work channel; on SQLite the
+in-process bus of the database file) or ``max_sleep``, never busy polling.
+
+Delivery: rows of ``outbox`` with status ``pending`` whose channel has a configured
+sender (``deliver`` is given the channel) and whose ``next_attempt_at`` has come are
+claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), handed to ``deliver`` with their id
+as the idempotency id, and marked ``sent``; a failure counts an attempt and retries
+after ``backoff * 2**(attempts-1)`` (capped at an hour) until ``max_attempts``, then the
+row is ``dead``. A worker killed mid-batch loses nothing: its claims end with its
+connection and the rows are delivered again by the next one, with the same id. Rows for
+channels with no sender stay pending, readable by admins (``signoff outbox list``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from engine import service
+from engine.core.directory import OrgDirectory
+from engine.store import Database, messaging
+from engine.store.definitions import DbCatalog
+from engine.store.messaging_tables import OutboxRow, TimerRow
+from engine.store.org import current_directory
+
+log = logging.getLogger("signoff.worker")
+_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+_timer = TimerRow.__table__  # type: ignore[attr-defined]
+
+
+class DeliveryError(Exception):
+    """A channel refused or failed a message (retried with backoff)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """What a channel sender is given: ``id`` is the idempotency id (receivers dedupe
+    on it), ``payload`` the message's fields (title, node, due time, language...)."""
+
+    id: UUID
+    kind: str
+    recipient: str
+    channel: str
+    payload: dict[str, Any]
+    attempt: int
+
+
+Deliver = Callable[[OutboxMessage], None]
+
+
+@dataclass
+class Worker:
+    db: Database
+    deliver: Deliver | None = None  # None: nothing leaves; messages wait in the outbox
+    channels: frozenset[str] = frozenset()  # the channels ``deliver`` handles
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    batch: int = 100
+    max_attempts: int = 8
+    backoff: timedelta = timedelta(seconds=30)
+    max_sleep: float = 60.0
+
+    def directory(self) -> OrgDirectory:
+        with self.db.session(write=False) as session:
+            return current_directory(session)
+
+    def fire_timers(self, now: datetime) -> int:
+        directory = self.directory()
+        total = 0
+        while True:
+            with self.db.session() as session:
+                fired = service.fire_timers(session, DbCatalog(session), directory, now,
+                                            limit=self.batch)
+            total += fired
+            if fired < self.batch:
+                return total
+
+    def deliver_outbox(self, now: datetime) -> int:
+        if self.deliver is None or not self.channels:
+            return 0
+        total = 0
+        while True:
+            done = self._deliver_batch(now)
+            total += done
+            if done < self.batch:
+                return total
+
+    def _due(self, now: datetime) -> sa.Select[Any]:
+        return (sa.select(_outbox).where(_outbox.c.status == "pending",
+                                         _outbox.c.channel.in_(sorted(self.channels)),
+                                         _outbox.c.next_attempt_at <= now)
+                .order_by(_outbox.c.next_attempt_at).limit(self.batch))
+
+    def _deliver_batch(self, now: datetime) -> int:
+        assert self.deliver is not None
+        if self.db.dialect != "postgresql":  # one process: read, send, then write results
+            with self.db.session(write=False) as session:
+                rows = [dict(r) for r in session.connection().execute(self._due(now)).mappings()]
+            results = [self._send(r) for r in rows]
+            with self.db.session() as session:
+                self._save(session.connection(), rows, results, now)
+                session.commit()
+            return len(rows)
+        with self.db.session() as session:
+            conn = session.connection()
+            rows = [dict(r) for r in conn.execute(
+                self._due(now).with_for_update(skip_locked=True)).mappings()]
+            results = [self._send(r) for r in rows]
+            self._save(conn, rows, results, now)
+            session.commit()
+        return len(rows)
+
+    def _send(self, row: dict[str, Any]) -> str | None:
+        assert self.deliver is not None
+        message = OutboxMessage(row["id"], row["kind"], row["recipient"], row["channel"],
+                                row["payload"], row["attempts"] + 1)
+        try:
+            self.deliver(message)
+        except Exception as exc:  # any failure of a channel is retried, then dead-lettered
+            log.warning("delivery of %s to %s over %s failed: %s", row["id"],
+                        row["recipient"], row["channel"], exc)
+            return f"{type(exc).__name__}: {exc}"[:2000]
+        return None
+
+    def _save(self, conn: sa.Connection, rows: list[dict[str, Any]],
+              results: list[str | None], now: datetime) -> None:
+        for row, error in zip(rows, results, strict=True):
+            attempts = row["attempts"] + 1
+            if error is None:
+                values: dict[str, Any] = {"status": "sent", "attempts": attempts,
+                                          "sent_at": now, "last_error": None}
+            else:
+                dead = attempts >= self.max_attempts
+                delay = min(self.backoff * 2 ** (attempts - 1), timedelta(hours=1))
+                values = {"status": "dead" if dead else "pending", "attempts": attempts,
+                          "last_error": error, "next_attempt_at": now + delay}
+            conn.execute(_outbox.update().where(_outbox.c.id == row["id"]).values(values))
+
+    def run_once(self, now: datetime | None = None) -> tuple[int, int]:
+        now = now or self.clock()
+        return self.fire_timers(now), self.deliver_outbox(now)
+
+    def next_due(self) -> datetime | None:
+        with self.db.session(write=False) as session:
+            conn = session.connection()
+            timer = conn.execute(sa.select(sa.func.min(_timer.c.due_at))).scalar()
+            mail = None
+            if self.deliver is not None and self.channels:
+                mail = conn.execute(sa.select(sa.func.min(_outbox.c.next_attempt_at)).where(
+                    _outbox.c.status == "pending",
+                    _outbox.c.channel.in_(sorted(self.channels)))).scalar()
+        found = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (timer, mail) if t]
+        return min(found) if found else None
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until ``stop`` is set."""
+        waiter = _Waiter(self.db, stop)
+        try:
+            while not stop.is_set():
+                try:
+                    self.run_once()
+                except Exception:  # keep the worker alive; the next round retries
+                    log.exception("worker round failed")
+                    stop.wait(1.0)
+                nxt = self.next_due()
+                wait = self.max_sleep
+                if nxt is not None:
+                    wait = max(0.0, min(wait, (nxt - self.clock()).total_seconds()))
+                waiter.wait(wait)
+        finally:
+            waiter.close()
+
+
+class _Waiter:
+    """Sleep until woken: LISTEN on PostgreSQL, the in-process bus on SQLite."""
+
+    def __init__(self, db: Database, stop: threading.Event) -> None:
+        self.db, self.stop = db, stop
+        self.bus = messaging.bus_of(db.engine)
+        self.conn: Any = None
+        if db.dialect == "postgresql":
+            import psycopg
+            with db.engine.connect() as c:
+                channel = messaging.wake_channel(messaging.schema_of(c))
+            url = db.url.set(drivername="postgresql")
+            self.conn = psycopg.connect(url.render_as_string(hide_password=False),
+                                        autocommit=True)
+            self.conn.execute(f'LISTEN "{channel}"')
+
+    def wait(self, seconds: float) -> None:
+        """Return when woken, when ``seconds`` passed or when ``stop`` is set (looked
+        at every second)."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self.conn is None:
+                if self.bus.work.wait(min(left, 1.0)):
+                    self.bus.work.clear()
+                    return
+                continue
+            for _ in self.conn.notifies(timeout=min(left, 1.0), stop_after=1):
+                return
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def run_in_thread(worker: Worker) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="signoff-worker",
+                              daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def pending_count(db: Database, channels: Iterable[str] | None = None) -> int:
+    with db.session(write=False) as session:
+        q = sa.select(sa.func.count()).select_from(_outbox).where(_outbox.c.status == "pending")
+        if channels is not None:
+            q = q.where(_outbox.c.channel.in_(sorted(channels)))
+        return int(session.connection().execute(q).scalar_one())
+
+
+__all__ = ["Deliver", "DeliveryError", "OutboxMessage", "Worker", "pending_count",
+           "run_in_thread"]

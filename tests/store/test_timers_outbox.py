@@ -1,0 +1,206 @@
+"""Timers and the outbox in the database (SQLite and PostgreSQL): rows written with
+the command, fired once by the worker through the service, messages of every kind
+written with their event, delivered with retries, backoff and a dead letter."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from engine import service
+from engine.core import commands as cmds
+from engine.core.directory import load_directory as read_org
+from engine.store import Database, NotificationRow, OutboxRow, TimerRow
+from engine.worker import OutboxMessage, Worker
+from tests.store.conftest import FIXTURES, T0, World, pending
+
+TIMED = """
+key: timed
+title: Timed purchase
+instance_title: "Timed: {item}"
+form:
+  type: object
+  required: [item]
+  properties: {item: {type: string}}
+defaults:
+  sla: 1d
+  remind: [{before: 2h}, {at: due}, {every: 1d, after: due, max: 2}]
+  escalate: [{after: 1d, notify: manager}]
+start: check
+nodes:
+  check:
+    approvers: {role: buyer}
+    on: {approve: boss_ok, reject: rejected, return: initiator}
+  boss_ok:
+    approvers: {user: mgr}
+    remind: []
+    escalate:
+      - {after: 1h, reassign: {user: boss}}
+      - {after: 2d, auto: approve, reason: Approved after 2 days overdue}
+    on: {approve: tell, reject: rejected}
+  tell: {notify: {role: office}, next: approved}
+  approved: {final: approved}
+  rejected: {final: rejected}
+"""
+
+
+@pytest.fixture
+def timed(db: Database, db_url: str, tmp_path: Path) -> World:
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "org.yaml", folder / "org.yaml")
+    (folder / "timed.yaml").write_text(TIMED, encoding="utf-8")
+    org = read_org(folder / "org.yaml")
+    with db.session() as s:
+        service.save_directory(s, org)
+        s.commit()
+        service.sync_definitions(s, folder, org, actor="owner", now=T0)
+    return World(db, org, db_url)
+
+
+def start(w: World, item: str = "pens") -> Any:
+    with w.db.session() as s:
+        return service.start(s, service.DbCatalog(s), w.org, cmds.StartInstance(
+            definition_key="timed", initiator="ann", data={"item": item}), T0)
+
+
+def rows(w: World, table: Any, **where: Any) -> list[dict[str, Any]]:
+    t = table.__table__
+    with w.db.session(write=False) as s:
+        q = sa.select(t).where(*(t.c[k] == v for k, v in where.items()))
+        return [dict(r) for r in s.connection().execute(q).mappings()]
+
+
+def kinds(w: World, iid: Any) -> list[str]:
+    with w.db.session(write=False) as s:
+        return [e.kind for e in service.instance_events(s, iid)]
+
+
+def test_timer_rows_are_written_and_removed_with_the_commands(timed: World) -> None:
+    state = start(timed)
+    timers = rows(timed, TimerRow, instance_id=state.id)
+    assert len(timers) == 3 * 5  # three buyers, five timers each
+    assert {r["due_at"] for r in timers if r["timer"] == "remind.1"} == {T0 + timedelta(days=1)}
+    bob = pending(state, "bob")[0]
+    timed.on_task(cmds.DecideTask(task_id=bob.task_id, actor="bob", action="approve"),
+                  T0 + timedelta(hours=1))
+    left = rows(timed, TimerRow, instance_id=state.id)
+    assert {r["timer"] for r in left} == {"escalate.0", "escalate.1"}  # mgr's task only
+
+
+def test_worker_fires_each_timer_once_even_when_late(timed: World) -> None:
+    state = start(timed)
+    worker = Worker(timed.db)
+    assert worker.run_once(T0 + timedelta(hours=1)) == (0, 0)
+    late = T0 + timedelta(days=3)  # everything came due while no worker ran
+    fired, _ = worker.run_once(late)
+    assert fired == 3 * 4  # per buyer: before, at, the latest repeat, the escalation
+    assert worker.run_once(late + timedelta(hours=1)) == (0, 0)
+    with timed.db.session(write=False) as s:
+        events = service.instance_events(s, state.id)
+    sent = [e for e in events if e.kind == "reminder_sent"]
+    assert len({(e.task_id, e.timer) for e in sent}) == len(sent)  # type: ignore[attr-defined]
+    assert all(e.at == late for e in sent)
+    escalated = [e for e in events if e.kind == "task_escalated"]
+    assert escalated and all(e.recipients == ("mgr",) for e in escalated)  # type: ignore
+    assert rows(timed, TimerRow, instance_id=state.id) == []
+    reminders = rows(timed, OutboxRow, kind="reminder")
+    assert sorted(r["recipient"] for r in reminders) == sorted(["bob", "cat", "dan"] * 3)
+    assert len(rows(timed, NotificationRow, kind="escalation")) == 3
+
+
+def test_reassign_then_auto_approve_as_the_system(timed: World) -> None:
+    state = start(timed)
+    bob = pending(state, "bob")[0]
+    timed.on_task(cmds.DecideTask(task_id=bob.task_id, actor="bob", action="approve"), T0)
+    worker = Worker(timed.db)
+    worker.run_once(T0 + timedelta(days=1, hours=2))
+    assert kinds(timed, state.id)[-2:] == ["task_escalated", "task_reassigned"]
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="task_assigned")][-1] == "boss"
+    worker.run_once(T0 + timedelta(days=3, hours=1))
+    with timed.db.session(write=False) as s:
+        final = service.get_instance(s, state.id)
+        decided = [e for e in service.instance_events(s, state.id) if e.kind == "task_decided"]
+    assert final.status == "approved"
+    assert decided[-1].actor == "system"  # type: ignore[attr-defined]
+    assert decided[-1].comment == "Approved after 2 days overdue"  # type: ignore
+    assert {r["recipient"] for r in rows(timed, OutboxRow, kind="copied")} == {"eve"}
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_approved")] == ["ann"]
+
+
+def test_every_message_kind_is_written_with_its_event(timed: World) -> None:
+    state = start(timed)
+    assert {r["recipient"] for r in rows(timed, OutboxRow, kind="task_assigned")} == \
+        {"bob", "cat", "dan"}
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_moved")] == ["ann"]
+    bob = pending(state, "bob")[0]
+    timed.on_task(cmds.DecideTask(task_id=bob.task_id, actor="bob", action="return",
+                                  comment="Which colour?"), T0)
+    returned = rows(timed, OutboxRow, kind="returned")
+    assert [r["recipient"] for r in returned] == ["ann"]
+    assert returned[0]["payload"]["comment"] == "Which colour?"
+    assert returned[0]["payload"]["email"] == "" or "@" in returned[0]["payload"]["email"]
+    again = timed.execute(state.id, cmds.Resubmit(actor="ann", data={"item": "blue pens"}), T0)
+    cat = pending(again, "cat")[0]
+    timed.on_task(cmds.DecideTask(task_id=cat.task_id, actor="cat", action="reject"), T0)
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_rejected")] == ["ann"]
+    notes = rows(timed, NotificationRow, username="ann")
+    assert {n["kind"] for n in notes} >= {"request_moved", "returned", "request_rejected"}
+    ids = [r["id"] for r in rows(timed, OutboxRow)]
+    assert len(ids) == len(set(ids))
+
+
+def test_delivery_retries_with_backoff_then_dead_letters(timed: World) -> None:
+    start(timed)
+    calls: list[OutboxMessage] = []
+    failing = {"bob"}
+
+    def deliver(message: OutboxMessage) -> None:
+        calls.append(message)
+        if message.recipient in failing:
+            raise ConnectionError("receiver down")
+
+    worker = Worker(timed.db, deliver, frozenset({"email"}), max_attempts=3,
+                    backoff=timedelta(minutes=1))
+    _, sent = worker.run_once(T0)
+    assert sent == 4  # three buyers assigned, ann told where her request is
+    by_user = {r["recipient"]: r for r in rows(timed, OutboxRow, kind="task_assigned")}
+    assert by_user["cat"]["status"] == "sent" and by_user["bob"]["status"] == "pending"
+    assert by_user["bob"]["attempts"] == 1 and "receiver down" in by_user["bob"]["last_error"]
+    assert by_user["bob"]["next_attempt_at"] == T0 + timedelta(minutes=1)
+    worker.run_once(T0 + timedelta(seconds=30))  # not yet: backoff
+    assert rows(timed, OutboxRow, recipient="bob", kind="task_assigned")[0]["attempts"] == 1
+    worker.run_once(T0 + timedelta(minutes=1))
+    worker.run_once(T0 + timedelta(minutes=3))
+    bob = rows(timed, OutboxRow, recipient="bob", kind="task_assigned")[0]
+    assert bob["status"] == "dead" and bob["attempts"] == 3
+    first = [m for m in calls if m.recipient == "bob"]
+    assert len({m.id for m in first}) == 1 and [m.attempt for m in first] == [1, 2, 3]
+    assert all(m.channel == "email" for m in calls)
+
+
+def test_without_a_channel_mail_stays_in_the_outbox(timed: World) -> None:
+    start(timed)
+    Worker(timed.db).run_once(T0 + timedelta(days=5))
+    assert {r["status"] for r in rows(timed, OutboxRow)} == {"pending"}
+
+
+def test_timers_survive_a_restart(timed: World, db_url: str) -> None:
+    from engine.store import open_database
+    state = start(timed)
+    timed.db.dispose()
+    again = open_database(db_url)
+    try:
+        fired, _ = Worker(again).run_once(T0 + timedelta(hours=23))
+        assert fired == 3
+        with again.session(write=False) as s:
+            sent = [e for e in service.instance_events(s, state.id)
+                    if e.kind == "reminder_sent"]
+        assert {e.scheduled_at for e in sent} == {T0 + timedelta(hours=22)}  # type: ignore
+    finally:
+        again.dispose()
