@@ -84,6 +84,32 @@ class WorkingCalendar:
             cum = self._cum
         return self._at(cum, ob, ib) - self._at(cum, oa, ia)
 
+    def add_business_seconds(self, t: float, seconds: float) -> float:
+        """The POSIX time ``seconds`` of working time after POSIX time ``t`` (``t``
+        itself when ``seconds`` <= 0); the inverse of ``business_seconds``. A moment that
+        fills a day exactly is that day's closing time."""
+        if seconds <= 0:
+            return t
+        o, into = self._split(t)
+        self._ensure(dt.date.fromordinal(o).year)
+        left = seconds + self._at(self._cum, o, into) - self._cum[o]
+        for _ in range(40 * 366):  # a working day within 40 years, or the calendar has none
+            if o + 1 not in self._cum:
+                self._ensure(dt.date.fromordinal(o + 1).year)
+            today = self._cum[o + 1] - self._cum[o]
+            if today > 0 and left <= today:
+                day = dt.date.fromordinal(o)
+                opens = dt.datetime.combine(day, self.start, self._tz)
+                return (opens + dt.timedelta(seconds=left)).timestamp()
+            left -= today
+            o += 1
+        raise CalendarInvalid("the working calendar has no working day ahead")
+
+    def add_business(self, t: dt.datetime, seconds: float) -> dt.datetime:
+        """``add_business_seconds`` for an aware datetime (the result in UTC)."""
+        return dt.datetime.fromtimestamp(self.add_business_seconds(t.timestamp(), seconds),
+                                         dt.UTC)
+
     def business_seconds_array(self, a: Floats, b: Floats) -> Floats:
         """``business_seconds`` of many pairs at once (vectorised for zones without
         daylight saving time; NaN in, NaN out)."""

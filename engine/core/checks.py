@@ -5,10 +5,11 @@ parse and name form fields. Errors come back as (yaml path, at-key?, message).""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 from engine.core import conditions
-from engine.core.definition import ApproverRule, Node, ProcessDefinition
+from engine.core.definition import ApproverRule, Node, ProcessDefinition, parse_sla
 from engine.core.directory import OrgDirectory
 from engine.core.forms import schema_errors
 from engine.core.timer_checks import timer_errors
@@ -31,11 +32,39 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         out += _rules(node, raw, fields, directory)
         out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
+    out += _deadline(defn, data.get("deadline"))
     if directory is not None and defn.policies.fallback_approver is not None \
             and defn.policies.fallback_approver not in directory.users:
         out.append((("policies", "fallback_approver"), False,
                     f"unknown user {defn.policies.fallback_approver!r}"))
     return out
+
+
+_DATE_FORMATS = ("date", "date-time")
+
+
+def _deadline(defn: ProcessDefinition, raw: Any) -> Iterator[Found]:
+    """``deadline``: a form date field (with ``before``) or ``within`` of the start."""
+    if not isinstance(raw, Mapping) or defn.deadline is None:
+        return
+    rule, base = defn.deadline, ("deadline",)
+    if ("field" in raw) == ("within" in raw):
+        yield (base, True, "deadline needs either 'field' (a form date) or 'within' "
+                           "(a duration after the start), not both")
+    if "before" in raw and "field" not in raw:
+        yield ((*base, "before"), True, "'before' is only allowed with 'field'")
+    if rule.field is not None:
+        spec = (defn.form_schema.get("properties") or {}).get(rule.field)
+        if not isinstance(spec, Mapping):
+            yield ((*base, "field"), False,
+                   f"deadline field {rule.field!r} is not in the form")
+        elif spec.get("type") != "string" or spec.get("format") not in _DATE_FORMATS:
+            yield ((*base, "field"), False, f"deadline field {rule.field!r} is not a date "
+                   "(type: string, format: date or date-time)")
+    for key in ("before", "within"):
+        if key in raw and (parse_sla(str(raw[key])) or timedelta(0)) <= timedelta(0):
+            yield ((*base, key), False, f"deadline {key} {raw[key]!r} must be a duration "
+                                        "above zero, such as 30d or 10d")
 
 
 def _form(defn: ProcessDefinition) -> list[Found]:

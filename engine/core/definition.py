@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
+from engine.core.deadline import DeadlineRule
+
 NodeKind = Literal["approval", "notify", "final"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
@@ -159,6 +161,7 @@ class ProcessDefinition:
     description_zh: str = ""
     instance_title: str = ""
     policies: Policies = field(default_factory=Policies)
+    deadline: DeadlineRule | None = None  # when a request must be finished (deadline.py)
     version: int = 1
     digest: str = ""
     source: str = ""
@@ -185,6 +188,6 @@ class ProcessDefinition:
         return re.sub(r"\{(\w+)\}", fill, self.instance_title)
 
 
-__all__ = ["ApproverRule", "Clock", "Escalation", "EscalationAction", "InitiatorPolicy",
-           "Mode", "Node", "NodeKind", "Policies", "ProcessDefinition", "Reminder",
-           "ReminderKind", "Route", "RuleKind", "format_sla", "parse_sla"]
+__all__ = ["ApproverRule", "Clock", "DeadlineRule", "Escalation", "EscalationAction",
+           "InitiatorPolicy", "Mode", "Node", "NodeKind", "Policies", "ProcessDefinition",
+           "Reminder", "ReminderKind", "Route", "RuleKind", "format_sla", "parse_sla"]

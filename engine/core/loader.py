@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine.core.checks import semantic_errors
+from engine.core.deadline import DeadlineRule
 from engine.core.definition import (
     ApproverRule,
     Escalation,
@@ -227,6 +228,16 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
         policies=_policies(raw.get("policies"), base))
 
 
+def _deadline(raw: Mapping[str, Any] | None) -> DeadlineRule | None:
+    if not raw:
+        return None
+    before = parse_sla(str(raw["before"])) if "before" in raw else None
+    within = parse_sla(str(raw["within"])) if "within" in raw else None
+    field = str(raw["field"]) if "field" in raw else None
+    return DeadlineRule(field=field, before=before, within=within,
+                        working=bool(raw.get("working", False)))
+
+
 def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
     """The model from plain (already schema-checked) data; no semantic checks."""
     policies = _policies(data.get("policies"), Policies())
@@ -239,7 +250,8 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         title_zh=str(data.get("title_zh", "")),
         description_zh=str(data.get("description_zh", "")),
         instance_title=str(data.get("instance_title", "")),
-        policies=policies, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
+        policies=policies, deadline=_deadline(data.get("deadline")),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 
 __all__ = ["build", "definition_schema", "escalation", "kind_of", "load_definition",
