@@ -12,12 +12,15 @@ instances are analysed (their cycle time is known); ``since``/``until`` select b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from engine.analytics.model import AttrValue, Case, History, Outcome, Visit
+from engine.analytics.traces import Trace, trace_of
+from engine.store import event_log
 from engine.store.tables import DefinitionVersion, Instance, NodeVisit
 
 _OUTCOMES: dict[str | None, Outcome] = {"approved": "approve", "rejected": "reject",
@@ -95,3 +98,26 @@ def process_list(conn: sa.Connection) -> list[dict[str, Any]]:
         titles[r.key] = r.title
     return [{"key": k, "title": titles.get(k, "") or k, "instances": int(n)}
             for k, n in sorted(counts)]
+
+
+def load_traces(session: Session, key: str | None = None, *, finished_only: bool = False,
+                progress: Callable[[int, int], None] | None = None,
+                batch: int = 500) -> list[Trace]:
+    """The traces (``traces.trace_of``) of the requests of process ``key`` (every process
+    when None), read from the event log in batches; ``progress(done, total)``."""
+    where: list[Any] = []
+    if key is not None:
+        where.append(_inst.c.definition_key == key)
+    if finished_only:
+        where.append(_inst.c.finished_at.is_not(None))
+    conn = session.connection()
+    ids = [r[0] for r in conn.execute(sa.select(_inst.c.id).where(*where)
+                                      .order_by(_inst.c.started_at, _inst.c.id))]
+    out: list[Trace] = []
+    for i in range(0, len(ids), batch):
+        chunk = ids[i:i + batch]
+        histories = event_log.load_many(session, chunk)
+        out += [trace_of(histories[iid]) for iid in chunk if histories.get(iid)]
+        if progress is not None:
+            progress(min(i + batch, len(ids)), len(ids))
+    return out

@@ -1,0 +1,234 @@
+"""When will a running request finish? A median and an 80th percentile, and whether it is
+at risk of missing its deadline (docs/prediction.md explains the method and its limits).
+
+- The path: from the current step, the routes the engine would take on approval with
+  the current form data (``engine.core.machine.next_node``, the same routing and
+  conditions as ``decide``), through notify steps, to a final step.
+- Each step's time: the empirical distribution of its *passages* (``traces.passages``)
+  in working seconds of the ``WorkingCalendar``, learned from finished requests: the
+  holder's own passages at the current step when there are ``MIN_APPROVER`` of them,
+  else the step's when there are ``MIN_STEP``, else the step's SLA. A passage carries
+  whether the request ended there (rejected), so rejections shorten a draw as they did.
+- The current step has already lasted a while: its draws are the passages longer than
+  that, minus what has elapsed (the remaining life, conditioned on the wait so far).
+- Monte Carlo: ``DRAWS`` paths, each step's time drawn from its distribution with a
+  fixed seed, so the answer is a deterministic function of the history and the moment.
+
+Everything here is pure: the history, the moment and the calendar are passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.traces import Passage, Trace, passages
+from engine.core.definition import ProcessDefinition
+from engine.core.errors import EngineError
+from engine.core.machine import next_node
+
+MIN_STEP = 5  # passages of a step before its history replaces its SLA
+MIN_APPROVER = 20  # passages of one holder at a step before they are used alone
+DRAWS = 1000
+SEED = 20260601
+_NO_SLA_DAYS = 1.0  # a step with neither history nor SLA: one working day
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+_Sample = tuple[float, float, bool]  # (passage, its first visit, ended there)
+
+
+class Samples(NamedTuple):
+    """Passages of a step in working seconds: whole, first visit alone, ended there."""
+
+    secs: Floats
+    first: Floats
+    ends: Bools
+
+
+@dataclass
+class Learned:
+    """Passages of one process, by step and by (step, holder), in working seconds.
+    Grows as requests finish (``add``); arrays are built when first asked for."""
+
+    calendar: WorkingCalendar
+    _steps: dict[str, list[_Sample]] = field(default_factory=dict)
+    _holders: dict[tuple[str, str], list[_Sample]] = field(default_factory=dict)
+    _arrays: dict[Any, Samples] = field(default_factory=dict)
+    cases: int = 0
+
+    def add(self, defn: ProcessDefinition, trace: Trace) -> None:
+        self.add_passages(passages(defn, trace))
+        self.cases += 1
+
+    def add_passages(self, found: Iterable[Passage]) -> None:
+        for p in found:
+            work = self.calendar.business_seconds
+            sample = (work(p.start, p.end), work(p.start, p.first_left), p.ends)
+            self._steps.setdefault(p.node, []).append(sample)
+            self._arrays.pop(p.node, None)
+            if p.holder is not None:
+                self._holders.setdefault((p.node, p.holder), []).append(sample)
+                self._arrays.pop((p.node, p.holder), None)
+
+    def samples(self, node: str, holder: str | None = None) -> tuple[Samples, str] | None:
+        """The holder's passages at the step when there are enough (basis "approver"),
+        else the step's ("step"); None when the step has too little history."""
+        if holder is not None and len(self._holders.get((node, holder), ())) >= MIN_APPROVER:
+            return self._array((node, holder), self._holders[(node, holder)]), "approver"
+        found = self._steps.get(node, [])
+        return (self._array(node, found), "step") if len(found) >= MIN_STEP else None
+
+    def _array(self, key: Any, rows: list[_Sample]) -> Samples:
+        cached = self._arrays.get(key)
+        if cached is None:
+            n = len(rows)
+            cached = self._arrays[key] = Samples(
+                np.fromiter((r[0] for r in rows), np.float64, n),
+                np.fromiter((r[1] for r in rows), np.float64, n),
+                np.fromiter((r[2] for r in rows), np.bool_, n))
+        return cached
+
+
+def learn(defn: ProcessDefinition, traces: Iterable[Trace],
+          calendar: WorkingCalendar) -> Learned:
+    learned = Learned(calendar)
+    for trace in traces:
+        learned.add(defn, trace)
+    return learned
+
+
+def remaining_path(defn: ProcessDefinition, node: str, data: Mapping[str, Any]
+                   ) -> list[str]:
+    """The approval steps from ``node`` (included) to the end, the way the engine would
+    route the request on approval with ``data``."""
+    out: list[str] = []
+    current: str | None = node
+    for _ in range(len(defn.nodes) + 1):  # a path visits a step once
+        step = defn.nodes.get(current or "")
+        if step is None or step.kind == "final" or current in out:
+            break
+        if step.kind == "approval":
+            out.append(step.id)
+        try:
+            current = next_node(defn, step.id, "approve" if step.kind == "approval" else "next",
+                                data)
+        except EngineError:
+            break
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    median: datetime
+    p80: datetime
+    step_median: datetime  # the current step's likely decision
+    deadline_risk: bool  # the p80 finish passes the deadline (not passed yet)
+    sla_risk: bool  # the current step's likely decision passes its tasks' due time
+    path: tuple[str, ...]
+    basis: tuple[str, ...]  # per step: "approver", "step" or "sla"
+
+    @property
+    def at_risk(self) -> bool:
+        return self.deadline_risk or self.sla_risk
+
+
+def _to_dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def _fixed(seconds: float) -> Samples:
+    return Samples(np.array([seconds]), np.array([seconds]), np.array([False]))
+
+
+def _sla_seconds(defn: ProcessDefinition, node: str, cal: WorkingCalendar) -> float:
+    sla = defn.nodes[node].sla
+    if sla is None:
+        return _NO_SLA_DAYS * cal.day_seconds
+    return sla.days * cal.day_seconds + min(sla.seconds, cal.day_seconds)
+
+
+def _current(found: Samples, elapsed: float, first_visit: bool) -> tuple[Floats, Bools]:
+    """The remaining life of the current step after ``elapsed`` working seconds: among
+    the passages whose first visit (``first_visit``), or whole passage, lasted longer."""
+    secs, ends = found.secs, found.ends
+    longer = (found.first if first_visit else secs) > elapsed
+    if longer.sum() >= 3:
+        return secs[longer] - elapsed, ends[longer]
+    # waited longer than (nearly) all history: what the slowest tenth had left past
+    # their own 90th percentile
+    q = float(np.quantile(secs, 0.9))
+    tail = secs >= q
+    return np.maximum(secs[tail] - q, 60.0), ends[tail]
+
+
+def predict(defn: ProcessDefinition, learned: Learned, *, node: str, since: float,
+            now: float, data: Mapping[str, Any], holders: Iterable[str] = (),
+            first_visit: bool = True, deadline: float | None = None,
+            due: float | None = None, draws: int = DRAWS) -> Prediction:
+    """Predict the finish of a request at ``node`` (first entered at ``since``; still in
+    that first visit, never returned from it: ``first_visit``) at ``now`` (POSIX
+    seconds). ``due``: the earliest due time of its pending tasks."""
+    cal = learned.calendar
+    path = remaining_path(defn, node, data) or [node]
+    who = list(dict.fromkeys(holders))
+    holder = who[0] if len(who) == 1 else None
+    rng = np.random.default_rng(SEED)
+    total = np.zeros(draws)
+    alive = np.ones(draws, dtype=np.bool_)
+    basis: list[str] = []
+    step_total: Floats | None = None
+    for i, step in enumerate(path):
+        found = learned.samples(step, holder if i == 0 else None)
+        samples, how = found if found is not None else (
+            _fixed(_sla_seconds(defn, step, cal)), "sla")
+        basis.append(how)
+        secs, ends = samples.secs, samples.ends
+        if i == 0:
+            elapsed = cal.business_seconds(since, now)
+            if found is None:
+                secs = np.maximum(secs - elapsed, 0.0)
+            else:
+                secs, ends = _current(samples, elapsed, first_visit)
+        pick = rng.integers(0, len(secs), draws)
+        total += np.where(alive, secs[pick], 0.0)
+        alive &= ~ends[pick]
+        if i == 0:
+            step_total = total.copy()
+    assert step_total is not None
+    med, p80 = np.quantile(total, [0.5, 0.8])
+    median = cal.add_business_seconds(now, float(med))
+    late = cal.add_business_seconds(now, float(p80))
+    step_median = cal.add_business_seconds(now, float(np.median(step_total)))
+    return Prediction(_to_dt(median), _to_dt(late), _to_dt(step_median),
+                      deadline is not None and now < deadline < late,
+                      due is not None and now < due < step_median, tuple(path), tuple(basis))
+
+
+def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: float,
+                  deadline: float | None, *, draws: int = DRAWS) -> Prediction | None:
+    """Predict a request from its trace as it stood at ``now`` (entries, holder and form
+    data up to ``now``; nothing later is read); None when it is not at an approval step."""
+    seen = trace.entries_until(now)
+    if not seen:
+        return None
+    last = seen[-1]
+    step = defn.nodes.get(last.node)
+    if step is None or step.kind != "approval":
+        return None
+    first = next(e for e in seen if e.node == last.node)
+    holders = [last.holder] if last.holder else []
+    first_visit = first is last and (last.left is None or last.left > now)
+    return predict(defn, learned, node=last.node, since=first.at, now=now,
+                   data=trace.data_at(now), holders=holders, first_visit=first_visit,
+                   deadline=deadline, draws=draws)
+
+
+__all__ = ["DRAWS", "MIN_APPROVER", "MIN_STEP", "SEED", "Learned", "Prediction", "Samples", "learn",
+           "predict", "predict_trace", "remaining_path"]
