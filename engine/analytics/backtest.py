@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import DRAWS, Learned, predict_trace
+from engine.analytics.predict import DRAWS, LEVELS, Learned, predict_trace
 from engine.analytics.traces import Trace
 from engine.core.deadline import deadline_of
 from engine.core.definition import ProcessDefinition
@@ -44,6 +44,8 @@ class CaseResult:
     finished_at: float
     warned_at: float | None = None  # first at-risk prediction before the deadline
     overdue_at: float | None = None  # baseline: first overdue task before the deadline
+    # quantile -> first prediction before the deadline whose quantile finish passed it
+    warned_by: dict[float, float] = field(default_factory=dict)
     # (when, predicted p80, made at a step entry)
     predictions: list[tuple[float, float, bool]] = field(default_factory=list)
 
@@ -121,6 +123,10 @@ def replay(definitions: Mapping[tuple[str, int], ProcessDefinition], traces: Ite
         res.predictions.append((t, pred.p80.timestamp(), kind == _ENTRY))
         if pred.deadline_risk and res.warned_at is None:
             res.warned_at = t
+        if res.deadline is not None and t < res.deadline:
+            for q, finish in pred.levels:
+                if finish > res.deadline and q not in res.warned_by:
+                    res.warned_by[q] = t
     return [results[i] for i in sorted(results)]
 
 
@@ -157,6 +163,10 @@ def _share(pairs: list[tuple[float, float]]) -> float | None:
     return sum(1 for p80, end in pairs if end <= p80) / len(pairs) if pairs else None
 
 
+def _by_level(q: float) -> Callable[[CaseResult], float | None]:
+    return lambda r: r.warned_by.get(q)
+
+
 def score(rows: list[CaseResult], cal: WorkingCalendar) -> dict[str, Any]:
     """The scores of the predictor and of the overdue baseline, overall and per process."""
     def block(part: list[CaseResult]) -> dict[str, Any]:
@@ -171,8 +181,43 @@ def score(rows: list[CaseResult], cal: WorkingCalendar) -> dict[str, Any]:
         }
 
     keys = sorted({r.key for r in rows})
+    sweep = {f"p{round(q * 100)}": _scores(rows, _by_level(q), cal) for q in LEVELS}
     return {"all": block(rows), "processes": {k: block([r for r in rows if r.key == k])
-                                              for k in keys}}
+                                              for k in keys}, "rules": sweep}
 
 
-__all__ = ["EVALUATED", "CaseResult", "replay", "score"]
+
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def to_markdown(scores: dict[str, Any]) -> str:
+    """The backtest as Markdown tables: predictor against the overdue flag, overall and
+    per process, then the warning rule at other quantiles."""
+    head = ("| process | method | requests | missed | warned | precision | recall | "
+            "lead (working days, median) | calibration (finished by p80) |")
+    lines = ["## Backtest: at-risk warnings against real deadline misses", "", head,
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    parts = [("all", scores["all"]), *scores["processes"].items()]
+    for name, block in parts:
+        for method, label in (("predictor", "prediction (p80)"),
+                              ("overdue_flag", "overdue flag")):
+            s = block[method]
+            lines.append(f"| {name} | {label} | {s['requests']} | {s['missed']} | "
+                         f"{s['warned']} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | "
+                         f"{_fmt(s['lead_days_median'], 1)} | "
+                         f"{_fmt(s.get('calibration_p80'))} |")
+    lines += ["", "Warning rule at other quantiles (warned when that quantile of the "
+              "predicted finish passes the deadline):", "",
+              "| rule | warned | precision | recall | lead (working days, median) |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    for rule, s in scores["rules"].items():
+        lines.append(f"| {rule} | {s['warned']} | {_fmt(s['precision'])} | "
+                     f"{_fmt(s['recall'])} | {_fmt(s['lead_days_median'], 1)} |")
+    return "\n".join(lines) + "\n"
+
+__all__ = ["EVALUATED", "CaseResult", "replay", "score", "to_markdown"]

@@ -37,6 +37,7 @@ MIN_STEP = 5  # passages of a step before its history replaces its SLA
 MIN_APPROVER = 20  # passages of one holder at a step before they are used alone
 DRAWS = 1000
 SEED = 20260601
+LEVELS = (0.5, 0.65, 0.8, 0.9)  # finish quantiles the backtest scores as warning rules
 _NO_SLA_DAYS = 1.0  # a step with neither history nor SLA: one working day
 
 Floats = npt.NDArray[np.float64]
@@ -133,6 +134,7 @@ class Prediction:
     sla_risk: bool  # the current step's likely decision passes its tasks' due time
     path: tuple[str, ...]
     basis: tuple[str, ...]  # per step: "approver", "step" or "sla"
+    levels: tuple[tuple[float, float], ...] = ()  # (quantile, POSIX finish) of LEVELS
 
     @property
     def at_risk(self) -> bool:
@@ -202,13 +204,16 @@ def predict(defn: ProcessDefinition, learned: Learned, *, node: str, since: floa
         if i == 0:
             step_total = total.copy()
     assert step_total is not None
-    med, p80 = np.quantile(total, [0.5, 0.8])
-    median = cal.add_business_seconds(now, float(med))
-    late = cal.add_business_seconds(now, float(p80))
+    qs = np.quantile(total, LEVELS)
+    levels = tuple((q, cal.add_business_seconds(now, float(x))) for q, x in zip(LEVELS, qs,
+                                                                               strict=True))
+    at_level = dict(levels)
+    median, late = at_level[0.5], at_level[0.8]
     step_median = cal.add_business_seconds(now, float(np.median(step_total)))
     return Prediction(_to_dt(median), _to_dt(late), _to_dt(step_median),
                       deadline is not None and now < deadline < late,
-                      due is not None and now < due < step_median, tuple(path), tuple(basis))
+                      due is not None and now < due < step_median, tuple(path), tuple(basis),
+                      levels)
 
 
 def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: float,
@@ -230,5 +235,5 @@ def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: 
                    deadline=deadline, draws=draws)
 
 
-__all__ = ["DRAWS", "MIN_APPROVER", "MIN_STEP", "SEED", "Learned", "Prediction", "Samples", "learn",
-           "predict", "predict_trace", "remaining_path"]
+__all__ = ["DRAWS", "LEVELS", "MIN_APPROVER", "MIN_STEP", "SEED", "Learned", "Prediction",
+           "Samples", "learn", "predict", "predict_trace", "remaining_path"]

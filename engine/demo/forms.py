@@ -72,7 +72,7 @@ def _store_opening(rng: random.Random, initiator: str, day: date,
         "fitout_budget": round(area * rng.uniform(2500, 6000), -4),
         "landlord": rng.choice(LANDLORDS),
         "legal_contact": "song.qian" if rng.random() < 0.7 else "jiang.hong",
-        "opening_date": (day + timedelta(days=rng.randint(60, 180))).isoformat(),
+        "opening_date": (day + timedelta(days=_lead_days(rng))).isoformat(),
     }
     if rng.random() < 0.4:
         data["notes"] = rng.choice(["Anchor tenant confirmed next door.",
@@ -80,6 +80,21 @@ def _store_opening(rng: random.Random, initiator: str, day: date,
                                     "Replaces the store closing in the old mall.",
                                     "Footfall study attached in the shared drive."])
     return data
+
+
+def _lead_days(rng: random.Random) -> int:
+    """Days from filing to the planned opening. Most sites are filed months ahead; about
+    one in four is a lease signed late (a landlord's deadline, a competitor's site), filed
+    five to eight weeks before opening, so the 30-days-before deadline is tight."""
+    if rng.random() < 0.25:
+        return rng.randint(36, 56)
+    return rng.randint(60, 180)
+
+
+def _needed_in(rng: random.Random, urgent: bool) -> int:
+    """Days until the store needs the samples: usually weeks (the season's plan); an urgent
+    order (a mall event, a broken display) needs them within days."""
+    return rng.randint(2, 6) if urgent else rng.randint(7, 30)
 
 
 def _season(day: date, rng: random.Random) -> str:
@@ -102,14 +117,15 @@ def _sample_order(rng: random.Random, initiator: str, day: date,
         items.append({"sku": f"{season}-{rng.choice(['DRS', 'KNT', 'DNM', 'OUT', 'ACC', 'SHO'])}"
                              f"-{rng.randint(1, 240):03d}",
                       "description": rng.choice(SAMPLE_ITEMS), "quantity": quantity})
+    urgent = rng.random() < 0.12
     data: dict[str, Any] = {
         "store_code": STORE_CODES.get(initiator, "SH001"),
         "region": region_of(directory, initiator),
         "season": season,
-        "needed_by": (day + timedelta(days=rng.randint(7, 30))).isoformat(),
+        "needed_by": (day + timedelta(days=_needed_in(rng, urgent))).isoformat(),
         "items": items,
         "total_value": round(value, -1),
-        "urgent": rng.random() < 0.1,
+        "urgent": urgent,
     }
     if rng.random() < 0.5:
         data["reason"] = rng.choice(["New window concept for the season launch",

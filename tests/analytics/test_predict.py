@@ -1,0 +1,258 @@
+"""The predictor on histories whose answers are known, and the backtest's no-peeking rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+
+import pytest
+
+from engine.analytics.backtest import replay, score
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.predict import MIN_APPROVER, learn, predict, remaining_path
+from engine.analytics.traces import Entry, Trace, passages, trace_of
+from engine.core.definition import ProcessDefinition
+from engine.core.loader import load_definition
+
+CST = dt.timezone(dt.timedelta(hours=8))
+CAL = WorkingCalendar()
+H = 3600.0
+MONDAY = dt.datetime(2026, 11, 2, 10, 0, tzinfo=CST).timestamp()  # Mon 2 Nov 2026, 10:00
+
+YAML = """
+key: branches
+title: Two branches
+form:
+  type: object
+  properties:
+    amount: {type: number}
+    due: {type: string, format: date}
+deadline: {field: due}
+start: a
+nodes:
+  a:
+    approvers: {user: li.na}
+    sla: 1d
+    on:
+      approve:
+        - {if: "amount > 100", to: b}
+        - {to: c}
+      reject: rejected
+  b: {approvers: {user: zhao.lei}, sla: 2d, on: {approve: cc, reject: rejected}}
+  c: {approvers: {user: ma.jun}, sla: 4h, on: {approve: cc, reject: rejected}}
+  cc: {notify: {initiator: true}, next: approved}
+  approved: {final: approved}
+  rejected: {final: rejected}
+"""
+DEFN: ProcessDefinition = load_definition(YAML)
+
+
+def at(t: float, hours: float) -> float:
+    """``hours`` of working time after ``t``."""
+    return CAL.add_business_seconds(t, hours * H)
+
+
+def trace(case: str, start: float, steps: Sequence[tuple[str, float]], amount: float = 50,
+          end: str = "approved", holder: str | None = None, due: str = "2026-12-31",
+          returned_after: float | None = None) -> Trace:
+    """A finished request: each (step, working hours) entered when the previous ended,
+    then notify and final entered at the end. ``returned_after``: the first step's first
+    visit ended (a return) after that many hours, and it was entered again at once."""
+    entries, t = [], start
+    for i, (node, hours) in enumerate(steps):
+        left = at(t, hours)
+        if i == 0 and returned_after is not None:
+            back = at(t, returned_after)
+            entries.append(Entry(node, 1, t, holder, holder, back))
+            entries.append(Entry(node, 2, back, holder, holder, left))
+        else:
+            entries.append(Entry(node, 1, t, holder if i == 0 else None, None, left))
+        t = left
+    if end == "approved":
+        entries.append(Entry("cc", 1, t, None, None, t))
+    entries.append(Entry(end, 1, t, None, None, None))
+    data = {"amount": amount, "due": due}
+    return Trace(case, "branches", 1, start, ((start, data),), tuple(entries), (), t, end)
+
+
+def many(n: int, steps: Sequence[tuple[str, float]], start: float = MONDAY - 30 * 86400,
+         **kw: object) -> list[Trace]:
+    return [trace(f"{steps[0][0]}-{i}-{kw}", start + i * 600, steps, **kw)  # type: ignore[arg-type]
+            for i in range(n)]
+
+
+def hours_after(now: float, when: dt.datetime) -> float:
+    return CAL.business_seconds(now, when.timestamp()) / H
+
+
+def test_a_step_that_always_takes_two_hours_gives_exactly_two_hours() -> None:
+    learned = learn(DEFN, many(10, [("a", 2), ("c", 1)]), CAL)
+    found = predict(DEFN, learned, node="c", since=MONDAY, now=MONDAY, data={"amount": 5})
+    assert hours_after(MONDAY, found.median) == pytest.approx(1)
+    assert hours_after(MONDAY, found.p80) == pytest.approx(1)
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={"amount": 5})
+    assert hours_after(MONDAY, found.median) == pytest.approx(3)
+    assert found.path == ("a", "c") and found.basis == ("step", "step")
+
+
+def test_two_branches_follow_the_condition_on_the_current_form() -> None:
+    history = many(10, [("a", 1), ("b", 3)], amount=500) + many(10, [("a", 1), ("c", 1)])
+    learned = learn(DEFN, history, CAL)
+    big = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={"amount": 500})
+    small = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={"amount": 50})
+    assert big.path == ("a", "b") and small.path == ("a", "c")
+    assert hours_after(MONDAY, big.median) == pytest.approx(4)
+    assert hours_after(MONDAY, small.median) == pytest.approx(2)
+    assert remaining_path(DEFN, "b", {}) == ["b"]
+
+
+def test_a_step_without_history_takes_its_sla_in_working_time() -> None:
+    learned = learn(DEFN, many(10, [("a", 1), ("c", 1)]), CAL)
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={"amount": 500})
+    assert found.basis == ("step", "sla")
+    assert hours_after(MONDAY, found.median) == pytest.approx(1 + 2 * 9)  # b: sla 2d
+
+
+def test_the_holder_with_enough_history_is_predicted_from_their_own() -> None:
+    history = many(MIN_APPROVER, [("a", 5), ("c", 1)], holder="slow.one") + \
+        many(30, [("a", 1), ("c", 1)], holder="quick.one")
+    learned = learn(DEFN, history, CAL)
+    slow = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={},
+                   holders=["slow.one"])
+    other = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={},
+                    holders=["new.one"])
+    assert hours_after(MONDAY, slow.median) == pytest.approx(6)
+    assert slow.basis[0] == "approver" and other.basis[0] == "step"
+
+
+def test_the_current_step_is_conditioned_on_the_time_already_spent() -> None:
+    history = many(10, [("a", 1), ("c", 1)]) + many(10, [("a", 5), ("c", 1)])
+    learned = learn(DEFN, history, CAL)
+    now = at(MONDAY, 2)  # two working hours in: only the 5-hour passages are left
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=now, data={})
+    assert hours_after(now, found.median) == pytest.approx(3 + 1)
+    assert hours_after(now, found.p80) == pytest.approx(3 + 1)
+
+
+def test_a_return_is_counted_in_the_passage_of_the_step_that_returned() -> None:
+    history = many(10, [("a", 6), ("c", 1)], returned_after=1)
+    p_a = passages(DEFN, history[0])[0]
+    assert CAL.business_seconds(p_a.start, p_a.end) == pytest.approx(6 * H)
+    assert CAL.business_seconds(p_a.start, p_a.first_left) == pytest.approx(1 * H)
+    learned = learn(DEFN, history, CAL)
+    # two hours in, but no longer in the first visit (it was returned): 4 + 1 hours left
+    now = at(MONDAY, 2)
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=now, data={},
+                    first_visit=False)
+    assert hours_after(now, found.median) == pytest.approx(5)
+
+
+def test_a_step_that_always_rejects_ends_the_path_there() -> None:
+    history = many(10, [("a", 2)], end="rejected")
+    learned = learn(DEFN, history, CAL)
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={})
+    assert hours_after(MONDAY, found.p80) == pytest.approx(2)
+
+
+def test_at_risk_when_the_p80_passes_the_deadline_or_the_step_its_due_time() -> None:
+    learned = learn(DEFN, many(10, [("a", 2), ("c", 8)]), CAL)
+    now = MONDAY
+    soon = at(now, 5)
+    late = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=soon)
+    fine = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=at(now, 20))
+    task = predict(DEFN, learned, node="a", since=now, now=now, data={}, due=at(now, 1))
+    passed = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=now - 1)
+    assert late.deadline_risk and late.at_risk
+    assert not fine.at_risk
+    assert task.sla_risk and not task.deadline_risk
+    assert not passed.at_risk  # already missed: overdue, not "at risk"
+
+
+def test_predictions_are_deterministic() -> None:
+    history = [trace(f"x{i}", MONDAY - 40 * 86400 + i * 3600, [("a", 0.5 + i % 7), ("c", 1)])
+               for i in range(40)]
+    learned = learn(DEFN, history, CAL)
+    one = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={})
+    two = predict(DEFN, learn(DEFN, history, CAL), node="a", since=MONDAY, now=MONDAY, data={})
+    assert one == two and one.median < one.p80
+
+
+def test_trace_of_real_engine_events_adds_up_to_the_cycle_time(demo_histories: list) -> None:
+    from engine.analytics.traces import trace_of as read
+
+    seen = 0
+    for events in demo_histories:
+        tr = read(events)
+        if tr.outcome != "approved":
+            continue
+        found = passages(DEFN_OF[tr.key], tr) if tr.key in DEFN_OF else []
+        if found:
+            seen += 1
+            assert found[0].start == min(e.at for e in tr.entries)
+            assert all(a.end == b.start for a, b in itertools.pairwise(found))
+            assert tr.finished_at is not None and found[-1].end <= tr.finished_at
+    assert seen > 10
+
+
+DEFN_OF: dict[str, ProcessDefinition] = {}
+
+
+@pytest.fixture(scope="module")
+def demo_histories() -> list:
+    from engine.core.directory import load_directory
+    from engine.core.loader import load_definition_file
+    from engine.demo import Simulation
+    from tests.conftest import ROOT
+
+    org = load_directory(ROOT / "definitions" / "org.yaml")
+    defs = [load_definition_file(p, org) for p in sorted((ROOT / "definitions").glob("*.yaml"))
+            if p.stem != "org"]
+    DEFN_OF.update({d.key: d for d in defs})
+    end = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+    sim = Simulation(defs, org, end - dt.timedelta(days=60), end, seed=7)
+    return [events for events, _ in sim.run(120)]
+
+
+def test_backtest_never_peeks_at_requests_finished_later() -> None:
+    """A request finishing after every prediction of the others (here: extremely slow)
+    must not change any of their predictions; one finishing early must."""
+    base = [trace(f"r{i}", MONDAY - 60 * 86400 + i * 86400, [("a", 1 + i % 3), ("c", 1)])
+            for i in range(30)]
+    last = max(t.finished_at or 0 for t in base)
+    slow_late = trace("late", last - 3600, [("a", 400), ("c", 1)])
+    slow_early = trace("early", MONDAY - 70 * 86400, [("a", 40), ("c", 1)])
+    defs = {("branches", 1): DEFN}
+
+    def predictions(traces: list[Trace]) -> dict[str, list[tuple[float, float, bool]]]:
+        return {r.case_id: r.predictions for r in replay(defs, traces, CAL, draws=200)}
+
+    before = predictions(base)
+    with_late = predictions([*base, slow_late])
+    assert {k: with_late[k] for k in before} == before
+    with_early = predictions([*base, slow_early])
+    assert any(with_early[k] != v for k, v in before.items())
+
+
+def test_backtest_scores_warnings_against_misses() -> None:
+    # every request takes 12 working hours at step a; those due the day after they start
+    # miss, the others do not; the history teaches the predictor that much
+    far_due = "2026-12-31"
+    traces = [trace(f"r{i}", MONDAY - 50 * 86400 + i * 86400, [("a", 12), ("c", 1)])
+              for i in range(20)]
+    starts = [MONDAY + k * 7 * 86400 for k in range(4)]
+    tight = [trace(f"t{k}", s, [("a", 12), ("c", 1)],
+                   due=dt.datetime.fromtimestamp(s, CST).date().isoformat()) for k, s in
+             enumerate(starts)]
+    loose = [trace(f"l{k}", s + 3600, [("a", 12), ("c", 1)], due=far_due)
+             for k, s in enumerate(starts)]
+    rows = replay({("branches", 1): DEFN}, [*traces, *tight, *loose], CAL, draws=200)
+    found = score(rows, CAL)["all"]["predictor"]
+    assert found["missed"] == 4 and found["hits"] == 4 and found["warned"] == 4
+    assert found["precision"] == 1.0 and found["recall"] == 1.0
+
+
+def test_trace_of_reads_holders_due_times_and_data(demo_histories: list) -> None:
+    tr = trace_of(demo_histories[0])
+    assert tr.entries and tr.started_at <= tr.entries[0].at
+    assert tr.data_at(tr.started_at) == tr.data[0][1]
