@@ -1,6 +1,7 @@
 """A request's deadline, declared in the definition (``deadline:``) and computed from the
 form and the start: a pure function of the rule, the form data, the start and a working
-calendar passed in (the core reads no clock and no holiday table of its own).
+calendar passed in (``worktime.WorkingHours``; the core reads no clock and no holiday
+table of its own).
 
 Three shapes (see docs/definitions.md):
 
@@ -19,22 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any, Protocol
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-
-class Calendar(Protocol):
-    """What deadlines need of a working calendar (``engine.analytics.WorkingCalendar``)."""
-
-    @property
-    def tzinfo(self) -> tzinfo: ...
-
-    @property
-    def day_seconds(self) -> float: ...
-
-    def is_working_day(self, day: date) -> bool: ...
-
-    def add_business(self, t: datetime, seconds: float) -> datetime: ...
+from engine.core import worktime
+from engine.core.worktime import WorkingHours as Calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +46,6 @@ class DeadlineRule:
             return f"{ahead}{self.field}"
         assert self.within is not None
         return f"within {format_sla(self.within)}{how} of the start"
-
-
-def _working(span: timedelta, cal: Calendar) -> float:
-    """Working seconds of a duration counted in working time: a day is a working day."""
-    whole = span.days * cal.day_seconds
-    return whole + span.seconds
 
 
 def _as_moment(value: Any, cal: Calendar) -> datetime | date | None:
@@ -92,9 +76,8 @@ def deadline_of(rule: DeadlineRule | None, data: Mapping[str, Any], started_at: 
     if rule is None:
         return None
     if rule.within is not None:
-        if rule.working:
-            return cal.add_business(started_at, _working(rule.within, cal))
-        return started_at + rule.within
+        return worktime.add(cal, "working" if rule.working else "wall", started_at,
+                            rule.within)
     found = _as_moment(data.get(rule.field or ""), cal)
     if found is None:
         return None
