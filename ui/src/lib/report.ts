@@ -1,47 +1,6 @@
-// The analytics report (docs/analytics.md) read defensively: the dashboard shows what is
-// there and never breaks on a missing or renamed optional key.
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Value at a dotted path ("wait.median_s"), or undefined. */
-export function at(o: unknown, path: string): unknown {
-  let cur: unknown = o;
-  for (const key of path.split(".")) {
-    if (!isObj(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-}
-
-/** The first finite number among the paths; a {rate} object counts as its rate. */
-export function num(o: unknown, ...paths: string[]): number | undefined {
-  for (const p of paths) {
-    let v = at(o, p);
-    if (isObj(v) && typeof v.rate === "number") v = v.rate;
-    if (typeof v === "number" && Number.isFinite(v)) return v;
-  }
-  return undefined;
-}
-
-export function str(o: unknown, ...paths: string[]): string | undefined {
-  for (const p of paths) {
-    const v = at(o, p);
-    if (typeof v === "string" && v) return v;
-  }
-  return undefined;
-}
-
-function list(o: unknown, ...paths: string[]): unknown[] {
-  for (const p of paths) {
-    const v = at(o, p);
-    if (Array.isArray(v)) return v;
-  }
-  return [];
-}
+// The analytics report (docs/analytics.md) as the dashboard shows it. The input is the
+// generated ReportOut type: a field renamed or removed on the server fails the build.
+import type { ReportOut } from "../api/types";
 
 export interface StepRow {
   step: string;
@@ -105,69 +64,44 @@ export interface Report {
   trend: TrendPoint[];
 }
 
-function stepOf(o: unknown): string {
-  return str(o, "step", "node", "id") ?? "?";
-}
+const opt = (x: number | null | undefined): number | undefined => x ?? undefined;
 
-function evidenceOf(o: unknown): Array<[string, unknown]> {
-  const e = at(o, "evidence");
-  if (isObj(e)) return Object.entries(e).filter(([, v]) => v !== null && v !== undefined);
-  if (typeof e === "string") return [["text", e]];
-  return [];
-}
-
-function remediesOf(o: unknown): Remedy[] {
-  const r = at(o, "remedies") ?? at(o, "remedy");
-  const items = Array.isArray(r) ? r : r === undefined ? [] : [r];
-  return items.map((x) => (typeof x === "string" ? { action: x } : {
-    action: str(x, "action", "kind") ?? "remove",
-    condition: str(x, "condition", "if"),
-    detail: str(x, "detail", "text"),
+/** The analytics report (schema signoff.analytics/1) for the dashboard. */
+export function readReport(r: ReportOut): Report {
+  const steps = r.steps.map((s): StepRow => ({
+    step: s.step,
+    approval: s.approval,
+    visits: s.visits,
+    median: opt(s.wait.median_s),
+    p90: opt(s.wait.p90_s),
+    approveRate: opt(s.rates.approve.rate),
+    rejectRate: opt(s.rates.reject.rate),
+    returnRate: opt(s.rates.return.rate),
+    commentRate: opt(s.comment_rate?.rate),
+    waitShare: s.wait_share,
   }));
-}
-
-/** The analytics report (schema signoff.analytics/1, docs/analytics.md) for the dashboard. */
-export function readReport(raw: unknown): Report {
-  const steps = list(raw, "steps").map((s): StepRow => ({
-    step: stepOf(s),
-    approval: at(s, "approval") !== false,
-    visits: num(s, "visits"),
-    median: num(s, "wait.median_s", "median_s"),
-    p90: num(s, "wait.p90_s", "p90_s"),
-    approveRate: num(s, "rates.approve", "approve_rate"),
-    rejectRate: num(s, "rates.reject", "reject_rate"),
-    returnRate: num(s, "rates.return", "return_rate"),
-    commentRate: num(s, "comment_rate"),
-    waitShare: num(s, "wait_share"),
+  const candidates = r.candidates.map((c): Candidate => ({
+    step: c.step,
+    kind: c.kind,
+    summary: c.summary,
+    evidence: Object.entries(c.evidence).filter(([, v]) => v !== null),
+    confidence: c.confidence,
+    hoursPerYear: c.saving.approver_hours_per_year,
+    cyclePerRequest: c.saving.cycle_time_removed_per_request_s,
+    cyclePerYearHours: c.saving.cycle_time_removed_per_year_h,
+    remedies: c.remedies.map((x) => ({ action: x.action, condition: x.condition ?? undefined, detail: x.detail })),
   }));
-  const candidates = list(raw, "candidates").map((c): Candidate => ({
-    step: stepOf(c),
-    kind: str(c, "kind") ?? "rubber_stamp",
-    summary: str(c, "summary"),
-    evidence: evidenceOf(c),
-    confidence: str(c, "confidence") ?? (num(c, "confidence") !== undefined ? String(num(c, "confidence")) : undefined),
-    hoursPerYear: num(c, "saving.approver_hours_per_year"),
-    cyclePerRequest: num(c, "saving.cycle_time_removed_per_request_s"),
-    cyclePerYearHours: num(c, "saving.cycle_time_removed_per_year_h"),
-    remedies: remediesOf(c),
-  }));
-  const notFlagged = list(raw, "not_flagged").map((n): NotFlagged => ({
-    step: stepOf(n), fast: at(n, "fast") === true, reason: str(n, "reason") ?? "",
-  }));
-  const b = at(raw, "bottlenecks");
+  const notFlagged = r.not_flagged.map((n): NotFlagged => ({ step: n.step, fast: n.fast, reason: n.reason }));
   const bottlenecks: Bottleneck[] = [
-    ...list(b, "steps").map((x): Bottleneck => ({ label: stepOf(x), who: "step",
-      share: num(x, "approval_wait_share", "wait_share"), median: num(x, "median_wait_s") })),
-    ...list(b, "approvers").map((x): Bottleneck => ({ label: str(x, "approver") ?? "?", who: "approver",
-      share: num(x, "wait_share"), median: num(x, "median_wait_s"), detail: num(x, "max_queue") })),
+    ...r.bottlenecks.steps.map((x): Bottleneck => ({ label: x.step, who: "step",
+      share: x.approval_wait_share, median: opt(x.median_wait_s) })),
+    ...r.bottlenecks.approvers.map((x): Bottleneck => ({ label: x.approver, who: "approver",
+      share: x.wait_share, median: opt(x.median_wait_s), detail: x.max_queue })),
   ];
-  const trend = list(raw, "trend").map((p): TrendPoint => ({
-    month: str(p, "month") ?? "?",
-    cases: num(p, "cases"),
-    median: num(p, "median_cycle_s"),
-    rejected: num(p, "rejected"),
+  const trend = r.trend.map((p): TrendPoint => ({
+    month: p.month, cases: p.cases, median: p.median_cycle_s, rejected: p.rejected,
   }));
-  return { cases: num(raw, "summary.cases"), medianCycle: num(raw, "summary.cycle_time.median_s"),
+  return { cases: r.summary.cases, medianCycle: opt(r.summary.cycle_time.median_s),
     steps, candidates, notFlagged, bottlenecks, trend };
 }
 

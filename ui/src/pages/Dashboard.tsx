@@ -6,28 +6,26 @@ import { ProblemView, Spinner } from "../components/ProblemView";
 import { formatDuration, formatPercent, normLang } from "../lib/format";
 import { localized, personName } from "../lib/localize";
 import { useAuth } from "../auth";
-import { num, readReport } from "../lib/report";
+import { readReport } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
-import type { DefinitionOut, DefinitionSummaryOut } from "../api/types";
+import type { DefinitionOut, DefinitionSummaryOut, ProcessOut, ReportOut, WhatIfOut } from "../api/types";
 import { useApi } from "../lib/useApi";
 
 const DurationChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.DurationChart })));
 const TrendChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.TrendChart })));
-
-interface ProcessRow { key: string; title: string; title_zh?: string; instances: number }
 
 function WhatIf({ processKey, steps }: { processKey: string; steps: { step: string; title: string }[] }) {
   const { t, i18n } = useTranslation();
   const [node, setNode] = useState(steps[0]?.step ?? "");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const [out, setOut] = useState<Record<string, unknown>>();
+  const [out, setOut] = useState<WhatIfOut>();
   async function run() {
     setBusy(true);
     setError(undefined);
     setOut(undefined);
     try {
-      setOut(await api<Record<string, unknown>>(`/analytics/${encodeURIComponent(processKey)}/what-if`,
+      setOut(await api<WhatIfOut>(`/analytics/${encodeURIComponent(processKey)}/what-if`,
         { body: { remove: [node], skip: [] } }));
     } catch (e) {
       if (e instanceof ApiError) setError(e);
@@ -35,7 +33,6 @@ function WhatIf({ processKey, steps }: { processKey: string; steps: { step: stri
       setBusy(false);
     }
   }
-  const lost = Array.isArray(out?.lost_rejections) ? out.lost_rejections : [];
   const lang = i18n.language;
   return (
     <section className="card" data-testid="what-if">
@@ -52,10 +49,10 @@ function WhatIf({ processKey, steps }: { processKey: string; steps: { step: stri
       {error && <ProblemView error={error} />}
       {out && (
         <dl className="facts">
-          <div><dt>{t("dashboard.baseline")}</dt><dd>{formatDuration(num(out, "baseline.median_cycle_s", "baseline.median_s"), lang)}</dd></div>
-          <div><dt>{t("dashboard.scenario")}</dt><dd>{formatDuration(num(out, "scenario.median_cycle_s", "scenario.median_s"), lang)}</dd></div>
-          <div><dt>{t("dashboard.cycleTimeSaved")}</dt><dd data-testid="saved"><strong>{formatDuration(num(out, "cycle_time_saved_seconds"), lang)}</strong></dd></div>
-          <div><dt>{t("dashboard.lostRejections")}</dt><dd>{lost.length ? lost.length : t("dashboard.lostNone")}</dd></div>
+          <div><dt>{t("dashboard.baseline")}</dt><dd>{formatDuration(out.baseline.median_cycle_s, lang)}</dd></div>
+          <div><dt>{t("dashboard.scenario")}</dt><dd>{formatDuration(out.scenario.median_cycle_s, lang)}</dd></div>
+          <div><dt>{t("dashboard.cycleTimeSaved")}</dt><dd data-testid="saved"><strong>{formatDuration(out.cycle_time_saved_seconds, lang)}</strong></dd></div>
+          <div><dt>{t("dashboard.lostRejections")}</dt><dd>{out.lost_rejections.length || t("dashboard.lostNone")}</dd></div>
         </dl>
       )}
     </section>
@@ -68,12 +65,12 @@ export default function Dashboard() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const { people } = useAuth();
-  const processes = useApi<ProcessRow[]>("/analytics/processes");
+  const processes = useApi<ProcessOut[]>("/analytics/processes");
   const defs = useApi<DefinitionSummaryOut[]>("/definitions"); // titles in the UI's language
-  const defTitle = (p: ProcessRow) =>
+  const defTitle = (p: ProcessOut) =>
     localized(defs.data?.find((d) => d.key === p.key), "title", lang) || localized(p, "title", lang);
   const chosen = key ?? processes.data?.[0]?.key;
-  const report = useApi<unknown>(chosen ? `/analytics/${encodeURIComponent(chosen)}/report` : null);
+  const report = useApi<ReportOut>(chosen ? `/analytics/${encodeURIComponent(chosen)}/report` : null);
   const defn = useApi<DefinitionOut>(chosen ? `/definitions/${encodeURIComponent(chosen)}` : null);
   const r = useMemo(() => (report.data ? readReport(report.data) : undefined), [report.data]);
   const flagged = useMemo(() => new Set(r?.candidates.map((c) => c.step)), [r]);
