@@ -70,6 +70,14 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def smtp_dropping_server() -> Iterator[SmtpServer]:
+    """Plain SMTP that hangs up on a session idle for a fifth of a second."""
+    controller, mailbox, port = _start(timeout=0.2)
+    yield SmtpServer(controller, mailbox, port)
+    controller.stop()
+
+
+@pytest.fixture
 def smtp_starttls_server(ca: trustme.CA) -> Iterator[SmtpServer]:
     """STARTTLS required before anything else; AUTH required to send."""
     auth = Authenticator(USER, PASSWORD)

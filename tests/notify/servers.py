@@ -36,6 +36,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.mails: list[EmailMessage] = []
         self.envelopes: list[Envelope] = []
+        self.peers: list[Any] = []  # the client's address per mail: one per SMTP session
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope,
@@ -55,6 +56,7 @@ class Mailbox:
         with self.lock:
             self.mails.append(mail)
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
 import pytest
@@ -89,6 +91,46 @@ def test_starttls_and_auth(smtp_starttls_server: SmtpServer, client_tls: ssl.SSL
 def test_implicit_tls_and_auth(smtps_server: SmtpServer, client_tls: ssl.SSLContext) -> None:
     _send(smtps_server, use_ssl=True, username=USER, password=PASSWORD, ssl_context=client_tls)
     assert len(smtps_server.mailbox.mails) == 1
+
+
+def test_sessions_are_reused_across_messages(smtp_starttls_server: SmtpServer,
+                                            client_tls: ssl.SSLContext) -> None:
+    server = smtp_starttls_server
+    ch = SmtpChannel(server.host, server.port, sender=SENDER, starttls=True, username=USER,
+                     password=PASSWORD, ssl_context=client_tls)
+    for i in range(3):
+        m = message(msg_id=f"reuse-{i}")
+        deliver(ch, render(m, PUBLIC), m)
+    ch.close()
+    assert [mail["X-Signoff-Message-Id"] for mail in server.mailbox.mails] == [
+        "reuse-0", "reuse-1", "reuse-2"]
+    assert len(set(server.mailbox.peers)) == 1  # one TLS handshake and one AUTH for all
+    assert server.auth is not None and server.auth.attempts == 1
+
+
+def test_a_session_dropped_by_the_server_is_replaced(smtp_dropping_server: SmtpServer) -> None:
+    server = smtp_dropping_server
+    ch = SmtpChannel(server.host, server.port, sender=SENDER)
+    first, second = message(msg_id="before"), message(msg_id="after")
+    deliver(ch, render(first, PUBLIC), first)
+    time.sleep(0.6)  # the server hangs up on the idle session meanwhile
+    deliver(ch, render(second, PUBLIC), second)
+    assert [m["X-Signoff-Message-Id"] for m in server.mailbox.mails] == ["before", "after"]
+    assert len(set(server.mailbox.peers)) == 2
+
+
+def test_concurrent_senders_each_get_a_session(smtp_server: SmtpServer) -> None:
+    ch = SmtpChannel(smtp_server.host, smtp_server.port, sender=SENDER)
+
+    def one(i: int) -> None:
+        m = message(msg_id=f"t{i}")
+        deliver(ch, render(m, PUBLIC), m)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(20)))
+    ch.close()
+    assert sorted(m["X-Signoff-Message-Id"] for m in smtp_server.mailbox.mails) == sorted(
+        f"t{i}" for i in range(20))
 
 
 def test_wrong_password_is_not_retryable(smtp_starttls_server: SmtpServer,
