@@ -10,7 +10,8 @@ sender (``deliver`` is given the channel) and whose ``next_attempt_at`` has come
 claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), handed to ``deliver`` with their id
 as the idempotency id, and marked ``sent``; a failure counts an attempt and retries
 after ``backoff * 2**(attempts-1)`` (capped at an hour) until ``max_attempts``, then the
-row is ``dead``. A worker killed mid-batch loses nothing: its claims end with its
+row is ``dead`` (at once when ``engine.notify.DeliveryFailed`` says a retry cannot help;
+``retry_after`` is honoured). A worker killed mid-batch loses nothing: its claims end with its
 connection and the rows are delivered again by the next one, with the same id. Rows for
 channels with no sender stay pending, readable by admins (``signoff outbox list``).
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,9 @@ import sqlalchemy as sa
 
 from engine import service
 from engine.core.directory import OrgDirectory
+from engine.notify import Channel, DeliveryFailed, render
+from engine.notify import Message as NotifyMessage
+from engine.notify import deliver as notify_deliver
 from engine.store import Database, messaging
 from engine.store.definitions import DbCatalog
 from engine.store.messaging_tables import OutboxRow, TimerRow
@@ -40,8 +44,11 @@ _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 _timer = TimerRow.__table__  # type: ignore[attr-defined]
 
 
-class DeliveryError(Exception):
-    """A channel refused or failed a message (retried with backoff)."""
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    reason: str
+    retryable: bool = True
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,18 @@ class OutboxMessage:
 
 
 Deliver = Callable[[OutboxMessage], None]
+
+
+def channel_sender(channels: Mapping[str, Channel], public_url: str = "") -> Deliver:
+    """A ``Deliver`` over ``engine.notify`` channels (by name: email, webhook, dingtalk,
+    feishu, wecom): rebuild the message from the row, render it in the recipient's
+    language, send it (``DeliveryFailed`` says whether a retry may help)."""
+
+    def send(row: OutboxMessage) -> None:
+        message = NotifyMessage.from_dict(row.payload)
+        notify_deliver(channels[row.channel], render(message, public_url), message)
+
+    return send
 
 
 @dataclass
@@ -121,7 +140,7 @@ class Worker:
             session.commit()
         return len(rows)
 
-    def _send(self, row: dict[str, Any]) -> str | None:
+    def _send(self, row: dict[str, Any]) -> _Failure | None:
         assert self.deliver is not None
         message = OutboxMessage(row["id"], row["kind"], row["recipient"], row["channel"],
                                 row["payload"], row["attempts"] + 1)
@@ -130,21 +149,25 @@ class Worker:
         except Exception as exc:  # any failure of a channel is retried, then dead-lettered
             log.warning("delivery of %s to %s over %s failed: %s", row["id"],
                         row["recipient"], row["channel"], exc)
-            return f"{type(exc).__name__}: {exc}"[:2000]
+            if isinstance(exc, DeliveryFailed):
+                return _Failure(exc.reason[:2000], exc.retryable, exc.retry_after)
+            return _Failure(f"{type(exc).__name__}: {exc}"[:2000])
         return None
 
     def _save(self, conn: sa.Connection, rows: list[dict[str, Any]],
-              results: list[str | None], now: datetime) -> None:
+              results: list[_Failure | None], now: datetime) -> None:
         for row, error in zip(rows, results, strict=True):
             attempts = row["attempts"] + 1
             if error is None:
                 values: dict[str, Any] = {"status": "sent", "attempts": attempts,
                                           "sent_at": now, "last_error": None}
             else:
-                dead = attempts >= self.max_attempts
+                dead = attempts >= self.max_attempts or not error.retryable
                 delay = min(self.backoff * 2 ** (attempts - 1), timedelta(hours=1))
+                if error.retry_after:
+                    delay = max(delay, timedelta(seconds=error.retry_after))
                 values = {"status": "dead" if dead else "pending", "attempts": attempts,
-                          "last_error": error, "next_attempt_at": now + delay}
+                          "last_error": error.reason, "next_attempt_at": now + delay}
             conn.execute(_outbox.update().where(_outbox.c.id == row["id"]).values(values))
 
     def run_once(self, now: datetime | None = None) -> tuple[int, int]:
@@ -235,5 +258,5 @@ def pending_count(db: Database, channels: Iterable[str] | None = None) -> int:
         return int(session.connection().execute(q).scalar_one())
 
 
-__all__ = ["Deliver", "DeliveryError", "OutboxMessage", "Worker", "pending_count",
+__all__ = ["Deliver", "OutboxMessage", "Worker", "channel_sender", "pending_count",
            "run_in_thread"]

@@ -5,10 +5,13 @@ of one command cause, one per (event, kind, recipient). Each message's id is der
 the instance, the event's ``seq`` and the recipient, so writing the same events twice can
 never make two messages (and receivers can dedupe on it).
 
-Kinds: ``task_assigned`` (a task is yours: created, activated, delegated or reassigned to
-you), ``reminder``, ``escalation`` (you are told a task is overdue), ``returned`` (your
-request came back to you, with the reason), ``request_approved``, ``request_rejected``,
-``request_moved`` (your request is now with X), ``copied`` (a notify node copied you).
+Kinds (the names ``engine.notify`` renders): ``task_assigned`` (a task is yours: created,
+activated, delegated or reassigned to you), ``reminder``, ``escalated`` (you are told a
+task is overdue), ``returned`` (your request came back to you, with the reason),
+``approved``, ``rejected`` (your request ended so), ``now_with`` (your request is now with
+X), ``copied`` (a notify node copied you). The payload uses ``engine.notify``'s data
+keys: ``process``, ``step``, ``initiator``, ``actor``, ``reason``, ``request_title``,
+``request_number``, ``holders``, ``due``, ``path``, plus ``instance_id`` and ``task_id``.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from engine.core import events as ev
 from engine.core.definition import ProcessDefinition
 from engine.core.state import InstanceState
 
-KINDS = ("task_assigned", "reminder", "escalation", "returned", "request_approved",
-         "request_rejected", "request_moved", "copied")
+KINDS = ("task_assigned", "reminder", "escalated", "returned", "approved", "rejected",
+         "now_with", "copied")
 _NAMESPACE = UUID("6b1c7f8e-3a52-4d35-9a57-2f0c5d0e1a11")
 
 
@@ -45,49 +48,51 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
     """Messages caused by ``events`` (the first has ``seq`` ``first_seq``), given the
     instance state after them."""
     out: list[Message] = []
-    base = {"instance_id": str(after.id), "title": after.title, "definition_key": defn.key,
-            "process": defn.title, "initiator": after.initiator}
+    base = {"instance_id": str(after.id), "request_title": after.title,
+            "request_number": str(after.id)[:8], "definition_key": defn.key,
+            "process": defn.title, "initiator": after.initiator,
+            "path": f"/requests/{after.id}"}
 
     def add(seq: int, kind: str, recipients: Sequence[str], e: ev.Event,
             **extra: Any) -> None:
         node = getattr(e, "node", None)
         n = defn.nodes.get(node) if node else None
         payload = {**base, "at": e.at.isoformat(), "node": node,
-                   "node_title": n.title if n else None,
-                   "node_title_zh": (n.title_zh or n.title) if n else None, **extra}
+                   "step": n.title if n else None,
+                   "step_zh": (n.title_zh or n.title) if n else None, **extra}
         for user in dict.fromkeys(recipients):
             if user and user != "system":
                 out.append(Message(message_id(after.id, seq, kind, user), kind, user,
                                    after.id, payload))
 
     holders: dict[UUID, str] = {t.task_id: t.assignee for t in after.tasks}
-    due: dict[UUID, str | None] = {t.task_id: t.due_at.isoformat() if t.due_at else None
-                                   for t in after.tasks}
+    due_at: dict[UUID, str | None] = {t.task_id: t.due_at.isoformat() if t.due_at else None
+                                      for t in after.tasks}
     for seq, e in enumerate(events, start=first_seq):
         match e:
             case ev.TaskCreated(active=True):
                 add(seq, "task_assigned", [e.assignee], e, task_id=str(e.task_id),
-                    due_at=due.get(e.task_id))
+                    due=due_at.get(e.task_id))
             case ev.TaskActivated():
                 add(seq, "task_assigned", [holders.get(e.task_id, "")], e,
-                    task_id=str(e.task_id), due_at=due.get(e.task_id))
+                    task_id=str(e.task_id), due=due_at.get(e.task_id))
             case ev.TaskDelegated():
                 add(seq, "task_assigned", [e.to_user], e, task_id=str(e.task_id),
-                    due_at=due.get(e.task_id), by=e.actor, comment=e.comment)
+                    due=due_at.get(e.task_id), actor=e.actor, reason=e.comment)
             case ev.TaskReassigned():
                 add(seq, "task_assigned", [e.to_user], e, task_id=str(e.task_id),
-                    due_at=due.get(e.task_id), by=e.actor, comment=e.reason)
+                    due=due_at.get(e.task_id), actor=e.actor, reason=e.reason)
             case ev.ReminderSent():
                 add(seq, "reminder", e.recipients, e, task_id=str(e.task_id),
-                    due_at=due.get(e.task_id), timer=e.timer)
+                    due=due_at.get(e.task_id), timer=e.timer)
             case ev.TaskEscalated(action="notify"):
-                add(seq, "escalation", e.recipients, e, task_id=str(e.task_id),
-                    holder=holders.get(e.task_id), due_at=due.get(e.task_id),
-                    comment=e.reason, timer=e.timer)
+                add(seq, "escalated", e.recipients, e, task_id=str(e.task_id),
+                    holders=[holders.get(e.task_id)], due=due_at.get(e.task_id),
+                    reason=e.reason, timer=e.timer)
             case ev.InstanceReturned():
-                add(seq, "returned", [after.initiator], e, by=e.actor, comment=e.comment)
+                add(seq, "returned", [after.initiator], e, actor=e.actor, reason=e.comment)
             case ev.InstanceFinished(outcome="approved" | "rejected"):
-                add(seq, f"request_{e.outcome}", [after.initiator], e)
+                add(seq, e.outcome, [after.initiator], e)
             case ev.Notified():
                 add(seq, "copied", e.recipients, e)
     _moved(events, first_seq, after, defn, add)
@@ -96,7 +101,7 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
 
 def _moved(events: Sequence[ev.Event], first_seq: int, after: InstanceState,
            defn: ProcessDefinition, add: Any) -> None:
-    """``request_moved`` to the initiator when the request waits in a new approval step."""
+    """``now_with`` to the initiator when the request waits in a new approval step."""
     entered = [(seq, e) for seq, e in enumerate(events, start=first_seq)
                if isinstance(e, ev.NodeEntered)]
     if not entered or after.status != "running" or after.node is None:
@@ -107,7 +112,7 @@ def _moved(events: Sequence[ev.Event], first_seq: int, after: InstanceState,
     holders = sorted({t.assignee for t in after.tasks if t.status == "pending"
                       and t.node == after.node and t.visit == after.visit})
     if holders and holders != [after.initiator]:
-        add(seq, "request_moved", [after.initiator], last, holders=holders)
+        add(seq, "now_with", [after.initiator], last, holders=holders)
 
 
 __all__ = ["KINDS", "Message", "message_id", "messages_for"]

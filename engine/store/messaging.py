@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -35,6 +34,7 @@ from engine.core.messages import Message, messages_for
 from engine.core.state import InstanceState
 from engine.core.timers import Timer, pending_timers
 from engine.core.worktime import WorkingHours
+from engine.notify.timing import Preferences, release_at
 from engine.store.messaging_tables import NotificationRow, OutboxRow, TimerRow, UserPreference
 
 _timer = TimerRow.__table__  # type: ignore[attr-defined]
@@ -201,8 +201,22 @@ def preferences(conn: sa.Connection, users: Iterable[str]) -> dict[str, dict[str
     return {r["username"]: dict(r) for r in rows}
 
 
+def _preferences(pref: dict[str, Any], language: str) -> Preferences:
+    def at(text: Any) -> time | None:
+        return time.fromisoformat(text) if text else None
+    return Preferences(channels=tuple(pref.get("channels") or DEFAULT_CHANNELS),
+                       language="zh" if language == "zh" else "en",
+                       timezone=pref.get("timezone") or "Asia/Shanghai",
+                       quiet_start=at(pref.get("quiet_start")),
+                       quiet_end=at(pref.get("quiet_end")), digest=bool(pref.get("digest")))
+
+
 def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgDirectory,
                    now: datetime) -> None:
+    """A ``notification`` row per message (the bell) and an ``outbox`` row per outside
+    channel the recipient chose (default e-mail; ``app`` alone means none), held until
+    the end of their quiet hours or their digest time (``engine.notify.release_at``).
+    The outbox payload is ``engine.notify.Message.to_dict()``."""
     prefs = preferences(conn, (m.recipient for m in messages))
     notes: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
@@ -212,49 +226,27 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
                       "read_at": None})
         pref = prefs.get(m.recipient, {})
         user = directory.get(m.recipient)
-        language = pref.get("language") or (user.locale if user else "en")
-        for channel in pref.get("channels") or DEFAULT_CHANNELS:
+        p = _preferences(pref, pref.get("language") or (user.locale if user else "en"))
+        for channel in p.channels:
             if channel == "app":
                 continue
-            payload = {**m.payload, "message_id": str(m.id), "kind": m.kind,
-                       "recipient": m.recipient, "language": language,
-                       "email": user.email if user else "",
-                       "name": (user.name if user else "") or m.recipient,
-                       "digest": bool(pref.get("digest"))}
-            out.append({"id": uuid5(m.id, channel), "kind": m.kind, "recipient": m.recipient,
+            oid = uuid5(m.id, channel)
+            payload = {"id": str(oid), "kind": m.kind, "created_at": now.isoformat(),
+                       "recipient": {"user_id": m.recipient,
+                                     "name": (user.name if user else "") or m.recipient,
+                                     "email": (user.email if user else "") or "",
+                                     "language": p.language, "timezone": p.timezone},
+                       "data": m.payload}
+            out.append({"id": oid, "kind": m.kind, "recipient": m.recipient,
                         "channel": channel, "payload": payload, "created_at": now,
-                        "attempts": 0, "next_attempt_at": deliver_after(pref, now),
+                        "attempts": 0, "next_attempt_at": release_at(p, m.kind, now),
                         "status": "pending", "last_error": None, "sent_at": None})
-    # ON CONFLICT DO NOTHING is not portable; ids are new by construction (event seq)
-    conn.execute(_note.insert(), notes)
+    conn.execute(_note.insert(), notes)  # ids are new by construction (the event's seq)
     if out:
         conn.execute(_outbox.insert(), out)
 
 
-def deliver_after(pref: dict[str, Any], now: datetime) -> datetime:
-    """When a message may go out: now, or the end of the recipient's quiet hours, or
-    the next digest time (09:00 local) for a digest reader."""
-    try:
-        tz = ZoneInfo(pref.get("timezone") or "Asia/Shanghai")
-    except Exception:
-        tz = ZoneInfo("Asia/Shanghai")
-    local = now.astimezone(tz)
-    if pref.get("digest"):
-        at = datetime.combine(local.date(), time(9, 0), tz)
-        return (at if at > local else at + timedelta(days=1)).astimezone(UTC)
-    start, end = pref.get("quiet_start"), pref.get("quiet_end")
-    if not start or not end:
-        return now
-    qs, qe = time.fromisoformat(start), time.fromisoformat(end)
-    t = local.time()
-    inside = (qs <= t < qe) if qs < qe else (t >= qs or t < qe)
-    if not inside:
-        return now
-    day = local.date() if t < qe else local.date() + timedelta(days=1)
-    return datetime.combine(day, qe, tz).astimezone(UTC)
-
-
 __all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "TimerRow",
-           "UserPreference", "bus_of", "calendar_of", "deliver_after",
+           "UserPreference", "bus_of", "calendar_of",
            "events_channel", "notify", "preferences", "record", "schema_of", "set_calendar",
            "sync_timers", "wake_channel", "write_messages"]

@@ -17,6 +17,7 @@ from engine.core import commands as cmds
 from engine.core.directory import load_directory as read_org
 from engine.store import Database, NotificationRow, OutboxRow, TimerRow
 from engine.worker import OutboxMessage, Worker
+from tests.notify.conftest import smtp_server  # noqa: F401  (a real local SMTP server)
 from tests.store.conftest import FIXTURES, T0, World, pending
 
 TIMED = """
@@ -111,7 +112,7 @@ def test_worker_fires_each_timer_once_even_when_late(timed: World) -> None:
     assert rows(timed, TimerRow, instance_id=state.id) == []
     reminders = rows(timed, OutboxRow, kind="reminder")
     assert sorted(r["recipient"] for r in reminders) == sorted(["bob", "cat", "dan"] * 3)
-    assert len(rows(timed, NotificationRow, kind="escalation")) == 3
+    assert len(rows(timed, NotificationRow, kind="escalated")) == 3
 
 
 def test_reassign_then_auto_approve_as_the_system(timed: World) -> None:
@@ -130,27 +131,27 @@ def test_reassign_then_auto_approve_as_the_system(timed: World) -> None:
     assert decided[-1].actor == "system"  # type: ignore[attr-defined]
     assert decided[-1].comment == "Approved after 2 days overdue"  # type: ignore
     assert {r["recipient"] for r in rows(timed, OutboxRow, kind="copied")} == {"eve"}
-    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_approved")] == ["ann"]
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="approved")] == ["ann"]
 
 
 def test_every_message_kind_is_written_with_its_event(timed: World) -> None:
     state = start(timed)
     assert {r["recipient"] for r in rows(timed, OutboxRow, kind="task_assigned")} == \
         {"bob", "cat", "dan"}
-    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_moved")] == ["ann"]
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="now_with")] == ["ann"]
     bob = pending(state, "bob")[0]
     timed.on_task(cmds.DecideTask(task_id=bob.task_id, actor="bob", action="return",
                                   comment="Which colour?"), T0)
     returned = rows(timed, OutboxRow, kind="returned")
     assert [r["recipient"] for r in returned] == ["ann"]
-    assert returned[0]["payload"]["comment"] == "Which colour?"
-    assert returned[0]["payload"]["email"] == "" or "@" in returned[0]["payload"]["email"]
+    assert returned[0]["payload"]["data"]["reason"] == "Which colour?"
+    assert returned[0]["payload"]["recipient"]["user_id"] == "ann"
     again = timed.execute(state.id, cmds.Resubmit(actor="ann", data={"item": "blue pens"}), T0)
     cat = pending(again, "cat")[0]
     timed.on_task(cmds.DecideTask(task_id=cat.task_id, actor="cat", action="reject"), T0)
-    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="request_rejected")] == ["ann"]
+    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="rejected")] == ["ann"]
     notes = rows(timed, NotificationRow, username="ann")
-    assert {n["kind"] for n in notes} >= {"request_moved", "returned", "request_rejected"}
+    assert {n["kind"] for n in notes} >= {"now_with", "returned", "rejected"}
     ids = [r["id"] for r in rows(timed, OutboxRow)]
     assert len(ids) == len(set(ids))
 
@@ -204,3 +205,25 @@ def test_timers_survive_a_restart(timed: World, db_url: str) -> None:
         assert {e.scheduled_at for e in sent} == {T0 + timedelta(hours=22)}  # type: ignore
     finally:
         again.dispose()
+
+
+def test_reminders_reach_a_real_smtp_server_once(timed: World,
+                                                smtp_server: Any) -> None:  # noqa: F811
+    from engine.notify import SmtpChannel
+    from engine.worker import channel_sender
+    state = start(timed)
+    bob = pending(state, "bob")[0]
+    timed.on_task(cmds.DecideTask(task_id=bob.task_id, actor="bob", action="approve"), T0)
+    channel = SmtpChannel(smtp_server.host, smtp_server.port, sender="Signoff <s@example.com>")
+    worker = Worker(timed.db, channel_sender({"email": channel}), frozenset({"email"}))
+    try:
+        worker.run_once(T0 + timedelta(days=1, hours=2))  # reassigned to boss
+        worker.run_once(T0 + timedelta(days=1, hours=3))
+    finally:
+        channel.close()
+    mails = smtp_server.mailbox.mails
+    assert [m["To"] for m in mails] == ["Big Boss <boss@example.com>"]
+    sent = [r for r in rows(timed, OutboxRow, recipient="boss") if r["status"] == "sent"]
+    assert len(sent) == 1 and str(sent[0]["id"]) in mails[0]["Message-ID"]
+    no_address = rows(timed, OutboxRow, recipient="ann")  # the directory has no address
+    assert no_address and {r["status"] for r in no_address} == {"dead"}
