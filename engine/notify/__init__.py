@@ -1,8 +1,9 @@
 """Notifications: render a message and deliver it over one channel.
 
 No database, no settings: the outbox worker reads a row, rebuilds the ``Message``
-(``Message.from_dict``), renders it and calls ``deliver``; ``api.channels`` builds the
-channels from settings. Everything here is synchronous and thread-safe.
+(``Message.from_dict``), renders it and calls ``deliver`` (``engine.worker.channel_sender``);
+``api.channels`` builds the channels from settings. Everything here is synchronous and
+thread-safe.
 
 Public interface::
 

@@ -3,7 +3,8 @@
 
 Keys of ``Message.data`` that the phrases read (all optional; an absent one is left out):
 
-``process`` (process title), ``request_title``, ``request_number``, ``step`` (step title),
+``process`` (process title), ``request_title``, ``request_number``, ``step`` (step title;
+``process_zh``, ``request_title_zh`` and ``step_zh`` are shown to Chinese readers),
 ``initiator``, ``actor`` (who acted), ``holders`` (a name or a list of names), ``due`` and
 ``expected`` (ISO 8601 date-times, shown in the recipient's time zone), ``reason``,
 ``period`` (daily report), ``lines`` (list of report lines), ``channel`` and ``sent_by``
@@ -76,9 +77,10 @@ def _values(message: Message) -> dict[str, Any]:
     """The data of ``message`` as short plain strings, ready for any phrase."""
     data, rec = message.data, message.recipient
     lang = rec.language
-    out: dict[str, Any] = {k: _text(data.get(k)) for k in (
+    out: dict[str, Any] = {k: _text(_localized(data, k, lang)) for k in (
         "process", "step", "initiator", "actor", "reason", "period", "channel", "sent_by")}
-    number, title = _text(data.get("request_number")), _text(data.get("request_title"))
+    number = _text(data.get("request_number"))
+    title = _text(_localized(data, "request_title", lang))
     out["request"] = f"{number} {title}".strip()
     holders = data.get("holders")
     if isinstance(holders, list | tuple):
@@ -99,6 +101,11 @@ def _with_placeholders(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
     out["request"] = out["request"] or ("a request" if lang == "en" else "申请")
     out["step"] = out["step"] or ("this step" if lang == "en" else "当前环节")
     return out
+
+
+def _localized(data: Mapping[str, Any], key: str, lang: str) -> Any:
+    """``key_zh`` for a Chinese reader when the data has it (a step's ``title_zh``)."""
+    return (lang == "zh" and data.get(f"{key}_zh")) or data.get(key)
 
 
 def _text(value: Any) -> str:
