@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import select
 import ssl
-import time
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
@@ -113,10 +113,19 @@ def test_a_session_dropped_by_the_server_is_replaced(smtp_dropping_server: SmtpS
     ch = SmtpChannel(server.host, server.port, sender=SENDER)
     first, second = message(msg_id="before"), message(msg_id="after")
     deliver(ch, render(first, PUBLIC), first)
-    time.sleep(0.6)  # the server hangs up on the idle session meanwhile
+    _wait_until_hung_up(ch)
     deliver(ch, render(second, PUBLIC), second)
     assert [m["X-Signoff-Message-Id"] for m in server.mailbox.mails] == ["before", "after"]
     assert len(set(server.mailbox.peers)) == 2
+
+
+def _wait_until_hung_up(ch: SmtpChannel, limit: float = 10.0) -> None:
+    """Wait (at most ``limit`` seconds) until the server has closed the pooled session:
+    its socket turns readable (the 421 goodbye, then end of file)."""
+    [(session, _)] = ch._idle
+    assert session.sock is not None
+    readable, _, _ = select.select([session.sock], [], [], limit)
+    assert readable, "the server kept the idle session open"
 
 
 def test_concurrent_senders_each_get_a_session(smtp_server: SmtpServer) -> None:
