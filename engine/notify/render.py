@@ -5,7 +5,9 @@ Keys of ``Message.data`` that the phrases read (all optional; an absent one is l
 
 ``process`` (process title), ``request_title``, ``request_number``, ``step`` (step title;
 ``process_zh``, ``request_title_zh`` and ``step_zh`` are shown to Chinese readers),
-``initiator``, ``actor`` (who acted), ``holders`` (a name or a list of names), ``due`` and
+``initiator``, ``actor`` (who acted), ``holders`` (a name or a list of names; user names
+found in ``people``, ``{username: {"name": ..., "name_zh": ...}}``, are shown as the
+person's name in the reader's language), ``due`` and
 ``expected`` (ISO 8601 date-times, shown in the recipient's time zone), ``reason``,
 ``period`` (daily report), ``lines`` (list of report lines), ``channel`` and ``sent_by``
 (test), ``items`` (digest: the grouped messages as ``Message.to_dict()``), and the link:
@@ -78,13 +80,20 @@ def _values(message: Message) -> dict[str, Any]:
     data, rec = message.data, message.recipient
     lang = rec.language
     out: dict[str, Any] = {k: _text(_localized(data, k, lang)) for k in (
-        "process", "step", "initiator", "actor", "reason", "period", "channel", "sent_by")}
+        "process", "step", "reason", "period", "channel", "sent_by")}
+    raw_people = data.get("people")
+    people: Mapping[str, Any] = raw_people if isinstance(raw_people, Mapping) else {}
+    for key in ("initiator", "actor"):
+        out[key] = _text(_person(data.get(key), people, lang))
     number = _text(data.get("request_number"))
     title = _text(_localized(data, "request_title", lang))
     out["request"] = f"{number} {title}".strip()
     holders = data.get("holders")
     if isinstance(holders, list | tuple):
-        holders = P.LIST_SEP[lang].join(_text(h) for h in holders if h)
+        holders = P.LIST_SEP[lang].join(
+            _text(_person(h, people, lang)) for h in holders if h)
+    else:
+        holders = _person(holders, people, lang)
     out["holders"] = _text(holders) or (P.NONE_LEFT[lang] if message.kind == "now_with" else "")
     due = _when(data.get("due"))
     out["due"] = _format_time(due, rec.timezone, lang) if due else ""
@@ -106,6 +115,15 @@ def _with_placeholders(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
 def _localized(data: Mapping[str, Any], key: str, lang: str) -> Any:
     """``key_zh`` for a Chinese reader when the data has it (a step's ``title_zh``)."""
     return (lang == "zh" and data.get(f"{key}_zh")) or data.get(key)
+
+
+def _person(user: Any, people: Mapping[str, Any], lang: str) -> Any:
+    """A user name shown as the person's name (``people[user]["name_zh"]`` for Chinese
+    readers, else ``name``); a value not in ``people`` is shown as it is."""
+    entry = people.get(user) if isinstance(user, str) else None
+    if not isinstance(entry, Mapping):
+        return user
+    return _localized(entry, "name", lang) or user
 
 
 def _text(value: Any) -> str:

@@ -141,3 +141,17 @@ def test_naive_creation_time_is_refused() -> None:
         Message("ok", "test", Recipient("u", "U"), {}, datetime(2026, 1, 1))
     with pytest.raises(ValueError):
         Message("ok", "nope", Recipient("u", "U"), {}, datetime(2026, 1, 1, tzinfo=UTC))  # type: ignore[arg-type]
+
+
+def test_user_names_are_shown_as_people_in_the_readers_language() -> None:
+    people = {"ann": {"name": "Ann Asker", "name_zh": "安安"},
+              "bob": {"name": "Bob Buyer"}}
+    data = {"initiator": "ann", "actor": "bob", "holders": ["ann", "zed"], "people": people}
+    en = render(message("now_with", **data), PUBLIC)
+    assert en.subject.endswith("is now with Ann Asker, zed")
+    assert ("Requested by", "Ann Asker") not in en.fields  # now_with does not show it
+    zh = render(message("returned", "zh", **data), PUBLIC)
+    assert zh.sentence.startswith("Bob Buyer 将")  # no Chinese name: the English one
+    assert ("处理人", "Bob Buyer") in zh.fields
+    assign = render(message("task_assigned", "zh", **data), PUBLIC)
+    assert ("申请人", "安安") in assign.fields
