@@ -98,10 +98,12 @@ def document() -> str:
     from api.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url="sqlite://", jwt_secret="openapi",
+        settings = Settings(_env_file=None, database_url="sqlite://", jwt_secret="openapi",
                             definitions_dir=Path(tmp), ui_dist=Path(tmp) / "dist",
-                            state_dir=Path(tmp), demo=False)
-        doc = create_app(settings).openapi()
+                            state_dir=Path(tmp), demo=False)  # no .env: same everywhere
+        app = create_app(settings)
+        doc = app.openapi()
+        app.state.runtime.close()
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
