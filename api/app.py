@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import openapi, problems
+from api import openapi, problems, security
 from api.clock import Clock, system_clock
 from api.routes import auth, definitions, health, instances, tasks, users
 from api.runtime import Runtime
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.runtime = runtime
     problems.install(app)
     openapi.install(app)
+    security.install(app, settings)
     api = APIRouter(prefix="/api")
     for module in _ROUTERS:
         api.include_router(module.router)

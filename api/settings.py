@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     api_token_lifetime_days: int = 365
     demo: bool = False
     state_dir: Path | None = None  # default: .signoff next to the SQLite file, else ./.signoff
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks, "*" for any (only when nothing else can reach the app).
+    trusted_proxies: str = "127.0.0.1"
+    hsts_max_age: int = 365 * 24 * 3600  # sent on HTTPS requests only; 0 turns HSTS off
 
     # Notifications (docs/notifications.md): a channel is on when its URL or host is set.
     public_url: str = "http://localhost:8000"  # base of the links in messages

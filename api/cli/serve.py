@@ -83,8 +83,10 @@ def serve(
                        "the API works meanwhile.[/yellow]")
     _console.print(f"[bold]Signoff[/bold] on http://{host}:{port}/  (API docs at /docs; "
                    f"database {ready.database})")
+    # No ``server`` header; forwarded headers are read by the app itself, from the proxies
+    # in SIGNOFF_TRUSTED_PROXIES only (api.security).
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+                log_level="info", server_header=False, proxy_headers=False)
 
 
 @app.command("demo")

@@ -49,6 +49,8 @@ def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
         assert health is not None, proc.stdout.read() if proc.stdout else "no output"
         assert health.status_code == 200
         assert health.json()["status"] == "ok" and health.json()["database"] == "sqlite"
+        assert "server" not in health.headers  # uvicorn's server header is dropped
+        assert health.headers["x-content-type-options"] == "nosniff"
         spec = httpx.get(f"{base}/openapi.json", timeout=5).json()
         assert "/api/tasks/{task_id}/approve" in spec["paths"]
         missing = httpx.get(f"{base}/api/no-such-thing", timeout=5)
