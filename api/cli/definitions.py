@@ -2,11 +2,15 @@
 
 A file named ``org.yaml`` / ``org.yml`` / ``org.csv`` is the org directory, not a process:
 ``validate`` checks it and uses it to check roles and users of the definitions next to it
-(or the one given with ``--org``).
+(or the one given with ``--org``, else the definitions folder's). A definition checked
+without any org directory is named on stderr and in the summary: its roles and users
+were not checked.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +27,8 @@ from engine.core import (
 
 ORG_NAMES = ("org.yaml", "org.yml", "org.csv")
 OrgOption = Annotated[Path | None, typer.Option(
-    "--org", envvar="SIGNOFF_ORG_FILE", help="Org directory (default: org.yaml beside each file).")]
+    "--org", envvar="SIGNOFF_ORG_FILE",
+    help="Org directory (default: org.yaml beside each file, else in the definitions folder).")]
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -36,25 +41,52 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _org_for(path: Path, given: Path | None, cache: dict[Path, OrgDirectory | None]
-             ) -> OrgDirectory | None:
-    candidates = [given] if given else [path.parent / n for n in ORG_NAMES]
-    for candidate in candidates:
-        if candidate is not None and candidate.exists():
-            if candidate not in cache:
-                try:
-                    cache[candidate] = load_directory(candidate)
-                except DefinitionInvalid:
-                    cache[candidate] = None  # reported when the org file itself is checked
-            return cache[candidate]
-    return None
+@dataclass
+class _Orgs:
+    """Org directories found for the files checked, each loaded once."""
+
+    given: Path | None
+    loaded: dict[Path, OrgDirectory | None] = field(default_factory=dict)
+    unchecked: list[str] = field(default_factory=list)  # files checked without one
+
+    def path_for(self, path: Path) -> Path | None:
+        """``--org``, else org.yaml beside the file, else the configured definitions
+        folder's (SIGNOFF_DEFINITIONS_DIR, default ``definitions``)."""
+        if self.given is not None:
+            return self.given
+        folders = [path.parent, Path(os.environ.get("SIGNOFF_DEFINITIONS_DIR", "definitions"))]
+        return next((f / n for f in folders for n in ORG_NAMES if (f / n).exists()), None)
+
+    def for_file(self, path: Path) -> tuple[OrgDirectory | None, str]:
+        """The directory to check ``path`` against, and a note when there is none."""
+        org_path = self.path_for(path)
+        if org_path is None:
+            return None, "no org directory found (org.yaml beside it, or --org)"
+        if org_path not in self.loaded:
+            try:
+                self.loaded[org_path] = load_directory(org_path)
+            except (DefinitionInvalid, OSError, UnicodeDecodeError):
+                self.loaded[org_path] = None  # its errors show when it is checked itself
+        if self.loaded[org_path] is None:
+            return None, f"the org directory {org_path} is invalid or unreadable"
+        return self.loaded[org_path], ""
+
+
+def _org_for(path: Path, given: Path | None) -> OrgDirectory | None:
+    return _Orgs(given).for_file(path)[0]
 
 
 @app.command()
 def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
              org: OrgOption = None) -> None:
-    """Check definitions; print every error as path:line:column: message. Exit 1 if any."""
-    cache: dict[Path, OrgDirectory | None] = {}
+    """Check definitions; print every error as path:line:column: message. Exit 1 if any.
+
+    Roles and users are checked against ``--org``, else the org.yaml beside each file,
+    else the one in the definitions folder; a file checked without one is named."""
+    orgs = _Orgs(org)
+    if org is not None and not org.exists():
+        typer.echo(f"{org}:1:1: no such org directory file")
+        raise typer.Exit(1)
     bad = checked = 0
     for path in _files(paths):
         if not path.exists():
@@ -66,7 +98,11 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
             if path.name in ORG_NAMES or path.suffix == ".csv":
                 load_directory(path)
             else:
-                load_definition_file(path, _org_for(path, org, cache))
+                directory, why = orgs.for_file(path)
+                if directory is None:
+                    orgs.unchecked.append(str(path))
+                    typer.echo(f"{path}: roles and users NOT checked: {why}", err=True)
+                load_definition_file(path, directory)
         except DefinitionInvalid as exc:
             bad += 1
             for error in exc.errors:
@@ -74,7 +110,9 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
         except (OSError, UnicodeDecodeError) as exc:
             bad += 1
             typer.echo(f"{path}:1:1: cannot read: {exc}")
-    typer.echo(f"{checked} file(s) checked, {bad} invalid", err=True)
+    note = (f"; {len(orgs.unchecked)} checked without an org directory (roles and users "
+            "not checked)") if orgs.unchecked else ""
+    typer.echo(f"{checked} file(s) checked, {bad} invalid{note}", err=True)
     if bad or not checked:
         raise typer.Exit(1)
 
@@ -95,7 +133,7 @@ def diagram(target: Annotated[str, typer.Argument(help="A YAML file or a process
         typer.echo(f"no definition file or key {target!r} (looked in {definitions})", err=True)
         raise typer.Exit(1)
     try:
-        defn = load_definition_file(path, _org_for(path, org, {}))
+        defn = load_definition_file(path, _org_for(path, org))
     except DefinitionInvalid as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)

@@ -137,3 +137,44 @@ def test_mermaid_keeps_mermaid_keywords_out_of_node_ids() -> None:
     out = mermaid(text, current="end")
     assert "START --> end_" in out and "end_ -->|\"approve\"| done" in out
     assert "class end_ current" in out
+
+
+def _typo_file(folder: Path) -> Path:
+    """An example definition with one role misspelt, in a folder without an org.yaml."""
+    text = (DEFS / "store_opening.yaml").read_text(encoding="utf-8")
+    role = next(line.split("role:")[1].split("}")[0].strip()
+                for line in text.splitlines() if "role:" in line)
+    path = folder / "typo.yaml"
+    path.write_text(text.replace(f"role: {role}", "role: cfoo", 1), encoding="utf-8")
+    return path
+
+
+def test_cli_validate_outside_definitions_uses_the_definitions_org(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _typo_file(tmp_path)
+    monkeypatch.setenv("SIGNOFF_DEFINITIONS_DIR", str(DEFS))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "'cfoo'" in result.output
+
+
+def test_cli_validate_with_org_option(tmp_path: Path) -> None:
+    path = _typo_file(tmp_path)
+    result = runner.invoke(app, ["validate", "--org", str(DEFS / "org.yaml"), str(path)])
+    assert result.exit_code == 1 and "'cfoo'" in result.output
+
+
+def test_cli_validate_says_plainly_when_no_org_was_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _typo_file(tmp_path)
+    monkeypatch.setenv("SIGNOFF_DEFINITIONS_DIR", str(tmp_path / "none"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0  # nothing else is wrong with it
+    assert f"{path}: roles and users NOT checked: no org directory found" in result.output
+    assert "1 checked without an org directory" in result.output
+
+
+def test_cli_validate_names_a_missing_org_option(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--org", str(tmp_path / "org.yaml"),
+                                 str(DEFS / "store_opening.yaml")])
+    assert result.exit_code == 1 and "no such org directory file" in result.output
