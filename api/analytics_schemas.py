@@ -240,6 +240,9 @@ class ReportOut(_Out):
     not_flagged: list[NotFlaggedOut]
     bottlenecks: BottlenecksOut
     trend: list[TrendOut]
+    per_approver: bool = Field(description="False when `approvers` and "
+                               "`bottlenecks.approvers` were left out: figures per person "
+                               "are for process owners and administrators only")
     activities: list[ActivityOut] | None = Field(
         None, description="Per raw label; only when labels differ from steps")
 

@@ -1,13 +1,14 @@
 """Approval-efficiency analytics over HTTP (docs/analytics.md documents the report):
 ``GET /analytics/processes``, ``GET /analytics/{key}/report``,
-``POST /analytics/{key}/what-if``. Any signed-in user may read them."""
+``POST /analytics/{key}/what-if``. Any signed-in user may read them; per-approver
+figures only process owners and administrators (``ApproverFiguresDep``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.analytics_schemas import ProcessOut, ReportOut, WhatIfOut
@@ -16,7 +17,7 @@ from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from engine.analytics.calendar import CalendarInvalid, WorkingCalendar
 from engine.analytics.model import History
-from engine.analytics.report import Settings, analyse
+from engine.analytics.report import Settings, analyse, step_figures_only
 from engine.analytics.store import load_history, process_list
 from engine.analytics.whatif import Skip, WhatIfInvalid, what_if
 
@@ -40,6 +41,14 @@ class WhatIfIn(BaseModel):
     skip: list[SkipIn] = []
 
 
+def _sees_approvers(user: UserDep) -> bool:
+    """Whether the caller may see figures per approver (owners and admins)."""
+    return user.is_process_owner or user.is_admin
+
+
+ApproverFiguresDep = Annotated[bool, Depends(_sees_approvers)]
+
+
 def _aware(t: datetime | None) -> datetime | None:
     if t is None or t.tzinfo is not None:
         return t
@@ -60,14 +69,15 @@ def processes(user: UserDep, session: ReadSessionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/{key}/report", response_model=ReportOut, response_model_exclude_unset=True)
-def report(key: str, user: UserDep, session: ReadSessionDep, since: Since = None,
-           until: Until = None, country: Country = "CN",
+def report(key: str, per_approver: ApproverFiguresDep, session: ReadSessionDep,
+           since: Since = None, until: Until = None, country: Country = "CN",
            timezone: Tz = "Asia/Shanghai") -> dict[str, Any]:
     try:
         calendar = WorkingCalendar(country or None, timezone)
     except CalendarInvalid as exc:
         raise Problem(422, str(exc)) from None
-    return analyse(_history(session, key, since, until), Settings(calendar=calendar))
+    out = analyse(_history(session, key, since, until), Settings(calendar=calendar))
+    return out if per_approver else step_figures_only(out)
 
 
 @router.post("/{key}/what-if", response_model=WhatIfOut)

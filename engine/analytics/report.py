@@ -78,6 +78,7 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "not_flagged": others,
         "bottlenecks": bottlenecks(steps, approvers, st.top),
         "trend": trend(history, st.calendar),
+        "per_approver": True,  # False once step_figures_only has removed them
     }
     c = history.columns()
     first = np.unique(c.activity, return_index=True)[1].tolist()
@@ -86,6 +87,16 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
             {"activity": a.activity, "events": a.events, "cases": a.cases, "wait": a.wait.as_dict()}
             for a in activity_table(history)]
     return report
+
+
+def step_figures_only(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without its per-approver sections (for readers who may see how steps
+    perform but not how each person does): ``approvers`` and ``bottlenecks.approvers``
+    are emptied and ``per_approver`` says so. Step figures, judgments and the count of
+    approvers stay."""
+    out = dict(report, approvers=[], per_approver=False)
+    out["bottlenecks"] = dict(report.get("bottlenecks", {}), approvers=[])
+    return out
 
 
 def step_dict(s: StepStats) -> dict[str, Any]:

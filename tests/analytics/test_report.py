@@ -25,7 +25,7 @@ from engine.analytics.whatif import Skip, what_if
 from tests.analytics.test_judge import process
 
 TOP_KEYS = {"schema", "source", "period", "settings", "summary", "steps", "approvers",
-            "candidates", "not_flagged", "bottlenecks", "trend"}
+            "candidates", "not_flagged", "bottlenecks", "trend", "per_approver"}
 STEP_KEYS = {"step", "approval", "visits", "cases", "decisions", "outcomes", "wait",
              "wait_business", "rates", "comment_rate", "overruled", "burst_decisions",
              "burst_share", "wait_share", "cycle_share", "approvers"}

@@ -100,6 +100,23 @@ def test_analytics_routes(api: Api) -> None:
     assert api.client.get("/api/analytics/processes").status_code == 401
 
 
+def test_per_approver_figures_only_for_owners_and_admins(api: Api) -> None:
+    _two_requests(api)
+    for who in ("chen.jing", "admin"):  # a process owner, an administrator
+        rep = api.as_(who).get("/api/analytics/store_opening/report").json()
+        assert rep["per_approver"] is True
+        assert "zhao.lei" in {a["approver"] for a in rep["approvers"]}
+    r = api.as_("li.na").get("/api/analytics/store_opening/report")  # neither
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["per_approver"] is False
+    assert rep["approvers"] == [] and rep["bottlenecks"]["approvers"] == []
+    assert "zhao.lei" not in r.text  # no approver named anywhere in the report
+    steps = {s["step"]: s for s in rep["steps"]}  # the step figures are all there
+    assert steps["vp_review"]["wait"]["median_s"] == 4 * H
+    assert rep["bottlenecks"]["steps"] and rep["summary"]["approvers"] > 0
+
+
 def test_report_and_export_commands(api: Api, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

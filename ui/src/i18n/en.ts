@@ -90,6 +90,7 @@ const en = {
     evidence: "Evidence", confidence: "Confidence", saving: "Saving", remedy: "Remedy",
     hoursPerYear: "{{hours}} approver hours a year", cycleSaved: "{{duration}} less cycle time",
     bottlenecks: "Bottlenecks", noBottlenecks: "No bottleneck found.",
+    approversHidden: "Figures per approver are shown to process owners and administrators.",
     share: "Share of waiting time", trend: "Trend by month", month: "Month",
     whatIf: "What if we remove a step?", remove: "Remove", run: "Compute",
     baseline: "Today", scenario: "Without it", cycleTimeSaved: "Cycle time saved",

@@ -92,6 +92,7 @@ const zh: Messages = {
     evidence: "依据", confidence: "置信度", saving: "可节省", remedy: "建议",
     hoursPerYear: "每年节省审批人 {{hours}} 小时", cycleSaved: "周期缩短 {{duration}}",
     bottlenecks: "瓶颈", noBottlenecks: "未发现瓶颈。",
+    approversHidden: "按审批人的数据仅向流程负责人和管理员显示。",
     share: "等待时间占比", trend: "月度趋势", month: "月份",
     whatIf: "如果去掉某个环节？", remove: "去掉", run: "计算",
     baseline: "现状", scenario: "去掉后", cycleTimeSaved: "缩短的周期",

@@ -62,6 +62,8 @@ export interface Report {
   notFlagged: NotFlagged[];
   bottlenecks: Bottleneck[];
   trend: TrendPoint[];
+  /** false when the server left out the figures per approver (not an owner or admin) */
+  perApprover: boolean;
 }
 
 const opt = (x: number | null | undefined): number | undefined => x ?? undefined;
@@ -102,7 +104,7 @@ export function readReport(r: ReportOut): Report {
     month: p.month, cases: p.cases, median: p.median_cycle_s, rejected: p.rejected,
   }));
   return { cases: r.summary.cases, medianCycle: opt(r.summary.cycle_time.median_s),
-    steps, candidates, notFlagged, bottlenecks, trend };
+    steps, candidates, notFlagged, bottlenecks, trend, perApprover: r.per_approver !== false };
 }
 
 /** How an evidence value reads: rates as percentages, *_s as durations. */

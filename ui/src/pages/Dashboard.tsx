@@ -134,6 +134,7 @@ export default function Dashboard() {
                   ))}
                 </ol>
               )}
+              {!r.perApprover && <p className="muted small" data-testid="approvers-hidden">{t("dashboard.approversHidden")}</p>}
             </section>
           </div>
           {r.notFlagged.length > 0 && (
