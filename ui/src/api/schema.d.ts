@@ -1289,6 +1289,11 @@ export interface components {
             /** Trend */
             trend: components["schemas"]["TrendOut"][];
             /**
+             * Per Approver
+             * @description False when `approvers` and `bottlenecks.approvers` were left out: figures per person are for process owners and administrators only
+             */
+            per_approver: boolean;
+            /**
              * Activities
              * @description Per raw label; only when labels differ from steps
              */
