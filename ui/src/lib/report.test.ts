@@ -59,10 +59,19 @@ const sample: ReportOut = {
       mean_queue: 2, max_queue: 7, steps: ["cfo"] }],
   },
   trend: [{ month: "2026-01", cases: 40, median_cycle_s: 90000, p90_cycle_s: 90000, mean_cycle_s: 90000, rejected: 2 }],
+  per_approver: true,
 };
 
 describe("readReport", () => {
   const r = readReport(sample);
+
+  it("knows when the figures per approver were left out", () => {
+    expect(r.perApprover).toBe(true);
+    const hidden = readReport({ ...sample, per_approver: false, approvers: [],
+      bottlenecks: { ...sample.bottlenecks, approvers: [] } });
+    expect(hidden.perApprover).toBe(false);
+    expect(hidden.bottlenecks.every((b) => b.who === "step")).toBe(true);
+  });
 
   it("reads per-step statistics", () => {
     expect(r.cases).toBe(120);
