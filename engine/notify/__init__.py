@@ -18,22 +18,23 @@ Public interface::
     DeliveryFailed(retryable: bool, reason: str, retry_after: float | None)
 
     Channels (each has ``name``, ``send(rendered, message)`` and ``close()``):
-    SmtpChannel(host, port, sender, username, password, starttls, ssl, ...)   "email"
+    SmtpChannel(host, port, sender=, username, password, starttls, use_ssl, ...) "email"
     WebhookChannel(url, secret="whsec_...")        Standard Webhooks signed    "webhook"
     DingTalkChannel(url, secret)                   actionCard, timestamp+sign  "dingtalk"
     FeishuChannel(url, secret)                     interactive card, sign      "feishu"
     WeComChannel(url)                              markdown, key in the URL    "wecom"
 
     Timing (pure: prefs and ``now`` in, a time out):
-    Preferences(channels, language, timezone, quiet_start, quiet_end, digest, digest_at)
+    Preferences(channels, language, timezone, quiet_start, quiet_end, digest,
+                digest_times)
     release_at(prefs, kind, now) -> datetime       # when this message may go
     in_quiet_hours(prefs, now) -> bool
     group_digests(messages) -> list[Message]       # one ``digest`` message per person
 
 Idempotency: ``Message.id`` is kept across retries. It becomes the e-mail ``Message-ID``
-(``<id@sender-domain>``) and ``X-Signoff-Message-Id``, the ``webhook-id`` header, and the
-``id`` in every chat robot's payload where the vendor allows one, so a receiver drops
-repeats. A retry after a crash mid-delivery may deliver twice; it never invents an id.
+(``<id@sender-domain>``) and ``X-Signoff-Message-Id``, and the ``webhook-id`` header, so a
+receiver drops repeats (the chat robots have no such field). A retry after a crash
+mid-delivery may deliver twice; it never invents an id.
 
 Failures: ``DeliveryFailed.retryable`` is true for timeouts, connection errors, HTTP 5xx,
 408, 425 and 429 (with ``retry_after`` from ``Retry-After``), SMTP 4xx and the chat
