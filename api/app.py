@@ -13,12 +13,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import openapi, problems, security
+from api import background, openapi, problems, security
 from api.clock import Clock, system_clock
 from api.routes import auth, definitions, health, instances, tasks, users
 from api.runtime import Runtime
 from api.settings import Settings
 from api.ui import mount_ui
+from engine.worker import run_in_thread
 
 _ROUTERS = (health, auth, users, definitions, instances, tasks)
 
@@ -41,9 +42,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or Settings()
     runtime = Runtime.open(settings, clock or system_clock)
 
+    background.configure(settings, runtime.db)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = None
+        if settings.worker:  # the embedded worker (signoff serve --no-worker: off)
+            work, channels = background.worker_for(settings, runtime.db, runtime.clock)
+            thread, stop = run_in_thread(work)
         yield
+        if stop is not None:
+            stop.set()
+            thread.join(timeout=10)
+            for channel in channels.values():
+                channel.close()
         runtime.close()
 
     app = FastAPI(title="Signoff", version="0.1.0", lifespan=lifespan,

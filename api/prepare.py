@@ -101,6 +101,11 @@ def seed_demo_history(db: Database, settings: Settings, *,
             bar.update(task, completed=done, total=total)
 
         seed(db, definitions_dir=settings.definitions_dir, progress=progress)
+    with db.session() as session:  # the running requests' reminders and escalations
+        from api.background import configure
+        from engine import service
+        configure(settings, db)
+        service.schedule_timers(session, service.DbCatalog(session))
     return f"Demo history written: {_instance_count(db)} requests."
 
 

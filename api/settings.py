@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1"
     hsts_max_age: int = 365 * 24 * 3600  # sent on HTTPS requests only; 0 turns HSTS off
 
+    # Timers and the worker (docs/definitions.md "Timers", docs/api.md "Notifications")
+    calendar_country: str | None = "CN"  # public holidays and make-up working days
+    calendar_timezone: str = "Asia/Shanghai"
+    working_hours: str = "09:00-18:00"
+    worker: bool = True  # run a worker inside each app process (serve --no-worker: off)
+    outbox_max_attempts: int = 8  # deliveries tried before a message is dead-lettered
+    outbox_backoff_seconds: float = 30.0  # first retry delay, doubled each time (max 1 h)
+
     # Notifications (docs/notifications.md): a channel is on when its URL or host is set.
     public_url: str = "http://localhost:8000"  # base of the links in messages
     smtp_host: str | None = None

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from engine.core import commands as cmds
+from engine.core import timers
 from engine.core.catalog import Catalog
 from engine.core.decide import decide
 from engine.core.definition import ProcessDefinition
@@ -70,6 +71,7 @@ from engine.store.idempotency import IdempotencyConflict
 from engine.store.org import load_directory, save_directory
 from engine.store.projections import project
 from engine.store.recent import Loaded
+from engine.store.tables import metadata
 
 TaskCommand = cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
 
@@ -231,6 +233,28 @@ def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now
     return fired
 
 
+def schedule_timers(session: Session, catalog: Catalog) -> int:
+    """Write the timer rows of every running instance that has none (histories written
+    in bulk by ``append_histories``, such as the demo's); returns the rows added."""
+    instance = metadata.tables["instance"]
+    table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
+    ids = [r[0] for r in session.connection().execute(
+        sa.select(instance.c.id).where(instance.c.status == "running",
+                                       ~instance.c.id.in_(sa.select(table.c.instance_id))))]
+    calendar = messaging.calendar_of(session.connection().engine)
+    added = 0
+    for start in range(0, len(ids), 500):
+        for events in event_log.load_many(session, ids[start:start + 500]).values():
+            state = replay(events)
+            defn = catalog.get(state.definition_key, state.definition_version)
+            new = timers.pending_timers(defn, state, calendar)
+            messaging.sync_timers(session.connection(), [], new)
+            added += len(new)
+    messaging.notify(session, work=True)
+    session.commit()
+    return added
+
+
 def append_histories(session: Session, histories: Iterable[Sequence[Event]],
                      progress: Callable[[int], None] | None = None, batch: int = 500) -> int:
     """Write already-decided histories of new instances (events and projections), in
@@ -337,5 +361,5 @@ __all__ = [
     "DbCatalog", "Discrepancy", "IdempotencyConflict", "append_histories", "check", "execute",
     "execute_on_task", "fire_timers", "get_instance", "get_task", "inbox", "instance_events",
     "instance_visits", "list_instances", "load_directory", "publish_definition",
-    "rebuild_projections", "save_directory", "start", "sync_definitions",
+    "rebuild_projections", "save_directory", "schedule_timers", "start", "sync_definitions",
 ]

@@ -58,8 +58,12 @@ def serve(
                        "demo history; print the demo users.")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     definitions: DefinitionsOption = None,
+    no_worker: Annotated[bool, typer.Option(
+        "--no-worker", help="Do not run the timers and outbox worker in this process "
+                            "(run `signoff worker` elsewhere).")] = False,
 ) -> None:
-    """Run the API and the UI (SQLite in the working folder unless --db says otherwise)."""
+    """Run the API and the UI (SQLite in the working folder unless --db says otherwise),
+    with a worker that fires timers and delivers the outbox."""
     import uvicorn
 
     from api.prepare import prepare
@@ -77,6 +81,7 @@ def serve(
         "SIGNOFF_DEFINITIONS_DIR": str(settings.definitions_dir.resolve()),
         "SIGNOFF_UI_DIST": str(settings.ui_dist.resolve()),
         "SIGNOFF_JWT_SECRET": settings.secret(),
+        "SIGNOFF_WORKER": "false" if no_worker else "true",
     })
     if not (settings.ui_dist / "index.html").is_file():
         _console.print(f"[yellow]UI not built ({settings.ui_dist}): run bin/setup; "

@@ -84,7 +84,8 @@ def make_settings(db_url: str, tmp_path: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": db_url, "definitions_dir": ROOT / "definitions",
         "ui_dist": tmp_path / "no-ui", "jwt_secret": "test-secret-" + "x" * 32,
-        "state_dir": tmp_path / "state", "token_lifetime_minutes": 60 * 24 * 365, **extra}
+        "state_dir": tmp_path / "state", "token_lifetime_minutes": 60 * 24 * 365,
+        "worker": False, **extra}  # tests run the worker explicitly, on their clock
     return Settings(_env_file=None, **values)
 
 
