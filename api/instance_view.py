@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.schemas import InstanceOut, InstanceSummaryOut, TimelineOut
+from api.schemas import InstanceOut, InstanceSummaryOut, PredictedFinishOut, TimelineOut
 from api.views import node_title, state_tasks, visits_out
+from engine.analytics.live import Forecast
 from engine.core import events as ev
 from engine.core.definition import ProcessDefinition
 from engine.core.diagram import mermaid
@@ -98,8 +99,17 @@ def holders_since(state: InstanceState, events: Sequence[ev.Event]
     return holders, state.entered_at
 
 
+def _predicted(forecast: Forecast | None) -> PredictedFinishOut | None:
+    p = forecast.prediction if forecast is not None else None
+    if p is None:
+        return None
+    return PredictedFinishOut(median=p.median, p80=p.p80, step_median=p.step_median,
+                              path=list(p.path))
+
+
 def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence[ev.Event],
-                 visits: Sequence[NodeVisit], user: User, now: datetime) -> InstanceOut:
+                 visits: Sequence[NodeVisit], user: User, now: datetime,
+                 forecast: Forecast | None = None) -> InstanceOut:
     holders, since = holders_since(state, events)
     mine = user.username == state.initiator
     return InstanceOut(
@@ -114,7 +124,10 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         mermaid=mermaid(defn, None if state.finished and not state.node else state.node),
         can_withdraw=mine and not state.finished,
         can_resubmit=mine and state.status == "returned",
-        can_cancel=user.is_admin and not state.finished)
+        can_cancel=user.is_admin and not state.finished,
+        deadline=forecast.deadline if forecast is not None else None,
+        predicted_finish=_predicted(forecast),
+        at_risk=forecast.at_risk if forecast is not None else False)
 
 
 def summary_out(defn: ProcessDefinition, row: Instance, holders: list[str]

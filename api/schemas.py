@@ -260,6 +260,15 @@ class InstanceSummaryOut(_Out):
     finished_at: datetime | None
 
 
+class PredictedFinishOut(BaseModel):
+    """When a running request will likely finish (docs/prediction.md)."""
+
+    median: datetime = Field(description="Half of similar requests finished by then")
+    p80: datetime = Field(description="80th percentile: four in five finished by then")
+    step_median: datetime = Field(description="The current step's likely decision")
+    path: list[str] = Field(description="The steps still ahead, the current one first")
+
+
 class InstanceOut(InstanceSummaryOut):
     data: dict[str, Any]
     tasks: list[TaskOut]
@@ -269,6 +278,14 @@ class InstanceOut(InstanceSummaryOut):
     can_withdraw: bool
     can_resubmit: bool
     can_cancel: bool
+    deadline: datetime | None = Field(
+        default=None, description="When the request must be finished (the process's "
+        "deadline rule); null when the process declares none")
+    predicted_finish: PredictedFinishOut | None = Field(
+        default=None, description="Null once finished")
+    at_risk: bool = Field(
+        default=False, description="The p80 finish passes the deadline, or the current "
+        "step's likely decision passes its tasks' due time, before either has passed")
 
 
 class TaskDetailOut(TaskOut):

@@ -10,13 +10,14 @@ the first one commits, so the handover shows in the timeline like any delegation
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import sqlalchemy as sa
 from fastapi import Depends
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,7 @@ from engine.core.decide import may_comment
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory, User
 from engine.core.errors import EngineError, NotPermitted
+from engine.core.events import Event
 from engine.core.state import InstanceState
 from engine.store import OutOfOffice
 from engine.store.org import current_directory
@@ -45,6 +47,7 @@ class Workflow:
     now: datetime
     directory: OrgDirectory
     zh: bool = False
+    reads: sa.Engine | None = None  # where predictions read learned step times
     # Definitions asked for in this unit of work (an inbox page asks once per task).
     _definitions: dict[tuple[str, int | None], ProcessDefinition] = field(
         default_factory=dict, repr=False)
@@ -68,7 +71,8 @@ class Workflow:
                 ) -> Iterator[Workflow]:
         """A unit of work on a write session, opened and closed in the calling thread."""
         with runtime.db.session(write=True) as session:
-            yield Workflow(session, user, now, current_directory(session), zh)
+            yield Workflow(session, user, now, current_directory(session), zh,
+                           runtime.db.read_engine)
 
     # --- commands -----------------------------------------------------------------
 
@@ -145,11 +149,19 @@ class Workflow:
         if done is not None:
             defn = (localize(done.definition, self.zh) if done.definition is not None
                     else self.definition(state.definition_key, state.definition_version))
-            return instance_out(defn, state, done.events, done.visits, self.user, self.now)
+            return instance_out(defn, state, done.events, done.visits, self.user, self.now,
+                                self._forecast(defn, state, done.events))
         defn = self.definition(state.definition_key, state.definition_version)
         events = service.instance_events(self.session, state.id)
         visits = service.instance_visits(self.session, state.id)
-        return instance_out(defn, state, events, visits, self.user, self.now)
+        return instance_out(defn, state, events, visits, self.user, self.now,
+                            self._forecast(defn, state, events))
+
+    def _forecast(self, defn: ProcessDefinition, state: InstanceState,
+                  events: Sequence[Event]) -> queries.Forecast:
+        bind = self.reads or self.session.get_bind()
+        assert isinstance(bind, sa.Engine)
+        return queries.forecast(bind, defn, state, events, self.now)
 
 
 @dataclass

@@ -14,12 +14,16 @@
   ``task_instance_id(session, task_id) -> UUID``. ``just_committed(session, state) ->
   Committed | None``: the events, visits and definition behind a state a command of this
   process just committed, without a query.
+- ``forecast(read_engine, defn, state, events, now) -> Forecast``: the request's deadline,
+  predicted finish and at-risk flag (``engine.analytics.live``; learned step times cached
+  per process for a few minutes).
 - ``node_visits(session, definition_key, since=None, until=None) -> list[NodeVisit]`` for
   analytics (index ``ix_node_visit_definition_node``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -28,6 +32,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from engine.analytics.live import Forecast
 from engine.core.definition import ProcessDefinition
 from engine.core.errors import TaskNotFound
 from engine.core.events import Event
@@ -174,6 +179,21 @@ def node_visits(session: Session, definition_key: str, since: datetime | None = 
         col(NodeVisit.node), col(NodeVisit.entered_at))).all())
 
 
+def forecast(engine: sa.Engine, defn: ProcessDefinition, state: InstanceState,
+             events: Sequence[Event], now: datetime) -> Forecast:
+    """A request's deadline and, while it runs, its predicted finish (median, p80) and
+    whether it is at risk (``engine.analytics.live``): the process's learned step times
+    are read through ``engine`` (a reading engine) at most every few minutes."""
+    from engine.analytics.calendar import WorkingCalendar
+    from engine.analytics.live import CACHE
+    from engine.analytics.live import forecast as run
+    from engine.store.messaging import calendar_of
+
+    cal = calendar_of(engine)
+    calendar = cal if isinstance(cal, WorkingCalendar) else WorkingCalendar()
+    return run(defn, CACHE.get(engine, defn, calendar), state, events, now)
+
+
 @dataclass(frozen=True, slots=True)
 class Committed:
     """What a command of this process just committed for one instance."""
@@ -202,6 +222,6 @@ def just_committed(session: Session, state: InstanceState) -> Committed | None:
     return Committed(list(entry.events), visits, defn)
 
 
-__all__ = ["Committed", "InboxRow", "InboxTask", "get_instance", "get_task", "inbox",
-           "inbox_paths", "instance_events", "instance_visits", "just_committed",
-           "list_instances", "node_visits", "task_instance_id"]
+__all__ = ["Committed", "Forecast", "InboxRow", "InboxTask", "forecast", "get_instance",
+           "get_task", "inbox", "inbox_paths", "instance_events", "instance_visits",
+           "just_committed", "list_instances", "node_visits", "task_instance_id"]

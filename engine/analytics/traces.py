@@ -87,7 +87,7 @@ def trace_of(events: Sequence[ev.Event]) -> Trace:
             entries.append([e.node, e.visit, t])
         elif isinstance(e, ev.TaskCreated):
             due[e.task_id] = e.due_at.timestamp() if e.due_at else None
-            if e.active and e.added_by is None and entries and entries[-1][2] == t:
+            if e.added_by is None and entries and entries[-1][2] == t:
                 at_entry.setdefault((e.node, e.visit), []).append(e.assignee)
         elif isinstance(e, ev.TaskActivated):
             due[e.task_id] = e.due_at.timestamp() if e.due_at else None

@@ -1,0 +1,138 @@
+"""Predictions for running requests, cheap enough for every request view.
+
+The learned passages of a process (``predict.Learned``) are read from the ``node_visit``,
+``task`` and ``instance`` projections (two queries, no event replay) and kept per
+database and process for ``TTL`` seconds, then read again: a view costs one trace of
+the request's own events and one Monte Carlo run (``predict.predict``). A process's
+distributions move slowly (a few hundred finished requests make them), so a copy a few
+minutes old predicts as well as a fresh one; the cache is per process, like the parsed
+definitions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.predict import DRAWS, Learned, Prediction, predict
+from engine.analytics.traces import Entry, Trace, trace_of
+from engine.core import events as ev
+from engine.core.deadline import deadline_of
+from engine.core.definition import ProcessDefinition
+from engine.core.state import InstanceState
+from engine.store.tables import Instance, NodeVisit, Task
+
+TTL = 300.0  # seconds a process's learned passages are reused before being read again
+_inst = Instance.__table__  # type: ignore[attr-defined]
+_visit = NodeVisit.__table__  # type: ignore[attr-defined]
+_task = Task.__table__  # type: ignore[attr-defined]
+
+
+def finished_traces(conn: sa.Connection, key: str) -> list[Trace]:
+    """Traces of the finished requests of ``key`` from the projections: node entries
+    (holder: the one task created at entry, if only one), visit ends, finish."""
+    rows = conn.execute(sa.select(_inst.c.id, _inst.c.definition_version, _inst.c.started_at,
+                                  _inst.c.finished_at, _inst.c.outcome, _inst.c.status)
+                        .where(_inst.c.definition_key == key,
+                               _inst.c.finished_at.is_not(None))).all()
+    done = {r.id: r for r in rows}
+    holders: dict[tuple[object, str, int], list[tuple[datetime, str]]] = {}
+    tq = (sa.select(_task.c.instance_id, _task.c.node, _task.c.visit, _task.c.created_at,
+                    _task.c.assignee)
+          .join(_inst, _inst.c.id == _task.c.instance_id)
+          .where(_task.c.definition_key == key, _task.c.added_by.is_(None),
+                 _inst.c.finished_at.is_not(None)))
+    for iid, node, visit, created, assignee in conn.execute(tq):
+        holders.setdefault((iid, node, visit), []).append((created, assignee))
+    entries: dict[object, list[Entry]] = {}
+    vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.visit, _visit.c.entered_at,
+                    _visit.c.decided_by, _visit.c.left_at, _visit.c.entered_seq)
+          .where(_visit.c.definition_key == key)
+          .order_by(_visit.c.instance_id, _visit.c.entered_seq))
+    for iid, node, visit, entered, by, left, _seq in conn.execute(vq):
+        if iid not in done:
+            continue
+        at_entry = [a for t, a in holders.get((iid, node, visit), []) if t == entered]
+        entries.setdefault(iid, []).append(Entry(
+            node, visit, entered.timestamp(), at_entry[0] if len(at_entry) == 1 else None,
+            by, left.timestamp() if left else None))
+    return [Trace(str(iid), key, r.definition_version, r.started_at.timestamp(), (),
+                  tuple(entries.get(iid, ())), (), r.finished_at.timestamp(),
+                  r.outcome or r.status) for iid, r in done.items()]
+
+
+class LearnedCache:
+    """Learned passages per (database, process), read again after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = TTL, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        # per engine (weakly: a disposed database's entries go with it), then per process
+        self._found: weakref.WeakKeyDictionary[sa.Engine, dict[str, tuple[float, Learned]]] \
+            = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, engine: sa.Engine, defn: ProcessDefinition,
+            calendar: WorkingCalendar) -> Learned:
+        with self._lock:
+            found = self._found.get(engine, {}).get(defn.key)
+        if found is not None and self.clock() - found[0] < self.ttl:
+            return found[1]
+        with engine.connect() as conn:
+            traces = finished_traces(conn, defn.key)
+        learned = Learned(calendar)
+        for trace in traces:
+            learned.add(defn, trace)
+        with self._lock:
+            self._found.setdefault(engine, {})[defn.key] = (self.clock(), learned)
+        return learned
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+CACHE = LearnedCache()
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    deadline: datetime | None
+    prediction: Prediction | None  # None when the request is finished or not at a step
+
+    @property
+    def at_risk(self) -> bool:
+        return self.prediction is not None and self.prediction.at_risk
+
+
+def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
+             events: Sequence[ev.Event], now: datetime, *, draws: int = DRAWS) -> Forecast:
+    """The deadline of a request and, while it runs, its predicted finish at ``now``."""
+    cal = learned.calendar
+    deadline = deadline_of(defn.deadline, state.data, state.started_at, cal)
+    node = state.node or state.resume_at
+    if state.finished or node is None or not events \
+            or defn.nodes.get(node) is None or defn.nodes[node].kind != "approval":
+        return Forecast(deadline, None)
+    trace = trace_of(events)
+    first = next((e for e in trace.entries if e.node == node), None)
+    current = trace.entries[-1] if trace.entries else None
+    since = first.at if first is not None else state.started_at.timestamp()
+    pending = [t for t in state.tasks if t.status == "pending"]
+    dues = [t.due_at.timestamp() for t in pending if t.due_at is not None]
+    t = now.timestamp()
+    first_visit = first is not None and first is current and state.status == "running"
+    found = predict(defn, learned, node=node, since=since, now=t, data=state.data,
+                    holders=[p.assignee for p in pending], first_visit=first_visit,
+                    deadline=deadline.timestamp() if deadline else None,
+                    due=min(dues) if dues else None, draws=draws)
+    return Forecast(deadline, found)
+
+
+__all__ = ["CACHE", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast"]
