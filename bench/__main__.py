@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bench import dbs, report, sections
 from bench.harness import Results, eprint, write_json
 
-PARTS = ("memory", "persisted", "http", "inbox", "analytics")
+PARTS = ("memory", "persisted", "http", "inbox", "analytics", "prediction")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         "http": lambda: _http(res, size, kinds),
         "inbox": lambda: _inbox(res, size, kinds),
         "analytics": lambda: sections.analytics(res, size),
+        "prediction": lambda: _prediction(res, size),
     }
     failed = 0
     for name in args.only:
@@ -66,6 +67,12 @@ def _inbox(res: Results, size: sections.Size, kinds: tuple[str, ...]) -> None:
     from bench import inbox
 
     inbox.run(res, size, kinds)
+
+
+def _prediction(res: Results, size: sections.Size) -> None:
+    from bench import prediction
+
+    prediction.run(res, size.prediction_instances, size.repeats)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,13 @@ class Size:
     http_seconds: float
     http_requests: int
     inbox_tasks: int
+    prediction_instances: int = 3000  # demo requests simulated for the prediction bench
 
     @staticmethod
     def quick() -> Size:
         return Size(repeats=2, memory_instances=20, persisted_instances=5, log_events=20_000,
-                    http_seconds=1.0, http_requests=300, inbox_tasks=20_000)
+                    http_seconds=1.0, http_requests=300, inbox_tasks=20_000,
+                    prediction_instances=300)
 
     @staticmethod
     def full() -> Size:
