@@ -987,6 +987,19 @@ export interface components {
             can_resubmit: boolean;
             /** Can Cancel */
             can_cancel: boolean;
+            /**
+             * Deadline
+             * @description When the request must be finished (the process's deadline rule); null when the process declares none
+             */
+            deadline: string | null;
+            /** @description Null once finished */
+            predicted_finish: components["schemas"]["PredictedFinishOut"] | null;
+            /**
+             * At Risk
+             * @description The p80 finish passes the deadline, or the current step's likely decision passes its tasks' due time, before either has passed
+             * @default false
+             */
+            at_risk: boolean;
         };
         /** InstanceSummaryOut */
         InstanceSummaryOut: {
@@ -1205,6 +1218,35 @@ export interface components {
             last: string;
             /** Days */
             days: number;
+        };
+        /**
+         * PredictedFinishOut
+         * @description When a running request will likely finish (docs/prediction.md).
+         */
+        PredictedFinishOut: {
+            /**
+             * Median
+             * Format: date-time
+             * @description Half of similar requests finished by then
+             */
+            median: string;
+            /**
+             * P80
+             * Format: date-time
+             * @description 80th percentile: four in five finished by then
+             */
+            p80: string;
+            /**
+             * Step Median
+             * Format: date-time
+             * @description The current step's likely decision
+             */
+            step_median: string;
+            /**
+             * Path
+             * @description The steps still ahead, the current one first
+             */
+            path: string[];
         };
         /**
          * ProblemOut
