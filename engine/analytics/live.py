@@ -1,7 +1,8 @@
 """Predictions for running requests, cheap enough for every request view.
 
 The learned passages of a process (``predict.Learned``) are read from the ``node_visit``,
-``task`` and ``instance`` projections (two queries, no event replay) and kept per
+``task`` and ``instance`` projections (three queries, no event replay; the ``RECENT``
+newest finished requests) and kept per
 database and process for ``TTL`` seconds, then read again: a view costs one trace of
 the request's own events and one Monte Carlo run (``predict.predict``). A process's
 distributions move slowly (a few hundred finished requests make them), so a copy a few
@@ -30,35 +31,36 @@ from engine.core.state import InstanceState
 from engine.store.tables import Instance, NodeVisit, Task
 
 TTL = 300.0  # seconds a process's learned passages are reused before being read again
+RECENT = 2000  # the newest finished requests of a process the live predictions learn from
 _inst = Instance.__table__  # type: ignore[attr-defined]
 _visit = NodeVisit.__table__  # type: ignore[attr-defined]
 _task = Task.__table__  # type: ignore[attr-defined]
 
 
-def finished_traces(conn: sa.Connection, key: str) -> list[Trace]:
-    """Traces of the finished requests of ``key`` from the projections: node entries
-    (holder: the one task created at entry, if only one), visit ends, finish."""
+def finished_traces(conn: sa.Connection, key: str, limit: int = RECENT) -> list[Trace]:
+    """Traces of the ``limit`` most recently finished requests of ``key`` from the
+    projections: node entries (holder: the one task created at entry, if only one), visit
+    ends, finish. Recent history only: it is what predicts tomorrow, and it bounds the
+    cost of a refresh however long the process has run."""
     rows = conn.execute(sa.select(_inst.c.id, _inst.c.definition_version, _inst.c.started_at,
                                   _inst.c.finished_at, _inst.c.outcome, _inst.c.status)
                         .where(_inst.c.definition_key == key,
-                               _inst.c.finished_at.is_not(None))).all()
+                               _inst.c.finished_at.is_not(None))
+                        .order_by(_inst.c.finished_at.desc(), _inst.c.id).limit(limit)).all()
     done = {r.id: r for r in rows}
+    ids = list(done)
     holders: dict[tuple[object, str, int], list[tuple[datetime, str]]] = {}
     tq = (sa.select(_task.c.instance_id, _task.c.node, _task.c.visit, _task.c.created_at,
                     _task.c.assignee)
-          .join(_inst, _inst.c.id == _task.c.instance_id)
-          .where(_task.c.definition_key == key, _task.c.added_by.is_(None),
-                 _inst.c.finished_at.is_not(None)))
+          .where(_task.c.instance_id.in_(ids), _task.c.added_by.is_(None)))
     for iid, node, visit, created, assignee in conn.execute(tq):
         holders.setdefault((iid, node, visit), []).append((created, assignee))
     entries: dict[object, list[Entry]] = {}
     vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.visit, _visit.c.entered_at,
                     _visit.c.decided_by, _visit.c.left_at, _visit.c.entered_seq)
-          .where(_visit.c.definition_key == key)
+          .where(_visit.c.instance_id.in_(ids))
           .order_by(_visit.c.instance_id, _visit.c.entered_seq))
     for iid, node, visit, entered, by, left, _seq in conn.execute(vq):
-        if iid not in done:
-            continue
         at_entry = [a for t, a in holders.get((iid, node, visit), []) if t == entered]
         entries.setdefault(iid, []).append(Entry(
             node, visit, entered.timestamp(), at_entry[0] if len(at_entry) == 1 else None,
@@ -135,4 +137,4 @@ def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
     return Forecast(deadline, found)
 
 
-__all__ = ["CACHE", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast"]
+__all__ = ["CACHE", "RECENT", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast"]
