@@ -59,6 +59,18 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                 assignee[e.task_id] = e.to_user
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action="delegate",
                                   comment=e.comment, to=e.to_user))
+            case ev.ReminderSent():
+                late = (e.at - e.scheduled_at).total_seconds()
+                out.append(_entry(e, defn, node=e.node, actor="system", action="remind",
+                                  to=", ".join(e.recipients),
+                                  comment=f"due {e.scheduled_at.isoformat()}" if late else None))
+            case ev.TaskEscalated():
+                out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
+                                  to=", ".join(e.recipients), comment=e.reason))
+            case ev.TaskReassigned():
+                assignee[e.task_id] = e.to_user
+                out.append(_entry(e, defn, node=e.node, actor=e.actor, action="reassign",
+                                  comment=e.reason, to=e.to_user))
             case ev.TaskCancelled():
                 out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id),
                                   comment=e.reason))
