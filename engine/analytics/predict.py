@@ -39,6 +39,7 @@ DRAWS = 1000
 SEED = 20260601
 LEVELS = (0.5, 0.65, 0.8, 0.9)  # finish quantiles the backtest scores as warning rules
 _NO_SLA_DAYS = 1.0  # a step with neither history nor SLA: one working day
+_MIN_LONGER = 10  # passages longer than the wait so far, to condition on it
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -160,13 +161,14 @@ def _current(found: Samples, elapsed: float, first_visit: bool) -> tuple[Floats,
     """The remaining life of the current step after ``elapsed`` working seconds: among
     the passages whose first visit (``first_visit``), or whole passage, lasted longer."""
     secs, ends = found.secs, found.ends
-    longer = (found.first if first_visit else secs) > elapsed
-    if longer.sum() >= 3:
+    clock = found.first if first_visit else secs  # what has been running all this time
+    longer = clock > elapsed
+    if longer.sum() >= _MIN_LONGER:
         return secs[longer] - elapsed, ends[longer]
     # waited longer than (nearly) all history: what the slowest tenth had left past
-    # their own 90th percentile
-    q = float(np.quantile(secs, 0.9))
-    tail = secs >= q
+    # their own 90th percentile (of the same clock), rework after it included
+    q = float(np.quantile(clock, 0.9))
+    tail = clock >= q
     return np.maximum(secs[tail] - q, 60.0), ends[tail]
 
 

@@ -135,6 +135,14 @@ def test_the_current_step_is_conditioned_on_the_time_already_spent() -> None:
     assert hours_after(now, found.p80) == pytest.approx(3 + 1)
 
 
+def test_a_wait_longer_than_all_history_is_given_the_slowest_tenths_residual() -> None:
+    history = many(10, [("a", 1), ("c", 1)]) + many(10, [("a", 5), ("c", 1)])
+    learned = learn(DEFN, history, CAL)
+    now = at(MONDAY, 12)  # longer than any passage of a: it may be decided any minute
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=now, data={})
+    assert hours_after(now, found.median) == pytest.approx(1 + 1 / 60)  # a minute, then c
+
+
 def test_a_return_is_counted_in_the_passage_of_the_step_that_returned() -> None:
     history = many(10, [("a", 6), ("c", 1)], returned_after=1)
     p_a = passages(DEFN, history[0])[0]
