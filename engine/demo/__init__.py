@@ -50,6 +50,12 @@ What is planted (``personas.PLANTED``)
 - Skip condition: ``expense_claim`` / ``manager`` approves every claim with
   ``amount < 1000``; above that it rejects ~8% and returns ~10%.
 
+Deadlines (``deadline:`` in the definitions) are met or missed by the behaviour above, not
+planted: an expense claim has 10 working days (the slow finance signature and returns
+make a few percent miss); one store opening in four is filed five to eight weeks before
+its opening date, so "30 days before opening" is tight; one sample order in eight is
+urgent (needed in 2-6 days).
+
 The demo approvers (zhao.lei, li.na, the sample managers) leave the tasks that reached
 them in their last office day (zhao.lei: two) undecided, so their inboxes are not empty
 when the demo starts; deng.hao's and liu.yang's queues are there anyway.
