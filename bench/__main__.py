@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bench import dbs, report, sections
 from bench.harness import Results, eprint, write_json
 
-PARTS = ("memory", "persisted", "http", "inbox", "analytics", "prediction")
+PARTS = ("memory", "persisted", "http", "inbox", "analytics", "prediction", "timers")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "inbox": lambda: _inbox(res, size, kinds),
         "analytics": lambda: sections.analytics(res, size),
         "prediction": lambda: _prediction(res, size),
+        "timers": lambda: _timers(res, size, kinds),
     }
     failed = 0
     for name in args.only:
@@ -73,6 +74,15 @@ def _prediction(res: Results, size: sections.Size) -> None:
     from bench import prediction
 
     prediction.run(res, size.prediction_instances, size.repeats)
+
+
+def _timers(res: Results, size: sections.Size, kinds: tuple[str, ...]) -> None:
+    from bench import timers
+
+    if "postgresql" not in kinds:
+        res.skip("timers", "PostgreSQL only (workers claiming with SKIP LOCKED)")
+        return
+    timers.run(res, 200 if size.repeats < 3 else 3000, max(1, size.repeats // 2))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,143 @@
+"""Timers: how many due timers the worker fires per second on PostgreSQL, with 1 and 2
+worker processes, next to a raw ``SELECT ... FOR UPDATE SKIP LOCKED`` claim loop on the
+same ``timer`` table (the database's limit for claiming alone).
+
+Each measurement gets a fresh schema holding ``n`` running requests whose one reminder
+is due (written in bulk, then ``service.schedule_timers``). A Signoff worker fires each
+timer as a command: it claims a batch of 100 rows, and per row loads the history,
+decides, appends the ``reminder_sent`` event, updates the projections, deletes the timer
+row and writes the reminder's notification and outbox rows, in a savepoint; one commit
+per batch. The raw loop claims 100 rows and deletes them, one commit per batch, through
+psycopg with nothing else. Both run in spawned processes that start at a barrier.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench import dbs
+from bench.harness import Results, eprint, rate
+from engine import service
+from engine.core import commands as cmds
+from engine.core.decide import decide
+from engine.core.directory import OrgDirectory, User
+from engine.core.loader import load_definition
+from engine.store import open_database
+
+DEFINITION = """
+key: chase
+title: Chase
+form: {type: object, properties: {n: {type: integer}}}
+start: check
+nodes:
+  check:
+    approvers: {user: bob}
+    sla: 1h
+    remind: [{at: due}]
+    on: {approve: done}
+  done: {final: approved}
+"""
+ORG = OrgDirectory(users={"ann": User("ann", "Ann", manager="bob"),
+                          "bob": User("bob", "Bob", email="bob@example.com")})
+NOW = datetime.now(UTC).replace(microsecond=0)
+BATCH = 100
+
+
+def _setup(n: int) -> str:
+    url = dbs.fresh("postgresql")
+    db = open_database(url)
+    folder = Path(tempfile.mkdtemp(prefix="signoff-timers-"))
+    (folder / "chase.yaml").write_text(DEFINITION, encoding="utf-8")
+    defn = load_definition(DEFINITION, "chase.yaml", ORG)
+    past = NOW - timedelta(hours=2)
+    try:
+        with db.session() as s:
+            service.save_directory(s, ORG)
+            s.commit()
+            service.sync_definitions(s, folder, ORG, actor="bench", now=past)
+        histories = [decide(defn, None, cmds.StartInstance(
+            definition_key="chase", initiator="ann", data={"n": i}), past, ORG)
+            for i in range(n)]
+        with db.session() as s:
+            service.append_histories(s, histories)
+        with db.session() as s:
+            service.schedule_timers(s, service.DbCatalog(s))
+    finally:
+        db.dispose()
+    return url
+
+
+def _signoff(url: str, barrier: Any, out: Any) -> None:
+    from engine.worker import Worker
+    db = open_database(url)
+    worker = Worker(db, batch=BATCH)
+    worker.directory()  # connect and warm up before the clock starts
+    barrier.wait()
+    t0 = time.perf_counter()
+    fired = worker.fire_timers(NOW)
+    out.put((fired, time.perf_counter() - t0))
+    db.dispose()
+
+
+def _raw(url: str, barrier: Any, out: Any) -> None:
+    import psycopg
+    conninfo = sa.make_url(url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    claimed = 0
+    with psycopg.connect(conninfo) as conn:
+        barrier.wait()
+        t0 = time.perf_counter()
+        while True:
+            with conn.transaction():
+                rows = conn.execute(
+                    "SELECT task_id, timer FROM timer WHERE due_at <= %s ORDER BY due_at "
+                    "LIMIT %s FOR UPDATE SKIP LOCKED", (NOW, BATCH)).fetchall()
+                if rows:
+                    conn.cursor().executemany(
+                        "DELETE FROM timer WHERE task_id = %s AND timer = %s", rows)
+            claimed += len(rows)
+            if len(rows) < BATCH:
+                break
+        out.put((claimed, time.perf_counter() - t0))
+
+
+def _measure(target: Any, processes: int, n: int) -> float:
+    """Timers handled per second by ``processes`` processes (wall time of the slowest)."""
+    url = _setup(n)
+    ctx = mp.get_context("spawn")
+    barrier, out = ctx.Barrier(processes), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(url, barrier, out)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(60)
+    done = sum(r[0] for r in results)
+    if done != n:
+        raise AssertionError(f"{target.__name__}: {done} timers handled, {n} were due")
+    return rate(done, max(r[1] for r in results))
+
+
+def run(res: Results, n: int, repeats: int) -> None:
+    for _ in range(repeats):
+        for workers in (1, 2):
+            eprint(f"   timers: {n} due, {workers} worker(s)")
+            res.add(f"timers.pg.fired_per_s.{workers}w", "timers/s", _measure(_signoff, workers, n),
+                    note="worker.fire_timers: a command per timer, 100 per transaction")
+            res.add(f"timers.pg.raw_claim_per_s.{workers}w", "rows/s", _measure(_raw, workers, n),
+                    note="SELECT ... FOR UPDATE SKIP LOCKED LIMIT 100 + DELETE, psycopg")
+    for workers in (1, 2):
+        value = res.ratio(f"timers.pg.fired_per_s.{workers}w",
+                          f"timers.pg.raw_claim_per_s.{workers}w")
+        res.target(f"timers fired / raw SKIP LOCKED claims, {workers} worker(s)", value, 0.5)
+    res.ratio("timers.pg.fired_per_s.2w", "timers.pg.fired_per_s.1w")
+
+
+__all__ = ["run"]
