@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -117,7 +117,8 @@ def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
              events: Sequence[ev.Event], now: datetime, *, draws: int = DRAWS) -> Forecast:
     """The deadline of a request and, while it runs, its predicted finish at ``now``."""
     cal = learned.calendar
-    deadline = deadline_of(defn.deadline, state.data, state.started_at, cal)
+    found_deadline = deadline_of(defn.deadline, state.data, state.started_at, cal)
+    deadline = found_deadline.astimezone(UTC) if found_deadline is not None else None
     node = state.node or state.resume_at
     if state.finished or node is None or not events \
             or defn.nodes.get(node) is None or defn.nodes[node].kind != "approval":

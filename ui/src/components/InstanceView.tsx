@@ -36,6 +36,16 @@ export function InstanceHeader({ inst }: { inst: InstanceOut }) {
           <div><dt>{t("task.since")}</dt>
             <dd>{formatDateTime(inst.since, i18n.language)} ({formatDuration(secondsSince(inst.since), i18n.language)})</dd></div>
         )}
+        {inst.deadline && (
+          <div><dt>{t("task.deadline")}</dt><dd>{formatDateTime(inst.deadline, i18n.language)}</dd></div>
+        )}
+        {running && inst.predicted_finish && (
+          <div><dt>{t("task.predicted")}</dt>
+            <dd>{t("task.predictedRange", {
+              median: formatDateTime(inst.predicted_finish.median, i18n.language),
+              p80: formatDateTime(inst.predicted_finish.p80, i18n.language),
+            })}{inst.at_risk && <> <span className="badge badge-overdue">{t("task.atRisk")}</span></>}</dd></div>
+        )}
         <div><dt>{t("requests.started")}</dt><dd>{formatDateTime(inst.started_at, i18n.language)}</dd></div>
         {inst.finished_at && (
           <div><dt>{t("requests.finishedAt")}</dt><dd>{formatDateTime(inst.finished_at, i18n.language)}</dd></div>

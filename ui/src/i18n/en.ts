@@ -53,6 +53,8 @@ const en = {
     title: "Task", form: "Request", timeline: "Timeline", diagram: "Process",
     decide: "Your decision", notYours: "This task is no longer waiting for you.",
     currentStep: "Current step", holders: "Held by", since: "Since",
+    deadline: "Deadline", predicted: "Likely finish", predictedRange: "{{median}} (4 in 5 by {{p80}})",
+    atRisk: "At risk",
   },
   timeline: {
     took: "took {{duration}}", step: "Step",

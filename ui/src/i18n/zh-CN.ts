@@ -55,6 +55,8 @@ const zh: Messages = {
     title: "审批任务", form: "申请内容", timeline: "审批记录", diagram: "流程图",
     decide: "您的审批", notYours: "此任务已不需要您处理。",
     currentStep: "当前环节", holders: "处理人", since: "停留自",
+    deadline: "截止时间", predicted: "预计完成", predictedRange: "{{median}}（80% 把握在 {{p80}} 前）",
+    atRisk: "有延误风险",
   },
   timeline: {
     took: "用时 {{duration}}", step: "环节",
