@@ -56,6 +56,25 @@ def user_for_token(session: Session, token: str, secret: str, now: datetime,
         username = _api_token_user(session, token, now)
     else:
         username = read_access_token(secret, token, now)
+    return _known(session, username, directory)
+
+
+# A stream ticket lives long enough to open the stream, and is only good for that: an
+# EventSource cannot send headers, and a URL ends up in access logs.
+EVENTS_TICKET_LIFETIME = timedelta(seconds=60)
+
+
+def events_ticket(user: User, secret: str, now: datetime) -> AccessToken:
+    return issue_access_token(secret, user.username, now, EVENTS_TICKET_LIFETIME,
+                              typ="events")
+
+
+def user_for_events_ticket(session: Session, ticket: str, secret: str, now: datetime,
+                           directory: OrgDirectory | None = None) -> User:
+    return _known(session, read_access_token(secret, ticket, now, typ="events"), directory)
+
+
+def _known(session: Session, username: str | None, directory: OrgDirectory | None) -> User:
     if username is None:
         raise unauthorized("The token is invalid or has expired: sign in again")
     # The directory holds every user row; it is cached per process and checked against
@@ -87,5 +106,6 @@ def require_process_owner(user: User) -> None:
         raise Problem(403, f"{user.username} is not a process owner")
 
 
-__all__ = ["NOT_SIGNED_IN", "create_api_token", "require_admin", "require_process_owner",
-           "sign_in", "unauthorized", "user_for_token"]
+__all__ = ["EVENTS_TICKET_LIFETIME", "NOT_SIGNED_IN", "create_api_token", "events_ticket",
+           "require_admin", "require_process_owner", "sign_in", "unauthorized",
+           "user_for_events_ticket", "user_for_token"]

@@ -21,6 +21,14 @@ class ChannelMisconfigured(ValueError):
     """A channel's settings cannot work (a malformed secret, both TLS modes...)."""
 
 
+def configured_channels(settings: Settings) -> list[str]:
+    """The names of the channels ``channels_from_settings`` builds (no connection made)."""
+    urls = {"email": settings.smtp_host, "webhook": settings.webhook_url,
+            "dingtalk": settings.dingtalk_url, "feishu": settings.feishu_url,
+            "wecom": settings.wecom_url}
+    return [name for name, value in urls.items() if value]
+
+
 def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     """The configured channels by name (``email``, ``webhook``, ``dingtalk``, ``feishu``,
     ``wecom``); a channel whose URL or host is unset is absent. The caller closes them."""
@@ -49,4 +57,4 @@ def channels_from_settings(settings: Settings) -> dict[str, Channel]:
     return out
 
 
-__all__ = ["ChannelMisconfigured", "channels_from_settings"]
+__all__ = ["ChannelMisconfigured", "channels_from_settings", "configured_channels"]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
+from engine.notify import Message, render
+
 Channel = Literal["app", "email", "webhook", "dingtalk", "feishu", "wecom"]
 _HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -82,11 +84,44 @@ class OutboxOut(BaseModel):
     status: Literal["pending", "sent", "dead"]
     last_error: str | None
     sent_at: datetime | None
+    subject: str | None = Field(default=None, description="Rendered as the recipient reads it")
+    text: str | None = Field(default=None, description="The plain-text body, rendered")
 
 
 class OutboxPageOut(BaseModel):
     items: list[OutboxOut]
     counts: dict[str, int] = Field(description="Messages per status")
+
+
+def outbox_out(row: Any, public_url: str) -> OutboxOut:
+    """An outbox row with its message rendered (subject and plain text), as it is or
+    will be sent; a payload that no longer renders is shown without them."""
+    out = OutboxOut.model_validate(row, from_attributes=True)
+    try:
+        rendered = render(Message.from_dict(out.payload), public_url)
+    except (KeyError, TypeError, ValueError):
+        return out
+    return out.model_copy(update={"subject": rendered.subject, "text": rendered.text})
+
+
+class ChannelsOut(BaseModel):
+    available: list[str] = Field(description="Every channel a person may choose")
+    configured: list[str] = Field(description="Those the operator has set up ('app' always)")
+
+
+class ChannelTestMessageOut(BaseModel):
+    id: UUID = Field(description="The outbox message")
+    channel: str
+    configured: bool = Field(description="False: kept in the outbox until it is set up")
+
+
+class ChannelTestOut(BaseModel):
+    messages: list[ChannelTestMessageOut]
+
+
+class EventsTicketOut(BaseModel):
+    ticket: str = Field(description="Opens GET /api/events?ticket= (the stream only)")
+    expires_at: datetime
 
 
 class RetryIn(BaseModel):
@@ -98,5 +133,6 @@ class RetryOut(BaseModel):
     queued: int
 
 
-__all__ = ["MarkReadIn", "MarkReadOut", "NotificationOut", "OutboxOut", "OutboxPageOut",
-           "PreferencesIn", "PreferencesOut", "RetryIn", "RetryOut", "UnreadOut"]
+__all__ = ["ChannelTestMessageOut", "ChannelTestOut", "ChannelsOut", "EventsTicketOut",
+           "MarkReadIn", "MarkReadOut", "NotificationOut", "OutboxOut", "OutboxPageOut",
+           "PreferencesIn", "PreferencesOut", "RetryIn", "RetryOut", "UnreadOut", "outbox_out"]

@@ -43,21 +43,24 @@ class AccessToken:
 
 
 def issue_access_token(secret: str, username: str, now: datetime,
-                       lifetime: timedelta) -> AccessToken:
+                       lifetime: timedelta, typ: str = "access") -> AccessToken:
+    """A signed token for ``username``. ``typ`` "events" is a stream ticket: it opens
+    ``/api/events`` only, and nothing else accepts it."""
     expires = now + lifetime
     claims = {"sub": username, "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
-              "typ": "access"}
+              "typ": typ}
     return AccessToken(jwt.encode(claims, secret, algorithm=_ALGORITHM), expires)
 
 
-def read_access_token(secret: str, token: str, now: datetime) -> str | None:
-    """The username a valid, unexpired token was issued to, else None."""
+def read_access_token(secret: str, token: str, now: datetime,
+                      typ: str = "access") -> str | None:
+    """The username a valid, unexpired token of kind ``typ`` was issued to, else None."""
     try:
         claims = jwt.decode(token, secret, algorithms=[_ALGORITHM],
                             options={"verify_exp": False, "require": ["sub", "exp"]})
     except jwt.PyJWTError:
         return None
-    if claims.get("typ") != "access" or int(claims["exp"]) <= now.timestamp():
+    if claims.get("typ") != typ or int(claims["exp"]) <= now.timestamp():
         return None
     sub = claims["sub"]
     return sub if isinstance(sub, str) else None

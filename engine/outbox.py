@@ -11,6 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from engine.core.directory import OrgDirectory
 from engine.store import messaging
 from engine.store.messaging_tables import NotificationRow, OutboxRow, UserPreference
 
@@ -78,6 +79,16 @@ def mark_read(session: Session, username: str, ids: Sequence[UUID] | None,
     return count
 
 
+def send_test(session: Session, username: str, channels: Sequence[str],
+              directory: OrgDirectory, now: datetime) -> list[tuple[UUID, str]]:
+    """Queue a ``test`` message to ``username`` on each of ``channels``: the worker sends
+    it (never the caller), and wakes when committed. (id, channel) each."""
+    written = messaging.write_test_messages(session.connection(), username, channels,
+                                            directory, now)
+    messaging.notify(session, work=True)
+    return written
+
+
 DEFAULTS: dict[str, Any] = {"channels": ["app", "email"], "language": None,
                             "quiet_start": None, "quiet_end": None,
                             "timezone": "Asia/Shanghai", "digest": False}
@@ -107,4 +118,4 @@ def save_preferences(session: Session, username: str, values: dict[str, Any],
 
 
 __all__ = ["CHANNELS", "count_messages", "list_messages", "mark_read", "notifications",
-           "preferences", "retry", "save_preferences", "unread_count"]
+           "preferences", "retry", "save_preferences", "send_test", "unread_count"]

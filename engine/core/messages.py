@@ -12,6 +12,8 @@ task is overdue), ``returned`` (your request came back to you, with the reason),
 X), ``copied`` (a notify node copied you). The payload uses ``engine.notify``'s data
 keys: ``process``, ``step``, ``initiator``, ``actor``, ``reason``, ``request_title``,
 ``request_number``, ``holders``, ``due``, ``path``, plus ``instance_id`` and ``task_id``.
+``path`` is the UI route to open: ``/tasks/<task_id>`` for the kinds about a task
+(``task_assigned``, ``reminder``, ``escalated``), else ``/requests/<instance_id>``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
         payload = {**base, "at": e.at.isoformat(), "node": node,
                    "step": n.title if n else None,
                    "step_zh": (n.title_zh or n.title) if n else None, **extra}
+        if extra.get("task_id"):  # a task's messages open the task, where one acts
+            payload["path"] = f"/tasks/{extra['task_id']}"
         for user in dict.fromkeys(recipients):
             if user and user != "system":
                 out.append(Message(message_id(after.id, seq, kind, user), kind, user,

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID, uuid4, uuid5
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -211,12 +211,48 @@ def _preferences(pref: dict[str, Any], language: str) -> Preferences:
                        quiet_end=at(pref.get("quiet_end")), digest=bool(pref.get("digest")))
 
 
+def _people(payload: dict[str, Any], directory: OrgDirectory) -> dict[str, dict[str, str]]:
+    """``{username: {"name", "name_zh"}}`` of the people a message names (initiator, actor,
+    holders), so a mail shows names rather than user names."""
+    holders = payload.get("holders") or []
+    names = [payload.get("initiator"), payload.get("actor"),
+             *(holders if isinstance(holders, list) else [holders])]
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        user = directory.get(name) if isinstance(name, str) else None
+        if user is not None:
+            out[user.username] = {"name": user.name or user.username,
+                                  "name_zh": user.name_zh or user.name or user.username}
+    return out
+
+
+def _recipient(username: str, pref: dict[str, Any], directory: OrgDirectory
+               ) -> tuple[Preferences, dict[str, Any]]:
+    user = directory.get(username)
+    p = _preferences(pref, pref.get("language") or (user.locale if user else "en"))
+    return p, {"user_id": username, "name": (user.name if user else "") or username,
+               "email": (user.email if user else "") or "", "language": p.language,
+               "timezone": p.timezone}
+
+
+def _outbox_row(oid: UUID, kind: str, username: str, channel: str,
+                recipient: dict[str, Any], data: dict[str, Any], release: datetime,
+                now: datetime) -> dict[str, Any]:
+    payload = {"id": str(oid), "kind": kind, "created_at": now.isoformat(),
+               "recipient": recipient, "data": data}
+    return {"id": oid, "kind": kind, "recipient": username, "channel": channel,
+            "payload": payload, "created_at": now, "attempts": 0,
+            "next_attempt_at": release, "status": "pending", "last_error": None,
+            "sent_at": None}
+
+
 def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgDirectory,
                    now: datetime) -> None:
     """A ``notification`` row per message (the bell) and an ``outbox`` row per outside
     channel the recipient chose (default e-mail; ``app`` alone means none), held until
     the end of their quiet hours or their digest time (``engine.notify.release_at``).
-    The outbox payload is ``engine.notify.Message.to_dict()``."""
+    The outbox payload is ``engine.notify.Message.to_dict()``; its data carries
+    ``people`` (the names of the people it mentions)."""
     prefs = preferences(conn, (m.recipient for m in messages))
     notes: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
@@ -224,29 +260,33 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
         notes.append({"id": m.id, "username": m.recipient, "kind": m.kind,
                       "instance_id": m.instance_id, "payload": m.payload, "created_at": now,
                       "read_at": None})
-        pref = prefs.get(m.recipient, {})
-        user = directory.get(m.recipient)
-        p = _preferences(pref, pref.get("language") or (user.locale if user else "en"))
+        p, recipient = _recipient(m.recipient, prefs.get(m.recipient, {}), directory)
+        data = {**m.payload, "people": _people(m.payload, directory)}
         for channel in p.channels:
-            if channel == "app":
-                continue
-            oid = uuid5(m.id, channel)
-            payload = {"id": str(oid), "kind": m.kind, "created_at": now.isoformat(),
-                       "recipient": {"user_id": m.recipient,
-                                     "name": (user.name if user else "") or m.recipient,
-                                     "email": (user.email if user else "") or "",
-                                     "language": p.language, "timezone": p.timezone},
-                       "data": m.payload}
-            out.append({"id": oid, "kind": m.kind, "recipient": m.recipient,
-                        "channel": channel, "payload": payload, "created_at": now,
-                        "attempts": 0, "next_attempt_at": release_at(p, m.kind, now),
-                        "status": "pending", "last_error": None, "sent_at": None})
+            if channel != "app":
+                out.append(_outbox_row(uuid5(m.id, channel), m.kind, m.recipient, channel,
+                                       recipient, data, release_at(p, m.kind, now), now))
     conn.execute(_note.insert(), notes)  # ids are new by construction (the event's seq)
     if out:
         conn.execute(_outbox.insert(), out)
 
 
+def write_test_messages(conn: sa.Connection, username: str, channels: Iterable[str],
+                        directory: OrgDirectory, now: datetime) -> list[tuple[UUID, str]]:
+    """A ``test`` message to ``username`` in the outbox on each of ``channels`` (sent at
+    once, whatever their quiet hours), for the worker to deliver: (id, channel) each."""
+    p, recipient = _recipient(username, preferences(conn, [username]).get(username, {}),
+                              directory)
+    rows = [_outbox_row(uuid4(), "test", username, channel, recipient,
+                        {"channel": channel, "sent_by": username, "path": "/settings"},
+                        release_at(p, "test", now), now)
+            for channel in dict.fromkeys(channels) if channel != "app"]
+    if rows:
+        conn.execute(_outbox.insert(), rows)
+    return [(r["id"], r["channel"]) for r in rows]
+
+
 __all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "TimerRow",
            "UserPreference", "bus_of", "calendar_of",
            "events_channel", "notify", "preferences", "record", "schema_of", "set_calendar",
-           "sync_timers", "wake_channel", "write_messages"]
+           "sync_timers", "wake_channel", "write_messages", "write_test_messages"]

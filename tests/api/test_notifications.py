@@ -18,7 +18,7 @@ def test_the_bell_counts_lists_and_marks_read(api: Api) -> None:
     items = boss.get("/api/notifications").json()
     assert [n["kind"] for n in items] == ["task_assigned"]
     assert items[0]["instance_id"] == iid and items[0]["read_at"] is None
-    assert items[0]["payload"]["path"] == f"/requests/{iid}"
+    assert items[0]["payload"]["path"] == f"/tasks/{items[0]['payload']['task_id']}"
     requester = api.as_("xu.ming").get("/api/notifications").json()
     assert [n["kind"] for n in requester] == ["now_with"]
     assert requester[0]["payload"]["holders"] == ["zhao.lei"]
@@ -79,7 +79,7 @@ def test_a_worker_on_the_app_clock_sends_reminders(api: Api) -> None:
 
 
 def test_the_live_stream_tells_an_approver_about_a_new_task(api: Api) -> None:
-    token = api.as_("zhao.lei").headers["Authorization"][7:]
+    ticket = api.as_("zhao.lei").post("/api/events/ticket").json()["ticket"]
     seen: list[str] = []
     ready = threading.Event()
 
@@ -89,7 +89,7 @@ def test_the_live_stream_tells_an_approver_about_a_new_task(api: Api) -> None:
 
     thread = threading.Thread(target=submit_when_ready)
     thread.start()
-    with api.client.stream("GET", "/api/events", params={"token": token}) as r:
+    with api.client.stream("GET", "/api/events", params={"ticket": ticket}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
         for line in r.iter_lines():

@@ -599,8 +599,9 @@ export interface paths {
         };
         /**
          * Admin Outbox
-         * @description Messages to deliver outside (newest first) and how many there are per status.
-         *     With no channel configured they stay ``pending`` here, readable in full.
+         * @description Messages to deliver outside (newest first) and how many there are per status,
+         *     each with its rendered subject and plain text. With no channel configured they stay
+         *     ``pending`` here, readable in full.
          */
         get: operations["admin_outbox_api_admin_outbox_get"];
         put?: never;
@@ -625,6 +626,69 @@ export interface paths {
          * @description Queue messages again (``ids``; without them every dead one): attempts reset.
          */
         post: operations["admin_retry_api_admin_outbox_retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channels
+         * @description Which channels the operator has set up (the others keep their messages in the
+         *     outbox, readable by admins, until they are).
+         */
+        get: operations["channels_api_channels_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/channels/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Channels
+         * @description Send the caller a test message on each configured channel (e-mail when none is:
+         *     kept in the outbox, readable there). The worker sends them, never this request.
+         */
+        post: operations["test_channels_api_admin_channels_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Events Ticket
+         * @description A ticket to open ``/api/events?ticket=`` (``EventSource`` cannot send headers): good
+         *     for a minute and for the stream only, so a URL in an access log opens nothing else.
+         */
+        post: operations["events_ticket__api_events_ticket_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -872,6 +936,40 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ChannelTestMessageOut */
+        ChannelTestMessageOut: {
+            /**
+             * Id
+             * Format: uuid
+             * @description The outbox message
+             */
+            id: string;
+            /** Channel */
+            channel: string;
+            /**
+             * Configured
+             * @description False: kept in the outbox until it is set up
+             */
+            configured: boolean;
+        };
+        /** ChannelTestOut */
+        ChannelTestOut: {
+            /** Messages */
+            messages: components["schemas"]["ChannelTestMessageOut"][];
+        };
+        /** ChannelsOut */
+        ChannelsOut: {
+            /**
+             * Available
+             * @description Every channel a person may choose
+             */
+            available: string[];
+            /**
+             * Configured
+             * @description Those the operator has set up ('app' always)
+             */
+            configured: string[];
+        };
         /** CommentIn */
         CommentIn: {
             /** Comment */
@@ -993,6 +1091,19 @@ export interface components {
             remove: string[];
             /** Skip */
             skip: components["schemas"]["SkipEditOut"][];
+        };
+        /** EventsTicketOut */
+        EventsTicketOut: {
+            /**
+             * Ticket
+             * @description Opens GET /api/events?ticket= (the stream only)
+             */
+            ticket: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
         };
         /** EvidenceOut */
         EvidenceOut: {
@@ -1398,6 +1509,16 @@ export interface components {
             last_error: string | null;
             /** Sent At */
             sent_at: string | null;
+            /**
+             * Subject
+             * @description Rendered as the recipient reads it
+             */
+            subject?: string | null;
+            /**
+             * Text
+             * @description The plain-text body, rendered
+             */
+            text?: string | null;
         };
         /** OutboxPageOut */
         OutboxPageOut: {
@@ -5197,11 +5318,206 @@ export interface operations {
             };
         };
     };
+    channels_api_channels_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelsOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    test_channels_api_admin_channels_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    events_ticket__api_events_ticket_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsTicketOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
     events_api_events_get: {
         parameters: {
             query?: {
-                /** @description The bearer token, for EventSource (no headers) */
-                token?: string | null;
+                /** @description A ticket from POST /api/events/ticket, for EventSource (no headers) */
+                ticket?: string | null;
             };
             header?: never;
             path?: never;
