@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import background, openapi, problems, security
+from api import background, openapi, problems, security, signin
 from api.clock import Clock, system_clock
 from api.routes import auth, definitions, health, instances, notifications, tasks, users
 from api.runtime import Runtime
@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                               "definitions and approval analytics.",
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.runtime = runtime
+    app.state.hash_slots = signin.HashSlots(settings.login_hash_concurrency,
+                                            settings.login_hash_wait_seconds)
     problems.install(app)
     openapi.install(app)
     security.install(app, settings)

@@ -17,7 +17,7 @@ from api.tokens import (
     api_token_hash,
     issue_access_token,
     new_api_token,
-    read_access_token,
+    read_access,
     verify_password,
 )
 from engine.core.directory import OrgDirectory, User
@@ -31,13 +31,16 @@ def unauthorized(detail: str) -> Problem:
     return Problem(401, detail, headers=NOT_SIGNED_IN)
 
 
-def sign_in(session: Session, username: str, password: str, secret: str, now: datetime,
-            lifetime: timedelta) -> tuple[User, AccessToken]:
+def check_password(session: Session, username: str, password: str) -> tuple[User | None, str]:
+    """The user when ``password`` is theirs, else None and why (for the audit log). An
+    unknown user costs a hash too, so timing does not tell who exists."""
     row = session.get(AppUser, username)
     ok = verify_password(row.password_hash if row else None, password)
-    if row is None or not ok:
-        raise unauthorized("Wrong username or password")
-    return user_of(row), issue_access_token(secret, row.username, now, lifetime)
+    if row is None:
+        return None, "unknown_user"
+    if not ok:
+        return None, "wrong_password" if row.password_hash else "no_password"
+    return user_of(row), ""
 
 
 def _api_token_user(session: Session, token: str, now: datetime) -> str | None:
@@ -52,11 +55,13 @@ def user_for_token(session: Session, token: str, secret: str, now: datetime,
                    directory: OrgDirectory | None = None) -> User:
     """The user a bearer token stands for; a Problem 401 when it stands for nobody.
     ``directory``: the current one, when the caller has just read it."""
+    version: int | None = None  # API tokens are revoked in their own rows instead
     if token.startswith(API_TOKEN_PREFIX):
         username = _api_token_user(session, token, now)
     else:
-        username = read_access_token(secret, token, now)
-    return _known(session, username, directory)
+        found = read_access(secret, token, now)
+        username, version = found if found else (None, None)
+    return _known(session, username, version, directory)
 
 
 # A stream ticket lives long enough to open the stream, and is only good for that: an
@@ -66,15 +71,20 @@ EVENTS_TICKET_LIFETIME = timedelta(seconds=60)
 
 def events_ticket(user: User, secret: str, now: datetime) -> AccessToken:
     return issue_access_token(secret, user.username, now, EVENTS_TICKET_LIFETIME,
-                              typ="events")
+                              user.token_version, typ="events")
 
 
 def user_for_events_ticket(session: Session, ticket: str, secret: str, now: datetime,
                            directory: OrgDirectory | None = None) -> User:
-    return _known(session, read_access_token(secret, ticket, now, typ="events"), directory)
+    found = read_access(secret, ticket, now, typ="events")
+    username, version = found if found else (None, None)
+    return _known(session, username, version, directory)
 
 
-def _known(session: Session, username: str | None, directory: OrgDirectory | None) -> User:
+def _known(session: Session, username: str | None, version: int | None,
+           directory: OrgDirectory | None) -> User:
+    """The user of a token; ``version`` the token version it carries (None for API
+    tokens, which are revoked in their own rows)."""
     if username is None:
         raise unauthorized("The token is invalid or has expired: sign in again")
     # The directory holds every user row; it is cached per process and checked against
@@ -83,6 +93,9 @@ def _known(session: Session, username: str | None, directory: OrgDirectory | Non
     user = (directory or current_directory(session)).get(username)
     if user is None:
         raise unauthorized(f"User {username!r} no longer exists")
+    if version is not None and version != user.token_version:
+        raise unauthorized("The password has changed since this token was issued: sign in "
+                           "again")
     return user
 
 
@@ -106,6 +119,6 @@ def require_process_owner(user: User) -> None:
         raise Problem(403, f"{user.username} is not a process owner")
 
 
-__all__ = ["EVENTS_TICKET_LIFETIME", "NOT_SIGNED_IN", "create_api_token", "events_ticket",
-           "require_admin", "require_process_owner", "sign_in", "unauthorized",
+__all__ = ["EVENTS_TICKET_LIFETIME", "NOT_SIGNED_IN", "check_password", "create_api_token",
+           "events_ticket", "require_admin", "require_process_owner", "unauthorized",
            "user_for_events_ticket", "user_for_token"]

@@ -31,6 +31,7 @@ _WHEN = {
     413: "The request body is too large",
     422: "Invalid input: the fields in `errors` say which and why",
     429: "Too many attempts: retry after the `Retry-After` header's seconds",
+    503: "Busy for a moment: retry after the `Retry-After` header's seconds",
 }
 
 

@@ -22,9 +22,14 @@ class _Out(BaseModel):
 
 # --- auth and users ---------------------------------------------------------------
 
+# No control characters in a user name (NUL cannot even be stored on PostgreSQL).
+USERNAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+PASSWORD_MAX = 200
+
+
 class LoginIn(_In):
-    username: str = Field(min_length=1)
-    password: str = Field(min_length=1)
+    username: str = Field(min_length=1, max_length=100, pattern=USERNAME_PATTERN)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
 
 
 class UserOut(_Out):
@@ -74,12 +79,12 @@ class TokenSummaryOut(_Out):
 
 
 class PasswordIn(_In):
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(min_length=8, max_length=PASSWORD_MAX)
 
 
 class ChangePasswordIn(_In):
-    current_password: str = Field(min_length=1)
-    new_password: str = Field(min_length=8, max_length=200)
+    current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    new_password: str = Field(min_length=8, max_length=PASSWORD_MAX)
 
 
 class OutOfOfficeIn(_In):

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     # addresses or networks, "*" for any (only when nothing else can reach the app).
     trusted_proxies: str = "127.0.0.1"
     hsts_max_age: int = 365 * 24 * 3600  # sent on HTTPS requests only; 0 turns HSTS off
+    # Sign-in throttling (api.signin): failures per user name and per client address in a
+    # window, then a lockout that doubles each time in a row, up to the maximum.
+    login_user_limit: int = 5
+    login_client_limit: int = 20
+    login_window_minutes: float = 15
+    login_lockout_minutes: float = 5
+    login_max_lockout_minutes: float = 240
+    login_hash_concurrency: int = 4  # password hashes at once per process (64 MiB each)
+    login_hash_wait_seconds: float = 2.0  # then 503 with Retry-After
 
     # Timers and the worker (docs/definitions.md "Timers", docs/api.md "Notifications")
     calendar_country: str | None = "CN"  # public holidays and make-up working days

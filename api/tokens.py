@@ -43,18 +43,22 @@ class AccessToken:
 
 
 def issue_access_token(secret: str, username: str, now: datetime,
-                       lifetime: timedelta, typ: str = "access") -> AccessToken:
-    """A signed token for ``username``. ``typ`` "events" is a stream ticket: it opens
-    ``/api/events`` only, and nothing else accepts it."""
+                       lifetime: timedelta, version: int = 0, typ: str = "access"
+                       ) -> AccessToken:
+    """A signed token for ``username``; ``ver`` is the user's token version when it was
+    issued (a password change raises it, and older tokens are then refused). ``typ``
+    "events" is a stream ticket: it opens ``/api/events`` only, and nothing else accepts
+    it."""
     expires = now + lifetime
     claims = {"sub": username, "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
-              "typ": typ}
+              "typ": typ, "ver": version}
     return AccessToken(jwt.encode(claims, secret, algorithm=_ALGORITHM), expires)
 
 
-def read_access_token(secret: str, token: str, now: datetime,
-                      typ: str = "access") -> str | None:
-    """The username a valid, unexpired token of kind ``typ`` was issued to, else None."""
+def read_access(secret: str, token: str, now: datetime, typ: str = "access"
+                ) -> tuple[str, int] | None:
+    """The username and token version of a valid, unexpired token of kind ``typ``, else
+    None."""
     try:
         claims = jwt.decode(token, secret, algorithms=[_ALGORITHM],
                             options={"verify_exp": False, "require": ["sub", "exp"]})
@@ -62,8 +66,17 @@ def read_access_token(secret: str, token: str, now: datetime,
         return None
     if claims.get("typ") != typ or int(claims["exp"]) <= now.timestamp():
         return None
-    sub = claims["sub"]
-    return sub if isinstance(sub, str) else None
+    sub, version = claims["sub"], claims.get("ver", 0)
+    if not isinstance(sub, str) or not isinstance(version, int):
+        return None
+    return sub, version
+
+
+def read_access_token(secret: str, token: str, now: datetime,
+                      typ: str = "access") -> str | None:
+    """The username a valid, unexpired token of kind ``typ`` was issued to, else None."""
+    found = read_access(secret, token, now, typ)
+    return None if found is None else found[0]
 
 
 def new_api_token() -> str:
@@ -77,4 +90,5 @@ def api_token_hash(token: str) -> str:
 
 
 __all__ = ["API_TOKEN_PREFIX", "AccessToken", "api_token_hash", "hash_password",
-           "issue_access_token", "new_api_token", "read_access_token", "verify_password"]
+           "issue_access_token", "new_api_token", "read_access", "read_access_token",
+           "verify_password"]

@@ -123,22 +123,26 @@ def password_command(
         prompt=True, hide_input=True, confirmation_prompt=True,
         help="The new password (asked for when not given).")] = "",
 ) -> None:
-    """Set a user's sign-in password (users come from the org directory)."""
-    from api.tokens import hash_password
-    from engine.store import AppUser, open_database
+    """Set a user's sign-in password (users come from the org directory); the user's
+    earlier tokens, API tokens included, stop working."""
+    from datetime import UTC, datetime
 
-    if len(password) < 8:
-        raise typer.BadParameter("use at least 8 characters", param_hint="--password")
+    from api.schemas import PASSWORD_MAX
+    from api.tokens import hash_password
+    from engine import signin
+    from engine.store import open_database
+
+    if not 8 <= len(password) <= PASSWORD_MAX:
+        raise typer.BadParameter(f"use 8 to {PASSWORD_MAX} characters", param_hint="--password")
+    new_hash = hash_password(password)
     database = open_database(_settings(db, False, None).database_url)
     try:
         with database.session() as session:
-            row = session.get(AppUser, username)
-            if row is None:
-                _console.print(f"[red]No user {username!r} in the directory[/red]")
-                raise typer.Exit(1)
-            row.password_hash = hash_password(password)
-            session.add(row)
-            session.commit()
+            found = signin.set_password_hash(session, username, new_hash, datetime.now(UTC),
+                                             actor=None, action="password.reset")
     finally:
         database.dispose()
-    _console.print(f"Password of {username} set.")
+    if not found:
+        _console.print(f"[red]No user {username!r} in the directory[/red]")
+        raise typer.Exit(1)
+    _console.print(f"Password of {username} set; tokens issued before it no longer work.")

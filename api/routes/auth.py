@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlmodel import col, select
 
-from api import auth
+from api import auth, signin
 from api.demo import demo_users
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.openapi import SIGNED_IN, problem_responses
@@ -20,12 +20,13 @@ from engine.store.org import load_directory
 router = APIRouter(tags=["auth"], responses=problem_responses(*SIGNED_IN, 404))
 
 
-@router.post("/auth/login", response_model=LoginOut)
-def login(body: LoginIn, session: ReadSessionDep, runtime: RuntimeDep, now: NowDep
-          ) -> LoginOut:
-    lifetime = timedelta(minutes=runtime.settings.token_lifetime_minutes)
-    user, token = auth.sign_in(session, body.username, body.password, runtime.secret, now,
-                               lifetime)
+@router.post("/auth/login", response_model=LoginOut, responses=problem_responses(503))
+async def login(body: LoginIn, request: Request, runtime: RuntimeDep, now: NowDep
+                ) -> LoginOut:
+    """A bearer token for a user name and password. Throttled per user and per client
+    address: too many failures answer 429 with ``Retry-After`` until the lockout ends."""
+    user, token = await signin.sign_in(runtime, request.app.state.hash_slots, body.username,
+                                       body.password, signin.client_address(request), now)
     return LoginOut(access_token=token.token, expires_at=token.expires_at,
                     user=user_out(user))
 

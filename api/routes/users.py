@@ -13,6 +13,7 @@ from api.problems import Problem
 from api.schemas import ChangePasswordIn, OutOfOfficeIn, OutOfOfficeOut, PasswordIn, UserOut
 from api.tokens import hash_password, verify_password
 from api.views import user_out
+from engine import signin
 from engine.core.directory import User
 from engine.store import AppUser, OutOfOffice
 from engine.store.org import user_of
@@ -32,28 +33,33 @@ def list_users(user: UserDep, session: ReadSessionDep) -> list[UserOut]:
 
 
 @router.post("/me/password", status_code=204)
-def change_password(body: ChangePasswordIn, user: UserDep, runtime: RuntimeDep) -> None:
-    with runtime.db.session() as session:
+def change_password(body: ChangePasswordIn, user: UserDep, runtime: RuntimeDep,
+                    now: NowDep) -> None:
+    """Change one's own password. Every token issued before (this one too, and API
+    tokens) stops working: sign in again."""
+    with runtime.db.session(write=False) as session:
         row = session.get(AppUser, user.username)
-        if row is None or not verify_password(row.password_hash, body.current_password):
-            raise Problem(422, "The current password is wrong", errors=[
-                {"pointer": "/current_password", "message": "wrong password"}])
-        row.password_hash = hash_password(body.new_password)
-        session.add(row)
-        session.commit()
+        current = row.password_hash if row else None
+    # Hash outside the write transaction (argon2 is slow on purpose).
+    if not verify_password(current, body.current_password):
+        raise Problem(422, "The current password is wrong", errors=[
+            {"pointer": "/current_password", "message": "wrong password"}])
+    new_hash = hash_password(body.new_password)
+    with runtime.db.session() as session:
+        signin.set_password_hash(session, user.username, new_hash, now, actor=user.username,
+                                 action="password.changed")
 
 
 @router.post("/users/{username}/password", status_code=204)
-def set_password(username: str, body: PasswordIn, admin: AdminDep, runtime: RuntimeDep
-                 ) -> None:
-    """Administrators set a user's password (users themselves come from the directory)."""
+def set_password(username: str, body: PasswordIn, admin: AdminDep, runtime: RuntimeDep,
+                 now: NowDep) -> None:
+    """Administrators set a user's password (users themselves come from the directory);
+    the user's earlier tokens, API tokens included, stop working."""
+    new_hash = hash_password(body.password)
     with runtime.db.session() as session:
-        row = session.get(AppUser, username)
-        if row is None:
+        if not signin.set_password_hash(session, username, new_hash, now,
+                                        actor=admin.username, action="password.reset"):
             raise Problem(404, f"No user {username!r} in the directory")
-        row.password_hash = hash_password(body.password)
-        session.add(row)
-        session.commit()
 
 
 def _ooo_out(row: OutOfOffice) -> OutOfOfficeOut:

@@ -37,6 +37,7 @@ class User:
     is_admin: bool = False
     is_process_owner: bool = False
     locale: str = "en"
+    token_version: int = 0  # raised by each password change: older tokens are refused
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from engine.store.messaging_tables import (
     UserPreference,
 )
 from engine.store.migrate import current, downgrade, head, schema_differences, upgrade
+from engine.store.security_tables import AuditRecord, SignInThrottle
 from engine.store.tables import (
     ApiToken,
     AppUser,
@@ -43,6 +44,7 @@ from engine.store.tables import (
 __all__ = [
     "ApiToken",
     "AppUser",
+    "AuditRecord",
     "CarbonCopy",
     "Database",
     "DefinitionVersion",
@@ -54,6 +56,7 @@ __all__ = [
     "OrgRole",
     "OutOfOffice",
     "OutboxRow",
+    "SignInThrottle",
     "Task",
     "TimerRow",
     "UserPreference",

@@ -1,6 +1,7 @@
 """The org directory in the database: ``save_directory`` and ``load_directory``, and
 ``current_directory`` (the same, cached per process while the database's fingerprint of
-the users and roles is unchanged).
+the users and roles is unchanged; a user's ``token_version`` is part of it, so a password
+change is seen by every process at once).
 
 ``save_directory`` adds and updates users and declared roles; it never deletes a user
 (their history and tokens stay meaningful) and never touches ``password_hash``.
@@ -43,7 +44,7 @@ def user_of(row: AppUser) -> User:
     return User(username=row.username, name=row.name, name_zh=row.name_zh or "",
                 email=row.email or "", manager=row.manager, roles=tuple(row.roles or ()),
                 is_admin=row.is_admin, is_process_owner=row.is_process_owner,
-                locale=row.locale)
+                locale=row.locale, token_version=row.token_version or 0)
 
 
 def load_directory(session: Session) -> OrgDirectory:
@@ -63,13 +64,13 @@ _FINGERPRINT = {
     "postgresql": sa.text(
         "SELECT encode(sha256(convert_to("
         "coalesce((SELECT json_agg(json_build_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale) ORDER BY username)::text"
+        " roles, is_admin, is_process_owner, locale, token_version) ORDER BY username)::text"
         " FROM app_user), '[]') || '|' ||"
         "coalesce((SELECT json_agg(json_build_array(name, description) ORDER BY name)::text"
         " FROM org_role), '[]'), 'UTF8')), 'hex')"),
     "sqlite": sa.text(
         "SELECT (SELECT json_group_array(json_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale))"
+        " roles, is_admin, is_process_owner, locale, token_version))"
         " FROM (SELECT * FROM app_user ORDER BY username)) || '|' ||"
         " (SELECT json_group_array(json_array(name, description))"
         " FROM (SELECT * FROM org_role ORDER BY name))"),

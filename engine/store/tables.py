@@ -152,6 +152,9 @@ class AppUser(SQLModel, table=True):
     is_process_owner: bool = False
     password_hash: str | None = Field(default=None, max_length=300)
     locale: str = Field(default="en", max_length=20)
+    # Raised by every password change or reset: access tokens carry the value they were
+    # issued under, and one issued under an earlier value is refused.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrgRole(SQLModel, table=True):

@@ -30,7 +30,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
+        /**
+         * Login
+         * @description A bearer token for a user name and password. Throttled per user and per client
+         *     address: too many failures answer 429 with ``Retry-After`` until the lockout ends.
+         */
         post: operations["login_api_auth_login_post"];
         delete?: never;
         options?: never;
@@ -139,7 +143,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change Password */
+        /**
+         * Change Password
+         * @description Change one's own password. Every token issued before (this one too, and API
+         *     tokens) stops working: sign in again.
+         */
         post: operations["change_password_api_me_password_post"];
         delete?: never;
         options?: never;
@@ -158,7 +166,8 @@ export interface paths {
         put?: never;
         /**
          * Set Password
-         * @description Administrators set a user's password (users themselves come from the directory).
+         * @description Administrators set a user's password (users themselves come from the directory);
+         *     the user's earlier tokens, API tokens included, stop working.
          */
         post: operations["set_password_api_users__username__password_post"];
         delete?: never;
@@ -2312,6 +2321,15 @@ export interface operations {
             };
             /** @description Too many attempts: retry after the `Retry-After` header's seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Busy for a moment: retry after the `Retry-After` header's seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
