@@ -21,6 +21,7 @@ from api.tokens import hash_password
 from engine import service
 from engine.core.directory import load_directory as read_directory_file
 from engine.store import AppUser, Database, Instance, open_database, upgrade
+from engine.store.startup_lock import startup_lock
 
 
 @dataclass
@@ -49,6 +50,14 @@ def _set_missing_passwords(session: Session, users: list[DemoUser]) -> None:
 def prepare(settings: Settings, *, console: Console | None = None,
             seed_history: bool = True, now: datetime | None = None) -> Prepared:
     out = console or Console(stderr=True)
+    # One process at a time: several servers started together on one database migrate
+    # it, and store the org and the definitions, once.
+    with startup_lock(settings.database_url):
+        return _prepare(settings, out, seed_history, now)
+
+
+def _prepare(settings: Settings, out: Console, seed_history: bool, now: datetime | None
+             ) -> Prepared:
     url = settings.database_url
     upgrade(url)
     db = open_database(url)

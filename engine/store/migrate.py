@@ -19,6 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from engine.store.database import open_database
+from engine.store.startup_lock import startup_lock
 from engine.store.tables import metadata
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,10 @@ def alembic_config(url: str | sa.URL) -> Config:
 
 
 def upgrade(url: str | sa.URL, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate to ``revision``; several processes doing it at once migrate once (the
+    others wait, then find nothing to do)."""
+    with startup_lock(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str | sa.URL, revision: str = "base") -> None:
