@@ -35,6 +35,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from engine import firing
 from engine.core import commands as cmds
 from engine.core import timers
 from engine.core.catalog import Catalog
@@ -196,18 +197,22 @@ def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
 
 
 def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
-                *, limit: int = 100) -> int:
-    """Fire up to ``limit`` timers due at ``now`` in one transaction, each as a
-    ``FireTimer`` command (so every rule holds) in its own savepoint. The rows are
-    claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (any number of workers);
-    SQLite's one writer needs no claim. A timer whose instance another writer changed
-    meanwhile stays for the next round; a stale one (its task closed) is deleted."""
+                *, limit: int = 100) -> tuple[int, int]:
+    """Fire up to ``limit`` timers due at ``now``: (claimed, fired). Each is a
+    ``FireTimer`` command decided by the core like any other (every rule holds), written
+    in one transaction per batch (``engine.firing``); rows are claimed with ``FOR UPDATE
+    SKIP LOCKED`` on PostgreSQL, so any number of workers share the work. When another
+    writer changed one of the instances meanwhile, the batch is fired again one command
+    at a time, each in its own savepoint, and a timer that still clashes waits for the
+    next round. A stale row (its task closed) is deleted."""
+    try:
+        return firing.fire_batch(session, catalog, directory, now, limit)
+    except (ConcurrentUpdate, sa.exc.IntegrityError):
+        session.rollback()
     table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
-    rows = session.connection().execute(
-        sa.select(table.c.task_id, table.c.timer).where(table.c.due_at <= now)
-        .order_by(table.c.due_at).limit(limit).with_for_update(skip_locked=True)).all()
+    rows = firing.claim(session, now, limit)
     fired, after_commit = 0, []
-    for task_id, key in rows:
+    for task_id, key, _instance_id in rows:
         try:
             with session.begin_nested():
                 loaded = recent.load(session.connection(), task_id=task_id)
@@ -230,7 +235,7 @@ def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now
     session.commit()
     for callback in after_commit:
         callback()
-    return fired
+    return len(rows), fired
 
 
 def schedule_timers(session: Session, catalog: Catalog) -> int:

@@ -99,10 +99,10 @@ class Worker:
         total = 0
         while True:
             with self.db.session() as session:
-                fired = service.fire_timers(session, DbCatalog(session), directory, now,
-                                            limit=self.batch)
+                claimed, fired = service.fire_timers(session, DbCatalog(session), directory,
+                                                     now, limit=self.batch)
             total += fired
-            if fired < self.batch:
+            if claimed < self.batch:
                 return total
 
     def deliver_outbox(self, now: datetime) -> int:

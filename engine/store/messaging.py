@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 from uuid import UUID, uuid4, uuid5
@@ -159,38 +160,78 @@ def _key(t: Timer) -> tuple[UUID, str]:
     return t.task_id, t.key
 
 
-def sync_timers(conn: sa.Connection, old: list[Timer], new: list[Timer]) -> bool:
-    """Bring the timer rows from ``old`` to ``new``; True if a row was added."""
+@dataclass
+class Planned:
+    """What one command's events mean for timers and messages, not yet written."""
+
+    gone: list[dict[str, Any]] = field(default_factory=list)  # timer rows to delete
+    added: list[dict[str, Any]] = field(default_factory=list)  # timer rows to insert
+    messages: list[Message] = field(default_factory=list)
+    inbox: set[str] = field(default_factory=set)  # users whose pending tasks changed
+
+
+def _timer_diff(old: list[Timer], new: list[Timer], into: Planned) -> None:
     before = {_key(t): t for t in old}
     after = {_key(t): t for t in new}
-    gone = [{"t": k[0], "k": k[1]} for k, t in before.items()
-            if k not in after or after[k].at != t.at]
-    added = [{"task_id": t.task_id, "timer": t.key, "instance_id": t.instance_id,
-              "due_at": t.at} for k, t in after.items()
-             if k not in before or before[k].at != t.at]
+    into.gone += [{"t": k[0], "k": k[1]} for k, t in before.items()
+                  if k not in after or after[k].at != t.at]
+    into.added += [{"task_id": t.task_id, "timer": t.key, "instance_id": t.instance_id,
+                    "due_at": t.at} for k, t in after.items()
+                   if k not in before or before[k].at != t.at]
+
+
+def _write_timers(conn: sa.Connection, gone: list[dict[str, Any]],
+                  added: list[dict[str, Any]]) -> None:
     if gone:
         conn.execute(_timer.delete().where(_timer.c.task_id == sa.bindparam("t"),
                                            _timer.c.timer == sa.bindparam("k")), gone)
     if added:
         conn.execute(_timer.insert(), added)
-    return bool(added)
+
+
+def sync_timers(conn: sa.Connection, old: list[Timer], new: list[Timer]) -> bool:
+    """Bring the timer rows from ``old`` to ``new``; True if a row was added."""
+    planned = Planned()
+    _timer_diff(old, new, planned)
+    _write_timers(conn, planned.gone, planned.added)
+    return bool(planned.added)
+
+
+def plan(engine: sa.Engine, defn: ProcessDefinition, before: InstanceState | None,
+         after: InstanceState, events: list[Event], first_seq: int) -> Planned:
+    """The timer rows and messages that ``events`` (the first has ``seq`` ``first_seq``)
+    cause, taking the instance from ``before`` to ``after``."""
+    calendar = calendar_of(engine)
+    planned = Planned(messages=messages_for(defn, events, first_seq, after))
+    old = pending_timers(defn, before, calendar) if before is not None else []
+    _timer_diff(old, pending_timers(defn, after, calendar), planned)
+    holders = {t.assignee for t in after.tasks if t.status == "pending"}
+    if before is not None:
+        holders ^= {t.assignee for t in before.tasks if t.status == "pending"}
+    planned.inbox = holders
+    return planned
+
+
+def write_planned(session: Session, plans: list[Planned], directory: OrgDirectory,
+                  now: datetime) -> None:
+    """Write what ``plan`` found for one or many commands of this transaction, in one
+    statement per table, and wake who waits once it commits."""
+    conn = session.connection()
+    _write_timers(conn, [g for p in plans for g in p.gone], [a for p in plans for a in p.added])
+    messages = [m for p in plans for m in p.messages]
+    if messages:
+        write_messages(conn, messages, directory, now)
+    notify(session, work=bool(messages) or any(p.added for p in plans),
+           users=[m.recipient for m in messages], inbox=[u for p in plans for u in p.inbox])
 
 
 def record(session: Session, defn: ProcessDefinition, before: InstanceState | None,
            after: InstanceState, events: list[Event], first_seq: int,
            directory: OrgDirectory, now: datetime) -> None:
-    conn = session.connection()
-    calendar = calendar_of(conn.engine)
-    old = pending_timers(defn, before, calendar) if before is not None else []
-    woke = sync_timers(conn, old, pending_timers(defn, after, calendar))
-    messages = messages_for(defn, events, first_seq, after)
-    if messages:
-        write_messages(conn, messages, directory, now)
-        woke = True
-    holders = {t.assignee for t in after.tasks if t.status == "pending"}
-    if before is not None:
-        holders ^= {t.assignee for t in before.tasks if t.status == "pending"}
-    notify(session, work=woke, users=[m.recipient for m in messages], inbox=holders)
+    """The hook of the command path: timers and messages of one command's events."""
+    engine = session.connection().engine
+    write_planned(session, [plan(engine, defn, before, after, events, first_seq)],
+                  directory, now)
 
 
 def preferences(conn: sa.Connection, users: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -286,7 +327,7 @@ def write_test_messages(conn: sa.Connection, username: str, channels: Iterable[s
     return [(r["id"], r["channel"]) for r in rows]
 
 
-__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "TimerRow",
-           "UserPreference", "bus_of", "calendar_of",
-           "events_channel", "notify", "preferences", "record", "schema_of", "set_calendar",
-           "sync_timers", "wake_channel", "write_messages", "write_test_messages"]
+__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "Planned", "TimerRow",
+           "UserPreference", "bus_of", "calendar_of", "events_channel", "notify", "plan",
+           "preferences", "record", "schema_of", "set_calendar", "sync_timers",
+           "wake_channel", "write_messages", "write_planned", "write_test_messages"]

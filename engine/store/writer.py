@@ -58,36 +58,59 @@ def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
 _statements: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
 
 
+class _Changes:
+    """Rows to insert and update per projection table, gathered over instances."""
+
+    def __init__(self) -> None:
+        self.inserts: dict[str, list[dict[str, Any]]] = {t.name: [] for t in PROJECTION_TABLES}
+        self.updates: dict[str, list[tuple[dict[str, Any], Row, Row]]] = {
+            t.name: [] for t in PROJECTION_TABLES}
+
+    def add(self, old: Projection | None, new: Projection) -> None:
+        iid = new.instance["id"]
+        if old is None:
+            self.inserts["instance"].append(new.instance)
+        elif diff := changed(old.instance, new.instance):
+            self.updates["instance"].append(({"id": iid}, diff, new.instance))
+        for tid, row in new.tasks.items():
+            before = old.tasks.get(tid) if old else None
+            if before is None:
+                self.inserts["task"].append(row)
+            elif diff := changed(before, row):
+                self.updates["task"].append(({"id": tid}, diff, row))
+        for (node, visit), row in new.visits.items():
+            before = old.visits.get((node, visit)) if old else None
+            if before is None:
+                self.inserts["node_visit"].append(row)
+            elif diff := changed(before, row):
+                self.updates["node_visit"].append(
+                    ({"instance_id": iid, "node": node, "visit": visit}, diff, row))
+        self.inserts["cc"] += new.cc[len(old.cc) if old else 0:]
+
+    def execute(self, conn: sa.Connection) -> None:
+        _insert(conn, _instance, self.inserts["instance"])
+        _update(conn, _instance, ("id",), self.updates["instance"])
+        _update(conn, _task, ("id",), self.updates["task"])
+        _insert(conn, _task, self.inserts["task"])
+        _update(conn, _visit, ("instance_id", "node", "visit"), self.updates["node_visit"])
+        _insert(conn, _visit, self.inserts["node_visit"])
+        _insert(conn, _cc, self.inserts["cc"])
+
+
 def write(session: Session, old: Projection | None, new: Projection,
           conn: sa.Connection | None = None) -> None:
     """Bring the projection rows of one instance from ``old`` to ``new`` (through
     ``conn``, the session's connection, when the caller has it at hand)."""
-    conn = conn or session.connection()
-    iid = new.instance["id"]
-    if old is None:
-        _insert(conn, _instance, [new.instance])
-    elif diff := changed(old.instance, new.instance):
-        _update(conn, _instance, ("id",), [({"id": iid}, diff, new.instance)])
-    fresh: list[dict[str, Any]] = []
-    updates: list[tuple[dict[str, Any], Row, Row]] = []
-    for tid, row in new.tasks.items():
-        before = old.tasks.get(tid) if old else None
-        if before is None:
-            fresh.append(row)
-        elif diff := changed(before, row):
-            updates.append(({"id": tid}, diff, row))
-    _update(conn, _task, ("id",), updates)
-    _insert(conn, _task, fresh)
-    fresh, updates = [], []
-    for (node, visit), row in new.visits.items():
-        before = old.visits.get((node, visit)) if old else None
-        if before is None:
-            fresh.append(row)
-        elif diff := changed(before, row):
-            updates.append(({"instance_id": iid, "node": node, "visit": visit}, diff, row))
-    _update(conn, _visit, ("instance_id", "node", "visit"), updates)
-    _insert(conn, _visit, fresh)
-    _insert(conn, _cc, new.cc[len(old.cc) if old else 0:])
+    write_many(session, [(old, new)], conn)
+
+
+def write_many(session: Session, pairs: Iterable[tuple[Projection | None, Projection]],
+               conn: sa.Connection | None = None) -> None:
+    """``write`` for many instances at once: one statement per table and change shape."""
+    changes = _Changes()
+    for old, new in pairs:
+        changes.add(old, new)
+    changes.execute(conn or session.connection())
 
 
 def insert_all(session: Session, projections: Iterable[Projection],
@@ -109,4 +132,5 @@ def delete_all_projections(session: Session) -> None:
         conn.execute(table.delete())
 
 
-__all__ = ["PROJECTION_TABLES", "delete_all_projections", "insert_all", "write"]
+__all__ = ["PROJECTION_TABLES", "delete_all_projections", "insert_all", "write",
+           "write_many"]
