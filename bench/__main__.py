@@ -82,7 +82,7 @@ def _timers(res: Results, size: sections.Size, kinds: tuple[str, ...]) -> None:
     if "postgresql" not in kinds:
         res.skip("timers", "PostgreSQL only (workers claiming with SKIP LOCKED)")
         return
-    timers.run(res, 200 if size.repeats < 3 else 3000, max(1, size.repeats // 2))
+    timers.run(res, 500 if size.repeats < 3 else 5000, max(1, size.repeats // 2))
 
 
 if __name__ == "__main__":

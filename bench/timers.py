@@ -29,7 +29,8 @@ from engine.core import commands as cmds
 from engine.core.decide import decide
 from engine.core.directory import OrgDirectory, User
 from engine.core.loader import load_definition
-from engine.store import open_database
+from engine.store import messaging, open_database
+from engine.store.definitions import DbCatalog
 
 DEFINITION = """
 key: chase
@@ -78,7 +79,10 @@ def _signoff(url: str, barrier: Any, out: Any) -> None:
     from engine.worker import Worker
     db = open_database(url)
     worker = Worker(db, batch=BATCH)
-    worker.directory()  # connect and warm up before the clock starts
+    worker.directory()  # connect and warm up before the clock starts: the directory,
+    messaging.calendar_of(db.engine)  # the org calendar (holiday tables) and the definition
+    with db.session(write=False) as session:
+        DbCatalog(session).get("chase")
     barrier.wait()
     t0 = time.perf_counter()
     fired = worker.fire_timers(NOW)

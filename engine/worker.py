@@ -89,6 +89,11 @@ class Worker:
     max_attempts: int = 8
     backoff: timedelta = timedelta(seconds=30)
     max_sleep: float = 60.0
+    # more periodic work for the same loop (at-risk warnings, daily reports): each is
+    # called with the database and ``now`` every round and returns how much it did; it
+    # claims its own rows (SKIP LOCKED) and writes messages with
+    # ``engine.store.messaging.write_messages`` so they leave through this outbox
+    jobs: tuple[Callable[[Database, datetime], int], ...] = ()
 
     def directory(self) -> OrgDirectory:
         with self.db.session(write=False) as session:
@@ -171,8 +176,12 @@ class Worker:
             conn.execute(_outbox.update().where(_outbox.c.id == row["id"]).values(values))
 
     def run_once(self, now: datetime | None = None) -> tuple[int, int]:
+        """One round: timers, the extra jobs, then deliveries; (fired, delivered)."""
         now = now or self.clock()
-        return self.fire_timers(now), self.deliver_outbox(now)
+        fired = self.fire_timers(now)
+        for job in self.jobs:
+            job(self.db, now)
+        return fired, self.deliver_outbox(now)
 
     def next_due(self) -> datetime | None:
         with self.db.session(write=False) as session:
