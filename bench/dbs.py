@@ -64,7 +64,7 @@ def drop_all() -> None:
     """Remove every database ``fresh`` made in this process."""
     for url in _made:
         if url.startswith("sqlite"):
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-startup.lock"):
                 Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
         else:
             schema = url.rsplit("%3D", 1)[1]
