@@ -71,7 +71,8 @@ async def live_events(db: Database, username: str, request: Request
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
 
     def on_item(item: dict[str, Any]) -> None:
-        if username in item.get("users", ()) or username in item.get("inbox", ()):
+        if item.get("all") or username in item.get("users", ()) \
+                or username in item.get("inbox", ()):
             loop.call_soon_threadsafe(_put, queue, item)
 
     unsubscribe = messaging.bus_of(db.engine).subscribe(on_item)
@@ -83,10 +84,10 @@ async def live_events(db: Database, username: str, request: Request
             except TimeoutError:
                 yield "ping", {}
                 continue
-            if username in item.get("users", ()):
+            if item.get("all") or username in item.get("users", ()):
                 unread = await asyncio.to_thread(_unread, db, username)
                 yield "notification", {"unread": unread}
-            if username in item.get("inbox", ()):
+            if item.get("all") or username in item.get("inbox", ()):
                 yield "inbox", {}
     finally:
         unsubscribe()

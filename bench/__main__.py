@@ -83,6 +83,9 @@ def _timers(res: Results, size: sections.Size, kinds: tuple[str, ...]) -> None:
         res.skip("timers", "PostgreSQL only (workers claiming with SKIP LOCKED)")
         return
     timers.run(res, 500 if size.repeats < 3 else 5000, max(1, size.repeats // 2))
+    from bench import delivery
+
+    delivery.run(res, 100.0, 2.0 if size.repeats < 3 else 10.0)
 
 
 if __name__ == "__main__":

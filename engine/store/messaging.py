@@ -44,6 +44,8 @@ _note = NotificationRow.__table__  # type: ignore[attr-defined]
 _pref = UserPreference.__table__  # type: ignore[attr-defined]
 DEFAULT_CHANNELS = ("email",)
 _PENDING = "signoff_publish"
+_NOTIFY = sa.text("SELECT CASE WHEN :w <> '' THEN pg_notify(:w, '') END, "
+                  "CASE WHEN :e <> '' THEN pg_notify(:e, :p) END")
 
 
 # -- the org calendar, per database engine ------------------------------------------------
@@ -125,13 +127,14 @@ def notify(session: Session, *, work: bool, users: Iterable[str] = (),
         return
     conn = session.connection()
     item = {"users": users, "inbox": inbox}
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # one round trip for both channels
         schema = schema_of(conn)
-        if work:
-            conn.execute(sa.text("SELECT pg_notify(:c, '')"), {"c": wake_channel(schema)})
-        if users or inbox:
-            conn.execute(sa.text("SELECT pg_notify(:c, :p)"),
-                         {"c": events_channel(schema), "p": json.dumps(item)[:7900]})
+        payload = json.dumps(item)
+        if len(payload) > 7900:  # NOTIFY payloads stop at 8000 bytes: everyone looks
+            payload = json.dumps({"users": [], "inbox": [], "all": True})
+        conn.execute(_NOTIFY, {"w": wake_channel(schema) if work else "",
+                               "e": events_channel(schema) if users or inbox else "",
+                               "p": payload})
         return
     pending = session.info.setdefault(_PENDING, [])
     pending.append((work, item if users or inbox else None))
