@@ -15,13 +15,22 @@ from fastapi import APIRouter, FastAPI
 
 from api import background, openapi, problems, security, signin
 from api.clock import Clock, system_clock
-from api.routes import auth, definitions, health, instances, notifications, tasks, users
+from api.routes import (
+    auth,
+    board,
+    definitions,
+    health,
+    instances,
+    notifications,
+    tasks,
+    users,
+)
 from api.runtime import Runtime
 from api.settings import Settings
 from api.ui import mount_ui
 from engine.worker import run_in_thread
 
-_ROUTERS = (health, auth, users, definitions, instances, tasks, notifications)
+_ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board)
 
 
 def _optional_routers() -> list[APIRouter]:

@@ -17,6 +17,7 @@ Modules: ``event_log`` (append/load; nothing updates or deletes an event),
 ``IdempotencyConflict``). Most callers want ``engine.service`` and ``engine.queries``.
 """
 
+from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag
 from engine.store.database import Database, open_database
 from engine.store.messaging_tables import (
     NotificationRow,
@@ -49,6 +50,7 @@ __all__ = [
     "Database",
     "DefinitionVersion",
     "EventRecord",
+    "ForecastRow",
     "IdempotencyRecord",
     "Instance",
     "NodeVisit",
@@ -56,6 +58,8 @@ __all__ = [
     "OrgRole",
     "OutOfOffice",
     "OutboxRow",
+    "ReportClaim",
+    "RiskFlag",
     "SignInThrottle",
     "Task",
     "TimerRow",

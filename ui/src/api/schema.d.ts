@@ -726,6 +726,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Board
+         * @description Every running request: where it is, who holds it since when, due, deadline,
+         *     predicted finish (median and 80th percentile), at risk and overdue.
+         */
+        get: operations["get_board_api_board_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Board Xlsx
+         * @description The board with the same filters as an Excel workbook (at most 10,000 rows).
+         */
+        get: operations["board_xlsx_api_board_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instances.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Instances Xlsx
+         * @description A request list (mine, copied to me, all) as an Excel workbook (at most 10,000).
+         */
+        get: operations["instances_xlsx_api_instances_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/board/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Board
+         * @description Recompute every running request's forecast now and raise new at-risk warnings
+         *     (the worker does it by itself every few minutes). Owners and administrators.
+         */
+        post: operations["refresh_board_api_board_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/analytics/processes": {
         parameters: {
             query?: never;
@@ -819,6 +901,71 @@ export interface components {
             mean_queue: number;
             /** Max Queue */
             max_queue: number;
+        };
+        /** BoardPageOut */
+        BoardPageOut: {
+            /** Items */
+            items: components["schemas"]["BoardRowOut"][];
+            /** Total */
+            total: number;
+            /**
+             * Now
+             * Format: date-time
+             */
+            now: string;
+        };
+        /** BoardRowOut */
+        BoardRowOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Definition */
+            definition: string;
+            /** Definition Title */
+            definition_title: string;
+            /** Title */
+            title: string;
+            /** Initiator */
+            initiator: string;
+            /** Status */
+            status: string;
+            /** Current Node */
+            current_node: string | null;
+            /** Current Node Title */
+            current_node_title: string | null;
+            /** Holders */
+            holders: string[];
+            /** Since */
+            since: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Due At */
+            due_at: string | null;
+            /** Deadline At */
+            deadline_at: string | null;
+            /** Predicted Median */
+            predicted_median: string | null;
+            /** Predicted P80 */
+            predicted_p80: string | null;
+            /** At Risk */
+            at_risk: boolean;
+            /** Deadline Risk */
+            deadline_risk: boolean;
+            /** Sla Risk */
+            sla_risk: boolean;
+            /** Overdue */
+            overdue: boolean;
+            /** Forecast At */
+            forecast_at: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /** BottleneckApproverOut */
         BottleneckApproverOut: {
@@ -1705,6 +1852,20 @@ export interface components {
             reject: components["schemas"]["ShareOut"];
             return: components["schemas"]["ShareOut"];
             reject_or_return: components["schemas"]["ShareOut"];
+        };
+        /** RefreshOut */
+        RefreshOut: {
+            /** Forecasts */
+            forecasts: number;
+            /** Flagged */
+            flagged: number;
+            /** Messages */
+            messages: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
         };
         /** RemedyOut */
         RemedyOut: {
@@ -5550,6 +5711,306 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    get_board_api_board_get: {
+        parameters: {
+            query?: {
+                /** @description all: every running request (owners, product managers, admins); mine: the caller's own. Default: all for those who may, else mine. */
+                scope?: ("all" | "mine") | null;
+                definition?: string | null;
+                node?: string | null;
+                holder?: string | null;
+                /** @description Form field filters, name:value (e.g. region:North) */
+                field?: string[];
+                at_risk?: boolean | null;
+                overdue?: boolean | null;
+                q?: string | null;
+                /** @description started, since, due, deadline, finish, median, title, process, step or requester; prefix - for descending */
+                sort?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardPageOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    board_xlsx_api_board_xlsx_get: {
+        parameters: {
+            query?: {
+                /** @description all: every running request (owners, product managers, admins); mine: the caller's own. Default: all for those who may, else mine. */
+                scope?: ("all" | "mine") | null;
+                definition?: string | null;
+                node?: string | null;
+                holder?: string | null;
+                /** @description Form field filters, name:value (e.g. region:North) */
+                field?: string[];
+                at_risk?: boolean | null;
+                overdue?: boolean | null;
+                q?: string | null;
+                /** @description started, since, due, deadline, finish, median, title, process, step or requester; prefix - for descending */
+                sort?: string;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    instances_xlsx_api_instances_xlsx_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "cc" | "all";
+                status?: string | null;
+                definition?: string | null;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    refresh_board_api_board_refresh_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */

@@ -1,0 +1,262 @@
+"""Forecasts of running requests and the early warning ("at risk") they raise.
+
+``refresh(session, catalog, directory, now, calendar=None, draws=DRAWS) -> Refreshed``
+predicts every running request (``engine.analytics.predict``: the remaining path with the
+current form data, step times learned from the finished requests, Monte Carlo median and
+80th percentile), rewrites the ``forecast`` rows the board reads, and raises a warning
+for each request or task newly found at risk before it happened:
+
+- ``deadline``: the request's 80th-percentile finish passes its deadline (not passed yet);
+- ``sla``: the current step's likely decision passes the due time of a pending task (not
+  passed yet).
+
+A warning is a ``risk_flag`` row, unique per (request or task, reason): whoever finds it
+first (several workers, a command) inserts it and writes, in the same transaction, an
+``at_risk`` message to the requester, the current holders and the process owner (the
+person who published the definition version, else every process owner). Finding it
+again changes nothing: at risk happens once per subject and reason.
+
+The learned step times and the prediction are the request view's
+(``engine.analytics.live``), so the board and the request page agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid5
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from engine.analytics import live
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.predict import DRAWS, Learned, Prediction
+from engine.core.catalog import Catalog
+from engine.core.definition import ProcessDefinition
+from engine.core.directory import OrgDirectory
+from engine.core.errors import EngineError
+from engine.core.messages import Message
+from engine.core.state import replay
+from engine.store import event_log, messaging
+from engine.store.board_tables import ForecastRow, RiskFlag
+from engine.store.tables import DefinitionVersion, Instance, Task
+
+_fc = ForecastRow.__table__  # type: ignore[attr-defined]
+_flag = RiskFlag.__table__  # type: ignore[attr-defined]
+_inst = Instance.__table__  # type: ignore[attr-defined]
+_task = Task.__table__  # type: ignore[attr-defined]
+_defn = DefinitionVersion.__table__  # type: ignore[attr-defined]
+_NS = UUID("2f9f4f0c-6c1e-4b8a-9a35-1d9b3e7c5a21")
+RUNNING = ("running", "returned")
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    forecasts: int  # rows written
+    flagged: int  # new warnings (risk_flag rows)
+    messages: int  # at_risk messages written
+
+
+def _calendar(session: Session, calendar: WorkingCalendar | None) -> WorkingCalendar:
+    if calendar is not None:
+        return calendar
+    found = messaging.calendar_of(session.get_bind())  # type: ignore[arg-type]
+    return found if isinstance(found, WorkingCalendar) else WorkingCalendar()
+
+
+def _running(conn: sa.Connection, keys: Sequence[str] | None) -> list[Any]:
+    q = sa.select(_inst.c.id, _inst.c.definition_key, _inst.c.definition_version,
+                  _inst.c.initiator, _inst.c.node).where(_inst.c.status.in_(RUNNING))
+    if keys is not None:
+        q = q.where(_inst.c.definition_key.in_(list(keys)))
+    return list(conn.execute(q.order_by(_inst.c.definition_key, _inst.c.id)).all())
+
+
+def _pending(conn: sa.Connection, ids: list[UUID]) -> dict[UUID, list[Any]]:
+    out: dict[UUID, list[Any]] = {}
+    for i in range(0, len(ids), 1000):
+        rows = conn.execute(sa.select(_task.c.instance_id, _task.c.id, _task.c.assignee,
+                                      _task.c.due_at, _task.c.node)
+                            .where(_task.c.instance_id.in_(ids[i:i + 1000]),
+                                   _task.c.status == "pending")).all()
+        for r in rows:
+            out.setdefault(r.instance_id, []).append(r)
+    return out
+
+
+def _dt(t: datetime | None) -> datetime | None:
+    return t.astimezone(UTC) if t is not None else None
+
+
+def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
+            calendar: WorkingCalendar | None = None, *, keys: Sequence[str] | None = None,
+            draws: int = DRAWS) -> Refreshed:
+    """Predict every running request (of ``keys``, else all), rewrite their forecasts,
+    raise new warnings; the caller commits."""
+    cal = _calendar(session, calendar)
+    conn = session.connection()
+    running = _running(conn, keys)
+    ids = [r.id for r in running]
+    pending = _pending(conn, ids)
+    rows: list[dict[str, Any]] = []
+    risks: list[tuple[Any, ProcessDefinition, Prediction, datetime | None]] = []
+    by_key: dict[str, list[Any]] = {}
+    for r in running:
+        by_key.setdefault(r.definition_key, []).append(r)
+    for key, group in by_key.items():
+        histories = event_log.load_many(session, [r.id for r in group])
+        learned: Learned | None = None
+        for r in group:
+            events = histories.get(r.id)
+            if not events:
+                continue
+            try:
+                defn = catalog.get(key, r.definition_version)
+            except EngineError:
+                continue
+            if learned is None:  # the same cache as the request view (engine.analytics.live)
+                learned = live.CACHE.get(conn.engine, defn, cal)
+            state = replay(events)
+            found = live.forecast(defn, learned, state, events, now, draws=draws)
+            p = found.prediction
+            dues = [t.due_at for t in pending.get(r.id, []) if t.due_at is not None]
+            rows.append({"instance_id": r.id, "definition_key": key,
+                         "deadline_at": _dt(found.deadline), "due_at": _dt(min(dues, default=None)),
+                         "median_at": p.median if p else None,
+                         "p80_at": p.p80 if p else None,
+                         "step_median_at": p.step_median if p else None,
+                         "deadline_risk": bool(p and p.deadline_risk),
+                         "sla_risk": bool(p and p.sla_risk),
+                         "at_risk": found.at_risk, "computed_at": now})
+            if p is not None and p.at_risk:
+                risks.append((r, defn, p, found.deadline))
+    _write(conn, rows, keys)
+    flagged, messages = _flag_risks(session, conn, risks, pending, directory, now)
+    return Refreshed(len(rows), flagged, messages)
+
+
+def _write(conn: sa.Connection, rows: list[dict[str, Any]], keys: Sequence[str] | None
+           ) -> None:
+    stale = _fc.delete()
+    if keys is not None:
+        stale = stale.where(_fc.c.definition_key.in_(list(keys)))
+    conn.execute(stale)
+    for i in range(0, len(rows), 2000):
+        conn.execute(_fc.insert(), rows[i:i + 2000])
+
+
+def _insert_once(conn: sa.Connection, row: dict[str, Any]) -> bool:
+    """Insert a risk_flag row unless its (subject, reason) exists; True if inserted."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(_flag).values(**row).on_conflict_do_nothing(
+        index_elements=["subject_id", "reason"]).returning(_flag.c.id)
+    return conn.execute(stmt).first() is not None
+
+
+def owners(conn: sa.Connection, directory: OrgDirectory, key: str, version: int
+           ) -> list[str]:
+    """The process owner: who published this version, else every process owner."""
+    who = conn.execute(sa.select(_defn.c.created_by).where(
+        _defn.c.key == key, _defn.c.version == version)).scalar()
+    if who and who in directory.users:
+        return [who]
+    return sorted(u.username for u in directory.users.values() if u.is_process_owner)
+
+
+def _flag_risks(session: Session, conn: sa.Connection,
+                risks: Iterable[tuple[Any, ProcessDefinition, Prediction, datetime | None]],
+                pending: dict[UUID, list[Any]], directory: OrgDirectory, now: datetime
+                ) -> tuple[int, int]:
+    flagged = 0
+    messages: list[Message] = []
+    for r, defn, found, deadline in risks:
+        tasks = pending.get(r.id, [])
+        holders = sorted({t.assignee for t in tasks})
+        subjects: list[tuple[UUID, str, datetime | None, datetime | None]] = []
+        if found.deadline_risk:
+            subjects.append((r.id, "deadline", found.p80, deadline))
+        if found.sla_risk:
+            for t in tasks:
+                if t.due_at is not None and now < t.due_at < found.step_median:
+                    subjects.append((t.id, "sla", found.step_median, t.due_at))
+        for subject, reason, expected, limit in subjects:
+            if not _insert_once(conn, {"subject_id": subject, "reason": reason,
+                                       "instance_id": r.id, "definition_key": defn.key,
+                                       "at": now, "expected_at": expected,
+                                       "limit_at": limit}):
+                continue
+            flagged += 1
+            node = defn.nodes.get(r.node) if r.node else None
+            title = str(conn.execute(sa.select(_inst.c.title)
+                                     .where(_inst.c.id == r.id)).scalar() or "")
+            payload = {"instance_id": str(r.id), "request_title": title,
+                       "request_number": str(r.id)[:8], "definition_key": defn.key,
+                       "process": defn.title, "initiator": r.initiator,
+                       "path": f"/requests/{r.id}", "at": now.isoformat(), "node": r.node,
+                       "step": node.title if node else None,
+                       "step_zh": (node.title_zh or node.title) if node else None,
+                       "holders": holders, "reason": reason,
+                       "due": limit.isoformat() if limit else None,
+                       "expected": expected.isoformat() if expected else None}
+            if reason == "sla":
+                payload["task_id"] = str(subject)
+            people = [r.initiator, *holders,
+                      *owners(conn, directory, defn.key, r.definition_version)]
+            for user in dict.fromkeys(people):
+                if user and user != "system":
+                    messages.append(Message(uuid5(_NS, f"{subject}:{reason}:{user}"),
+                                            "at_risk", user, r.id, payload))
+    if messages:
+        messaging.write_messages(conn, messages, directory, now)
+        messaging.notify(session, work=True, users=[m.recipient for m in messages])
+    return flagged, len(messages)
+
+
+
+
+
+@dataclass
+class ForecastDuty:
+    """The worker's refresh of every forecast, every ``every`` (and at its first round).
+    On PostgreSQL one worker refreshes at a time (a transaction-scoped advisory lock;
+    the others skip the round)."""
+
+    every: timedelta = timedelta(minutes=10)
+    calendar: WorkingCalendar | None = None
+    draws: int = DRAWS
+    _last: datetime | None = None
+
+    def run(self, db: Any, now: datetime) -> int:
+        if self._last is not None and now < self._last + self.every:
+            return 0
+        from engine.store.definitions import DbCatalog
+        from engine.store.org import current_directory
+        with db.session() as session:
+            if not try_lock(session):
+                return 0
+            found = refresh(session, DbCatalog(session), current_directory(session), now,
+                            self.calendar, draws=self.draws)
+            session.commit()
+        self._last = now
+        return found.flagged
+
+    def next_at(self, now: datetime) -> datetime | None:
+        return now if self._last is None else self._last + self.every
+
+
+_LOCK = 0x5119_0FF_0C  # pg_advisory_xact_lock key of the forecast refresh
+
+
+def try_lock(session: Session) -> bool:
+    """PostgreSQL: take the refresh's advisory lock for this transaction, or False when
+    another worker holds it; SQLite (one writer): True."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"),
+                             {"k": _LOCK}).scalar())
+__all__ = ["RUNNING", "ForecastDuty", "Refreshed", "owners", "refresh", "try_lock"]

@@ -1,0 +1,121 @@
+"""The live board over HTTP: filters, sorting and paging on both databases, who sees
+what, at risk found before the deadline by a manual clock, and the Excel exports read
+back with openpyxl."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from engine.store import NotificationRow, RiskFlag
+from tests.api.conftest import Api
+from tests.api.test_flows import decide, start_store
+
+SAMPLES = {"store_code": "SH001", "region": "east", "season": "AW26",
+           "needed_by": "2026-03-20", "items": [{"sku": "MQ-001", "quantity": 2}]}
+
+
+def order(api: Api, **changes: Any) -> str:
+    r = api.as_("bai.lu").post("/api/instances", json={"definition": "sample_order",
+                                                       "data": {**SAMPLES, **changes}})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def ids(page: dict[str, Any]) -> list[str]:
+    return [row["id"] for row in page["items"]]
+
+
+def test_board_filters_sorts_and_pages(api: Api) -> None:
+    shanghai = start_store(api, store_name="Shanghai One")["id"]
+    api.clock.advance(timedelta(hours=1))
+    east = order(api, store_code="SH002")
+    api.clock.advance(timedelta(hours=1))
+    north = order(api, region="north", store_code="BJ001")
+    decide(api, "li.na", north)  # now at the sample desk
+    api.clock.advance(timedelta(hours=1))
+    owner = api.as_("chen.jing")
+
+    page = owner.get("/api/board").json()
+    assert page["total"] == 3 and ids(page) == [north, east, shanghai]  # newest first
+    row = page["items"][0]
+    assert row["current_node"] == "sample_manager" and row["holders"]
+    assert row["deadline_at"] is None  # not forecast yet
+    assert ids(owner.get("/api/board", params={"sort": "started"}).json()) == [
+        shanghai, east, north]
+    assert owner.get("/api/board", params={"definition": "sample_order"}).json()["total"] == 2
+    assert ids(owner.get("/api/board", params={"node": "sample_manager"}).json()) == [north]
+    assert ids(owner.get("/api/board", params={"holder": "zhao.lei"}).json()) == [shanghai]
+    assert ids(owner.get("/api/board", params={"field": "region:north"}).json()) == [north]
+    assert ids(owner.get("/api/board", params={"q": "sh002"}).json()) == [east]
+    two = owner.get("/api/board", params={"limit": 2, "offset": 1, "sort": "started"}).json()
+    assert two["total"] == 3 and ids(two) == [east, north]
+
+    assert owner.post("/api/board/refresh").status_code == 200
+    page = owner.get("/api/board", params={"sort": "deadline"}).json()
+    assert set(ids(page)[:2]) == {east, north} and ids(page)[2] == shanghai  # one date
+    assert all(r["predicted_median"] and r["predicted_p80"] for r in page["items"])
+    assert all(r["predicted_median"] <= r["predicted_p80"] for r in page["items"])
+    assert owner.get("/api/board", params={"at_risk": True}).json()["total"] == 0
+    assert owner.get("/api/board", params={"overdue": False}).json()["total"] == 3
+    api.clock.advance(timedelta(days=3))  # past every first step's SLA
+    late = owner.get("/api/board", params={"overdue": True}).json()
+    assert late["total"] == 3 and all(r["overdue"] for r in late["items"])
+
+    mine = api.as_("bai.lu").get("/api/board").json()  # a requester: her own only
+    assert sorted(ids(mine)) == sorted([east, north])
+    assert mine["items"][0]["predicted_p80"]
+    assert api.as_("bai.lu").get("/api/board", params={"scope": "all"}).status_code == 403
+    bad = owner.get("/api/board", params={"sort": "random"})
+    assert bad.status_code == 422
+    assert owner.get("/api/board", params={"field": "region"}).status_code == 422
+    assert owner.get("/api/board", params={"field": "a b:c"}).status_code == 422
+
+
+def test_request_turns_at_risk_before_its_deadline_once(api: Api) -> None:
+    iid = order(api)  # needed by Friday 20 March; five working days of SLAs ahead
+    owner = api.as_("chen.jing")
+    owner.post("/api/board/refresh")
+    row = owner.get("/api/board").json()["items"][0]
+    assert not row["at_risk"] and row["deadline_at"].startswith("2026-03-20T16:00")
+
+    api.clock.advance(timedelta(days=16))  # Wednesday 18 March, still with the manager
+    found = owner.post("/api/board/refresh").json()
+    assert found["flagged"] == 1 and found["messages"] >= 3
+    row = owner.get("/api/board", params={"at_risk": True}).json()["items"][0]
+    assert row["id"] == iid and row["at_risk"] and row["deadline_risk"]
+    assert row["predicted_p80"] > row["deadline_at"] > api.clock.now.isoformat()
+    with api.db.session(write=False) as s:
+        flags = s.exec(select(RiskFlag)).all()
+        told = {n.username for n in s.exec(select(NotificationRow).where(
+            NotificationRow.kind == "at_risk")).all()}
+    assert [(f.reason, str(f.subject_id)) for f in flags] == [("deadline", iid)]
+    assert {"bai.lu", "li.na", "chen.jing"} <= told  # requester, holder, process owner
+    assert owner.post("/api/board/refresh").json()["flagged"] == 0  # once per reason
+    assert api.as_("bai.lu").post("/api/board/refresh").status_code == 403
+
+
+def test_board_and_request_list_export_to_xlsx(api: Api) -> None:
+    order(api)
+    order(api, store_code="BJ002", region="north")
+    owner = api.as_("chen.jing")
+    owner.post("/api/board/refresh")
+    r = owner.get("/api/board.xlsx", params={"field": "region:north"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Request", "Title", "Process", "Step") and len(rows) == 2
+    assert rows[1][1] == "Samples for BJ002 (AW26)" and rows[1][9] is not None
+
+    zh = api.as_("bai.lu").get("/api/instances.xlsx", headers={"Accept-Language": "zh"})
+    assert zh.status_code == 200
+    listed = list(load_workbook(io.BytesIO(zh.content)).active.iter_rows(values_only=True))
+    assert listed[0][0] == "申请编号" and len(listed) == 3
+    assert {row[2] for row in listed[1:]} == {"门店样品申请"}
+
