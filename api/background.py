@@ -10,6 +10,7 @@ from api.channels import channels_from_settings
 from api.clock import Clock, system_clock
 from api.settings import Settings
 from engine.analytics.calendar import WorkingCalendar, parse_hours
+from engine.forecast import ForecastDuty
 from engine.notify import Channel
 from engine.store import Database, messaging
 from engine.worker import Worker, channel_sender
@@ -35,7 +36,9 @@ def worker_for(settings: Settings, db: Database,
     deliver = channel_sender(channels, settings.public_url) if channels else None
     worker = Worker(db, deliver, frozenset(channels), clock=clock,
                     max_attempts=settings.outbox_max_attempts,
-                    backoff=timedelta(seconds=settings.outbox_backoff_seconds))
+                    backoff=timedelta(seconds=settings.outbox_backoff_seconds),
+                    duties=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
+                                         org_calendar(settings)),))
     return worker, channels
 
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     worker: bool = True  # run a worker inside each app process (serve --no-worker: off)
     outbox_max_attempts: int = 8  # deliveries tried before a message is dead-lettered
     outbox_backoff_seconds: float = 30.0  # first retry delay, doubled each time (max 1 h)
+    forecast_minutes: float = 10.0  # the worker predicts every running request this often
 
     # Notifications (docs/notifications.md): a channel is on when its URL or host is set.
     public_url: str = "http://localhost:8000"  # base of the links in messages

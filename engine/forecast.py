@@ -119,7 +119,7 @@ def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: da
             except EngineError:
                 continue
             if learned is None:  # the same cache as the request view (engine.analytics.live)
-                learned = live.CACHE.get(conn.engine, defn, cal)
+                learned = live.CACHE.get(conn.engine, defn, cal, conn)
             state = replay(events)
             found = live.forecast(defn, learned, state, events, now, draws=draws)
             p = found.prediction

@@ -81,13 +81,18 @@ class LearnedCache:
         self._lock = threading.Lock()
 
     def get(self, engine: sa.Engine, defn: ProcessDefinition,
-            calendar: WorkingCalendar) -> Learned:
+            calendar: WorkingCalendar, conn: sa.Connection | None = None) -> Learned:
+        """``conn``: read through this connection (a caller inside a write transaction
+        on SQLite, where a second connection could not begin) instead of a new one."""
         with self._lock:
             found = self._found.get(engine, {}).get(defn.key)
         if found is not None and self.clock() - found[0] < self.ttl:
             return found[1]
-        with engine.connect() as conn:
+        if conn is not None:
             traces = finished_traces(conn, defn.key)
+        else:
+            with engine.connect() as own:
+                traces = finished_traces(own, defn.key)
         learned = Learned(calendar)
         for trace in traces:
             learned.add(defn, trace)

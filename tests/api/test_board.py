@@ -119,3 +119,19 @@ def test_board_and_request_list_export_to_xlsx(api: Api) -> None:
     assert listed[0][0] == "申请编号" and len(listed) == 3
     assert {row[2] for row in listed[1:]} == {"门店样品申请"}
 
+
+
+def test_the_worker_refreshes_forecasts_and_warns_once(api: Api) -> None:
+    from api.background import worker_for
+
+    iid = order(api, needed_by="2026-03-04")  # two working days for five days of SLAs
+    worker, _channels = worker_for(api.settings, api.db, api.clock)
+    worker.run_once(api.clock.now)
+    row = api.as_("chen.jing").get("/api/board").json()["items"][0]
+    assert row["id"] == iid and row["at_risk"] and row["forecast_at"]
+    api.clock.advance(timedelta(minutes=30))  # before the next refresh: nothing to do
+    assert worker.run_duties(api.clock.now) == 0
+    api.clock.advance(timedelta(hours=1))
+    worker.run_once(api.clock.now)  # refreshed again, still at risk: no second warning
+    with api.db.session(write=False) as s:
+        assert len(s.exec(select(RiskFlag)).all()) == 1
