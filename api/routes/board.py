@@ -10,11 +10,15 @@ request (``scope=all``, the default for them); everyone else sees their own requ
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from api.board_live import board_events
 from api.board_views import BoardPageOut, RefreshOut, board_out, xlsx_response
+from api.deps import NowDep, RuntimeDep
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.workflow import ReaderDep, Workflow, WriterDep
@@ -118,6 +122,23 @@ def instances_xlsx(
     rows, _total = service.list_instances(wf.session, wf.user.username, scope, status,
                                           definition, XLSX_LIMIT, 0)
     return instances_xlsx_response(wf, rows)
+
+
+@router.get("/board/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "Server-Sent Events"}})
+async def board_stream(request: Request, runtime: RuntimeDep, now: NowDep,
+                       token: Annotated[str | None, Query(
+                           description="The bearer token, for EventSource (no headers)")
+                       ] = None) -> StreamingResponse:
+    """Live board: ``ready`` once, then ``board`` whenever some request moved (read
+    the board again); a comment line every 15 s."""
+    from api.routes.notifications import _stream_user
+
+    await asyncio.to_thread(_stream_user, request, runtime, now, token)
+    return StreamingResponse(board_events(runtime.db, request),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @router.post("/board/refresh", response_model=RefreshOut)

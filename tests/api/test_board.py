@@ -135,3 +135,30 @@ def test_the_worker_refreshes_forecasts_and_warns_once(api: Api) -> None:
     worker.run_once(api.clock.now)  # refreshed again, still at risk: no second warning
     with api.db.session(write=False) as s:
         assert len(s.exec(select(RiskFlag)).all()) == 1
+
+
+def test_the_board_stream_says_when_a_request_moves(api: Api) -> None:
+    import threading
+
+    iid = order(api)
+    token = api.as_("chen.jing").headers["Authorization"][7:]
+    seen: list[str] = []
+    ready = threading.Event()
+
+    def move_when_ready() -> None:
+        ready.wait(10)
+        decide(api, "li.na", iid)
+
+    thread = threading.Thread(target=move_when_ready)
+    thread.start()
+    with api.client.stream("GET", "/api/board/events", params={"token": token}) as r:
+        assert r.status_code == 200
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                seen.append(line)
+                ready.set()
+            if len(seen) >= 2:
+                break
+    thread.join()
+    assert seen == ["event: ready", "event: board"]
+    assert api.client.get("/api/board/events").status_code == 401
