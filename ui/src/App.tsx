@@ -14,6 +14,7 @@ const RequestPage = lazy(() => import("./pages/RequestPage"));
 const Processes = lazy(() => import("./pages/Processes"));
 const ProcessPage = lazy(() => import("./pages/ProcessPage"));
 const Dashboard = lazy(() => import("./pages/Dashboard"));
+const Board = lazy(() => import("./pages/Board"));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { user, ready } = useAuth();
@@ -45,6 +46,7 @@ export default function App() {
               <Route path="requests/:id" element={<RequestPage />} />
               <Route path="processes" element={<Processes />} />
               <Route path="processes/:key" element={<ProcessPage />} />
+              <Route path="board" element={<Board />} />
               <Route path="dashboard" element={<Dashboard />} />
               <Route path="dashboard/:key" element={<Dashboard />} />
               <Route path="*" element={<NotFound />} />

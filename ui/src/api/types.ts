@@ -33,3 +33,6 @@ export type ReportOut = Schemas["ReportOut"];
 export type WhatIfOut = Schemas["WhatIfOut"];
 
 export type ProblemOut = Schemas["ProblemOut"];
+
+export type BoardRow = Schemas["BoardRowOut"];
+export type BoardPage = Schemas["BoardPageOut"];

@@ -24,6 +24,7 @@ export function Layout() {
     { to: "/inbox", label: t("nav.inbox") },
     { to: "/new", label: t("nav.newRequest") },
     { to: "/requests", label: t("nav.myRequests") },
+    { to: "/board", label: t("nav.board") },
     { to: "/processes", label: t("nav.processes") },
     { to: "/dashboard", label: t("nav.dashboard") },
   ];

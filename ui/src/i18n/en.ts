@@ -4,6 +4,20 @@ const en = {
   nav: {
     inbox: "Inbox", newRequest: "New request", myRequests: "My requests",
     processes: "Processes", dashboard: "Efficiency", signOut: "Sign out", language: "Language",
+    board: "Status board",
+  },
+  board: {
+    title: "Status board", process: "Process", step: "Step", holder: "Held by",
+    field: "Form field", fieldHint: "field:value (e.g. region:east)", search: "Search",
+    atRisk: "At risk", sort: "Sort", request: "Request", since: "Waiting", due: "Due",
+    deadline: "Deadline", predicted: "Likely finish", range: "{{median}} (4 in 5 by {{p80}})",
+    total: "{{count}} running requests", updated: "updated {{time}}", live: "live",
+    polling: "refreshed every 15 s", export: "Export to Excel", refresh: "Recompute forecasts",
+    empty: "No running request matches.", previous: "Previous", next: "Next",
+    page: "{{from}}–{{to}} of {{total}}",
+    "sort_desc_started": "Newest first", sort_started: "Oldest first",
+    sort_since: "Waiting longest", sort_due: "Due soonest", sort_deadline: "Deadline soonest",
+    sort_finish: "Likely finish soonest", sort_title: "Title",
   },
   common: {
     loading: "Loading…", retry: "Try again", cancel: "Cancel", close: "Close", save: "Save",
@@ -73,7 +87,7 @@ const en = {
     status: "Status", started: "Started", process: "Process", request: "Request",
     withdrawConfirm: "Withdraw this request? The approvers stop seeing it.",
     resubmitHint: "This request was returned to you. Correct it and resubmit.",
-    finishedAt: "Finished", initiator: "Requester",
+    finishedAt: "Finished", initiator: "Requester", export: "Export to Excel",
   },
   processes: {
     title: "Processes", versions: "Versions", nodes: "Steps", yaml: "YAML",

@@ -6,6 +6,20 @@ const zh: Messages = {
   nav: {
     inbox: "待办", newRequest: "发起申请", myRequests: "我的申请",
     processes: "流程", dashboard: "审批效率", signOut: "退出", language: "语言",
+    board: "状态看板",
+  },
+  board: {
+    title: "状态看板", process: "流程", step: "环节", holder: "当前处理人",
+    field: "表单字段", fieldHint: "字段:值（如 region:east）", search: "搜索",
+    atRisk: "有风险", sort: "排序", request: "申请", since: "已等待", due: "截止时间",
+    deadline: "申请期限", predicted: "预计完成", range: "{{median}}（80% 在 {{p80}} 前）",
+    total: "进行中的申请 {{count}} 条", updated: "更新于 {{time}}", live: "实时",
+    polling: "每 15 秒刷新", export: "导出 Excel", refresh: "重新预测",
+    empty: "没有符合条件的进行中申请。", previous: "上一页", next: "下一页",
+    page: "第 {{from}}–{{to}} 条，共 {{total}} 条",
+    "sort_desc_started": "最新发起", sort_started: "最早发起",
+    sort_since: "等待最久", sort_due: "最先到期", sort_deadline: "期限最近",
+    sort_finish: "预计最早完成", sort_title: "标题",
   },
   common: {
     loading: "加载中…", retry: "重试", cancel: "取消", close: "关闭", save: "保存",
@@ -75,7 +89,7 @@ const zh: Messages = {
     status: "状态", started: "发起时间", process: "流程", request: "申请",
     withdrawConfirm: "确定撤回此申请？审批人将不再看到它。",
     resubmitHint: "此申请已退回给您，请修改后重新提交。",
-    finishedAt: "结束时间", initiator: "申请人",
+    finishedAt: "结束时间", initiator: "申请人", export: "导出 Excel",
   },
   processes: {
     title: "流程", versions: "版本", nodes: "环节", yaml: "YAML",

@@ -4,6 +4,7 @@ import type { InstancePage } from "../api/types";
 import { useAuth } from "../auth";
 import { StatusBadge } from "../components/Badges";
 import { ProblemView, Spinner } from "../components/ProblemView";
+import { downloadFile } from "../lib/download";
 import { formatDateTime, formatDuration, secondsSince } from "../lib/format";
 import { personName } from "../lib/localize";
 import { useApi } from "../lib/useApi";
@@ -17,7 +18,12 @@ export default function MyRequests() {
   const lang = i18n.language;
   return (
     <div className="page">
-      <h1>{t("requests.title")}</h1>
+      <div className="row wrap gap-sm">
+        <h1 className="grow">{t("requests.title")}</h1>
+        <button type="button" className="btn btn-link"
+          onClick={() => void downloadFile(`/instances.xlsx?scope=${scope}`, "requests.xlsx")}>
+          {t("requests.export")}</button>
+      </div>
       <div className="tabs" role="tablist">
         {(["mine", "cc"] as const).map((s) => (
           <button key={s} type="button" role="tab" aria-selected={scope === s}
