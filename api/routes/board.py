@@ -128,14 +128,14 @@ def instances_xlsx(
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "Server-Sent Events"}})
 async def board_stream(request: Request, runtime: RuntimeDep, now: NowDep,
-                       token: Annotated[str | None, Query(
-                           description="The bearer token, for EventSource (no headers)")
-                       ] = None) -> StreamingResponse:
+                       ticket: Annotated[str | None, Query(description=(
+                           "A ticket from POST /api/events/ticket, for EventSource (no "
+                           "headers)"))] = None) -> StreamingResponse:
     """Live board: ``ready`` once, then ``board`` whenever some request moved (read
     the board again); a comment line every 15 s."""
     from api.routes.notifications import _stream_user
 
-    await asyncio.to_thread(_stream_user, request, runtime, now, token)
+    await asyncio.to_thread(_stream_user, request, runtime, now, ticket)
     return StreamingResponse(board_events(runtime.db, request),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -141,7 +141,7 @@ def test_the_board_stream_says_when_a_request_moves(api: Api) -> None:
     import threading
 
     iid = order(api)
-    token = api.as_("chen.jing").headers["Authorization"][7:]
+    ticket = api.as_("chen.jing").post("/api/events/ticket").json()["ticket"]
     seen: list[str] = []
     ready = threading.Event()
 
@@ -151,7 +151,7 @@ def test_the_board_stream_says_when_a_request_moves(api: Api) -> None:
 
     thread = threading.Thread(target=move_when_ready)
     thread.start()
-    with api.client.stream("GET", "/api/board/events", params={"token": token}) as r:
+    with api.client.stream("GET", "/api/board/events", params={"ticket": ticket}) as r:
         assert r.status_code == 200
         for line in r.iter_lines():
             if line.startswith("event:"):

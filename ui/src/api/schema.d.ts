@@ -6017,8 +6017,8 @@ export interface operations {
     board_stream_api_board_events_get: {
         parameters: {
             query?: {
-                /** @description The bearer token, for EventSource (no headers) */
-                token?: string | null;
+                /** @description A ticket from POST /api/events/ticket, for EventSource (no headers) */
+                ticket?: string | null;
             };
             header?: never;
             path?: never;
