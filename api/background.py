@@ -37,8 +37,8 @@ def worker_for(settings: Settings, db: Database,
     worker = Worker(db, deliver, frozenset(channels), clock=clock,
                     max_attempts=settings.outbox_max_attempts,
                     backoff=timedelta(seconds=settings.outbox_backoff_seconds),
-                    duties=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
-                                         org_calendar(settings)),))
+                    jobs=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
+                                       org_calendar(settings)),))
     return worker, channels
 
 

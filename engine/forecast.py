@@ -244,6 +244,9 @@ class ForecastDuty:
         self._last = now
         return found.flagged
 
+    def __call__(self, db: Any, now: datetime) -> int:  # a worker job (Worker.jobs)
+        return self.run(db, now)
+
     def next_at(self, now: datetime) -> datetime | None:
         return now if self._last is None else self._last + self.every
 

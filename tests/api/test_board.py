@@ -130,7 +130,7 @@ def test_the_worker_refreshes_forecasts_and_warns_once(api: Api) -> None:
     row = api.as_("chen.jing").get("/api/board").json()["items"][0]
     assert row["id"] == iid and row["at_risk"] and row["forecast_at"]
     api.clock.advance(timedelta(minutes=30))  # before the next refresh: nothing to do
-    assert worker.run_duties(api.clock.now) == 0
+    assert worker.jobs[0](api.db, api.clock.now) == 0
     api.clock.advance(timedelta(hours=1))
     worker.run_once(api.clock.now)  # refreshed again, still at risk: no second warning
     with api.db.session(write=False) as s:
