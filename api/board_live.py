@@ -25,7 +25,7 @@ async def board_events(db: Database, request: Request) -> AsyncIterator[str]:
     moved = asyncio.Event()
 
     def on_item(item: dict[str, Any]) -> None:
-        if item.get("inbox") or item.get("users"):
+        if item.get("all") or item.get("inbox") or item.get("users"):
             loop.call_soon_threadsafe(moved.set)
 
     unsubscribe = messaging.bus_of(db.engine).subscribe(on_item)
