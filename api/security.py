@@ -27,7 +27,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.settings import Settings
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+# 'unsafe-eval': react-jsonschema-form validates with ajv, which compiles each form's JSON
+# Schema into a function at run time (definitions are published while the app runs, so
+# validators cannot be precompiled at build time). Inline scripts and other origins stay
+# forbidden.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 SWAGGER_CDN = "https://cdn.jsdelivr.net"

@@ -33,7 +33,7 @@ def client(tmp_path: Path, sqlite_template: Path) -> Iterator[TestClient]:
 
 def _assert_secure(headers: Any) -> None:
     csp = headers["content-security-policy"]
-    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self' 'unsafe-eval';" in csp and "frame-ancestors 'none'" in csp
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["x-frame-options"] == "DENY"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
