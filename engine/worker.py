@@ -34,6 +34,7 @@ from engine.core.directory import OrgDirectory
 from engine.notify import Channel, DeliveryFailed, render
 from engine.notify import Message as NotifyMessage
 from engine.notify import deliver as notify_deliver
+from engine.notify.timing import NOT_DIGESTED, group_digests
 from engine.store import Database, messaging
 from engine.store.definitions import DbCatalog
 from engine.store.messaging_tables import OutboxRow, TimerRow
@@ -131,7 +132,7 @@ class Worker:
         if self.db.dialect != "postgresql":  # one process: read, send, then write results
             with self.db.session(write=False) as session:
                 rows = [dict(r) for r in session.connection().execute(self._due(now)).mappings()]
-            results = [self._send(r) for r in rows]
+            results = self._send_all(rows)
             with self.db.session() as session:
                 self._save(session.connection(), rows, results, now)
                 session.commit()
@@ -140,10 +141,35 @@ class Worker:
             conn = session.connection()
             rows = [dict(r) for r in conn.execute(
                 self._due(now).with_for_update(skip_locked=True)).mappings()]
-            results = [self._send(r) for r in rows]
+            results = self._send_all(rows)
             self._save(conn, rows, results, now)
             session.commit()
         return len(rows)
+
+    def _send_all(self, rows: list[dict[str, Any]]) -> list[_Failure | None]:
+        """Send each row, except that a digest reader's messages due together on one
+        channel go as one ``digest`` (``engine.notify.group_digests``) whose outcome is
+        every member's."""
+        results: list[_Failure | None] = [None] * len(rows)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, row in enumerate(rows):
+            if row["payload"].get("digest") and row["kind"] not in NOT_DIGESTED:
+                groups.setdefault((row["recipient"], row["channel"]), []).append(i)
+            else:
+                results[i] = self._send(row)
+        for members in groups.values():
+            where = {str(rows[i]["id"]): i for i in members}
+            for message in group_digests([NotifyMessage.from_dict(rows[i]["payload"])
+                                          for i in members]):
+                parts = [where[item["id"]] for item in message.data.get("items", ())
+                         ] if message.kind == "digest" else [where[message.id]]
+                first = rows[parts[0]]
+                failure = self._send({**first, "kind": message.kind,
+                                      "payload": message.to_dict(),
+                                      "attempts": max(rows[i]["attempts"] for i in parts)})
+                for i in parts:
+                    results[i] = failure
+        return results
 
     def _send(self, row: dict[str, Any]) -> _Failure | None:
         assert self.deliver is not None

@@ -281,9 +281,9 @@ def _recipient(username: str, pref: dict[str, Any], directory: OrgDirectory
 
 def _outbox_row(oid: UUID, kind: str, username: str, channel: str,
                 recipient: dict[str, Any], data: dict[str, Any], release: datetime,
-                now: datetime) -> dict[str, Any]:
+                now: datetime, digest: bool = False) -> dict[str, Any]:
     payload = {"id": str(oid), "kind": kind, "created_at": now.isoformat(),
-               "recipient": recipient, "data": data}
+               "recipient": recipient, "data": data, "digest": digest}
     return {"id": oid, "kind": kind, "recipient": username, "channel": channel,
             "payload": payload, "created_at": now, "attempts": 0,
             "next_attempt_at": release, "status": "pending", "last_error": None,
@@ -309,7 +309,8 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
         for channel in p.channels:
             if channel != "app":
                 out.append(_outbox_row(uuid5(m.id, channel), m.kind, m.recipient, channel,
-                                       recipient, data, release_at(p, m.kind, now), now))
+                                       recipient, data, release_at(p, m.kind, now), now,
+                                       p.digest))
     conn.execute(_note.insert(), notes)  # ids are new by construction (the event's seq)
     if out:
         conn.execute(_outbox.insert(), out)

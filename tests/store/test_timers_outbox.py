@@ -227,3 +227,23 @@ def test_reminders_reach_a_real_smtp_server_once(timed: World,
     assert len(sent) == 1 and str(sent[0]["id"]) in mails[0]["Message-ID"]
     no_address = rows(timed, OutboxRow, recipient="ann")  # the directory has no address
     assert no_address and {r["status"] for r in no_address} == {"dead"}
+
+
+def test_a_digest_reader_gets_one_message_for_what_came_due_together(timed: World) -> None:
+    from engine.outbox import save_preferences
+    with timed.db.session() as s:
+        save_preferences(s, "ann", {"channels": ["app", "email"], "digest": True,
+                                    "timezone": "UTC"}, T0)
+        s.commit()
+    for item in ("pens", "paper", "ink"):
+        start(timed, item)
+    held = rows(timed, OutboxRow, recipient="ann")
+    assert len(held) == 3 and {r["next_attempt_at"] for r in held} == {T0.replace(hour=9)}
+    calls: list[OutboxMessage] = []
+    worker = Worker(timed.db, calls.append, frozenset({"email"}))
+    worker.run_once(T0 + timedelta(hours=1))
+    mine = [m for m in calls if m.recipient == "ann"]
+    assert len(mine) == 1 and mine[0].payload["kind"] == "digest"
+    assert len(mine[0].payload["data"]["items"]) == 3
+    assert {r["status"] for r in rows(timed, OutboxRow, recipient="ann")} == {"sent"}
+    assert all(m.payload["kind"] == "task_assigned" for m in calls if m.recipient != "ann")
