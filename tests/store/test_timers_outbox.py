@@ -247,3 +247,42 @@ def test_a_digest_reader_gets_one_message_for_what_came_due_together(timed: Worl
     assert len(mine[0].payload["data"]["items"]) == 3
     assert {r["status"] for r in rows(timed, OutboxRow, recipient="ann")} == {"sent"}
     assert all(m.payload["kind"] == "task_assigned" for m in calls if m.recipient != "ann")
+
+
+def test_a_batch_that_meets_another_writer_is_fired_one_by_one(timed: World) -> None:
+    """Another transaction appends to the instance while a batch is deciding: the
+    batch's event insert waits on (instance_id, seq), fails when the other commits, and
+    the timers are fired again one command at a time on the new history."""
+    if timed.db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer: no other transaction can interleave")
+    import threading
+    import time
+    state = start(timed)
+    log = sa.table("event_log", sa.column("instance_id"), sa.column("seq"),
+                   sa.column("kind"), sa.column("payload", sa.JSON), sa.column("at"))
+    other = timed.db.engine.connect()
+    tx = other.begin()
+    other.execute(log.insert().values(instance_id=state.id, seq=state.seq + 1,
+                                      kind="comment_added", at=T0 + timedelta(hours=1),
+                                      payload={"actor": "ann", "text": "any news?",
+                                               "node": "check"}))
+    out: list[tuple[int, int]] = []
+
+    def fire() -> None:
+        with timed.db.session() as s:
+            out.append(service.fire_timers(s, service.DbCatalog(s), timed.org,
+                                           T0 + timedelta(hours=23)))
+
+    thread = threading.Thread(target=fire)
+    thread.start()
+    waiting = sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+    for _ in range(600):  # until the batch waits on the uncommitted event
+        if other.execute(waiting).scalar_one():
+            break
+        time.sleep(0.05)
+    tx.commit()
+    other.close()
+    thread.join(60)
+    assert out == [(3, 3)]  # each buyer's "2h before" reminder, fired one by one
+    assert kinds(timed, state.id)[-4:] == ["comment_added", "reminder_sent", "reminder_sent",
+                                           "reminder_sent"]
