@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from engine.notify import Message, render
 
 Channel = Literal["app", "email", "webhook", "dingtalk", "feishu", "wecom"]
-_HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+_HHMM = r"^(([01]\d|2[0-3]):[0-5]\d)?$"  # "" clears it
 
 
 class NotificationOut(BaseModel):
@@ -45,8 +45,10 @@ class PreferencesIn(BaseModel):
         "Where messages go besides the bell: app only, or email, webhook, dingtalk, "
         "feishu, wecom (each must be configured by the operator to leave the outbox)"))
     language: Literal["zh", "en"] | None = None
-    quiet_start: str | None = Field(default=None, pattern=_HHMM, description="HH:MM local")
-    quiet_end: str | None = Field(default=None, pattern=_HHMM, description="HH:MM local")
+    quiet_start: str | None = Field(default=None, pattern=_HHMM,
+                                    description="HH:MM local; \"\" clears")
+    quiet_end: str | None = Field(default=None, pattern=_HHMM,
+                                  description="HH:MM local; \"\" clears")
     timezone: str | None = Field(default=None, max_length=64, description="IANA name")
     digest: bool | None = Field(default=None, description="One digest at 09:00 local "
                                                           "instead of one message each")

@@ -110,7 +110,8 @@ def save_preferences(session: Session, username: str, values: dict[str, Any],
         username=username, channels=list(DEFAULTS["channels"]), updated_at=now)
     for key in ("channels", "language", "quiet_start", "quiet_end", "timezone", "digest"):
         if key in values and values[key] is not None:
-            setattr(row, key, values[key])
+            value = values[key]
+            setattr(row, key, (value or None) if key.startswith("quiet") else value)
     row.updated_at = now
     session.add(row)
     session.flush()

@@ -75,3 +75,14 @@ def test_admins_send_themselves_a_test_message_through_the_outbox(api: Api,
         ("webhook", True), ("dingtalk", True)]
     counts = admin.get("/api/admin/outbox").json()["counts"]
     assert counts["pending"] >= 3  # written, not sent: the request never delivers
+
+
+def test_quiet_hours_are_cleared_with_an_empty_time(api: Api) -> None:
+    me = api.as_("li.na")
+    me.request("PUT", "/api/me/preferences", json={"quiet_start": "22:00",
+                                                   "quiet_end": "08:00"})
+    out = me.request("PUT", "/api/me/preferences", json={"quiet_start": "", "quiet_end": ""})
+    assert out.status_code == 200, out.text
+    assert (out.json()["quiet_start"], out.json()["quiet_end"]) == (None, None)
+    assert me.request("PUT", "/api/me/preferences",
+                      json={"quiet_start": "7:00"}).status_code == 422

@@ -15,6 +15,8 @@ const Processes = lazy(() => import("./pages/Processes"));
 const ProcessPage = lazy(() => import("./pages/ProcessPage"));
 const Dashboard = lazy(() => import("./pages/Dashboard"));
 const Board = lazy(() => import("./pages/Board"));
+const Settings = lazy(() => import("./pages/Settings"));
+const AdminOutbox = lazy(() => import("./pages/AdminOutbox"));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { user, ready } = useAuth();
@@ -49,6 +51,8 @@ export default function App() {
               <Route path="board" element={<Board />} />
               <Route path="dashboard" element={<Dashboard />} />
               <Route path="dashboard/:key" element={<Dashboard />} />
+              <Route path="settings" element={<Settings />} />
+              <Route path="admin/outbox" element={<AdminOutbox />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

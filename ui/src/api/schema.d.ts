@@ -1794,12 +1794,12 @@ export interface components {
             language?: ("zh" | "en") | null;
             /**
              * Quiet Start
-             * @description HH:MM local
+             * @description HH:MM local; "" clears
              */
             quiet_start?: string | null;
             /**
              * Quiet End
-             * @description HH:MM local
+             * @description HH:MM local; "" clears
              */
             quiet_end?: string | null;
             /**

@@ -36,3 +36,14 @@ export type ProblemOut = Schemas["ProblemOut"];
 
 export type BoardRow = Schemas["BoardRowOut"];
 export type BoardPage = Schemas["BoardPageOut"];
+export type NotificationOut = Schemas["NotificationOut"];
+export type UnreadOut = Schemas["UnreadOut"];
+export type MarkReadOut = Schemas["MarkReadOut"];
+export type PreferencesOut = Schemas["PreferencesOut"];
+export type PreferencesIn = Schemas["PreferencesIn"];
+export type OutboxOut = Schemas["OutboxOut"];
+export type OutboxPageOut = Schemas["OutboxPageOut"];
+export type RetryOut = Schemas["RetryOut"];
+export type ChannelsOut = Schemas["ChannelsOut"];
+export type ChannelTestOut = Schemas["ChannelTestOut"];
+export type EventsTicketOut = Schemas["EventsTicketOut"];

@@ -3,6 +3,7 @@ import { NavLink, Outlet } from "react-router-dom";
 import { useAuth } from "../auth";
 import { LANGUAGES } from "../i18n";
 import { localized } from "../lib/localize";
+import { Bell } from "./Bell";
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -40,6 +41,9 @@ export function Layout() {
         </nav>
         <div className="topbar-right">
           <LanguageSwitch />
+          {user?.is_admin && <NavLink to="/admin/outbox" className="topbar-link">{t("nav.outbox")}</NavLink>}
+          <NavLink to="/settings" className="topbar-link">{t("nav.settings")}</NavLink>
+          <Bell />
           {user && <span className="me" data-testid="me">{localized(user, "name", i18n.language) || user.username}</span>}
           <button type="button" className="btn btn-link" onClick={signOut}>{t("nav.signOut")}</button>
         </div>

@@ -9,6 +9,7 @@ import { ProblemView, Spinner } from "../components/ProblemView";
 import { formatDateTime, formatDuration, secondsSince } from "../lib/format";
 import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "../lib/inbox";
 import { localized, personName } from "../lib/localize";
+import { useLiveReload } from "../lib/userEvents";
 import { useApi } from "../lib/useApi";
 
 export default function Inbox() {
@@ -18,6 +19,7 @@ export default function Inbox() {
   const definition = params.get("definition") ?? "";
   const node = params.get("node") ?? "";
   const tasks = useApi<TaskPage>(tasksQuery(definition, node));
+  useLiveReload(tasks.reload, ["inbox"]); // a task came or went: no reload needed
   const defs = useApi<DefinitionSummaryOut[]>("/definitions");
   const defn = useApi<DefinitionOut>(definition ? `/definitions/${encodeURIComponent(definition)}` : null);
   const [selected, setSelected] = useState<Set<string>>(new Set());

@@ -6,6 +6,7 @@ import type { DefinitionOut, InstanceOut } from "../api/types";
 import { InstanceBody, InstanceHeader } from "../components/InstanceView";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { RequestForm } from "../components/RequestForm";
+import { useLiveReload } from "../lib/userEvents";
 import { useApi } from "../lib/useApi";
 import { SubmitProblem, useSubmitForm } from "./NewRequest";
 
@@ -44,6 +45,7 @@ export default function RequestPage() {
   const location = useLocation();
   const created = (location.state as { created?: boolean } | null)?.created;
   const inst = useApi<InstanceOut>(`/instances/${encodeURIComponent(id)}`);
+  useLiveReload(inst.reload); // returned, approved, now with someone: shown as it happens
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
 

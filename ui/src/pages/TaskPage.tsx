@@ -6,6 +6,7 @@ import { useAuth } from "../auth";
 import { ActionPanel } from "../components/ActionPanel";
 import { InstanceBody, InstanceHeader } from "../components/InstanceView";
 import { ProblemView, Spinner } from "../components/ProblemView";
+import { useLiveReload } from "../lib/userEvents";
 import { useApi } from "../lib/useApi";
 
 export default function TaskPage() {
@@ -16,6 +17,9 @@ export default function TaskPage() {
   // After an action the request is shown as the API returned it: a delegated task may no
   // longer be ours to view, so the page does not reload the task.
   const [done, setDone] = useState<{ action: string; inst: InstanceOut }>();
+  useLiveReload(() => {
+    if (!done) task.reload();
+  }, ["inbox"]);
 
   if (done) {
     return (
