@@ -28,6 +28,7 @@ export function Layout() {
     { to: "/board", label: t("nav.board") },
     { to: "/processes", label: t("nav.processes") },
     { to: "/dashboard", label: t("nav.dashboard") },
+    ...(user?.is_admin ? [{ to: "/admin/outbox", label: t("nav.outbox") }] : []),
   ];
   return (
     <div className="app">
@@ -41,7 +42,6 @@ export function Layout() {
         </nav>
         <div className="topbar-right">
           <LanguageSwitch />
-          {user?.is_admin && <NavLink to="/admin/outbox" className="topbar-link">{t("nav.outbox")}</NavLink>}
           <NavLink to="/settings" className="topbar-link">{t("nav.settings")}</NavLink>
           <Bell />
           {user && <span className="me" data-testid="me">{localized(user, "name", i18n.language) || user.username}</span>}
