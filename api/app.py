@@ -22,6 +22,7 @@ from api.routes import (
     health,
     instances,
     notifications,
+    reports,
     tasks,
     users,
 )
@@ -30,7 +31,8 @@ from api.settings import Settings
 from api.ui import mount_ui
 from engine.worker import run_in_thread
 
-_ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board)
+_ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board,
+            reports)
 
 
 def _optional_routers() -> list[APIRouter]:

@@ -10,6 +10,7 @@ from api.channels import channels_from_settings
 from api.clock import Clock, system_clock
 from api.settings import Settings
 from engine.analytics.calendar import WorkingCalendar, parse_hours
+from engine.daily_report import ReportJob
 from engine.forecast import ForecastDuty
 from engine.notify import Channel
 from engine.store import Database, messaging
@@ -38,7 +39,8 @@ def worker_for(settings: Settings, db: Database,
                     max_attempts=settings.outbox_max_attempts,
                     backoff=timedelta(seconds=settings.outbox_backoff_seconds),
                     jobs=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
-                                       org_calendar(settings)),))
+                                       org_calendar(settings)),
+                          ReportJob(org_calendar(settings))))
     return worker, channels
 
 

@@ -59,6 +59,10 @@ class RefreshOut(_Out):
     at: datetime
 
 
+class ReportSentOut(_Out):
+    sent: int  # messages written to the outbox
+
+
 def board_out(wf: Workflow, rows: Sequence[BoardRow], total: int) -> BoardPageOut:
     items = []
     for r in rows:
@@ -139,5 +143,5 @@ def instances_xlsx_response(wf: Workflow, rows: Sequence[Instance]) -> Response:
                      "requests", wf.now)
 
 
-__all__ = ["XLSX", "BoardPageOut", "BoardRowOut", "RefreshOut", "board_out",
+__all__ = ["XLSX", "BoardPageOut", "BoardRowOut", "RefreshOut", "ReportSentOut", "board_out",
            "instances_xlsx_response", "xlsx_response"]

@@ -97,6 +97,30 @@ def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: da
             draws: int = DRAWS) -> Refreshed:
     """Predict every running request (of ``keys``, else all), rewrite their forecasts,
     raise new warnings; the caller commits."""
+    found = predict_all(session, catalog, now, calendar, keys=keys, draws=draws)
+    return save(session, found, directory, now, keys)
+
+
+@dataclass
+class Predicted:
+    rows: list[dict[str, Any]]
+    risks: list[tuple[Any, ProcessDefinition, Prediction, datetime | None]]
+    pending: dict[UUID, list[Any]]
+
+
+def save(session: Session, found: Predicted, directory: OrgDirectory, now: datetime,
+         keys: Sequence[str] | None = None) -> Refreshed:
+    """Write what ``predict_all`` found (a short write transaction); the caller commits."""
+    conn = session.connection()
+    _write(conn, found.rows, keys)
+    flagged, messages = _flag_risks(session, conn, found.risks, found.pending, directory, now)
+    return Refreshed(len(found.rows), flagged, messages)
+
+
+def predict_all(session: Session, catalog: Catalog, now: datetime,
+                calendar: WorkingCalendar | None = None, *,
+                keys: Sequence[str] | None = None, draws: int = DRAWS) -> Predicted:
+    """Predict every running request (reads only: a read session will do)."""
     cal = _calendar(session, calendar)
     conn = session.connection()
     running = _running(conn, keys)
@@ -134,9 +158,7 @@ def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: da
                          "at_risk": found.at_risk, "computed_at": now})
             if p is not None and p.at_risk:
                 risks.append((r, defn, p, found.deadline))
-    _write(conn, rows, keys)
-    flagged, messages = _flag_risks(session, conn, risks, pending, directory, now)
-    return Refreshed(len(rows), flagged, messages)
+    return Predicted(rows, risks, pending)
 
 
 def _write(conn: sa.Connection, rows: list[dict[str, Any]], keys: Sequence[str] | None
@@ -235,14 +257,19 @@ class ForecastDuty:
             return 0
         from engine.store.definitions import DbCatalog
         from engine.store.org import current_directory
+        # predict on a read session, then write in a short transaction (on SQLite the
+        # one writer is not held while the Monte Carlo runs)
+        with db.session(write=False) as session:
+            predicted = predict_all(session, DbCatalog(session), now, self.calendar,
+                                    draws=self.draws)
+            directory = current_directory(session)
         with db.session() as session:
             if not try_lock(session):
                 return 0
-            found = refresh(session, DbCatalog(session), current_directory(session), now,
-                            self.calendar, draws=self.draws)
+            saved = save(session, predicted, directory, now)
             session.commit()
         self._last = now
-        return found.flagged
+        return saved.flagged
 
     def __call__(self, db: Any, now: datetime) -> int:  # a worker job (Worker.jobs)
         return self.run(db, now)
@@ -262,4 +289,5 @@ def try_lock(session: Session) -> bool:
         return True
     return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"),
                              {"k": _LOCK}).scalar())
-__all__ = ["RUNNING", "ForecastDuty", "Refreshed", "owners", "refresh", "try_lock"]
+__all__ = ["RUNNING", "ForecastDuty", "Predicted", "Refreshed", "owners", "predict_all",
+           "refresh", "save", "try_lock"]

@@ -13,7 +13,7 @@ def _register() -> None:
     # topics can land independently.
     import importlib
 
-    for name in ("definitions", "db", "serve", "analytics", "backtest", "worker"):
+    for name in ("definitions", "db", "serve", "analytics", "backtest", "worker", "report"):
         try:
             importlib.import_module(f"api.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -33,11 +33,32 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
     out += _deadline(defn, data.get("deadline"))
+    out += _report(defn, directory)
     if directory is not None and defn.policies.fallback_approver is not None \
             and defn.policies.fallback_approver not in directory.users:
         out.append((("policies", "fallback_approver"), False,
                     f"unknown user {defn.policies.fallback_approver!r}"))
     return out
+
+
+def _report(defn: ProcessDefinition, directory: OrgDirectory | None) -> Iterator[Found]:
+    """``report.daily``: a known time zone, known users and roles."""
+    if defn.report is None:
+        return
+    base = ("report", "daily")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(defn.report.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield ((*base, "time_zone"), False, f"unknown time zone {defn.report.time_zone!r}")
+    if directory is None:
+        return
+    for i, who in enumerate(defn.report.to):
+        role = who.removeprefix("role:")
+        if who.startswith("role:") and role not in directory.roles:
+            yield ((*base, "to", i), False, f"unknown role {role!r}")
+        elif not who.startswith("role:") and who not in directory.users:
+            yield ((*base, "to", i), False, f"unknown user {who!r}")
 
 
 _DATE_FORMATS = ("date", "date-time")

@@ -42,6 +42,19 @@ def format_sla(sla: timedelta) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyReport:
+    """``report: {daily: ...}``: who gets the daily report (user names, or ``role:NAME``),
+    at what local time (``HH:MM``) in which time zone, on working days only or every
+    day, in which language (None: each recipient's own)."""
+
+    to: tuple[str, ...]
+    at: str = "08:30"
+    time_zone: str = "Asia/Shanghai"
+    working_days_only: bool = True
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ApproverRule:
     """Who approves: ``user`` (username), ``role``, ``manager_of`` ("initiator", ``levels``
     up), ``field`` (a form field holding a username) or ``initiator`` (CC back)."""
@@ -162,6 +175,7 @@ class ProcessDefinition:
     instance_title: str = ""
     policies: Policies = field(default_factory=Policies)
     deadline: DeadlineRule | None = None  # when a request must be finished (deadline.py)
+    report: DailyReport | None = None  # the daily report sent by itself (report: daily:)
     version: int = 1
     digest: str = ""
     source: str = ""

@@ -22,6 +22,7 @@ from engine.core.checks import semantic_errors
 from engine.core.deadline import DeadlineRule
 from engine.core.definition import (
     ApproverRule,
+    DailyReport,
     Escalation,
     Node,
     NodeKind,
@@ -238,6 +239,17 @@ def _deadline(raw: Mapping[str, Any] | None) -> DeadlineRule | None:
                         working=bool(raw.get("working", False)))
 
 
+def _report(raw: Mapping[str, Any] | None) -> DailyReport | None:
+    daily = (raw or {}).get("daily")
+    if not daily:
+        return None
+    return DailyReport(to=tuple(str(t) for t in daily.get("to") or ()),
+                       at=str(daily.get("at", "08:30")),
+                       time_zone=str(daily.get("time_zone", "Asia/Shanghai")),
+                       working_days_only=bool(daily.get("working_days_only", True)),
+                       language=daily.get("language"))
+
+
 def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
     """The model from plain (already schema-checked) data; no semantic checks."""
     policies = _policies(data.get("policies"), Policies())
@@ -251,6 +263,7 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         description_zh=str(data.get("description_zh", "")),
         instance_title=str(data.get("instance_title", "")),
         policies=policies, deadline=_deadline(data.get("deadline")),
+        report=_report(data.get("report")),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 

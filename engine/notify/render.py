@@ -37,6 +37,9 @@ _WEEKDAYS_ZH = "一二三四五六日"
 _MAX_VALUE = 500  # characters of one data value shown; a long reason is cut, not lost
 
 
+CHART_CID = "cid:chart@signoff"
+
+
 def render(message: Message, public_url: str = "") -> Rendered:
     """Render ``message`` for its recipient (language, time zone). Never raises for
     missing data keys: what is absent is left out."""
@@ -57,7 +60,10 @@ def render(message: Message, public_url: str = "") -> Rendered:
         "lang": lang, "subject": subject, "sentence": sentence, "fields": fields,
         "items": items, "link": link, "link_label": link_label,
         "greeting": _phrase(P.GREETING[lang], {"name": message.recipient.name}),
-        "footer": P.FOOTER[lang], "accent": _ACCENT[tone], "colon": P.COLON[lang]}
+        "footer": P.FOOTER[lang], "accent": _ACCENT[tone], "colon": P.COLON[lang],
+        # a chart (base64 PNG in ``chart_png``) is shown inline: the e-mail carries it as
+        # a related part with this Content-ID (``smtp.build_mail``)
+        "chart": CHART_CID if message.data.get("chart_png") else None}
     return Rendered(
         subject=subject, title=subject, sentence=sentence, fields=fields, link=link,
         link_label=link_label, items=items,
@@ -208,4 +214,4 @@ def _markdown(subject: str, sentence: str, fields: Sequence[tuple[str, str]],
     return "\n".join(lines).strip()
 
 
-__all__ = ["md_inert", "render"]
+__all__ = ["CHART_CID", "md_inert", "render"]

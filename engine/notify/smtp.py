@@ -14,6 +14,7 @@ accepted it before hanging up, the receiver sees the same ``Message-ID`` twice.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import socket
@@ -21,6 +22,7 @@ import ssl
 import threading
 import time
 from email.header import Header
+from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
@@ -180,7 +182,18 @@ def build_mail(rendered: Rendered, message: Message, sender: str) -> MIMEMultipa
     mail["Auto-Submitted"] = "auto-generated"
     mail["Content-Language"] = "zh-CN" if message.recipient.language == "zh" else "en"
     mail.attach(MIMEText(rendered.text, "plain", "utf-8"))
-    mail.attach(MIMEText(rendered.html, "html", "utf-8"))
+    chart = message.data.get("chart_png")
+    if not chart:
+        mail.attach(MIMEText(rendered.html, "html", "utf-8"))
+        return mail
+    # the HTML and its chart (an inline PNG: mail clients show images, not SVG)
+    related = MIMEMultipart("related", boundary=boundary + "_r")
+    related.attach(MIMEText(rendered.html, "html", "utf-8"))
+    image = MIMEImage(base64.b64decode(chart), "png")
+    image["Content-ID"] = "<chart@signoff>"
+    image["Content-Disposition"] = 'inline; filename="chart.png"'
+    related.attach(image)
+    mail.attach(related)
     return mail
 
 
