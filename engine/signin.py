@@ -18,6 +18,7 @@ from engine.store import audit, throttle
 from engine.store.tables import ApiToken, AppUser
 
 MAX_CLIENT_KEY = 150
+QUIET = timedelta(days=1)
 
 
 def keys(username: str, client: str) -> tuple[str, str]:
@@ -35,6 +36,9 @@ def failed(session: Session, username: str, client: str, now: datetime,
            policy: ThrottlePolicy, reason: str) -> timedelta | None:
     """Record a failed sign-in and commit; how long the lock is that it started, if any."""
     locked = throttle.record_failure(session, keys(username, client), now, policy)
+    # Counters quiet for a day are forgotten here, so user names made up by a guesser do
+    # not pile up (the address limit bounds how many one address can make).
+    throttle.forget_quiet(session, now - QUIET)
     audit.record(session, now, "sign_in.failed", username,
                  detail={"client": client[:MAX_CLIENT_KEY], "reason": reason})
     for key, counter in locked.items():

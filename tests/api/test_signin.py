@@ -168,3 +168,16 @@ def test_an_admin_reset_revokes_earlier_tokens(api: Api) -> None:
     with api.db.session(write=False) as s:
         [reset] = latest(s, "password.reset")
     assert (reset.actor, reset.subject) == ("admin", "li.na")
+
+
+def test_quiet_counters_are_forgotten(api: Api) -> None:
+    from sqlmodel import select
+
+    from engine.store import SignInThrottle
+
+    _login(api.client, "nobody.one", WRONG)
+    api.clock.advance(timedelta(days=2))
+    _login(api.client, "nobody.two", WRONG)
+    with api.db.session(write=False) as s:
+        keys = {r.key for r in s.exec(select(SignInThrottle)).all()}
+    assert keys == {"user:nobody.two", "client:testclient"}
