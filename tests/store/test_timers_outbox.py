@@ -286,3 +286,27 @@ def test_a_batch_that_meets_another_writer_is_fired_one_by_one(timed: World) -> 
     assert out == [(3, 3)]  # each buyer's "2h before" reminder, fired one by one
     assert kinds(timed, state.id)[-4:] == ["comment_added", "reminder_sent", "reminder_sent",
                                            "reminder_sent"]
+
+
+def test_the_worker_and_outbox_commands(timed: World, db_url: str) -> None:
+    from typer.testing import CliRunner
+
+    import api.cli.worker  # noqa: F401  (registers worker and outbox)
+    from api.cli import app
+    start(timed)
+    cli = CliRunner()
+    env = {"SIGNOFF_SMTP_HOST": "", "SIGNOFF_WEBHOOK_URL": ""}
+    done = cli.invoke(app, ["worker", "--once", "--db", db_url], env=env)
+    assert done.exit_code == 0, done.output
+    assert "fired" in done.output and "delivered 0 messages" in done.output
+    listed = cli.invoke(app, ["outbox", "list", "--db", db_url, "--status", "pending"],
+                        env={**env, "COLUMNS": "200"})
+    assert listed.exit_code == 0 and "task_assigned" in listed.output
+    with timed.db.session() as s:
+        s.connection().execute(OutboxRow.__table__.update().values(  # type: ignore
+            status="dead", last_error="gave up"))
+        s.commit()
+    again = cli.invoke(app, ["outbox", "retry", "--db", db_url], env=env)
+    count = len(rows(timed, OutboxRow))  # the worker fired every timer: "now" is later
+    assert again.exit_code == 0 and f"{count} message(s) queued again" in again.output
+    assert {r["status"] for r in rows(timed, OutboxRow)} == {"pending"}
