@@ -100,10 +100,12 @@ def _where(q: BoardQuery, now: datetime) -> list[Any]:
     if q.initiator:
         where.append(_i.initiator == q.initiator)
     if q.holder:
-        holding = sa.select(_t.c.instance_id).where(_t.c.assignee == q.holder,
-                                                    _t.c.status == "pending")
-        where.append(sa.or_(_i.id.in_(holding),
-                            sa.and_(_i.status == "returned", _i.initiator == q.holder)))
+        # one IN over a union (not an OR), so the database can semi-join on the indexes
+        holding = sa.union(
+            sa.select(_t.c.instance_id).where(_t.c.assignee == q.holder,
+                                              _t.c.status == "pending"),
+            sa.select(_inst.c.id).where(_i.status == "returned", _i.initiator == q.holder))
+        where.append(_i.id.in_(holding))
     for name, value in q.fields.items():
         if not FIELD_NAME.fullmatch(name):
             raise BoardQueryInvalid(f"form field {name!r} is not a field name")
@@ -167,7 +169,10 @@ def board(session: Session, q: BoardQuery, now: datetime) -> tuple[list[BoardRow
             bool(r.sla_risk), late, r.computed_at))
     if q.offset == 0 and len(found) < q.limit:
         return rows, len(found)
-    total = conn.execute(sa.select(sa.func.count()).select_from(joined).where(*where))
+    # the total joins the forecasts only when a filter reads them
+    needs = q.at_risk is not None or q.overdue is not None
+    counted = joined if needs else _inst
+    total = conn.execute(sa.select(sa.func.count()).select_from(counted).where(*where))
     return rows, int(total.scalar_one())
 
 
