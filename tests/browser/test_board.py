@@ -150,3 +150,12 @@ def test_a_request_turns_at_risk_before_its_deadline(browser: Any, clocked: Cloc
     mine.goto("/board")
     mine.wait_for_selector("[data-testid=badge-at-risk]")
     assert clocked.call("GET", "/notifications/unread-count", "bai.lu")["count"] >= 1
+
+
+def test_the_dashboard_previews_todays_daily_report(browser: Any, clocked: Clocked) -> None:
+    page = _open(browser, clocked, "chen.jing")
+    page.goto("/dashboard/store_opening")
+    page.get_by_role("button", name="Preview today's").click()
+    frame = page.frame_locator("[data-testid=daily-report] iframe")
+    expect(frame.locator("body")).to_contain_text("Your approval report for 2026-03-02")
+    assert frame.locator("img").count() == 1

@@ -6,6 +6,9 @@ const en = {
     processes: "Processes", dashboard: "Efficiency", signOut: "Sign out", language: "Language",
     board: "Status board", settings: "Settings", outbox: "Outbox",
   },
+  dailyReport: {
+    title: "Daily report", preview: "Preview today's", none: "This process sends no daily report (report: daily: in its YAML).",
+  },
   board: {
     title: "Status board", process: "Process", step: "Step", holder: "Held by",
     field: "Form field", fieldHint: "field:value (e.g. region:east)", search: "Search",

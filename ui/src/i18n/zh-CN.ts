@@ -8,6 +8,9 @@ const zh: Messages = {
     processes: "流程", dashboard: "审批效率", signOut: "退出", language: "语言",
     board: "状态看板", settings: "设置", outbox: "发件箱",
   },
+  dailyReport: {
+    title: "每日报告", preview: "预览今天的报告", none: "该流程未配置每日报告（YAML 中的 report: daily:）。",
+  },
   board: {
     title: "状态看板", process: "流程", step: "环节", holder: "当前处理人",
     field: "表单字段", fieldHint: "字段:值（如 region:east）", search: "搜索",

@@ -9,6 +9,7 @@ import { useAuth } from "../auth";
 import { readReport } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
 import type { DefinitionOut, DefinitionSummaryOut, ProcessOut, ReportOut, WhatIfOut } from "../api/types";
+import { DailyReportPreview } from "../components/DailyReportPreview";
 import { useApi } from "../lib/useApi";
 
 const DurationChart = lazy(() => import("../components/Charts").then((m) => ({ default: m.DurationChart })));
@@ -64,7 +65,8 @@ export default function Dashboard() {
   const navigate = useNavigate();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const { people } = useAuth();
+  const { people, user } = useAuth();
+  const owner = !!user && (user.is_admin || user.is_process_owner);
   const processes = useApi<ProcessOut[]>("/analytics/processes");
   const defs = useApi<DefinitionSummaryOut[]>("/definitions"); // titles in the UI's language
   const defTitle = (p: ProcessOut) =>
@@ -94,6 +96,7 @@ export default function Dashboard() {
           </label>
         )}
       </div>
+      {chosen && owner && <DailyReportPreview process={chosen} />}
       {processes.loading && <Spinner />}
       {processes.error && <ProblemView error={processes.error} onRetry={processes.reload} />}
       {processes.data && processes.data.length === 0 && <p className="empty">{t("common.noData")}</p>}
