@@ -1,33 +1,16 @@
-"""Who gets a task: approver rules resolved against the org directory and the form,
-then the node's policies (initiator as approver, fallback approver)."""
+"""Who gets a task: approver rules (``engine.core.rules``) resolved against the org
+directory and the form, then the node's policies (initiator as approver, fallback
+approver)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from engine.core.definition import ApproverRule, Node
+from engine.core.definition import Node
 from engine.core.directory import OrgDirectory
 from engine.core.errors import NoApproverFound
-
-
-def resolve(rule: ApproverRule, initiator: str, data: Mapping[str, Any],
-            directory: OrgDirectory) -> list[str]:
-    """Usernames a rule names right now (only users present in the directory)."""
-    found: list[str]
-    if rule.kind == "user":
-        found = [rule.value]
-    elif rule.kind == "role":
-        found = list(directory.users_with_role(rule.value))
-    elif rule.kind == "initiator":
-        found = [initiator]
-    elif rule.kind == "manager_of":
-        manager = directory.manager_of(initiator, rule.levels)
-        found = [manager] if manager else []
-    else:
-        value = data.get(rule.value)
-        found = [value] if isinstance(value, str) else []
-    return [u for u in found if u in directory.users]
+from engine.core.rules import resolve
 
 
 def assignees(node: Node, initiator: str, data: Mapping[str, Any],

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from engine.core import conditions
-from engine.core.definition import ApproverRule, Node, ProcessDefinition, parse_sla
+from engine.core import conditions, rules
+from engine.core.definition import Node, ProcessDefinition, parse_sla
 from engine.core.directory import OrgDirectory
 from engine.core.forms import schema_errors
 from engine.core.timer_checks import timer_errors
@@ -163,31 +163,18 @@ def _conditions(node: Node, raw: Mapping[str, Any], fields: set[str]) -> Iterato
 
 def _rules(node: Node, raw: Mapping[str, Any], fields: set[str],
            directory: OrgDirectory | None) -> Iterator[Found]:
-    for key, rules in (("approvers", node.approvers), ("notify", node.notify)):
+    for key, found in (("approvers", node.approvers), ("notify", node.notify)):
         value = raw.get(key)
-        for i, rule in enumerate(rules):
+        for i, rule in enumerate(found):
             path: tuple[str | int, ...] = ("nodes", node.id, key)
             path = (*path, i, rule.kind) if isinstance(value, list) else (*path, rule.kind)
-            if (msg := _rule_problem(rule, fields, directory)) is not None:
+            if (msg := rules.problem(rule, fields, directory)) is not None:
                 yield (path, False, msg)
     fallback = node.policies.fallback_approver
     if directory is not None and fallback is not None and fallback not in directory.users \
             and "fallback_approver" in (raw.get("policies") or {}):
         yield (("nodes", node.id, "policies", "fallback_approver"), False,
                f"unknown user {fallback!r}")
-
-
-def _rule_problem(rule: ApproverRule, fields: set[str],
-                  directory: OrgDirectory | None) -> str | None:
-    if rule.kind == "field" and rule.value not in fields:
-        return f"approver field {rule.value!r} is not in the form"
-    if directory is None:
-        return None
-    if rule.kind == "user" and rule.value not in directory.users:
-        return f"unknown user {rule.value!r}"
-    if rule.kind == "role" and rule.value not in directory.roles:
-        return f"unknown role {rule.value!r}"
-    return None
 
 
 def _reachable(defn: ProcessDefinition, start: str) -> set[str]:

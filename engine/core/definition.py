@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
 from engine.core.deadline import DeadlineRule
+from engine.core.rules._base import ApproverRule
 
 NodeKind = Literal["approval", "notify", "final"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
-RuleKind = Literal["user", "role", "manager_of", "field", "initiator"]
+RuleKind = str  # a key of engine.core.rules.RULES
 Clock = Literal["wall", "working"]
 ReminderKind = Literal["before", "at", "every"]
 EscalationAction = Literal["notify", "reassign", "auto"]
@@ -52,23 +53,6 @@ class DailyReport:
     time_zone: str = "Asia/Shanghai"
     working_days_only: bool = True
     language: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ApproverRule:
-    """Who approves: ``user`` (username), ``role``, ``manager_of`` ("initiator", ``levels``
-    up), ``field`` (a form field holding a username) or ``initiator`` (CC back)."""
-
-    kind: RuleKind
-    value: str
-    levels: int = 1
-
-    def __str__(self) -> str:
-        if self.kind == "manager_of" and self.levels != 1:
-            return f"manager_of:{self.value}:{self.levels}"
-        if self.kind == "initiator":
-            return "initiator"
-        return f"{self.kind}:{self.value}"
 
 
 class Route(NamedTuple):

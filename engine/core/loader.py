@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
+from engine.core import rules
 from engine.core.checks import semantic_errors
 from engine.core.deadline import DeadlineRule
 from engine.core.definition import (
@@ -42,6 +43,7 @@ def definition_schema() -> dict[str, Any]:
     """The JSON Schema of the YAML format (shipped as ``definition.schema.json``)."""
     text = resources.files("engine.core").joinpath("definition.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
+    schema["$defs"]["rule"] = rules.rule_schema()  # the registry is the source of truth
     return schema
 
 
@@ -122,26 +124,6 @@ def _explain(error: ValidationError) -> list[tuple[tuple[str | int, ...], bool, 
     return [(path, False, f"{where}: {error.message}")]
 
 
-def _rules(raw: Any) -> tuple[ApproverRule, ...]:
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else [raw]
-    out = []
-    for item in items:
-        if "user" in item:
-            out.append(ApproverRule("user", str(item["user"])))
-        elif "role" in item:
-            out.append(ApproverRule("role", str(item["role"])))
-        elif "field" in item:
-            out.append(ApproverRule("field", str(item["field"])))
-        elif "initiator" in item:
-            out.append(ApproverRule("initiator", "initiator"))
-        elif "manager_of" in item:
-            out.append(ApproverRule("manager_of", str(item["manager_of"]),
-                                    int(item.get("levels", 1))))
-    return tuple(out)
-
-
 def _routes(raw: Any) -> tuple[Route, ...]:
     if isinstance(raw, str):
         return (Route(None, raw),)
@@ -219,13 +201,13 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
         id=node_id, kind=kind, title=str(raw.get("title") or default_title),
         title_zh=str(raw.get("title_zh", "")), description=str(raw.get("description", "")),
         description_zh=str(raw.get("description_zh", "")),
-        approvers=_rules(raw.get("approvers")), mode=raw.get("mode", "any"),
+        approvers=rules.parse(raw.get("approvers")), mode=raw.get("mode", "any"),
         threshold=raw.get("threshold"), sla=sla,
         clock=timer_source(raw, defaults, "clock") or "wall",
         remind=tuple(reminder(r) for r in timer_source(raw, defaults, "remind") or ()),
         escalate=tuple(escalation(e) for e in timer_source(raw, defaults, "escalate") or ()),
         routes=routes, return_to=on.get("return"),
-        outcome=raw.get("final"), notify=_rules(raw.get("notify")),
+        outcome=raw.get("final"), notify=rules.parse(raw.get("notify")),
         policies=_policies(raw.get("policies"), base))
 
 
