@@ -3,7 +3,9 @@
 Every event carries the instance it belongs to and the time it happened (``at``, always
 timezone-aware). ``to_record`` / ``from_record`` turn an event into ``(kind, payload)``
 with a JSON-safe payload and back; the store keeps exactly that, so the names and
-fields here are the contract between engine, store and analytics.
+fields here are the contract between engine, store and analytics. The log is permanent:
+each payload carries its event's schema ``version``, and upcasters registered per
+(kind, version) lift old payloads when they are read (see ``upcaster``).
 
 Vocabulary:
 - *node*: a step of the definition (approval, notify or final).
@@ -20,9 +22,12 @@ Vocabulary:
 from __future__ import annotations
 
 import dataclasses
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union
 from uuid import UUID
 
 Action = Literal["approve", "reject", "return"]
@@ -32,6 +37,7 @@ VisitOutcome = Literal["approved", "rejected", "returned", "notified", "withdraw
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     kind: ClassVar[str] = "event"
+    version: ClassVar[int] = 1  # of the payload's shape; see ``upcaster``
     instance_id: UUID
     at: datetime
 
@@ -248,48 +254,93 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InstanceFinished, TaskDeferred, ReminderSent, TaskEscalated, TaskReassigned,
     )
 }
-_DATETIME_FIELDS = {"due_at", "scheduled_at"}
-_UUID_FIELDS = {"task_id", "waits_for"}
+
+# --- records: what the store keeps, and reading old ones -------------------------------
+# Every record carries its event's schema version under ``VERSION_KEY`` (absent: 1).
+# When an event changes shape, its class's ``version`` goes up by one and an upcaster
+# registered for (kind, old version) lifts the old payloads on read; a new field with a
+# default needs no upcaster (old payloads simply lack it).
+
+VERSION_KEY = "_v"
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def upcaster(kind: str, version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register ``fn`` to turn a ``kind`` payload of ``version`` into ``version + 1``."""
+    def register(fn: Upcaster) -> Upcaster:
+        UPCASTERS[kind, version] = fn
+        return fn
+    return register
+
+
+def _converter(hint: Any) -> Callable[[Any], Any] | None:
+    """How to turn a JSON value back into a field of type ``hint`` (None: as it is)."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    base = args[0] if hint is not None and typing.get_origin(hint) in (Union, UnionType) \
+        and len(args) == 1 else hint
+    if base is UUID:
+        return UUID
+    if base is datetime:
+        return datetime.fromisoformat
+    if typing.get_origin(base) is tuple:
+        return tuple
+    return None
+
+
+_Fields = tuple[tuple[str, Callable[[Any], Any] | None], ...]
+_decoders: dict[type[Event], _Fields] = {}
+
+
+def _fields_of(cls: type[Event]) -> _Fields:
+    """Each payload field of ``cls`` with its converter, read from the annotations once."""
+    found = _decoders.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls)
+                      if f.name not in ("instance_id", "at"))
+        _decoders[cls] = found
+    return found
 
 
 def to_record(event: Event) -> tuple[str, dict[str, Any]]:
-    """``(kind, payload)``; the payload is JSON-safe and omits ``instance_id`` and ``at``."""
+    """``(kind, payload)``; the payload is JSON-safe, omits ``instance_id`` and ``at``, and
+    carries the event's schema version."""
     payload: dict[str, Any] = {}
-    for f in dataclasses.fields(event):
-        if f.name in ("instance_id", "at"):
-            continue
-        value = getattr(event, f.name)
+    for name, _ in _fields_of(type(event)):
+        value = getattr(event, name)
         if isinstance(value, UUID):
             value = str(value)
         elif isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = list(value)
-        payload[f.name] = value
+        payload[name] = value
+    payload[VERSION_KEY] = event.version
     return event.kind, payload
 
 
 def from_record(kind: str, payload: dict[str, Any], instance_id: UUID, at: datetime) -> Event:
+    """The event a record stands for, upcast from the version it was written with."""
     cls = EVENT_TYPES[kind]
+    version = payload.get(VERSION_KEY, 1)
+    while version < cls.version:
+        payload = UPCASTERS[kind, version](dict(payload))
+        version += 1
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in payload:
-            continue
-        value = payload[f.name]
-        if value is not None and f.name in _UUID_FIELDS:
-            value = UUID(value)
-        elif value is not None and f.name in _DATETIME_FIELDS:
-            value = datetime.fromisoformat(value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        kwargs[f.name] = value
+    for name, convert in _fields_of(cls):
+        if name in payload:
+            value = payload[name]
+            kwargs[name] = convert(value) if convert is not None and value is not None \
+                else value
     return cls(instance_id=instance_id, at=at, **kwargs)
 
 
 __all__ = [
-    "EVENT_TYPES", "Action", "CommentAdded", "Event", "InstanceCancelled", "InstanceFinished",
-    "InstanceResubmitted", "InstanceReturned", "InstanceStarted", "InstanceWithdrawn",
-    "NodeEntered", "NodeLeft", "Notified", "ReminderSent", "TaskActivated", "TaskCancelled",
-    "TaskCreated", "TaskDecided", "TaskDeferred", "TaskDelegated", "TaskEscalated",
-    "TaskReassigned", "TimerFired", "VisitOutcome", "from_record", "to_record",
+    "EVENT_TYPES", "UPCASTERS", "VERSION_KEY", "Action", "CommentAdded", "Event",
+    "InstanceCancelled", "InstanceFinished", "InstanceResubmitted", "InstanceReturned",
+    "InstanceStarted", "InstanceWithdrawn", "NodeEntered", "NodeLeft", "Notified",
+    "ReminderSent", "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",
+    "TaskDeferred", "TaskDelegated", "TaskEscalated", "TaskReassigned", "TimerFired",
+    "Upcaster", "VisitOutcome", "from_record", "to_record", "upcaster",
 ]
