@@ -1,7 +1,8 @@
 """Every error as an RFC 9457 problem document (``application/problem+json``).
 
 Engine errors carry data, not HTTP codes: ``STATUS`` maps their classes to a status here,
-once. Field errors are listed under ``errors``: JSON pointers into the submitted data
+once; an error gets the status of its nearest class in ``STATUS`` (``status_of``).
+Field errors are listed under ``errors``: JSON pointers into the submitted data
 (``{"pointer", "message"}``), query/path/header parameters (``{"parameter", "in",
 "message"}``), or YAML positions (``{"line", "column", "message"}``).
 """
@@ -18,27 +19,32 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.core.errors import (
+    AnalysisError,
+    AnalysisInvalid,
     ConcurrentUpdate,
     DefinitionInvalid,
     DefinitionNotFound,
     EngineError,
     FormInvalid,
+    IdempotencyConflict,
     InstanceNotFound,
     NoApproverFound,
+    NothingToAnalyse,
     NotPermitted,
     TaskNotFound,
     TransitionNotAllowed,
     UserNotFound,
 )
-from engine.store.idempotency import IdempotencyConflict
 
 MEDIA_TYPE = "application/problem+json"
 
 STATUS: dict[type[EngineError], int] = {
+    EngineError: 400,
     InstanceNotFound: 404, TaskNotFound: 404, DefinitionNotFound: 404, NotPermitted: 403,
     TransitionNotAllowed: 409, ConcurrentUpdate: 409, FormInvalid: 422,
     DefinitionInvalid: 422, NoApproverFound: 422, UserNotFound: 422,
-    IdempotencyConflict: 422,
+    IdempotencyConflict: 422, AnalysisError: 422, AnalysisInvalid: 422,
+    NothingToAnalyse: 404,
 }
 _TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
            405: "Method not allowed", 409: "Conflict", 422: "Invalid input",
@@ -60,7 +66,13 @@ class Problem(Exception):
 
 
 def status_of(exc: EngineError) -> int:
-    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    """The status of the most specific class of ``exc`` in ``STATUS`` (its MRO walked, as
+    Starlette picks exception handlers): adding a subclass never changes its parent's."""
+    for cls in type(exc).__mro__:
+        status = STATUS.get(cls)
+        if status is not None:
+            return status
+    return 400
 
 
 def problem_body(status: int, title: str, detail: str, instance: str, *,

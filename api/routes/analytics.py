@@ -14,12 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.analytics_schemas import ProcessOut, ReportOut, WhatIfOut
 from api.deps import ReadSessionDep, UserDep
 from api.openapi import SIGNED_IN, problem_responses
-from api.problems import Problem
-from engine.analytics.calendar import CalendarInvalid, WorkingCalendar
+from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.model import History
 from engine.analytics.report import Settings, analyse, step_figures_only
 from engine.analytics.store import load_history, process_list
-from engine.analytics.whatif import Skip, WhatIfInvalid, what_if
+from engine.analytics.whatif import Skip, what_if
+from engine.core.errors import NothingToAnalyse
 
 router = APIRouter(prefix="/analytics", tags=["analytics"],
                    responses=problem_responses(*SIGNED_IN, 403, 404))
@@ -59,7 +59,7 @@ def _history(session: ReadSessionDep, key: str, since: datetime | None,
              until: datetime | None) -> History:
     history = load_history(session.connection(), key, _aware(since), _aware(until))
     if not history.visits:
-        raise Problem(404, f"process {key!r} has no finished requests in this period")
+        raise NothingToAnalyse(f"process {key!r} has no finished requests in this period")
     return history
 
 
@@ -72,19 +72,13 @@ def processes(user: UserDep, session: ReadSessionDep) -> list[dict[str, Any]]:
 def report(key: str, per_approver: ApproverFiguresDep, session: ReadSessionDep,
            since: Since = None, until: Until = None, country: Country = "CN",
            timezone: Tz = "Asia/Shanghai") -> dict[str, Any]:
-    try:
-        calendar = WorkingCalendar(country or None, timezone)
-    except CalendarInvalid as exc:
-        raise Problem(422, str(exc)) from None
+    calendar = WorkingCalendar(country or None, timezone)
     out = analyse(_history(session, key, since, until), Settings(calendar=calendar))
     return out if per_approver else step_figures_only(out)
 
 
 @router.post("/{key}/what-if", response_model=WhatIfOut)
-def replay(key: str, body: WhatIfIn, user: UserDep, session: ReadSessionDep,
-           since: Since = None, until: Until = None) -> dict[str, Any]:
+def what_if_report(key: str, body: WhatIfIn, user: UserDep, session: ReadSessionDep,
+                   since: Since = None, until: Until = None) -> dict[str, Any]:
     history = _history(session, key, since, until)
-    try:
-        return what_if(history, body.remove, [Skip(s.node, s.if_) for s in body.skip])
-    except WhatIfInvalid as exc:
-        raise Problem(422, str(exc)) from None
+    return what_if(history, body.remove, [Skip(s.node, s.if_) for s in body.skip])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine.analytics.mapping import LabelMapping
 from engine.analytics.model import AttrValue, Case, History, Outcome, Visit
+from engine.core.errors import AnalysisInvalid
 
 # (timestamp, position in file, activity, resource, outcome given by the log or None)
 RawEvent = tuple[float, int, str, str | None, Outcome | None]
@@ -26,7 +27,7 @@ Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
-class LogInvalid(ValueError):
+class LogInvalid(AnalysisInvalid):
     """An event log that cannot be read; the message says where and why."""
 
 

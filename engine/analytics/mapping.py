@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.analytics.model import Outcome
+from engine.core.errors import AnalysisInvalid
 
 DEFAULT_PATTERN = (
     r"^(?P<object>.+?) (?P<verb>[A-Z][A-Z_]*) by (?P<role>[A-Z_][A-Z_ ]*)$"
@@ -32,7 +33,7 @@ DEFAULT_VERBS: Mapping[str, Outcome] = {
 }
 
 
-class MappingInvalid(ValueError):
+class MappingInvalid(AnalysisInvalid):
     """A label mapping that cannot work (bad regular expression, missing groups)."""
 
 

@@ -30,6 +30,7 @@ from engine.analytics.steps import (
     step_table,
     summaries,
 )
+from engine.core.errors import NothingToAnalyse
 
 SCHEMA = "signoff.analytics/1"
 
@@ -50,7 +51,7 @@ def analyse(history: History, settings: Settings | None = None) -> dict[str, Any
 
 def _analyse(history: History, st: Settings) -> dict[str, Any]:
     if not history.visit_count():
-        raise ValueError("nothing to analyse: the history has no visits")
+        raise NothingToAnalyse("nothing to analyse: the history has no visits")
     bursts = burst_decisions(history, st.burst_gap_s, st.burst_min)
     steps = step_table(history, st.calendar, bursts)
     approvers = approver_table(history)

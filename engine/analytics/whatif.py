@@ -19,9 +19,10 @@ from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 from engine.analytics.model import AttrValue, History, Visit
 from engine.analytics.stats import Summary, summarize
+from engine.core.errors import AnalysisInvalid
 
 
-class WhatIfInvalid(ValueError):
+class WhatIfInvalid(AnalysisInvalid):
     """An edit that cannot be replayed (unknown step, bad condition)."""
 
 

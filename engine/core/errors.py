@@ -13,7 +13,16 @@ They never carry HTTP status codes; ``api/problems.py`` maps them. The tree::
     ├── TransitionNotAllowed     node, action, reason (not allowed in this state)
     ├── FormInvalid              errors: list[(json_pointer, message)]
     ├── NoApproverFound          node, rule
-    └── ConcurrentUpdate         instance_id, expected_seq (raised by the store)
+    ├── ConcurrentUpdate         instance_id, expected_seq (raised by the store)
+    ├── IdempotencyConflict      key, username (a key reused for a different request)
+    └── AnalysisError            analytics could not answer (also a ValueError)
+        ├── AnalysisInvalid      the question is malformed (engine.analytics raises
+        │   │                    subclasses: CalendarInvalid, LogInvalid,
+        │   │                    MappingInvalid, WhatIfInvalid)
+        └── NothingToAnalyse     what      (no finished requests in the period asked)
+
+``api/problems.py`` maps each class to an HTTP status once; a subclass without its own
+entry gets its nearest ancestor's (the exception's MRO is walked, most specific first).
 """
 
 from __future__ import annotations
@@ -108,8 +117,34 @@ class ConcurrentUpdate(EngineError):
                          f"(expected seq {expected_seq})")
 
 
+class IdempotencyConflict(EngineError):
+    """The key was already used by this user for a different request."""
+
+    def __init__(self, key: str, username: str) -> None:
+        self.key, self.username = key, username
+        super().__init__(f"Idempotency-Key {key!r} was already used by {username} "
+                         "for a different request")
+
+
+class AnalysisError(EngineError, ValueError):
+    """Base of the errors of ``engine.analytics`` (a ``ValueError`` too, for callers that
+    catch bad input as such)."""
+
+
+class AnalysisInvalid(AnalysisError):
+    """A malformed question: bad calendar, log, column mapping or what-if scenario."""
+
+
+class NothingToAnalyse(AnalysisError):
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(what)
+
+
 __all__ = [
-    "ConcurrentUpdate", "DefinitionError", "DefinitionInvalid", "DefinitionNotFound",
-    "DirectoryInvalid", "EngineError", "FormInvalid", "InstanceNotFound", "NoApproverFound",
-    "NotPermitted", "TaskNotFound", "TransitionNotAllowed", "UserNotFound",
+    "AnalysisError", "AnalysisInvalid", "ConcurrentUpdate", "DefinitionError",
+    "DefinitionInvalid", "DefinitionNotFound", "DirectoryInvalid", "EngineError",
+    "FormInvalid", "IdempotencyConflict", "InstanceNotFound", "NoApproverFound",
+    "NotPermitted", "NothingToAnalyse", "TaskNotFound", "TransitionNotAllowed",
+    "UserNotFound",
 ]

@@ -2,7 +2,7 @@
 
 The core never builds a calendar (that needs holiday tables); the caller passes one that
 answers ``is_working_day(date)`` and has ``tzinfo``, ``start`` and ``end`` (local working
-hours), such as ``engine.analytics.calendar.WorkingCalendar``. ``clock`` is ``wall``
+hours), such as ``engine.core.calendar.WorkingCalendar``. ``clock`` is ``wall``
 (plain elapsed time) or ``working`` (only working hours count; one ``d`` is one working
 day of ``end - start`` hours, one ``w`` five working days).
 """

@@ -12,7 +12,7 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
-from engine.demo.calendar import WorkingCalendar
+from engine.core.calendar import WorkingCalendar
 
 _WEEKDAY_FACTOR = (1.25, 1.1, 1.0, 1.0, 0.8, 0.0, 0.0)  # Mon..Sun (weekends: see below)
 _OFF_DAY_FACTOR = 0.06
@@ -48,13 +48,13 @@ def arrival_times(cal: WorkingCalendar, start: datetime, end: datetime, n: int,
         return []
     if end <= start:
         raise ValueError(f"empty simulation window: start {start} is not before end {end}")
-    first, last = start.astimezone(cal.tz).date(), end.astimezone(cal.tz).date()
+    first, last = start.astimezone(cal.tzinfo).date(), end.astimezone(cal.tzinfo).date()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     weights = _day_weights(cal, days)
     picked = rng.choices(days, weights=weights, k=n)
     times = []
     for day in picked:
-        t = datetime.combine(day, time(0), cal.tz) + _time_of_day(cal, day, rng)
+        t = datetime.combine(day, time(0), cal.tzinfo) + _time_of_day(cal, day, rng)
         # keep inside the window; an out-of-window pick lands at a random point inside it
         if not start <= t < end:
             t = start + (end - start) * rng.random()

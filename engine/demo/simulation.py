@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from engine.core import commands as cmds
+from engine.core.calendar import WorkingCalendar
 from engine.core.decide import decide
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -27,7 +28,6 @@ from engine.core.events import Action, Event
 from engine.core.state import InstanceState, TaskState, apply, pending_tasks
 from engine.demo import personas as P
 from engine.demo.arrivals import arrival_times, pick_processes
-from engine.demo.calendar import WorkingCalendar
 from engine.demo.comments import remark
 from engine.demo.forms import FORMS, revised
 
@@ -127,7 +127,7 @@ class Simulation:
     def start_case(self, case: _Case, at: datetime) -> None:
         rng, key = case.rng, case.defn.key
         initiator = self.pick_initiator(key, rng)
-        data = FORMS[key](rng, initiator, at.astimezone(self.cal.tz).date(), self.directory)
+        data = FORMS[key](rng, initiator, at.astimezone(self.cal.tzinfo).date(), self.directory)
         self.command(case, cmds.StartInstance(definition_key=key, initiator=initiator,
                                               data=data), at)
         if rng.random() < P.WITHDRAW_RUNNING:
@@ -213,10 +213,10 @@ class Simulation:
     def sweep(self, user: str, ready: datetime, weekdays: tuple[int, ...],
               rng: random.Random) -> datetime:
         """The next time ``user`` signs the pile, a few seconds after the previous one."""
-        local = ready.astimezone(self.cal.tz)
+        local = ready.astimezone(self.cal.tzinfo)
         day = local.date()
         while True:
-            moment = datetime.combine(day, P.SWEEP_AT, self.cal.tz)
+            moment = datetime.combine(day, P.SWEEP_AT, self.cal.tzinfo)
             if day.weekday() in weekdays and self.cal.is_working_day(day) and moment >= local:
                 break
             day += timedelta(days=1)

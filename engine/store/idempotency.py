@@ -16,17 +16,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from engine.core.errors import EngineError
+from engine.core.errors import IdempotencyConflict
 from engine.store.tables import IdempotencyRecord
-
-
-class IdempotencyConflict(EngineError):
-    """The key was already used by this user for a different request (HTTP 409/422)."""
-
-    def __init__(self, key: str, username: str) -> None:
-        self.key, self.username = key, username
-        super().__init__(f"Idempotency-Key {key!r} was already used by {username} "
-                         "for a different request")
 
 
 def fingerprint(*parts: Any) -> str:

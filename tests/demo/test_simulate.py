@@ -23,9 +23,9 @@ from engine.core import (
     replay,
 )
 from engine.core import events as ev
+from engine.core.calendar import WorkingCalendar
 from engine.core.events import Event, to_record
 from engine.demo import simulate
-from engine.demo.calendar import WorkingCalendar
 from tests.conftest import ROOT
 from tests.demo.conftest import END, START
 

@@ -909,8 +909,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replay */
-        post: operations["replay_api_analytics__key__what_if_post"];
+        /** What If Report */
+        post: operations["what_if_report_api_analytics__key__what_if_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6506,7 +6506,7 @@ export interface operations {
             };
         };
     };
-    replay_api_analytics__key__what_if_post: {
+    what_if_report_api_analytics__key__what_if_post: {
         parameters: {
             query?: {
                 /** @description Requests started at or after */

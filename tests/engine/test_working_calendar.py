@@ -1,10 +1,13 @@
-"""The working calendar: China office hours, weekends, holidays and make-up workdays."""
+"""The working calendar in datetimes (the demo's office hours, deadlines in working time):
+China office hours, weekends, holidays and make-up workdays."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from engine.demo.calendar import CHINA_TZ, WorkingCalendar
+from engine.core.calendar import WorkingCalendar
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 CAL = WorkingCalendar()
 
