@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.problems import Problem
 from api.tokens import (
@@ -20,9 +20,10 @@ from api.tokens import (
     read_access,
     verify_password,
 )
+from engine import queries, service
 from engine.core.directory import OrgDirectory, User
-from engine.store import ApiToken, AppUser
-from engine.store.org import current_directory, user_of
+from engine.store import ApiToken
+from engine.store.org import current_directory
 
 NOT_SIGNED_IN = {"WWW-Authenticate": "Bearer"}
 
@@ -34,18 +35,17 @@ def unauthorized(detail: str) -> Problem:
 def check_password(session: Session, username: str, password: str) -> tuple[User | None, str]:
     """The user when ``password`` is theirs, else None and why (for the audit log). An
     unknown user costs a hash too, so timing does not tell who exists."""
-    row = session.get(AppUser, username)
-    ok = verify_password(row.password_hash if row else None, password)
-    if row is None:
+    user, hashed = queries.account(session, username)
+    ok = verify_password(hashed, password)
+    if user is None:
         return None, "unknown_user"
     if not ok:
-        return None, "wrong_password" if row.password_hash else "no_password"
-    return user_of(row), ""
+        return None, "wrong_password" if hashed else "no_password"
+    return user, ""
 
 
 def _api_token_user(session: Session, token: str, now: datetime) -> str | None:
-    row = session.exec(select(ApiToken).where(
-        ApiToken.token_hash == api_token_hash(token))).first()
+    row = queries.api_token(session, api_token_hash(token))
     if row is None or row.revoked or (row.expires_at is not None and row.expires_at <= now):
         return None
     return row.username
@@ -102,10 +102,8 @@ def _known(session: Session, username: str | None, version: int | None,
 def create_api_token(session: Session, user: User, name: str, now: datetime,
                      lifetime: timedelta | None) -> tuple[str, ApiToken]:
     token = new_api_token()
-    row = ApiToken(username=user.username, name=name, token_hash=api_token_hash(token),
-                   created_at=now, expires_at=now + lifetime if lifetime else None)
-    session.add(row)
-    session.commit()
+    row = service.add_api_token(session, user.username, name, api_token_hash(token), now,
+                                now + lifetime if lifetime else None)
     return token, row
 
 

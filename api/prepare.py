@@ -5,21 +5,19 @@ starting any worker; ``signoff demo`` runs it with the history forced.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from api.demo import DemoUser, demo_module, demo_users
 from api.settings import Settings
 from api.tokens import hash_password
-from engine import service
+from engine import demo, service
 from engine.core.directory import load_directory as read_directory_file
+from engine.demo import DemoUser
 from engine.store import AppUser, Database, Instance, open_database, upgrade
 from engine.store.startup_lock import startup_lock
 
@@ -75,7 +73,7 @@ def _prepare(settings: Settings, out: Console, seed_history: bool, now: datetime
                                                   now=now or datetime.now(UTC))
                 result.definitions = [f"{d.key} v{d.version}" for d in stored]
             if settings.demo:
-                result.demo_users = demo_users(directory)
+                result.demo_users = demo.demo_users()
                 _set_missing_passwords(session, result.demo_users)
         out.print(f"Database ready ({result.database}): {result.users} users, "
                   f"definitions: {', '.join(result.definitions) or 'none'}")
@@ -96,9 +94,6 @@ def seed_demo_history(db: Database, settings: Settings, *,
     """Write the demo history with a progress bar, on an empty database only (the demo's
     ids are deterministic). Returns a note for the operator saying what happened."""
     out = console or Console(stderr=True)
-    seed: Callable[..., Any] | None = getattr(demo_module(), "seed", None)
-    if seed is None:
-        return "Demo history unavailable (engine.demo has no seed yet): org and definitions only."
     existing = _instance_count(db)
     if existing:
         return f"Demo history kept: the database already holds {existing} requests."
@@ -109,10 +104,9 @@ def seed_demo_history(db: Database, settings: Settings, *,
         def progress(done: int, total: int | None = None) -> None:
             bar.update(task, completed=done, total=total)
 
-        seed(db, definitions_dir=settings.definitions_dir, progress=progress)
+        demo.seed(db, definitions_dir=settings.definitions_dir, progress=progress)
     with db.session() as session:  # the running requests' reminders and escalations
         from api.background import configure
-        from engine import service
         configure(settings, db)
         service.schedule_timers(session, service.DbCatalog(session))
     return f"Demo history written: {_instance_count(db)} requests."

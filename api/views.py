@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from api.schemas import (
     DefinitionOut,
@@ -14,14 +14,13 @@ from api.schemas import (
     UserOut,
     VisitOut,
 )
+from engine.core.decide import return_targets
 from engine.core.definition import Node, ProcessDefinition
 from engine.core.diagram import mermaid
 from engine.core.directory import User
+from engine.core.sla import due_flags
 from engine.core.state import InstanceState
 from engine.store import NodeVisit
-
-DUE_SOON_FRACTION = 0.25  # "due soon": less than a quarter of the step's SLA left
-DUE_SOON_DEFAULT = timedelta(hours=8)  # ... or less than this when the SLA is unknown
 
 
 def user_out(user: User) -> UserOut:
@@ -74,30 +73,6 @@ def definition_out(defn: ProcessDefinition, versions: list[int],
                          mermaid=mermaid(defn), yaml=defn.source)
 
 
-def return_targets_for(defn: ProcessDefinition, node: str, path: Sequence[str]) -> list[str]:
-    """Where a task at ``node`` may send the instance back: the initiator, then the
-    earlier approval steps on ``path`` (most recent first). Mirrors
-    ``engine.core.decide.return_targets`` for rows that carry a path but no state."""
-    current = defn.nodes.get(node)
-    if current is None or "return" not in current.actions:
-        return []
-    earlier = [n for n in reversed(list(path)[:-1]) if n != node and n in defn.nodes
-               and defn.nodes[n].kind == "approval"]
-    return ["initiator", *dict.fromkeys(earlier)]
-
-
-def due_flags(due_at: datetime | None, created_at: datetime, pending: bool,
-              now: datetime) -> tuple[bool, bool]:
-    """(overdue, due_soon) of a task."""
-    if due_at is None or not pending:
-        return False, False
-    if due_at <= now:
-        return True, False
-    window = (due_at - created_at) * DUE_SOON_FRACTION if due_at > created_at \
-        else DUE_SOON_DEFAULT
-    return False, due_at - now <= window
-
-
 def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, node: str,
              assignee: str, status: str, created_at: datetime, due_at: datetime | None,
              instance_title: str, initiator: str, path: Sequence[str], now: datetime,
@@ -113,7 +88,7 @@ def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, n
         "status": status, "created_at": created_at, "due_at": due_at, "overdue": overdue,
         "due_soon": due_soon, "instance_title": instance_title, "initiator": initiator,
         "actions": actions,
-        "return_targets": return_targets_for(defn, node, path) if "return" in actions else [],
+        "return_targets": return_targets(defn, node, path) if "return" in actions else [],
         "decision": action, "decided_at": decided_at})
 
 
@@ -138,5 +113,5 @@ def visits_out(defn: ProcessDefinition, rows: Sequence[NodeVisit], now: datetime
     return out
 
 
-__all__ = ["definition_out", "definition_summary", "due_flags", "node_title",
-           "return_targets_for", "state_tasks", "task_out", "user_out", "visits_out"]
+__all__ = ["definition_out", "definition_summary", "node_title", "state_tasks", "task_out",
+           "user_out", "visits_out"]

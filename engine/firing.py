@@ -4,7 +4,9 @@ A batch claims up to ``limit`` due ``timer`` rows (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so workers never share one), loads the histories of their instances in one
 query, decides each ``FireTimer`` command with the core exactly as a single command would
 (every rule holds), and writes everything in one statement per table: the events, the
-projection changes, the timer rows, the notifications and the outbox. One commit.
+projection changes, the timer rows, the notifications and the outbox. One commit. Tasks an
+escalation hands to someone out of office go on to their delegate in the same batch
+(``engine.core.absence``), as after any command.
 
 If another writer appended to one of the instances meanwhile, the event insert fails on
 ``(instance_id, seq)``; the caller rolls back and fires that batch one command at a time
@@ -22,6 +24,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from engine.core import absence
 from engine.core import commands as cmds
 from engine.core.catalog import Catalog
 from engine.core.decide import decide_and_fold
@@ -29,7 +32,7 @@ from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import EngineError
 from engine.core.events import Event
-from engine.store import event_log, messaging, writer
+from engine.store import absences, event_log, messaging, writer
 from engine.store.projections import Projection, project
 from engine.store.tables import metadata
 
@@ -65,6 +68,7 @@ def fire_batch(session: Session, catalog: Catalog, directory: OrgDirectory,
     pairs: list[tuple[Projection | None, Projection]] = []
     plans: list[messaging.Planned] = []
     stale: list[dict[str, Any]] = []
+    away: dict[str, absence.Absence] | None = None  # read once, when a batch needs it
     fired = 0
     for instance_id, timers in mine.items():
         history = histories.get(instance_id)
@@ -89,6 +93,10 @@ def fire_batch(session: Session, catalog: Catalog, directory: OrgDirectory,
             fired += 1
         if not new:
             continue
+        if absence.assigned(new):  # an escalation handed a task to someone away
+            if away is None:
+                away = absences.away(conn, now)
+            new += absence.handovers(defn, state, new, away, now, directory, calendar)
         event_rows += event_log.records(instance_id, len(history), new)
         after = project([*history, *new], before)
         pairs.append((before, after))

@@ -11,9 +11,13 @@
 - ``get_instance(session, id) -> InstanceState`` (a replay of the log; InstanceNotFound),
   ``instance_events(session, id) -> list[Event]``, ``instance_visits(session, id) ->
   list[NodeVisit]`` (in entry order), ``get_task(session, task_id) -> Task`` (TaskNotFound),
-  ``task_instance_id(session, task_id) -> UUID``. ``just_committed(session, state) ->
-  Committed | None``: the events, visits and definition behind a state a command of this
-  process just committed, without a query.
+  ``just_committed(session, instance_id,
+  seq) -> Committed | None``: the events, visits and definition of that history when a
+  command of this process just committed it, without a query.
+- ``holders(session, instance_ids)``: who holds each one's pending tasks; ``users(session)``:
+  the directory's users; ``account``, ``api_token``, ``api_tokens`` (credentials, from
+  ``engine.store.credentials``); ``out_of_office(session, username, now)`` (the current or
+  next period, from ``engine.store.absences``).
 - ``forecast(read_engine, defn, state, events, now) -> Forecast``: the request's deadline,
   predicted finish and at-risk flag (``engine.analytics.live``; learned step times cached
   per process for a few minutes).
@@ -34,12 +38,16 @@ from sqlmodel import Session, col, func, select
 
 from engine.analytics.live import Forecast
 from engine.core.definition import ProcessDefinition
+from engine.core.directory import User
 from engine.core.errors import TaskNotFound
 from engine.core.events import Event
 from engine.core.state import InstanceState, replay
 from engine.store import definitions as defs
 from engine.store import event_log, recent
-from engine.store.tables import CarbonCopy, Instance, NodeVisit, Task
+from engine.store.absences import next_period as out_of_office
+from engine.store.credentials import account, api_token, api_tokens
+from engine.store.org import user_of
+from engine.store.tables import AppUser, CarbonCopy, Instance, NodeVisit, Task
 
 Scope = Literal["mine", "cc", "all"]
 InboxSort = Literal["due", "overdue_first", "created"]
@@ -154,18 +162,26 @@ def instance_visits(session: Session, instance_id: UUID) -> list[NodeVisit]:
                              .order_by(col(NodeVisit.entered_seq))).all())
 
 
+def holders(session: Session, instance_ids: list[UUID]) -> dict[UUID, list[str]]:
+    """Who holds a pending task of each instance (sorted, each name once)."""
+    rows = session.exec(select(Task.instance_id, Task.assignee).where(
+        col(Task.instance_id).in_(instance_ids), Task.status == "pending")).all()
+    found: dict[UUID, set[str]] = {}
+    for iid, assignee in rows:
+        found.setdefault(iid, set()).add(assignee)
+    return {iid: sorted(names) for iid, names in found.items()}
+
+
+def users(session: Session) -> list[User]:
+    """Every user of the directory, by username."""
+    return [user_of(r) for r in session.exec(select(AppUser).order_by(col(AppUser.username)))]
+
+
 def get_task(session: Session, task_id: UUID) -> Task:
     task = session.get(Task, task_id)
     if task is None:
         raise TaskNotFound(task_id)
     return task
-
-
-def task_instance_id(session: Session, task_id: UUID) -> UUID:
-    found = session.exec(select(Task.instance_id).where(Task.id == task_id)).first()
-    if found is None:
-        raise TaskNotFound(task_id)
-    return found
 
 
 def node_visits(session: Session, definition_key: str, since: datetime | None = None,
@@ -203,15 +219,17 @@ class Committed:
     definition: ProcessDefinition | None  # None when not parsed in this process
 
 
-def just_committed(session: Session, state: InstanceState) -> Committed | None:
-    """The events, node visits and definition behind ``state`` without a query, when
-    ``state`` is the very state a command on ``session``'s database committed last in this
-    process (``engine.store.recent``); else None (read them with ``instance_events``...).
-    The visits are the rows that command wrote (its projection)."""
+def just_committed(session: Session, instance_id: UUID, seq: int) -> Committed | None:
+    """The first ``seq`` events of ``instance_id``, their node visits and the definition,
+    without a query, when a command of this process on ``session``'s database committed
+    exactly that history last (``engine.store.recent``); else None (read them with
+    ``instance_events``...). Matched by value: the log is append-only, so the first
+    ``seq`` events of an instance, once committed, are the same wherever they are read."""
     bind = session.get_bind()
-    entry = recent.of(bind).get(state.id) if isinstance(bind, sa.Engine) else None
-    if entry is None or entry.projection is None or entry.projection.state is not state:
+    entry = recent.of(bind).get(instance_id) if isinstance(bind, sa.Engine) else None
+    if entry is None or entry.projection is None or entry.projection.state.seq != seq:
         return None
+    state = entry.projection.state
     visits = sorted((NodeVisit(**row) for row in entry.projection.visits.values()),
                     key=lambda v: v.entered_seq)
     key, number, digest = entry.version or (None, None, None)
@@ -222,6 +240,7 @@ def just_committed(session: Session, state: InstanceState) -> Committed | None:
     return Committed(list(entry.events), visits, defn)
 
 
-__all__ = ["Committed", "Forecast", "InboxRow", "InboxTask", "forecast", "get_instance",
-           "get_task", "inbox", "inbox_paths", "instance_events", "instance_visits",
-           "just_committed", "list_instances", "node_visits", "task_instance_id"]
+__all__ = ["Committed", "Forecast", "InboxRow", "InboxTask", "account", "api_token",
+           "api_tokens", "forecast", "get_instance", "get_task", "holders", "inbox",
+           "inbox_paths", "instance_events", "instance_visits", "just_committed",
+           "list_instances", "node_visits", "out_of_office", "users"]

@@ -13,6 +13,12 @@ events after the last one this process committed or loaded for that instance
 - ``append_histories(session, histories, progress=None) -> int``: already-decided event
   lists of new instances, written in bulk with the same projection code (demo seeding)
 
+Out-of-office: after deciding, the tasks the command assigned (created or delegated) to
+someone away now are delegated on to their delegate in the same transaction
+(``engine.core.absence``; the absences are read through ``engine.store.absences``), so
+every caller (API, CLI, worker) reroutes alike and no crash can leave a task with an
+absent holder.
+
 Errors: any ``EngineError`` from the core (nothing is written); ``ConcurrentUpdate`` when
 another writer appended to the same instance first (reload and retry, or report 409);
 ``IdempotencyConflict`` when a key is reused for a different request. With an
@@ -36,17 +42,16 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from engine import firing
+from engine.core import absence, timers
 from engine.core import commands as cmds
-from engine.core import timers
 from engine.core.catalog import Catalog
-from engine.core.decide import decide
+from engine.core.decide import decide_and_fold
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import (
     ConcurrentUpdate,
-    DefinitionError,
-    DefinitionInvalid,
     EngineError,
+    IdempotencyConflict,
     InstanceNotFound,
     NotPermitted,
     TaskNotFound,
@@ -54,6 +59,7 @@ from engine.core.errors import (
 from engine.core.events import Event, InstanceStarted
 from engine.core.loader import load_definition
 from engine.core.state import InstanceState, replay
+from engine.core.worktime import WorkingHours
 from engine.queries import (
     get_instance,
     get_task,
@@ -62,17 +68,16 @@ from engine.queries import (
     instance_visits,
     list_instances,
 )
+from engine.store import absences, credentials, event_log, idempotency, messaging, recent, writer
 from engine.store import definitions as defs
-from engine.store import event_log, idempotency, messaging, recent, writer
 from engine.store.check import Discrepancy, check
 from engine.store.check import rebuild as rebuild_projections
 from engine.store.definitions import DbCatalog
 from engine.store.event_log import VersionRow
-from engine.store.idempotency import IdempotencyConflict
 from engine.store.org import load_directory, save_directory
 from engine.store.projections import project
 from engine.store.recent import Loaded
-from engine.store.tables import metadata
+from engine.store.tables import ApiToken, OutOfOffice, metadata
 
 TaskCommand = cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
 
@@ -108,9 +113,11 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
         defn = _definition(session, catalog, before.state, loaded.version)
     state = before.state if before else None
     conn = session.connection()
-    new = decide(defn, state, cmd, now, directory, calendar=messaging.calendar_of(conn.engine))
+    calendar = messaging.calendar_of(conn.engine)
+    new, folded = decide_and_fold(defn, state, cmd, now, directory, calendar=calendar)
     if not new and state is not None:
         return state, None
+    new += _reroute(session, defn, folded, new, now, directory, calendar)
     event_log.append(session, new[0].instance_id, len(history), new, conn)
     events = [*history, *new]
     after = project(events, before)
@@ -118,6 +125,17 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     messaging.record(session, defn, state, after.state, new, len(history) + 1, directory, now)
     kept = recent.Loaded(events, loaded.version if loaded else None, after)
     return after.state, lambda: recent.of(conn.engine).put(kept)
+
+
+def _reroute(session: Session, defn: ProcessDefinition, state: InstanceState,
+             new: list[Event], now: datetime, directory: OrgDirectory,
+             calendar: WorkingHours | None) -> list[Event]:
+    """The delegations that take the tasks ``new`` assigned away from people who are away
+    now (``engine.core.absence``), decided in the same command."""
+    if not absence.assigned(new):
+        return []
+    away = absences.away(session.connection(), now)
+    return absence.handovers(defn, state, new, away, now, directory, calendar)
 
 
 def _stored(session: Session, response: dict[str, Any]) -> InstanceState:
@@ -296,60 +314,13 @@ def _append_chunk(session: Session, chunk: list[Sequence[Event]],
     return len(chunk)
 
 
-def _yaml_files(paths_or_dir: str | Path | Iterable[str | Path]) -> list[Path]:
-    if isinstance(paths_or_dir, str | Path):
-        p = Path(paths_or_dir)
-        if not p.is_dir():
-            return [p]
-        # org.yaml next to the definitions is the directory, not a process.
-        return sorted(f for f in [*p.glob("*.yaml"), *p.glob("*.yml")]
-                      if f.stem not in ("org", "users"))
-    return [Path(p) for p in paths_or_dir]
-
-
 def sync_definitions(session: Session, paths_or_dir: str | Path | Iterable[str | Path],
                      directory: OrgDirectory, *, actor: str | None = None,
                      now: datetime | None = None) -> list[ProcessDefinition]:
     """Store each YAML file as a definition version: a changed file becomes version N+1,
     an unchanged one is a no-op. All files are validated first; if any is invalid,
-    DefinitionInvalid lists every error and nothing is stored."""
-    loaded: list[ProcessDefinition] = []
-    errors: list[DefinitionError] = []
-    seen: dict[str, Path] = {}
-    for path in _yaml_files(paths_or_dir):
-        try:
-            defn = load_definition(path.read_text(encoding="utf-8"), str(path), directory)
-        except DefinitionInvalid as exc:
-            errors += exc.errors
-            continue
-        if defn.key in seen:
-            errors.append(DefinitionError(str(path), 1, 1, f"key {defn.key!r} is also "
-                                          f"defined in {seen[defn.key]}"))
-        seen[defn.key] = path
-        loaded.append(defn)
-    if errors:
-        raise DefinitionInvalid(errors)
-    when = now or datetime.now(UTC)
-    return _store_all(session, loaded, actor, when)
-
-
-def _store_all(session: Session, loaded: list[ProcessDefinition], actor: str | None,
-               now: datetime) -> list[ProcessDefinition]:
-    """Store in one transaction. Several app processes syncing at start-up may race for
-    the same new version number: the loser retries and finds the text already stored."""
-    for attempt in range(3):
-        try:
-            stored = [defs.store(session, d, actor, now)[0] for d in loaded]
-            session.commit()
-            return stored
-        except sa.exc.IntegrityError:
-            session.rollback()
-            if attempt == 2:
-                raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
+    DefinitionInvalid lists every error and nothing is stored (committed when stored)."""
+    return defs.sync(session, paths_or_dir, directory, actor, now or datetime.now(UTC))
 
 
 def publish_definition(session: Session, yaml_text: str, actor: str, directory: OrgDirectory,
@@ -359,12 +330,51 @@ def publish_definition(session: Session, yaml_text: str, actor: str, directory: 
     if user is None or not (user.is_process_owner or user.is_admin):
         raise NotPermitted(actor, "publish a definition", "only process owners may")
     defn = load_definition(yaml_text, "upload", directory)
-    return _store_all(session, [defn], actor, now or datetime.now(UTC))[0]
+    return defs.store_all(session, [defn], actor, now or datetime.now(UTC))[0]
+
+
+# --- accounts: API tokens, out-of-office (passwords: engine.signin) ------------
+
+def _committed(session: Session, work: Callable[[], Any]) -> Any:
+    try:
+        result = work()
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def add_api_token(session: Session, username: str, name: str, token_hash: str,
+                  now: datetime, expires_at: datetime | None) -> ApiToken:
+    row: ApiToken = _committed(session, lambda: credentials.add_api_token(
+        session, username, name, token_hash, now, expires_at))
+    return row
+
+
+def revoke_api_token(session: Session, token_id: int, username: str) -> bool:
+    """Revoke ``username``'s live token ``token_id``; False when there is none."""
+    return bool(_committed(session, lambda: credentials.revoke_api_token(
+        session, token_id, username)))
+
+
+def set_out_of_office(session: Session, username: str, delegate_to: str,
+                      starts_at: datetime, ends_at: datetime, now: datetime) -> OutOfOffice:
+    """Replace ``username``'s current and future periods with this one."""
+    row: OutOfOffice = _committed(session, lambda: absences.replace(
+        session, username, delegate_to, starts_at, ends_at, now))
+    return row
+
+
+def clear_out_of_office(session: Session, username: str, now: datetime) -> None:
+    _committed(session, lambda: absences.clear(session, username, now))
 
 
 __all__ = [
-    "DbCatalog", "Discrepancy", "IdempotencyConflict", "append_histories", "check", "execute",
-    "execute_on_task", "fire_timers", "get_instance", "get_task", "inbox", "instance_events",
+    "DbCatalog", "Discrepancy", "IdempotencyConflict", "add_api_token", "append_histories",
+    "check", "clear_out_of_office", "execute", "execute_on_task", "fire_timers",
+    "get_instance", "get_task", "inbox", "instance_events",
     "instance_visits", "list_instances", "load_directory", "publish_definition",
-    "rebuild_projections", "save_directory", "schedule_timers", "start", "sync_definitions",
+    "rebuild_projections", "revoke_api_token", "save_directory", "schedule_timers",
+    "set_out_of_office", "start", "sync_definitions",
 ]

@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
-from sqlmodel import col, select
 
 from api import auth, signin
-from api.demo import demo_users
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import DemoUserOut, LoginIn, LoginOut, TokenIn, TokenOut, TokenSummaryOut
 from api.views import user_out
-from engine.store import ApiToken
-from engine.store.org import load_directory
+from engine import demo, queries, service
 
 router = APIRouter(tags=["auth"], responses=problem_responses(*SIGNED_IN, 404))
 
@@ -32,13 +29,13 @@ async def login(body: LoginIn, request: Request, runtime: RuntimeDep, now: NowDe
 
 
 @router.get("/auth/demo-users", response_model=list[DemoUserOut])
-def list_demo_users(runtime: RuntimeDep, session: ReadSessionDep) -> list[DemoUserOut]:
+def list_demo_users(runtime: RuntimeDep) -> list[DemoUserOut]:
     """Demo users and their passwords (demo mode only, for the sign-in page)."""
     if not runtime.settings.demo:
         raise Problem(404, "Not running in demo mode")
     return [DemoUserOut(username=u.username, password=u.password, name=u.name,
-                        name_zh=u.name_zh, description=u.description)
-            for u in demo_users(load_directory(session))]
+                        name_zh=u.name_zh or None, description=u.description)
+            for u in demo.demo_users()]
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
@@ -55,9 +52,7 @@ def create_token(body: TokenIn, user: UserDep, runtime: RuntimeDep, now: NowDep
 
 @router.get("/tokens", response_model=list[TokenSummaryOut])
 def list_tokens(user: UserDep, session: ReadSessionDep) -> list[TokenSummaryOut]:
-    rows = session.exec(select(ApiToken).where(
-        ApiToken.username == user.username, col(ApiToken.revoked).is_(False))
-        .order_by(col(ApiToken.id))).all()
+    rows = queries.api_tokens(session, user.username)
     return [TokenSummaryOut(id=r.id or 0, name=r.name, created_at=r.created_at,
                             expires_at=r.expires_at) for r in rows]
 
@@ -65,9 +60,5 @@ def list_tokens(user: UserDep, session: ReadSessionDep) -> list[TokenSummaryOut]
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(token_id: int, user: UserDep, runtime: RuntimeDep) -> None:
     with runtime.db.session() as session:
-        row = session.get(ApiToken, token_id)
-        if row is None or row.username != user.username or row.revoked:
+        if not service.revoke_api_token(session, token_id, user.username):
             raise Problem(404, f"No API token {token_id} of {user.username}")
-        row.revoked = True
-        session.add(row)
-        session.commit()

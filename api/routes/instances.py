@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from sqlmodel import col, select
 
 from api.deps import IdempotencyKeyDep
 from api.instance_view import summary_out
@@ -23,10 +22,9 @@ from api.schemas import (
     StartIn,
     TextIn,
 )
-from api.workflow import ReaderDep, Writer, WriterDep
-from engine import service
+from api.unit_of_work import ReaderDep, Writer, WriterDep
+from engine import queries, service
 from engine.core import commands as cmds
-from engine.store import Task
 
 router = APIRouter(prefix="/instances", tags=["instances"],
                    responses=problem_responses(*SIGNED_IN, 403, 404, 409))
@@ -34,20 +32,20 @@ router = APIRouter(prefix="/instances", tags=["instances"],
 
 def _run(writer: Writer, instance_id: UUID, cmd: cmds.Command, key: str | None
          ) -> InstanceOut:
-    with writer.open() as wf:
-        return wf.view(wf.on_instance(instance_id, cmd, key))
+    with writer.open() as uow:
+        return uow.view(uow.on_instance(instance_id, cmd, key))
 
 
 @router.post("", response_model=InstanceOut, status_code=201)
 def start_instance(body: StartIn, writer: WriterDep, key: IdempotencyKeyDep) -> InstanceOut:
     """Start a request; ``data`` is validated against the process's form (JSON Schema)."""
-    with writer.open() as wf:
-        return wf.view(wf.start(body.definition, body.data, key))
+    with writer.open() as uow:
+        return uow.view(uow.start(body.definition, body.data, key))
 
 
 @router.get("", response_model=Page[InstanceSummaryOut])
 def list_instances(
-    wf: ReaderDep,
+    uow: ReaderDep,
     scope: Literal["mine", "cc", "all"] = "mine",
     status: Annotated[str | None, Query(
         pattern="^(running|returned|finished|approved|rejected|withdrawn|cancelled)$")
@@ -56,24 +54,20 @@ def list_instances(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[InstanceSummaryOut]:
-    if scope == "all" and not (wf.user.is_admin or wf.user.is_process_owner):
+    if scope == "all" and not (uow.user.is_admin or uow.user.is_process_owner):
         raise Problem(403, "Only administrators and process owners may list all requests")
-    rows, total = service.list_instances(wf.session, wf.user.username, scope, status,
+    rows, total = service.list_instances(uow.session, uow.user.username, scope, status,
                                          definition, limit, offset)
-    pending = wf.session.exec(select(Task.instance_id, Task.assignee).where(
-        col(Task.instance_id).in_([r.id for r in rows]), Task.status == "pending")).all()
-    holders: dict[UUID, list[str]] = {}
-    for iid, assignee in pending:
-        holders.setdefault(iid, []).append(assignee)
-    items = [summary_out(wf.definition(r.definition_key, r.definition_version), r,
-                         sorted(set(holders.get(r.id, [])))) for r in rows]
+    holders = queries.holders(uow.session, [r.id for r in rows])
+    items = [summary_out(uow.definition(r.definition_key, r.definition_version), r,
+                         holders.get(r.id, [])) for r in rows]
     return Page[InstanceSummaryOut](items=items, total=total)
 
 
 @router.get("/{instance_id}", response_model=InstanceOut)
-def get_instance(instance_id: UUID, wf: ReaderDep) -> InstanceOut:
+def get_instance(instance_id: UUID, uow: ReaderDep) -> InstanceOut:
     """Where the request is, who holds it since when, and its timeline."""
-    return wf.view(wf.load(instance_id))
+    return uow.view(uow.load(instance_id))
 
 
 @router.post("/{instance_id}/withdraw", response_model=InstanceOut)
@@ -100,8 +94,6 @@ def comment(instance_id: UUID, body: TextIn, writer: WriterDep, key: Idempotency
 @router.post("/{instance_id}/cancel", response_model=InstanceOut)
 def cancel(instance_id: UUID, writer: WriterDep, key: IdempotencyKeyDep,
            body: CancelIn | None = None) -> InstanceOut:
-    """Administrators only."""
-    if not writer.user.is_admin:
-        raise Problem(403, f"{writer.user.username} is not an administrator")
+    """Administrators only (the engine refuses anyone else)."""
     cmd = cmds.CancelInstance(actor=writer.user.username, reason=body.reason if body else None)
     return _run(writer, instance_id, cmd, key)

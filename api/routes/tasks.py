@@ -24,8 +24,8 @@ from api.schemas import (
     TaskDetailOut,
     TaskOut,
 )
+from api.unit_of_work import ReaderDep, Writer, WriterDep
 from api.views import task_out
-from api.workflow import ReaderDep, Writer, WriterDep
 from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.errors import EngineError, NotPermitted
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"],
 
 @router.get("", response_model=Page[TaskOut])
 def inbox(
-    wf: ReaderDep,
+    uow: ReaderDep,
     definition: str | None = None,
     node: str | None = None,
     sort: Literal["due", "overdue_first", "created"] = "due",
@@ -46,36 +46,36 @@ def inbox(
 ) -> Page[TaskOut]:
     """My pending tasks. ``due`` and ``overdue_first``: the most overdue first, then by due
     time, tasks without a due time last; ``created``: newest first."""
-    rows, total = service.inbox(wf.session, wf.user.username, definition, node, sort,
+    rows, total = service.inbox(uow.session, uow.user.username, definition, node, sort,
                                 limit, offset)
-    paths = queries.inbox_paths(wf.session, [r.task.instance_id for r in rows])
+    paths = queries.inbox_paths(uow.session, [r.task.instance_id for r in rows])
     items = []
     for r in rows:
         t = r.task
-        items.append(task_out(wf.definition(t.definition_key, r.definition_version),
+        items.append(task_out(uow.definition(t.definition_key, r.definition_version),
                               task_id=t.id, instance_id=t.instance_id, node=t.node,
                               assignee=t.assignee, status=t.status, created_at=t.created_at,
                               due_at=t.due_at, instance_title=r.instance_title,
                               initiator=r.initiator, path=paths.get(t.instance_id, []),
-                              now=wf.now))
+                              now=uow.now))
     return Page[TaskOut](items=items, total=total)
 
 
 @router.get("/{task_id}", response_model=TaskDetailOut)
-def get_task(task_id: UUID, wf: ReaderDep) -> TaskDetailOut:
+def get_task(task_id: UUID, uow: ReaderDep) -> TaskDetailOut:
     """The task, with the whole request it belongs to."""
-    row = service.get_task(wf.session, task_id)
-    state = service.get_instance(wf.session, row.instance_id)
-    if row.assignee != wf.user.username and not wf.may_view(state):
-        raise NotPermitted(wf.user.username, "view this task", "not involved in it")
-    instance = wf.view(state)
+    row = service.get_task(uow.session, task_id)
+    state = uow.read(row.instance_id)
+    if row.assignee != uow.user.username and not uow.may_view(state):
+        raise NotPermitted(uow.user.username, "view this task", "not involved in it")
+    instance = uow.view(state)
     task = next(t for t in instance.tasks if t.id == task_id)
     return TaskDetailOut(**task.model_dump(), instance=instance)
 
 
 def _on_task(writer: Writer, cmd: service.TaskCommand, key: str | None) -> InstanceOut:
-    with writer.open() as wf:
-        return wf.view(wf.on_task(cmd, key))
+    with writer.open() as uow:
+        return uow.view(uow.on_task(cmd, key))
 
 
 def _decide(writer: Writer, task_id: UUID, action: Action, body: CommentIn | None,
@@ -124,12 +124,12 @@ def add_signer(task_id: UUID, body: AddSignerIn, writer: WriterDep, key: Idempot
 def bulk_approve(body: BulkApproveIn, writer: WriterDep, key: IdempotencyKeyDep) -> BulkOut:
     """Approve each task in its own transaction; one result per task, in order."""
     results = []
-    with writer.open() as wf:
+    with writer.open() as uow:
         for task_id in body.task_ids:
-            cmd = cmds.DecideTask(task_id=task_id, actor=wf.user.username, action="approve",
+            cmd = cmds.DecideTask(task_id=task_id, actor=uow.user.username, action="approve",
                                   comment=body.comment)
             try:
-                wf.on_task(cmd, f"{key}:{task_id}" if key else None)
+                uow.on_task(cmd, f"{key}:{task_id}" if key else None)
             except EngineError as exc:
                 results.append(BulkResultOut(task_id=task_id, ok=False,
                                              status=status_of(exc), detail=str(exc)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session
 
 from api.deps import AdminDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.openapi import SIGNED_IN, problem_responses
@@ -13,10 +13,9 @@ from api.problems import Problem
 from api.schemas import ChangePasswordIn, OutOfOfficeIn, OutOfOfficeOut, PasswordIn, UserOut
 from api.tokens import hash_password, verify_password
 from api.views import user_out
-from engine import signin
+from engine import queries, service, signin
 from engine.core.directory import User
-from engine.store import AppUser, OutOfOffice
-from engine.store.org import user_of
+from engine.store import OutOfOffice
 
 router = APIRouter(tags=["users"], responses=problem_responses(*SIGNED_IN, 403, 404))
 
@@ -28,8 +27,7 @@ def me(user: UserDep) -> UserOut:
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(user: UserDep, session: ReadSessionDep) -> list[UserOut]:
-    rows = session.exec(select(AppUser).order_by(col(AppUser.username))).all()
-    return [user_out(user_of(r)) for r in rows]
+    return [user_out(u) for u in queries.users(session)]
 
 
 @router.post("/me/password", status_code=204)
@@ -38,8 +36,7 @@ def change_password(body: ChangePasswordIn, user: UserDep, runtime: RuntimeDep,
     """Change one's own password. Every token issued before (this one too, and API
     tokens) stops working: sign in again."""
     with runtime.db.session(write=False) as session:
-        row = session.get(AppUser, user.username)
-        current = row.password_hash if row else None
+        _, current = queries.account(session, user.username)
     # Hash outside the write transaction (argon2 is slow on purpose).
     if not verify_password(current, body.current_password):
         raise Problem(422, "The current password is wrong", errors=[
@@ -71,9 +68,7 @@ def _ooo_out(row: OutOfOffice) -> OutOfOfficeOut:
 def get_out_of_office(user: UserDep, session: ReadSessionDep, now: NowDep
                       ) -> OutOfOfficeOut | None:
     """The current or next out-of-office period, or null."""
-    row = session.exec(select(OutOfOffice).where(
-        OutOfOffice.username == user.username, col(OutOfOffice.ends_at) > now)
-        .order_by(col(OutOfOffice.starts_at))).first()
+    row = queries.out_of_office(session, user.username, now)
     return _ooo_out(row) if row else None
 
 
@@ -91,7 +86,7 @@ def _set_out_of_office(session: Session, body: OutOfOfficeIn, user: User, now: d
     errors = []
     if body.delegate_to == user.username:
         errors.append({"pointer": "/delegate_to", "message": "cannot delegate to yourself"})
-    elif session.get(AppUser, body.delegate_to) is None:
+    elif queries.account(session, body.delegate_to)[0] is None:
         errors.append({"pointer": "/delegate_to",
                        "message": f"no user {body.delegate_to!r}"})
     if body.starts_at.tzinfo is None or body.ends_at.tzinfo is None:
@@ -102,21 +97,11 @@ def _set_out_of_office(session: Session, body: OutOfOfficeIn, user: User, now: d
         errors.append({"pointer": "/ends_at", "message": "must be in the future"})
     if errors:
         raise Problem(422, f"{len(errors)} field(s) are invalid", errors=errors)
-    _clear(session, user.username, now)
-    row = OutOfOffice(username=user.username, delegate_to=body.delegate_to,
-                      starts_at=body.starts_at, ends_at=body.ends_at)
-    session.add(row)
-    session.commit()
-    return _ooo_out(row)
-
-
-def _clear(session: Session, username: str, now: datetime) -> None:
-    session.exec(delete(OutOfOffice).where(
-        col(OutOfOffice.username) == username, col(OutOfOffice.ends_at) > now))
+    return _ooo_out(service.set_out_of_office(session, user.username, body.delegate_to,
+                                              body.starts_at, body.ends_at, now))
 
 
 @router.delete("/me/out-of-office", status_code=204)
 def clear_out_of_office(user: UserDep, runtime: RuntimeDep, now: NowDep) -> None:
     with runtime.db.session() as session:
-        _clear(session, user.username, now)
-        session.commit()
+        service.clear_out_of_office(session, user.username, now)

@@ -17,7 +17,7 @@ from engine.core.commands import (
     Withdraw,
 )
 from engine.core.conditions import evaluate as evaluate_condition
-from engine.core.decide import decide, decide_and_fold, may_comment, return_targets
+from engine.core.decide import decide, decide_and_fold, may_comment, may_view, return_targets
 from engine.core.definition import (
     ApproverRule,
     Node,
@@ -71,6 +71,7 @@ __all__ = [
     "StartInstance", "TaskNotFound", "TaskState", "TransitionNotAllowed", "User",
     "UserNotFound", "Withdraw", "apply", "decide", "decide_and_fold", "definition_schema",
     "directory_from_csv", "directory_from_yaml", "evaluate_condition", "form_errors", "format_sla",
-    "load_definition", "load_definition_file", "load_directory", "may_comment", "mermaid",
+    "load_definition", "load_definition_file", "load_directory", "may_comment", "may_view",
+    "mermaid",
     "open_tasks", "parse_sla", "pending_tasks", "replay", "return_targets",
 ]

@@ -6,7 +6,7 @@ A refused command raises an ``EngineError`` and produces nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -141,18 +141,21 @@ def _decide_task(flow: Flow, cmd: cmds.DecideTask) -> None:
     flow.go(target if target is not None else flow.settle())
 
 
-def return_targets(defn: ProcessDefinition, state: InstanceState) -> list[str]:
-    """Where the current node may send the instance back: the initiator, then earlier
-    approval nodes this instance passed through (most recent first)."""
-    if state.node is None or "return" not in defn.nodes[state.node].actions:
+def return_targets(defn: ProcessDefinition, node: str | None, path: Sequence[str]
+                   ) -> list[str]:
+    """Where a task at ``node`` may send the instance back: the initiator, then the earlier
+    approval nodes on ``path`` (the nodes entered, in order; most recent first)."""
+    current = defn.nodes.get(node) if node is not None else None
+    if current is None or "return" not in current.actions:
         return []
-    earlier = [n for n in reversed(state.path[:-1]) if n != state.node
+    earlier = [n for n in reversed(path[:-1]) if n != node and n in defn.nodes
                and defn.nodes[n].kind == "approval"]
     return ["initiator", *dict.fromkeys(earlier)]
 
 
 def _check_return_target(flow: Flow, to: str) -> None:
-    if to not in return_targets(flow.defn, flow.initial):
+    initial = flow.initial
+    if to not in return_targets(flow.defn, initial.node, initial.path):
         raise TransitionNotAllowed(flow.state.node, "return",
                                    f"{to!r} is not the initiator or an earlier step")
 
@@ -232,12 +235,18 @@ def _resubmit(flow: Flow, cmd: cmds.Resubmit) -> None:
     flow.go(s.resume_at)
 
 
-def may_comment(state: InstanceState, user: str, directory: OrgDirectory) -> bool:
-    """The initiator, anyone who holds or held a task, anyone copied, admins and owners."""
+def may_view(state: InstanceState, user: str, directory: OrgDirectory) -> bool:
+    """Who may see a request: the initiator, anyone who holds or held a task, anyone
+    copied, admins and process owners."""
     u = directory.get(user)
     return (user == state.initiator or user in state.cc
             or any(t.assignee == user for t in state.tasks)
             or bool(u and (u.is_admin or u.is_process_owner)))
+
+
+def may_comment(state: InstanceState, user: str, directory: OrgDirectory) -> bool:
+    """Who may comment on a request: today, everyone who may view it."""
+    return may_view(state, user, directory)
 
 
 def _comment(flow: Flow, cmd: cmds.AddComment) -> None:
@@ -249,4 +258,4 @@ def _comment(flow: Flow, cmd: cmds.AddComment) -> None:
                               text=cmd.text.strip(), node=flow.state.node))
 
 
-__all__ = ["decide", "decide_and_fold", "may_comment", "return_targets"]
+__all__ = ["decide", "decide_and_fold", "may_comment", "may_view", "return_targets"]

@@ -13,8 +13,9 @@ Public names:
 Modules: ``event_log`` (append/load; nothing updates or deletes an event),
 ``projections`` (the rows a history implies; pure), ``writer`` (writes them),
 ``check`` (``check``/``rebuild``), ``definitions`` (versions, ``DbCatalog``), ``org``
-(``save_directory``/``load_directory``), ``idempotency`` (``lookup``/``remember``,
-``IdempotencyConflict``). Most callers want ``engine.service`` and ``engine.queries``.
+(``save_directory``/``load_directory``), ``idempotency`` (``lookup``/``remember``),
+``absences`` (out-of-office periods), ``credentials`` (password hashes, API tokens).
+Most callers want ``engine.service`` and ``engine.queries``.
 """
 
 from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag

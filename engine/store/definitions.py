@@ -9,13 +9,16 @@ version. Parsed definitions are cached per (key, version, digest): they are immu
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.core.definition import ProcessDefinition
-from engine.core.errors import DefinitionNotFound
+from engine.core.directory import OrgDirectory
+from engine.core.errors import DefinitionError, DefinitionInvalid, DefinitionNotFound
 from engine.core.loader import load_definition
 from engine.store.tables import DefinitionVersion, metadata
 
@@ -58,6 +61,60 @@ def store(session: Session, defn: ProcessDefinition, actor: str | None,
     return parse(row), True
 
 
+def yaml_files(paths_or_dir: str | Path | Iterable[str | Path]) -> list[Path]:
+    if isinstance(paths_or_dir, str | Path):
+        p = Path(paths_or_dir)
+        if not p.is_dir():
+            return [p]
+        # org.yaml next to the definitions is the directory, not a process.
+        return sorted(f for f in [*p.glob("*.yaml"), *p.glob("*.yml")]
+                      if f.stem not in ("org", "users"))
+    return [Path(p) for p in paths_or_dir]
+
+
+def sync(session: Session, paths_or_dir: str | Path | Iterable[str | Path],
+         directory: OrgDirectory, actor: str | None, now: datetime) -> list[ProcessDefinition]:
+    """Store each YAML file as a definition version: a changed file becomes version N+1,
+    an unchanged one is a no-op. All files are validated first; if any is invalid,
+    DefinitionInvalid lists every error and nothing is stored."""
+    loaded: list[ProcessDefinition] = []
+    errors: list[DefinitionError] = []
+    seen: dict[str, Path] = {}
+    for path in yaml_files(paths_or_dir):
+        try:
+            defn = load_definition(path.read_text(encoding="utf-8"), str(path), directory)
+        except DefinitionInvalid as exc:
+            errors += exc.errors
+            continue
+        if defn.key in seen:
+            errors.append(DefinitionError(str(path), 1, 1, f"key {defn.key!r} is also "
+                                          f"defined in {seen[defn.key]}"))
+        seen[defn.key] = path
+        loaded.append(defn)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return store_all(session, loaded, actor, now)
+
+
+def store_all(session: Session, loaded: list[ProcessDefinition], actor: str | None,
+               now: datetime) -> list[ProcessDefinition]:
+    """Store in one transaction. Several app processes syncing at start-up may race for
+    the same new version number: the loser retries and finds the text already stored."""
+    for attempt in range(3):
+        try:
+            stored = [store(session, d, actor, now)[0] for d in loaded]
+            session.commit()
+            return stored
+        except sa.exc.IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
 class DbCatalog:
     """``get(key, version=None)``: the newest version, or the one asked for."""
 
@@ -93,4 +150,5 @@ class DbCatalog:
         return [self.get(k) for k in self.keys()]
 
 
-__all__ = ["DbCatalog", "cached", "latest_row", "parse", "store"]
+__all__ = ["DbCatalog", "cached", "latest_row", "parse", "store", "store_all", "sync",
+           "yaml_files"]

@@ -3,6 +3,7 @@ the database on every request, and API tokens are looked up on every request."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import delete, select
 
 from engine.store import AppUser
@@ -76,3 +77,23 @@ def test_a_decision_answers_what_a_fresh_read_of_the_request_shows(api: Api) -> 
         assert answered.status_code == 200, answered.text
         assert answered.json() == me.get(f"/api/instances/{iid}", headers=lang_header).json()
         assert answered.json()["timeline"] and answered.json()["visits"]
+
+
+def test_reading_a_task_or_a_request_reads_its_event_log_once(api: Api) -> None:
+    iid = start_store(api)["id"]
+    me = api.as_("zhao.lei")
+    task = task_of(me, iid)
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM event_log" in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        for url in (f"/api/tasks/{task['id']}", f"/api/instances/{iid}"):
+            seen.clear()
+            assert me.get(url).status_code == 200
+            assert len(seen) == 1, url
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)

@@ -55,7 +55,8 @@ def test_return_to_an_earlier_node_reopens_it() -> None:
     run.act("zhao.lei")
     run.act("tang.lan")
     run.act("song.qian")
-    assert return_targets(run.defn, run.s) == ["initiator", "site_review", "regional_review"]
+    assert return_targets(run.defn, run.s.node, run.s.path) == [
+        "initiator", "site_review", "regional_review"]
     new = run.act("cao.li", "return", comment="lease term does not match")  # YAML default
     left = next(e for e in new if isinstance(e, ev.NodeLeft))
     assert (left.outcome, left.next_node) == ("returned", "site_review")

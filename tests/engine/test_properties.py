@@ -63,7 +63,7 @@ def _command(data: st.DataObject, run: Run) -> Command:
             return AddSigner(task_id=task.task_id, actor=actor, user=user,
                              position=data.draw(st.sampled_from(["before", "after"])))
         action = data.draw(st.sampled_from(["approve"] * 5 + ["reject", "return"]))
-        targets = [*return_targets(run.defn, s), "nowhere"]
+        targets = [*return_targets(run.defn, s.node, s.path), "nowhere"]
         to = data.draw(st.sampled_from(targets)) if action == "return" else None
         return DecideTask(task_id=task.task_id, actor=actor, action=action, return_to=to)
     initiator_or_user = s.initiator if data.draw(st.booleans()) else user
