@@ -7,7 +7,6 @@ uvicorn imports in each worker process.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from api import background, openapi, problems, security, signin
 from api.clock import Clock, system_clock
 from api.routes import (
+    analytics,
     auth,
     board,
     definitions,
@@ -32,21 +32,7 @@ from api.ui import mount_ui
 from engine.worker import run_in_thread
 
 _ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board,
-            reports)
-
-
-def _optional_routers() -> list[APIRouter]:
-    """Routers owned by topics that may not have landed yet (analytics)."""
-    found = []
-    for name in ("analytics",):
-        try:
-            module = importlib.import_module(f"api.routes.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"api.routes.{name}":
-                raise
-            continue
-        found.append(module.router)
-    return found
+            reports, analytics)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -82,8 +68,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api = APIRouter(prefix="/api")
     for module in _ROUTERS:
         api.include_router(module.router)
-    for router in _optional_routers():
-        api.include_router(router)
     app.include_router(api)
     app.include_router(health.fallback)  # unknown /api/... paths: problem 404
     mount_ui(app, settings.ui_dist)

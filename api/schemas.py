@@ -147,10 +147,6 @@ class DefinitionOut(_DefinitionHead):
     yaml: str
 
 
-class YamlIn(_In):
-    yaml: str
-
-
 class LineErrorOut(_Out):
     line: int | None = None
     column: int | None = None

@@ -1,29 +1,26 @@
 """Alembic environment: the target is ``engine.store`` metadata.
 
 The database URL is, in order: ``config.attributes["url"]`` (set by
-``engine.store.upgrade``), ``-x url=...`` on the alembic command line,
-``SIGNOFF_DATABASE_URL``, ``sqlalchemy.url`` in alembic.ini, then the embedded default
-``sqlite:///./signoff.db``. Connections are opened with ``engine.store.open_database`` so
+``engine.store.upgrade``), ``-x url=...`` on the alembic command line, then the app's
+settings (``api.settings.Settings``: ``SIGNOFF_DATABASE_URL``, ``.env``, its default), the
+same the server and the CLI read. Connections are opened with ``engine.store.open_database`` so
 SQLite gets the same pragmas, ``BEGIN IMMEDIATE`` and process write lock as the app.
 """
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
+from api.settings import Settings
 from engine.store.database import open_database
 from engine.store.tables import metadata
 
-DEFAULT_URL = "sqlite:///./signoff.db"
 config = context.config
 
 
 def _url() -> str:
     given = config.attributes.get("url") or context.get_x_argument(as_dictionary=True).get("url")
-    return str(given or os.environ.get("SIGNOFF_DATABASE_URL")
-               or config.get_main_option("sqlalchemy.url") or DEFAULT_URL)
+    return str(given or Settings().database_url)
 
 
 def _options(dialect: str) -> dict[str, object]:

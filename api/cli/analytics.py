@@ -20,7 +20,7 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from api.cli import app
-from api.cli.db import DEFAULT_URL, DbOption
+from api.cli.db import DbOption, database_url
 
 OutOption = Annotated[list[Path] | None, typer.Option(
     "--out", "-o", help="Write the report here; .json, .csv, .md or .html (repeatable).")]
@@ -150,10 +150,11 @@ def _date(text: str | None, name: str) -> dt.datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
 
 
-def _load(db: str, key: str, since: str | None, until: str | None) -> Any:
+def _load(db: str | None, key: str, since: str | None, until: str | None) -> Any:
     from engine.analytics.store import load_history
     from engine.store import open_database
 
+    db = database_url(db)
     database = open_database(db)
     try:
         with database.read_engine.connect() as conn:
@@ -168,7 +169,7 @@ def _load(db: str, key: str, since: str | None, until: str | None) -> Any:
 @app.command()
 def report(
     key: Annotated[str, typer.Argument(help="Process key (definition key).")],
-    db: DbOption = DEFAULT_URL, out: OutOption = None,
+    db: DbOption = None, out: OutOption = None,
     since: Annotated[str | None, typer.Option(help="Requests started on/after (ISO).")] = None,
     until: Annotated[str | None, typer.Option(help="Requests started before (ISO).")] = None,
     country: Country = "CN", timezone: Tz = "Asia/Shanghai", hours: Hours = "09:00-18:00",
@@ -196,7 +197,7 @@ def report(
 def export(
     key: Annotated[str, typer.Argument(help="Process key (definition key).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Target file: .xes or .csv.")],
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = None,
     since: Annotated[str | None, typer.Option(help="Requests started on/after (ISO).")] = None,
     until: Annotated[str | None, typer.Option(help="Requests started before (ISO).")] = None,
 ) -> None:

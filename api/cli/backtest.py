@@ -18,7 +18,7 @@ from rich.markdown import Markdown
 
 from api.cli import app
 from api.cli.analytics import Country, Hours, Tz, _fail, _progress
-from api.cli.db import DEFAULT_URL, DbOption
+from api.cli.db import DbOption, database_url
 
 
 def _history(db: str, key: str | None) -> tuple[dict[tuple[str, int], Any], list[Any]]:
@@ -42,7 +42,7 @@ def _history(db: str, key: str | None) -> tuple[dict[tuple[str, int], Any], list
 @app.command()
 def backtest(
     process: Annotated[str | None, typer.Argument(help="Process key (default: all).")] = None,
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Also write the scores here (.json or .md).")] = None,
@@ -63,6 +63,7 @@ def backtest(
         cal = WorkingCalendar(country or None, timezone, start, end)
     except CalendarInvalid as exc:
         raise _fail(str(exc)) from None
+    db = database_url(db)
     definitions, traces = _history(db, process)
     if not traces:
         raise _fail(f"no finished requests{f' of {process!r}' if process else ''} in {db}")

@@ -1,6 +1,7 @@
 """``signoff db upgrade|downgrade|current|check``: the schema and the projections' health.
 
-The database is ``--db``, else ``SIGNOFF_DATABASE_URL``, else ``sqlite:///./signoff.db``.
+The database is ``--db``, else the app's settings (``SIGNOFF_DATABASE_URL``, ``.env``, then
+``Settings``' default): every command, the server and Alembic read the same settings.
 """
 
 from __future__ import annotations
@@ -14,14 +15,22 @@ from api.cli import app
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic) and consistency.")
 app.add_typer(db_app, name="db")
 
-DbOption = Annotated[str, typer.Option("--db", envvar="SIGNOFF_DATABASE_URL",
-                                       help="Database URL.")]
-DEFAULT_URL = "sqlite:///./signoff.db"
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: SIGNOFF_DATABASE_URL or .env, else the settings' "
+                 "default, a SQLite file in the working folder).")]
+
+
+def database_url(db: str | None) -> str:
+    """``--db`` when given, else the configured database (``api.settings.Settings``)."""
+    from api.settings import Settings
+
+    return db or Settings().database_url
 
 
 @db_app.command()
-def upgrade(db: DbOption = DEFAULT_URL, revision: str = "head") -> None:
+def upgrade(db: DbOption = None, revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    db = database_url(db)
     from engine.store import current
     from engine.store import upgrade as do_upgrade
 
@@ -30,8 +39,9 @@ def upgrade(db: DbOption = DEFAULT_URL, revision: str = "head") -> None:
 
 
 @db_app.command()
-def downgrade(db: DbOption = DEFAULT_URL, revision: str = "base") -> None:
+def downgrade(db: DbOption = None, revision: str = "base") -> None:
     """Revert migrations down to REVISION (default: base, an empty database)."""
+    db = database_url(db)
     from engine.store import current
     from engine.store import downgrade as do_downgrade
 
@@ -40,17 +50,19 @@ def downgrade(db: DbOption = DEFAULT_URL, revision: str = "base") -> None:
 
 
 @db_app.command("current")
-def show_current(db: DbOption = DEFAULT_URL) -> None:
+def show_current(db: DbOption = None) -> None:
     """Print the database's revision and the newest one."""
+    db = database_url(db)
     from engine.store import current, head
 
     typer.echo(f"database: {current(db) or 'base'}; newest: {head()}")
 
 
 @db_app.command()
-def check(db: DbOption = DEFAULT_URL) -> None:
+def check(db: DbOption = None) -> None:
     """Replay every instance's events and compare with the instance, task, node visit
     and cc rows; list every disagreement. Exit 1 if any (or the schema is not current)."""
+    db = database_url(db)
     from rich.progress import Progress
 
     from engine.service import check as check_projections
@@ -75,9 +87,10 @@ def check(db: DbOption = DEFAULT_URL) -> None:
 
 
 @db_app.command()
-def rebuild(db: DbOption = DEFAULT_URL) -> None:
+def rebuild(db: DbOption = None) -> None:
     """Recompute the instance, task, node visit and cc rows from the event log.
     Run it with the app stopped: commands committing meanwhile could be overwritten."""
+    db = database_url(db)
     from rich.progress import Progress
 
     from engine.service import rebuild_projections

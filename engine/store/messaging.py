@@ -59,7 +59,7 @@ def set_calendar(engine: sa.Engine, calendar: WorkingHours) -> None:
 def calendar_of(engine: sa.Engine) -> WorkingHours:
     found = _calendars.get(engine)
     if found is None:
-        from engine.analytics.calendar import WorkingCalendar
+        from engine.core.calendar import WorkingCalendar
         found = _calendars.setdefault(engine, WorkingCalendar())
     return found
 
