@@ -363,7 +363,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel
-         * @description Administrators only.
+         * @description Administrators only (the engine refuses anyone else).
          */
         post: operations["cancel_api_instances__instance_id__cancel_post"];
         delete?: never;
