@@ -17,7 +17,7 @@ from engine.board import BoardRow
 from engine.store import Instance
 
 if TYPE_CHECKING:
-    from api.workflow import Workflow
+    from api.unit_of_work import UnitOfWork
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +63,7 @@ class ReportSentOut(_Out):
     sent: int  # messages written to the outbox
 
 
-def board_out(wf: Workflow, rows: Sequence[BoardRow], total: int) -> BoardPageOut:
+def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int) -> BoardPageOut:
     items = []
     for r in rows:
         defn = wf.definition(r.definition_key, r.definition_version)
@@ -131,7 +131,7 @@ def xlsx_response(page: BoardPageOut, zh: bool, name: str, now: datetime) -> Res
                      name, now)
 
 
-def instances_xlsx_response(wf: Workflow, rows: Sequence[Instance]) -> Response:
+def instances_xlsx_response(wf: UnitOfWork, rows: Sequence[Instance]) -> Response:
     lang = "zh" if wf.zh else "en"
     out = []
     for r in rows:

@@ -21,7 +21,7 @@ from api.board_views import BoardPageOut, RefreshOut, board_out, xlsx_response
 from api.deps import NowDep, RuntimeDep
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
-from api.workflow import ReaderDep, Workflow, WriterDep
+from api.unit_of_work import ReaderDep, UnitOfWork, WriterDep
 from engine import forecast, service
 from engine.board import BoardQuery, BoardQueryInvalid, board
 from engine.core.directory import User
@@ -48,7 +48,7 @@ def sees_all(user: User) -> bool:
     return user.is_admin or user.is_process_owner or BOARD_ROLE in user.roles
 
 
-def _query(wf: Workflow, scope: str | None, definition: str | None, node: str | None,
+def _query(wf: UnitOfWork, scope: str | None, definition: str | None, node: str | None,
            holder: str | None, field: list[str], at_risk: bool | None,
            overdue: bool | None, q: str | None, sort: str, limit: int, offset: int
            ) -> BoardQuery:
@@ -69,7 +69,7 @@ def _query(wf: Workflow, scope: str | None, definition: str | None, node: str | 
                       offset=offset)
 
 
-def _rows(wf: Workflow, query: BoardQuery) -> BoardPageOut:
+def _rows(wf: UnitOfWork, query: BoardQuery) -> BoardPageOut:
     try:
         rows, total = board(wf.session, query, wf.now)
     except BoardQueryInvalid as exc:

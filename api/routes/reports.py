@@ -15,7 +15,7 @@ from api.board_views import ReportSentOut
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.routes.board import sees_all
-from api.workflow import ReaderDep, Workflow, WriterDep
+from api.unit_of_work import ReaderDep, UnitOfWork, WriterDep
 from engine import daily_report
 from engine.core.definition import ProcessDefinition
 from engine.notify import Message, Recipient, render
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/reports", tags=["reports"],
                    responses=problem_responses(*SIGNED_IN, 403, 404))
 
 
-def _report_of(wf: Workflow, key: str) -> ProcessDefinition:
+def _report_of(wf: UnitOfWork, key: str) -> ProcessDefinition:
     if not sees_all(wf.user):
         raise Problem(403, "Only process owners, product managers and administrators "
                            "see the daily report")
