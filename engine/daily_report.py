@@ -272,6 +272,14 @@ class ReportJob:
 
     def __call__(self, db: Any, now: datetime) -> int:
         from engine.store.org import current_directory
+        with db.session(write=False) as session:  # most rounds: nothing due, no write
+            catalog = DbCatalog(session)
+            conn = session.connection()
+            due = [key for key in sorted(catalog.keys())
+                   if (defn := catalog.get(key)).report is not None
+                   and due_days(defn.report, last_sent(conn, key), now, self.calendar)]
+        if not due:
+            return 0
         with db.session() as session:
             sent = send_due(session, DbCatalog(session), current_directory(session), now,
                             self.calendar)
