@@ -25,6 +25,7 @@ from engine.core.errors import (
     DefinitionInvalid,
     DefinitionNotFound,
     EngineError,
+    ExpressionFailed,
     FormInvalid,
     IdempotencyConflict,
     InstanceNotFound,
@@ -44,7 +45,7 @@ STATUS: dict[type[EngineError], int] = {
     TransitionNotAllowed: 409, ConcurrentUpdate: 409, FormInvalid: 422,
     DefinitionInvalid: 422, NoApproverFound: 422, UserNotFound: 422,
     IdempotencyConflict: 422, AnalysisError: 422, AnalysisInvalid: 422,
-    NothingToAnalyse: 404,
+    NothingToAnalyse: 404, ExpressionFailed: 422,
 }
 _TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
            405: "Method not allowed", 409: "Conflict", 422: "Invalid input",

@@ -9,17 +9,21 @@ listed: in the edited process nobody would have stopped them.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simpleeval import EvalWithCompoundTypes, InvalidExpression
+from simpleeval import EvalWithCompoundTypes, InvalidExpression, NameNotDefined
 
 from engine.analytics.model import AttrValue, History, Visit
 from engine.analytics.stats import Summary, summarize
+from engine.core import expressions as ex
 from engine.core.errors import AnalysisInvalid
+
+_FUNCTIONS: dict[str, Any] = {"int": int, "float": float, "str": str, "len": len}
 
 
 class WhatIfInvalid(AnalysisInvalid):
@@ -40,8 +44,8 @@ def what_if(history: History, remove: Sequence[str] = (), skip: Sequence[Skip] =
             raise WhatIfInvalid(f"unknown step {name!r}; steps are {sorted(steps)}")
     if not remove and not skip:
         raise WhatIfInvalid("nothing to replay: name a step to remove or a skip condition")
-    for k in skip:
-        check_condition(k.condition)
+    trees = {k.condition: check_condition(k.condition) for k in skip}
+    ev = ex.evaluator(_FUNCTIONS)
     removed = set(remove)
     base: list[float] = []
     scen: list[float] = []
@@ -49,7 +53,8 @@ def what_if(history: History, remove: Sequence[str] = (), skip: Sequence[Skip] =
     affected = dropped = 0
     for cid, visits in (by_case or history.by_case()).items():
         case = history.cases[cid]
-        drop = [v for v in visits if v.step in removed or _skipped(v, skip, case.attributes)]
+        drop = [v for v in visits
+                if v.step in removed or _skipped(v, skip, case.attributes, ev, trees)]
         saved = math.fsum(v.wait or 0.0 for v in drop)
         base.append(case.duration)
         scen.append(case.duration - min(saved, case.duration))
@@ -83,29 +88,44 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
-def _skipped(v: Visit, skip: Sequence[Skip], attrs: Mapping[str, AttrValue]) -> bool:
-    return any(k.step == v.step and _holds(k.condition, attrs) for k in skip)
+def _skipped(v: Visit, skip: Sequence[Skip], attrs: Mapping[str, AttrValue],
+             ev: EvalWithCompoundTypes, trees: Mapping[str, ast.Expression]) -> bool:
+    return any(k.step == v.step and _holds(k.condition, attrs, ev, trees[k.condition])
+               for k in skip)
 
 
-def _holds(condition: str, attrs: Mapping[str, AttrValue]) -> bool:
-    """Evaluate a condition safely; a case lacking an attribute it names is not skipped."""
-    ev = EvalWithCompoundTypes(names=dict(attrs))
+def _holds(condition: str, attrs: Mapping[str, AttrValue], ev: EvalWithCompoundTypes,
+           tree: ast.Expression) -> bool:
+    """Evaluate a checked condition within its budget. A case lacking an attribute it
+    names, or holding a value of another type (text compared with a number), is not
+    skipped; any other failure names the condition."""
+    ev.names = dict(attrs)
     try:
-        return bool(ev.eval(condition))
-    except (InvalidExpression, SyntaxError) as exc:
-        if type(exc).__name__ == "NameNotDefined":
-            return False
-        raise WhatIfInvalid(f"condition {condition!r}: {exc}") from None
+        return bool(ev.eval(condition, previously_parsed=tree.body))
+    except NameNotDefined:
+        return False
     except TypeError:
         return False  # e.g. comparing a text attribute with a number: does not hold
+    except ex.BudgetExceeded as exc:
+        raise WhatIfInvalid(f"condition {condition!r} would compute {exc}") from None
+    except ZeroDivisionError:
+        raise WhatIfInvalid(f"condition {condition!r} divides by zero") from None
+    except (InvalidExpression, ArithmeticError, ValueError, AttributeError, KeyError,
+            IndexError, RecursionError, MemoryError) as exc:
+        raise WhatIfInvalid(f"condition {condition!r}: {type(exc).__name__}: {exc}"
+                            ) from None
 
 
-def check_condition(condition: str) -> None:
-    """Raise WhatIfInvalid when a condition does not even parse."""
+def check_condition(condition: str) -> ast.Expression:
+    """The checked tree of a condition; raise WhatIfInvalid when it does not parse, is
+    beyond the limits, or cannot be true/false."""
     try:
-        EvalWithCompoundTypes().parse(condition)
-    except SyntaxError as exc:
-        raise WhatIfInvalid(f"condition {condition!r}: {exc.msg}") from None
+        tree = ex.parse(condition, _FUNCTIONS)
+    except ex.ExpressionInvalid as exc:
+        raise WhatIfInvalid(f"condition {ex.shown(condition)} {exc}") from None
+    if (why := ex.not_boolean(tree, {})) is not None:
+        raise WhatIfInvalid(f"condition {ex.shown(condition)} {why}")
+    return tree
 
 
 def _lost(visits: Sequence[Visit], drop: Sequence[Visit]) -> list[dict[str, Any]]:

@@ -49,7 +49,8 @@ def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
     case_attrs: dict[str, Any] = {}
     pos = 0
     for _, el in etree.iterparse(stream, events=("end",), tag=("{*}event", "{*}trace"),
-                                 huge_tree=True):
+                                 huge_tree=True, resolve_entities=False, no_network=True,
+                                 load_dtd=False):
         if _local(el.tag) == "event":
             ev = _event(el, path, case_attrs if not pending else None)
             if ev is not None:

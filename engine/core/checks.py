@@ -19,7 +19,9 @@ Found = tuple[tuple[str | int, ...], bool, str]
 
 def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
                     directory: OrgDirectory | None) -> list[Found]:
-    fields = set((defn.form_schema.get("properties") or {}).keys())
+    properties = defn.form_schema.get("properties") or {}
+    fields = set(properties)
+    kinds = conditions.field_kinds(properties)
     out: list[Found] = []
     out += _form(defn)
     if defn.start not in defn.nodes:
@@ -28,7 +30,7 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         raw = data["nodes"][node.id]
         out += _shape(node, raw)
         out += _targets(defn, node, raw)
-        out += _conditions(node, raw, fields)
+        out += _conditions(node, raw, kinds)
         out += _rules(node, raw, fields, directory)
         out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
@@ -154,7 +156,8 @@ def _targets(defn: ProcessDefinition, node: Node, raw: Mapping[str, Any]) -> Ite
             yield (path, False, f"return target {node.return_to!r} is not an earlier approval node")
 
 
-def _conditions(node: Node, raw: Mapping[str, Any], fields: set[str]) -> Iterator[Found]:
+def _conditions(node: Node, raw: Mapping[str, Any], fields: Mapping[str, str]
+                ) -> Iterator[Found]:
     for path, cond, _target in _route_paths(node, raw):
         if cond is not None:
             for msg in conditions.check(cond, fields):

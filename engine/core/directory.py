@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-
-from engine.core.errors import DefinitionError, DirectoryInvalid
+from engine.core.errors import DefinitionError, DefinitionInvalid, DirectoryInvalid
+from engine.core.limits import DEFAULT
+from engine.core.yamlpos import read_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +76,10 @@ def load_directory(path: str | Path) -> OrgDirectory:
 
 
 def directory_from_yaml(text: str, source: str = "<string>") -> OrgDirectory:
-    try:
-        doc = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DirectoryInvalid([DefinitionError(source, line, col, str(exc.problem))]) from None
+    try:  # an org is an operator's file and may be large; aliases and depth still refused
+        doc = read_yaml(text, source, replace(DEFAULT, max_yaml_bytes=64 * 1024 * 1024))
+    except DefinitionInvalid as exc:
+        raise DirectoryInvalid(exc.errors) from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("users"), list):
         raise DirectoryInvalid([DefinitionError(source, 1, 1, "expected a mapping with 'users:'")])
     rows: list[tuple[tuple[int, int], dict[str, Any]]] = []

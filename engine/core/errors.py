@@ -13,6 +13,7 @@ They never carry HTTP status codes; ``api/problems.py`` maps them. The tree::
     ├── TransitionNotAllowed     node, action, reason (not allowed in this state)
     ├── FormInvalid              errors: list[(json_pointer, message)]
     ├── NoApproverFound          node, rule
+    ├── ExpressionFailed         expression, reason (a condition failed on this data)
     ├── ConcurrentUpdate         instance_id, expected_seq (raised by the store)
     ├── IdempotencyConflict      key, username (a key reused for a different request)
     └── AnalysisError            analytics could not answer (also a ValueError)
@@ -110,6 +111,12 @@ class NoApproverFound(EngineError):
         super().__init__(f"no approver found for node {node!r} (rule {rule})")
 
 
+class ExpressionFailed(EngineError):
+    def __init__(self, expression: str, reason: str) -> None:
+        self.expression, self.reason = expression, reason
+        super().__init__(f"condition {expression!r} cannot be evaluated: {reason}")
+
+
 class ConcurrentUpdate(EngineError):
     def __init__(self, instance_id: UUID, expected_seq: int) -> None:
         self.instance_id, self.expected_seq = instance_id, expected_seq
@@ -144,7 +151,7 @@ class NothingToAnalyse(AnalysisError):
 __all__ = [
     "AnalysisError", "AnalysisInvalid", "ConcurrentUpdate", "DefinitionError",
     "DefinitionInvalid", "DefinitionNotFound", "DirectoryInvalid", "EngineError",
-    "FormInvalid", "IdempotencyConflict", "InstanceNotFound", "NoApproverFound",
-    "NotPermitted", "NothingToAnalyse", "TaskNotFound", "TransitionNotAllowed",
-    "UserNotFound",
+    "ExpressionFailed", "FormInvalid", "IdempotencyConflict", "InstanceNotFound",
+    "NoApproverFound", "NotPermitted", "NothingToAnalyse", "TaskNotFound",
+    "TransitionNotAllowed", "UserNotFound",
 ]

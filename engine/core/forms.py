@@ -1,4 +1,11 @@
-"""Request forms: JSON Schema (draft 2020-12) checked with jsonschema, formats enforced."""
+"""Request forms: JSON Schema (draft 2020-12) checked with jsonschema, formats enforced.
+
+Forms are closed by default: an object schema listing ``properties`` refuses fields it
+does not declare (``additionalProperties: false`` is added where the definition says
+nothing about extra fields; write ``additionalProperties: true`` to accept them). Data
+is first held to ``engine.core.limits`` (depth, string length, total size, NUL and lone
+surrogates), so jsonschema never walks a hostile document.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
+from engine.core.limits import data_errors
 
 _validators: dict[str, Draft202012Validator] = {}  # keyed by definition digest
 
@@ -42,9 +51,34 @@ def schema_errors(schema: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+_OPEN_ENDED = ("additionalProperties", "unevaluatedProperties", "patternProperties", "allOf",
+               "anyOf", "oneOf", "if", "then", "else", "$ref", "$dynamicRef",
+               "dependentSchemas", "not")
+
+
+def closed_form(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with ``additionalProperties: false`` on every object that lists its
+    ``properties`` and says nothing about other fields (nor composes subschemas, which
+    may declare more fields)."""
+    out = dict(schema)
+    props = out.get("properties")
+    if isinstance(props, Mapping):
+        out["properties"] = {k: closed_form(v) if isinstance(v, Mapping) else v
+                             for k, v in props.items()}
+        if not any(k in out for k in _OPEN_ENDED):
+            out["additionalProperties"] = False
+    items = out.get("items")
+    if isinstance(items, Mapping):
+        out["items"] = closed_form(items)
+    return out
+
+
 def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
                 cache_key: str | None = None) -> list[tuple[str, str]]:
-    """Every problem of ``data`` against ``schema`` as (json_pointer, message), sorted."""
+    """Every problem of ``data`` against ``schema`` as (json_pointer, message), sorted;
+    data beyond the limits is refused before the schema is checked."""
+    if limited := data_errors(data):
+        return limited
     validator = _validators.get(cache_key) if cache_key else None
     if validator is None:
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -54,4 +88,4 @@ def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
     return sorted(errors)
 
 
-__all__ = ["form_errors", "schema_errors"]
+__all__ = ["closed_form", "form_errors", "schema_errors"]

@@ -15,8 +15,6 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
 
 from engine.core import rules
 from engine.core.checks import semantic_errors
@@ -35,7 +33,8 @@ from engine.core.definition import (
 )
 from engine.core.directory import OrgDirectory
 from engine.core.errors import DefinitionError, DefinitionInvalid
-from engine.core.yamlpos import plain, position
+from engine.core.forms import closed_form
+from engine.core.yamlpos import plain, position, read_yaml
 
 
 @cache
@@ -56,13 +55,7 @@ def load_definition_file(path: str | Path, directory: OrgDirectory | None = None
 def load_definition(text: str, source: str = "<string>",
                     directory: OrgDirectory | None = None) -> ProcessDefinition:
     """Parse and validate; raise DefinitionInvalid with every error found."""
-    try:
-        doc = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        msg = f"YAML syntax error: {exc.problem or exc.context}"
-        raise DefinitionInvalid([DefinitionError(source, line, col, msg)]) from None
+    doc = read_yaml(text, source)
     if not isinstance(doc, Mapping):
         raise DefinitionInvalid([DefinitionError(source, 1, 1, "expected a mapping at the top")])
     data = plain(doc)
@@ -239,7 +232,7 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
     nodes = {str(k): _node(str(k), v, policies, defaults) for k, v in data["nodes"].items()}
     return ProcessDefinition(
         key=str(data["key"]), title=str(data["title"]), start=str(data["start"]), nodes=nodes,
-        form_schema=data.get("form") or {"type": "object", "properties": {}},
+        form_schema=closed_form(data.get("form") or {"type": "object", "properties": {}}),
         ui_schema=data.get("ui_schema") or {}, description=str(data.get("description", "")),
         title_zh=str(data.get("title_zh", "")),
         description_zh=str(data.get("description_zh", "")),

@@ -1,4 +1,10 @@
-"""Line and column lookup in a ruamel.yaml round-trip document (1-based)."""
+"""Reading YAML safely (``read_yaml``) and line/column lookup in a ruamel.yaml
+round-trip document (1-based).
+
+``read_yaml`` refuses anchors and aliases (``&name``, ``*name``: an alias bomb of a few
+hundred bytes expands to gigabytes), nesting deeper than the limit, oversized text and
+characters YAML does not allow, each as a ``DefinitionInvalid`` at its line and column.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,62 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer, ComposerError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.reader import ReaderError
+
+from engine.core.errors import DefinitionError, DefinitionInvalid
+from engine.core.limits import DEFAULT, Limits
+
 Path = tuple[str | int, ...]
+
+
+class _NoAliasComposer(Composer):
+    """A composer that refuses anchors and aliases before anything is expanded."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ComposerError(None, None, "YAML anchors and aliases (&name, *name) are "
+                                "not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> Any:
+    """The round-trip document of ``text``; raise DefinitionInvalid (with a position)
+    when it is too large, too deep, uses aliases or is not YAML."""
+    def fail(line: int, column: int, message: str) -> DefinitionInvalid:
+        return DefinitionInvalid([DefinitionError(source, line, column, message)])
+
+    if len(text) > limits.max_yaml_bytes:
+        raise fail(1, 1, f"the file is larger than {limits.max_yaml_bytes} bytes")
+    yaml = YAML(typ="rt")
+    yaml.Composer = _NoAliasComposer
+    yaml.max_depth = limits.max_yaml_depth
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = str(exc.problem or exc.context)
+        if problem.startswith("maximum depth"):
+            problem = f"nested deeper than {limits.max_yaml_depth} levels"
+        elif not problem.startswith("YAML anchors"):
+            problem = f"YAML syntax error: {problem}"
+        raise fail(line, col, problem) from None
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[0])
+        raise fail(line, col, f"YAML cannot contain the character U+{char:04X}") from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise fail(1, 1, f"not readable YAML: {type(exc).__name__}") from None
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    before = text[:max(offset, 0)]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def position(doc: Any, path: Path, *, key: bool = False) -> tuple[int, int]:
@@ -54,4 +115,4 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["Path", "plain", "position"]
+__all__ = ["Path", "plain", "position", "read_yaml"]
