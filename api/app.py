@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import background, openapi, problems, security, signin
 from api.clock import Clock, system_clock
+from api.guard import RequestGuard
 from api.routes import (
     analytics,
     auth,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                                             settings.login_hash_wait_seconds)
     problems.install(app)
     openapi.install(app)
+    app.add_middleware(RequestGuard, limits=settings.limits())  # inside the headers
     security.install(app, settings)
     api = APIRouter(prefix="/api")
     for module in _ROUTERS:

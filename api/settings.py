@@ -7,10 +7,13 @@ as arguments. Tests build ``Settings(...)`` directly and pass it to ``create_app
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from engine.core.limits import DEFAULT, Limits
 
 
 class Settings(BaseSettings):
@@ -65,6 +68,17 @@ class Settings(BaseSettings):
     feishu_url: str | None = None  # https://open.feishu.cn/open-apis/bot/v2/hook/...
     feishu_secret: str | None = None
     wecom_url: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+
+    # Input limits of every HTTP request (engine/core/limits.py has the engine's own).
+    max_body_bytes: int = DEFAULT.max_body_bytes  # larger bodies: 413, never read
+    max_json_depth: int = DEFAULT.max_json_depth  # deeper JSON bodies: 422
+    max_string_length: int = DEFAULT.max_string_length  # longer strings or query values: 422
+
+    def limits(self) -> Limits:
+        """The limits the API holds every request to."""
+        return replace(DEFAULT, max_body_bytes=self.max_body_bytes,
+                       max_json_depth=self.max_json_depth,
+                       max_string_length=self.max_string_length)
 
     def resolved_state_dir(self) -> Path:
         """Where embedded mode keeps what must survive a restart (the JWT secret)."""

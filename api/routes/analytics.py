@@ -18,7 +18,7 @@ from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.model import History
 from engine.analytics.report import Settings, analyse, step_figures_only
 from engine.analytics.store import load_history, process_list
-from engine.analytics.whatif import Skip, what_if
+from engine.analytics.whatif import Skip, check_condition, what_if
 from engine.core.errors import NothingToAnalyse
 
 router = APIRouter(prefix="/analytics", tags=["analytics"],
@@ -80,5 +80,7 @@ def report(key: str, per_approver: ApproverFiguresDep, session: ReadSessionDep,
 @router.post("/{key}/what-if", response_model=WhatIfOut)
 def what_if_report(key: str, body: WhatIfIn, user: UserDep, session: ReadSessionDep,
                    since: Since = None, until: Until = None) -> dict[str, Any]:
+    for s in body.skip:  # a bad condition is refused before any history is read
+        check_condition(s.if_)
     history = _history(session, key, since, until)
     return what_if(history, body.remove, [Skip(s.node, s.if_) for s in body.skip])

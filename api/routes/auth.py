@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 from api import auth, signin
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
@@ -58,7 +59,8 @@ def list_tokens(user: UserDep, session: ReadSessionDep) -> list[TokenSummaryOut]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: UserDep, runtime: RuntimeDep) -> None:
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: UserDep,
+                 runtime: RuntimeDep) -> None:
     with runtime.db.session() as session:
         if not service.revoke_api_token(session, token_id, user.username):
             raise Problem(404, f"No API token {token_id} of {user.username}")

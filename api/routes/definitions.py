@@ -20,6 +20,7 @@ from api.views import definition_out, definition_summary
 from engine import service
 from engine.core.directory import User
 from engine.core.errors import DefinitionInvalid, NotPermitted
+from engine.core.limits import DEFAULT
 from engine.core.loader import load_definition
 
 router = APIRouter(prefix="/definitions", tags=["definitions"],
@@ -29,7 +30,7 @@ _YAML_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "text/yaml": {"schema": {"type": "string"}},
     "application/json": {"schema": {"type": "object", "required": ["yaml"],
                                     "properties": {"yaml": {"type": "string"}}}}}}}
-MAX_YAML_BYTES = 512 * 1024
+MAX_YAML_BYTES = DEFAULT.max_yaml_bytes
 
 
 async def _yaml_text(request: Request) -> str:
@@ -66,7 +67,8 @@ def list_definitions(user: UserDep, session: ReadSessionDep, zh: ZhDep
 
 @router.get("/{key}", response_model=DefinitionOut)
 def get_definition(key: str, user: UserDep, session: ReadSessionDep, zh: ZhDep,
-                   version: Annotated[int | None, Query(ge=1)] = None) -> DefinitionOut:
+                   version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+                   ) -> DefinitionOut:
     catalog = service.DbCatalog(session)
     defn = catalog.get(key, version)
     return definition_out(localize(defn, zh), catalog.versions(key), defn)

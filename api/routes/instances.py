@@ -52,7 +52,7 @@ def list_instances(
     ] = None,
     definition: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Page[InstanceSummaryOut]:
     if scope == "all" and not (uow.user.is_admin or uow.user.is_process_owner):
         raise Problem(403, "Only administrators and process owners may list all requests")

@@ -42,7 +42,7 @@ def inbox(
     node: str | None = None,
     sort: Literal["due", "overdue_first", "created"] = "due",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Page[TaskOut]:
     """My pending tasks. ``due`` and ``overdue_first``: the most overdue first, then by due
     time, tasks without a due time last; ``created``: newest first."""

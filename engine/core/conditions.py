@@ -74,6 +74,11 @@ def check(expr: str, fields: Iterable[str] | Mapping[str, str]) -> list[str]:
                 for name in sorted(used - set(kinds))]
     if (why := ex.not_boolean(tree, kinds)) is not None:
         problems.append(f"condition {expr!r} {why}")
+    elif not used:  # reads no field: its value is known now, so is any failure
+        try:
+            evaluate(expr, {})
+        except ExpressionFailed as exc:
+            problems.append(str(exc))
     return problems
 
 

@@ -77,7 +77,8 @@ def load_directory(path: str | Path) -> OrgDirectory:
 
 def directory_from_yaml(text: str, source: str = "<string>") -> OrgDirectory:
     try:  # an org is an operator's file and may be large; aliases and depth still refused
-        doc = read_yaml(text, source, replace(DEFAULT, max_yaml_bytes=64 * 1024 * 1024))
+        doc = read_yaml(text, source, replace(DEFAULT, max_yaml_bytes=64 * 1024 * 1024,
+                                              max_yaml_nodes=10_000_000))
     except DefinitionInvalid as exc:
         raise DirectoryInvalid(exc.errors) from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("users"), list):

@@ -26,8 +26,9 @@ class Limits:
     max_json_depth: int = 32  # nesting of objects and arrays in a request body
     max_string_length: int = 20_000  # one string (characters) in a request or a form
     max_form_bytes: int = 256_000  # a request form's data, serialized
-    max_yaml_bytes: int = 512 * 1024  # one definition or org file
+    max_yaml_bytes: int = 128 * 1024  # one definition (the largest example: 6 KiB)
     max_yaml_depth: int = 40  # nesting of mappings and sequences in YAML
+    max_yaml_nodes: int = 3_000  # values in one definition (the largest example: 400)
     max_expression_length: int = 500  # characters of one condition
     max_expression_depth: int = 24  # nesting of its syntax tree
     max_expression_nodes: int = 200  # size of its syntax tree

@@ -2,8 +2,9 @@
 round-trip document (1-based).
 
 ``read_yaml`` refuses anchors and aliases (``&name``, ``*name``: an alias bomb of a few
-hundred bytes expands to gigabytes), nesting deeper than the limit, oversized text and
-characters YAML does not allow, each as a ``DefinitionInvalid`` at its line and column.
+hundred bytes expands to gigabytes), nesting deeper than the limit, oversized text, more
+values than the limit (ruamel's round-trip reader costs about a millisecond per value)
+and characters YAML does not allow, each as a ``DefinitionInvalid`` at its line and column.
 """
 
 from __future__ import annotations
@@ -24,14 +25,21 @@ from engine.core.limits import DEFAULT, Limits
 Path = tuple[str | int, ...]
 
 
-class _NoAliasComposer(Composer):
-    """A composer that refuses anchors and aliases before anything is expanded."""
+class _BoundedComposer(Composer):
+    """A composer that refuses anchors and aliases before anything is expanded, and
+    stops after ``max_nodes`` nodes (ruamel reads lazily: the rest is never scanned)."""
+
+    max_nodes = DEFAULT.max_yaml_nodes
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise ComposerError(None, None, "YAML anchors and aliases (&name, *name) are "
                                 "not allowed", event.start_mark)
+        self.nodes = getattr(self, "nodes", 0) + 1
+        if self.nodes > self.max_nodes:
+            raise ComposerError(None, None, f"more than {self.max_nodes} YAML values",
+                                event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -44,7 +52,11 @@ def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> 
     if len(text) > limits.max_yaml_bytes:
         raise fail(1, 1, f"the file is larger than {limits.max_yaml_bytes} bytes")
     yaml = YAML(typ="rt")
-    yaml.Composer = _NoAliasComposer
+
+    class _Composer(_BoundedComposer):
+        max_nodes = limits.max_yaml_nodes
+
+    yaml.Composer = _Composer
     yaml.max_depth = limits.max_yaml_depth
     try:
         return yaml.load(text)
@@ -54,7 +66,7 @@ def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> 
         problem = str(exc.problem or exc.context)
         if problem.startswith("maximum depth"):
             problem = f"nested deeper than {limits.max_yaml_depth} levels"
-        elif not problem.startswith("YAML anchors"):
+        elif not problem.startswith(("YAML anchors", "more than")):
             problem = f"YAML syntax error: {problem}"
         raise fail(line, col, problem) from None
     except ReaderError as exc:

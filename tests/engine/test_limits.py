@@ -66,10 +66,14 @@ def test_oversized_definitions_and_org_aliases_are_refused() -> None:
     "int('9' * 4000) > 1",
 ])
 def test_expression_bombs_fail_within_the_budget(expr: str) -> None:
-    assert check(expr, []) == []  # the shape is fine; the values are what cost
     with pytest.raises(ExpressionFailed) as info:
         evaluate(expr, {})
     assert expr in str(info.value)
+    assert check(expr, []) == [str(info.value)]  # no field read: refused at validation
+    with_field = f"x == 0 or {expr}"
+    assert check(with_field, ["x"]) == []  # the shape is fine; the values are what cost
+    with pytest.raises(ExpressionFailed):
+        evaluate(with_field, {"x": 1})
 
 
 @pytest.mark.parametrize("expr", [
