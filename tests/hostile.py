@@ -52,7 +52,7 @@ EXPRESSION_BOMBS = [
 YAML_TEXTS: dict[str, str] = {
     "alias_bomb": alias_bomb(),
     "deep_flow": "key: " + "[" * 50_000 + "]" * 50_000,
-    "deep_block": "".join(" " * i + "a:\n" for i in range(800)),
+    "deep_block": "".join(" " * i + "a:\n" for i in range(300)),
     "control_char": "key: a\x01b\ntitle: x\n",
     "escape_sequence": "key: \x1b[2J\x1b[31mred\n",
     "bidi_and_bell": "key: \u202e\x07\n",
