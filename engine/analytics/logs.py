@@ -100,7 +100,10 @@ def read_log(path: Path, mapping: LabelMapping, progress: Progress | None = None
              **csv_options: str | None) -> History:
     """Read an XES (``.xes``, ``.xes.gz``) or CSV (``.csv``, ``.csv.gz``) log."""
     with paused_gc():
-        return _read_log(path, mapping, progress, **csv_options)
+        try:
+            return _read_log(path, mapping, progress, **csv_options)
+        except UnicodeDecodeError as exc:
+            raise LogInvalid(f"{path}: not UTF-8 text ({exc.reason})") from None
 
 
 def _read_log(path: Path, mapping: LabelMapping, progress: Progress | None,
