@@ -59,6 +59,8 @@ class ProblemOut(BaseModel):
     detail: str
     instance: str = Field(description="The path that was requested")
     errors: list[FieldErrorOut] | None = Field(None, description="The invalid fields")
+    request_id: str | None = Field(None, description="This request's id (also the "
+                                                     "`X-Request-ID` header), as logged")
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

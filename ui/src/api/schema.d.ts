@@ -1894,6 +1894,12 @@ export interface components {
              * @default null
              */
             errors: components["schemas"]["FieldErrorOut"][] | null;
+            /**
+             * Request Id
+             * @description This request's id (also the `X-Request-ID` header), as logged
+             * @default null
+             */
+            request_id: string | null;
         };
         /** ProcessOut */
         ProcessOut: {
