@@ -123,8 +123,7 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
 
 
 def _json_problem(body: bytes, path: str, limits: Limits) -> _Refused | None:
-    """Depth, text and size problems of a JSON body (malformed JSON is left to FastAPI,
-    which answers it with a 422 of its own)."""
+    """Depth, text and size problems of a JSON body, or why it is not JSON at all."""
     if not body:
         return None
     try:
@@ -132,8 +131,10 @@ def _json_problem(body: bytes, path: str, limits: Limits) -> _Refused | None:
     except RecursionError:
         errors = [{"pointer": "", "message": f"nested deeper than {limits.max_json_depth} "
                                              "levels"}]
-    except ValueError:
-        return None
+    except UnicodeDecodeError:
+        errors = [{"pointer": "", "message": "the body is not UTF-8 text"}]
+    except ValueError as exc:
+        errors = [{"pointer": "", "message": f"not valid JSON: {exc}"[:300]}]
     else:
         if path.startswith(_LONG_TEXT):
             limits = replace(limits, max_string_length=max(limits.max_string_length,
