@@ -1,8 +1,10 @@
 """Request forms: JSON Schema (draft 2020-12) checked with jsonschema, formats enforced.
 
 Forms are closed by default: an object schema listing ``properties`` refuses fields it
-does not declare (``additionalProperties: false`` is added where the definition says
-nothing about extra fields; write ``additionalProperties: true`` to accept them). Data
+does not declare (``form_errors`` validates against ``closed_form(schema)``, which adds
+``additionalProperties: false`` where the definition says nothing about extra fields;
+write ``additionalProperties: true`` to accept them). The schema shown to the UI stays
+as written. Data
 is first held to ``engine.core.limits`` (depth, string length, total size, NUL and lone
 surrogates), so jsonschema never walks a hostile document.
 """
@@ -81,7 +83,8 @@ def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
         return limited
     validator = _validators.get(cache_key) if cache_key else None
     if validator is None:
-        validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        validator = Draft202012Validator(closed_form(schema),
+                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
         if cache_key:
             _validators[cache_key] = validator
     errors = [(_location(e), e.message) for e in validator.iter_errors(dict(data))]

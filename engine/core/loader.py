@@ -33,7 +33,6 @@ from engine.core.definition import (
 )
 from engine.core.directory import OrgDirectory
 from engine.core.errors import DefinitionError, DefinitionInvalid
-from engine.core.forms import closed_form
 from engine.core.yamlpos import plain, position, read_yaml
 
 
@@ -232,7 +231,7 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
     nodes = {str(k): _node(str(k), v, policies, defaults) for k, v in data["nodes"].items()}
     return ProcessDefinition(
         key=str(data["key"]), title=str(data["title"]), start=str(data["start"]), nodes=nodes,
-        form_schema=closed_form(data.get("form") or {"type": "object", "properties": {}}),
+        form_schema=data.get("form") or {"type": "object", "properties": {}},
         ui_schema=data.get("ui_schema") or {}, description=str(data.get("description", "")),
         title_zh=str(data.get("title_zh", "")),
         description_zh=str(data.get("description_zh", "")),

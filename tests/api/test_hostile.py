@@ -110,8 +110,9 @@ def _cases(api: Api, ids: dict[str, str]) -> Iterator[Case]:
         for kind, value in BAD_STRINGS.items():
             body = json.dumps({p: value for p in props}).encode()
             yield Case(f"{method} {path} {kind} in every field", method, url, body, JSON)
-            yield Case(f"{method} {path} {kind} as a key", method, url,
-                       json.dumps({value[:100]: 1}).encode(), JSON)
+            if kind != "long":  # a long key is merely unknown, not hostile
+                yield Case(f"{method} {path} {kind} as a key", method, url,
+                           json.dumps({value[:100]: 1}).encode(), JSON)
         deep = json.dumps({p: nested(500) for p in props}).encode()
         yield Case(f"{method} {path} 500 deep in every field", method, url, deep, JSON)
 
