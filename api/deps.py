@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from api.auth import require_admin, require_process_owner, unauthorized, user_for_token
+from api.context import note_user
 from api.runtime import Runtime
 from engine.core.directory import OrgDirectory, User
 from engine.store.org import current_directory
@@ -66,6 +67,7 @@ def _caller(runtime: RuntimeDep, now: NowDep,
         directory = current_directory(session)
         user = user_for_token(session, credentials.credentials, runtime.secret, now,
                               directory)
+        note_user(user.username)  # for the request's log line
         return Caller(user, directory)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -41,6 +42,13 @@ class Settings(BaseSettings):
     login_max_lockout_minutes: float = 240
     login_hash_concurrency: int = 4  # password hashes at once per process (64 MiB each)
     login_hash_wait_seconds: float = 2.0  # then 503 with Retry-After
+    # Operations (docs/operations.md): logs, /metrics, readiness.
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    metrics_access: Literal["off", "token", "local", "open"] = "local"  # local: token or localhost
+    metrics_token: str | None = None
+    workers_expected: bool = False  # readiness wants a worker heartbeat when true
+    worker_stale_seconds: int = 120
 
     # Timers and the worker (docs/definitions.md "Timers", docs/api.md "Notifications")
     calendar_country: str | None = "CN"  # public holidays and make-up working days

@@ -66,9 +66,11 @@ def serve(
     with a worker that fires timers and delivers the outbox."""
     import uvicorn
 
+    from api.logs import configure
     from api.prepare import prepare
 
     settings = _settings(db, demo, definitions)
+    configure(settings.log_format, settings.log_level)
     ready = prepare(settings, console=_console)
     if demo:
         if ready.history_note:
@@ -89,9 +91,12 @@ def serve(
     _console.print(f"[bold]Signoff[/bold] on http://{host}:{port}/  (API docs at /docs; "
                    f"database {ready.database})")
     # No ``server`` header; forwarded headers are read by the app itself, from the proxies
-    # in SIGNOFF_TRUSTED_PROXIES only (api.security).
+    # in SIGNOFF_TRUSTED_PROXIES only (api.security). Logging is ours (api.logs: text or
+    # JSON, one line per request with its id): uvicorn neither configures it nor writes
+    # its own access log.
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", server_header=False, proxy_headers=False)
+                log_level=settings.log_level.lower(), log_config=None, access_log=False,
+                server_header=False, proxy_headers=False)
 
 
 @app.command("demo")
