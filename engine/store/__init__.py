@@ -14,10 +14,13 @@ Modules: ``event_log`` (append/load; nothing updates or deletes an event),
 ``projections`` (the rows a history implies; pure), ``writer`` (writes them),
 ``check`` (``check``/``rebuild``), ``definitions`` (versions, ``DbCatalog``), ``org``
 (``save_directory``/``load_directory``), ``idempotency`` (``lookup``/``remember``),
-``absences`` (out-of-office periods), ``credentials`` (password hashes, API tokens).
+``absences`` (out-of-office periods), ``credentials`` (password hashes, API tokens),
+``audit`` (the audit log), ``heartbeat`` (worker heartbeats), ``gauges`` (outbox and
+timer figures for ``/metrics``), ``backup`` (backup and restore).
 Most callers want ``engine.service`` and ``engine.queries``.
 """
 
+from engine.store import heartbeat  # noqa: F401  (its table joins the metadata)
 from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag
 from engine.store.database import Database, open_database
 from engine.store.messaging_tables import (

@@ -30,7 +30,9 @@ class SignInThrottle(SQLModel, table=True):
 class AuditRecord(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (sa.Index("ix_audit_log_subject_at", "subject", "at"),
-                      sa.Index("ix_audit_log_action_at", "action", "at"))
+                      sa.Index("ix_audit_log_action_at", "action", "at"),
+                      sa.Index("ix_audit_log_actor_at", "actor", "at"),
+                      sa.Index("ix_audit_log_at", "at"))
     id: int | None = Field(default=None, sa_type=sa.BigInteger().with_variant(sa.Integer(),
                            "sqlite"), primary_key=True)
     at: datetime = Field(sa_type=AwareDateTime, nullable=False)
@@ -38,6 +40,7 @@ class AuditRecord(SQLModel, table=True):
     action: str = Field(max_length=64)  # e.g. sign_in.failed, sign_in.locked
     subject: str = Field(default="", max_length=200)  # what or whom it was about
     detail: dict[str, Any] = Field(sa_column=sa.Column(JSONDoc, nullable=False))
+    request_id: str | None = Field(default=None, max_length=128)  # the request's log lines
 
 
 __all__ = ["AuditRecord", "SignInThrottle"]
