@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import background, openapi, problems, security, signin
+from api import background, logs, metrics, openapi, problems, security, signin
 from api.clock import Clock, system_clock
 from api.guard import RequestGuard
+from api.middleware import RequestMiddleware
 from api.routes import (
     analytics,
     auth,
@@ -72,12 +73,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.fallback)  # unknown /api/... paths: problem 404
+    metrics.install(app, runtime)  # /metrics, before the UI's catch-all
+    app.add_middleware(RequestMiddleware)  # request id, request metrics, the request log
     mount_ui(app, settings.ui_dist)
     return app
 
 
 def app_from_env() -> FastAPI:
-    return create_app()
+    settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 __all__ = ["app_from_env", "create_app"]

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fastapi import Depends
 from sqlmodel import Session
 
+from api import metrics
 from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
 from api.instance_view import instance_out
@@ -76,17 +77,20 @@ class UnitOfWork:
               ) -> InstanceState:
         cmd = cmds.StartInstance(definition_key=definition, initiator=self.user.username,
                                  data=dict(data))
-        return service.start(self.session, self.catalog, self.directory, cmd, self.now,
-                             idempotency_key=key)
+        with metrics.command(type(cmd).__name__, definition):
+            return service.start(self.session, self.catalog, self.directory, cmd, self.now,
+                                 idempotency_key=key)
 
     def on_instance(self, instance_id: UUID, cmd: cmds.Command, key: str | None
                     ) -> InstanceState:
-        return service.execute(self.session, self.catalog, self.directory, instance_id, cmd,
-                               self.now, idempotency_key=key)
+        with metrics.command(type(cmd).__name__, instance_id):
+            return service.execute(self.session, self.catalog, self.directory, instance_id,
+                                   cmd, self.now, idempotency_key=key)
 
     def on_task(self, cmd: service.TaskCommand, key: str | None) -> InstanceState:
-        return service.execute_on_task(self.session, self.catalog, self.directory, cmd,
-                                       self.now, idempotency_key=key)
+        with metrics.command(type(cmd).__name__, cmd.task_id):
+            return service.execute_on_task(self.session, self.catalog, self.directory, cmd,
+                                           self.now, idempotency_key=key)
 
     # --- reads --------------------------------------------------------------------
 
