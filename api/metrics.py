@@ -11,9 +11,10 @@ docs/operations.md. The registry API other parts call:
 - ``record_timers_fired(count, worker=...)``: the worker, per batch of timers fired;
 - ``worker_heartbeat(worker_id)``: the worker, once per loop.
 
-Gauges read from the database (pool use, outbox depth and age, timers due and late, the
-newest worker heartbeat) are computed at scrape time by a collector bound to the app's
-database; outbox and timer gauges appear once their tables exist.
+Gauges read from the database (pool use, outbox depth, dead letters and age, timers due
+and late, the newest worker heartbeat) are computed at scrape time by a collector bound
+to the app's database. ``start_http_server(port)`` exposes a process without an API (a
+``signoff worker``) the same way.
 
 Access (``metrics_access``): ``off`` (404), ``token`` (``Authorization: Bearer
 <metrics_token>``), ``local`` (the default: that token, or a client on this host),
@@ -192,16 +193,16 @@ class DatabaseCollector:
             outbox = gauges.outbox_stats(conn, now)
             timers = gauges.timer_stats(conn, now, self.late_after)
             seen = heartbeat.last_beat(conn)
-        if outbox is not None:
-            yield GaugeMetricFamily("signoff_outbox_depth", "Outbox messages waiting to "
-                                    "be delivered", value=outbox.depth)
-            yield GaugeMetricFamily("signoff_outbox_oldest_age_seconds", "Age of the oldest "
-                                    "waiting outbox message", value=outbox.oldest_age_seconds)
-        if timers is not None:
-            yield GaugeMetricFamily("signoff_timers_due", "Timers due and not fired",
-                                    value=timers.due)
-            yield GaugeMetricFamily("signoff_timers_late", "Timers due more than a minute "
-                                    "ago and not fired", value=timers.late)
+        yield GaugeMetricFamily("signoff_outbox_depth", "Outbox messages waiting to be "
+                                "delivered", value=outbox.depth)
+        yield GaugeMetricFamily("signoff_outbox_dead", "Outbox messages given up on (dead "
+                                "letters: `signoff outbox retry`)", value=outbox.dead)
+        yield GaugeMetricFamily("signoff_outbox_oldest_age_seconds", "Age of the oldest "
+                                "waiting outbox message", value=outbox.oldest_age_seconds)
+        yield GaugeMetricFamily("signoff_timers_due", "Timers due and not fired",
+                                value=timers.due)
+        yield GaugeMetricFamily("signoff_timers_late", "Timers due more than a minute ago "
+                                "and not fired", value=timers.late)
         if seen is not None:
             yield GaugeMetricFamily("signoff_worker_last_seen_age_seconds", "Seconds since "
                                     "any worker last wrote its heartbeat",
@@ -243,6 +244,14 @@ def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
+def start_http_server(port: int, addr: str = "127.0.0.1") -> None:
+    """Serve this process's counters on ``addr:port`` (a worker has no API to carry
+    ``/metrics``); database gauges come from the API processes."""
+    from prometheus_client import start_http_server as serve
+
+    serve(port, addr, registry=REGISTRY)
+
+
 def install(app: FastAPI, runtime: Runtime) -> None:
     """``/metrics`` on ``app`` (before the UI's catch-all) and its database gauges."""
     registry = CollectorRegistry(auto_describe=False)
@@ -252,4 +261,5 @@ def install(app: FastAPI, runtime: Runtime) -> None:
 
 
 __all__ = ["REGISTRY", "DatabaseCollector", "command", "install", "observe_request",
-           "outcome_of", "record_delivery", "record_timers_fired", "worker_heartbeat"]
+           "outcome_of", "record_delivery", "record_timers_fired", "start_http_server",
+           "worker_heartbeat"]

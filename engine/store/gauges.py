@@ -1,26 +1,29 @@
 """Numbers an operator watches, read from the database at scrape time.
 
-``outbox_stats(conn, now)``: messages waiting to leave and the age of the oldest;
-``timer_stats(conn, now, late_after)``: timers due and timers late. Both return None while
-their table does not exist (the tables arrive with the worker), so ``/metrics`` simply
-leaves the gauges out. Each is one aggregate query over an indexed column.
+``outbox_stats(conn, now)``: messages waiting to leave, dead letters, and the age of the
+oldest waiting one; ``timer_stats(conn, now, late_after)``: timers due and timers late
+(a ``timer`` row exists while its timer is pending; firing deletes it). Each is one
+aggregate query over indexed columns.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
-from engine.store.types import AwareDateTime
+from engine.store.messaging_tables import OutboxRow, TimerRow
+
+_outbox: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
+_timer: sa.Table = TimerRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxStats:
-    depth: int
-    oldest_age_seconds: float
+    depth: int  # pending
+    dead: int
+    oldest_age_seconds: float  # of the oldest pending message; 0 when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,57 +32,23 @@ class TimerStats:
     late: int
 
 
-def _columns(conn: sa.Connection, table: str) -> set[str] | None:
-    inspector = sa.inspect(conn)
-    if not inspector.has_table(table):
-        return None
-    return {c["name"] for c in inspector.get_columns(table)}
-
-
-def _first(cols: set[str], *names: str) -> str | None:
-    return next((n for n in names if n in cols), None)
-
-
-def _table(name: str, cols: set[str], times: tuple[str | None, ...]) -> sa.Table:
-    return sa.Table(name, sa.MetaData(), *(
-        sa.Column(c, AwareDateTime if c in times else sa.String) for c in sorted(cols)))
-
-
-def _pending(t: sa.Table, cols: set[str], done: tuple[str, ...]) -> list[Any]:
-    """Rows not finished: no completion time set, and (if there is one) a status that is
-    not a final one."""
-    where: list[Any] = [t.c[c].is_(None) for c in done if c in cols]
-    if "status" in cols:
-        where.append(t.c.status.not_in(("delivered", "sent", "done", "fired", "dead",
-                                        "failed", "cancelled")))
-    return where
-
-
-def outbox_stats(conn: sa.Connection, now: datetime) -> OutboxStats | None:
-    cols = _columns(conn, "outbox")
-    if cols is None:
-        return None
-    created = _first(cols, "created_at", "at", "enqueued_at")
-    t = _table("outbox", cols, (created,))
-    oldest = sa.func.min(t.c[created]) if created else sa.null()
-    row = conn.execute(sa.select(sa.func.count(), oldest).select_from(t).where(
-        *_pending(t, cols, ("delivered_at", "sent_at", "dead_at")))).one()
-    age = (now - row[1]).total_seconds() if row[1] is not None else 0.0
-    return OutboxStats(int(row[0]), max(age, 0.0))
-
-
-def timer_stats(conn: sa.Connection, now: datetime, late_after: timedelta
-                ) -> TimerStats | None:
-    cols = _columns(conn, "timer")
-    due_col = _first(cols or set(), "due_at", "fire_at", "at")
-    if cols is None or due_col is None:
-        return None
-    t = _table("timer", cols, (due_col,))
-    pending = _pending(t, cols, ("fired_at", "cancelled_at", "done_at"))
-    due = t.c[due_col]
+def outbox_stats(conn: sa.Connection, now: datetime) -> OutboxStats:
+    pending = _outbox.c.status == "pending"
     row = conn.execute(sa.select(
-        sa.func.count().filter(due <= now),
-        sa.func.count().filter(due <= now - late_after)).select_from(t).where(*pending)).one()
+        sa.func.count().filter(pending),
+        sa.func.count().filter(_outbox.c.status == "dead"),
+        sa.func.min(_outbox.c.created_at).filter(pending)).where(
+            _outbox.c.status.in_(("pending", "dead")))).one()
+    oldest = row[2]
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return OutboxStats(int(row[0]), int(row[1]), max(age, 0.0))
+
+
+def timer_stats(conn: sa.Connection, now: datetime, late_after: timedelta) -> TimerStats:
+    due = _timer.c.due_at
+    row = conn.execute(sa.select(sa.func.count(),
+                                 sa.func.count().filter(due <= now - late_after))
+                       .where(due <= now)).one()
     return TimerStats(int(row[0]), int(row[1]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,20 @@ def test_database_gauges(api_m: Api) -> None:
     assert value(samples, "signoff_database_up") == 1
     assert ("signoff_db_pool_size", frozenset({("engine", "write")})) in samples
     assert any(name == "signoff_db_pool_connections" for name, _ in samples)
+
+
+def test_outbox_and_timer_gauges(api_m: Api) -> None:
+    before = scrape(api_m)
+    start_store(api_m)  # tasks assigned: messages for the outbox, timers for the SLA
+    after = scrape(api_m)
+    assert value(after, "signoff_outbox_depth") > value(before, "signoff_outbox_depth")
+    assert value(after, "signoff_outbox_oldest_age_seconds") >= 0
+    assert value(after, "signoff_timers_due") == 0
+    api_m.clock.advance(timedelta(days=30))  # no worker ran: everything is due, and late
+    later = scrape(api_m)
+    assert value(later, "signoff_timers_due") > 0
+    assert value(later, "signoff_timers_late") == value(later, "signoff_timers_due")
+    assert value(later, "signoff_outbox_oldest_age_seconds") >= 30 * 86400
 
 
 def test_access_is_limited(api: Api, tmp_path: Path) -> None:
