@@ -18,6 +18,7 @@ from api.guard import RequestGuard
 from api.middleware import RequestMiddleware
 from api.routes import (
     analytics,
+    audit,
     auth,
     board,
     definitions,
@@ -34,7 +35,7 @@ from api.ui import mount_ui
 from engine.worker import run_in_thread
 
 _ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board,
-            reports, analytics)
+            reports, analytics, audit)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -14,6 +14,8 @@ import uuid
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
+from engine.store import audit
+
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
@@ -35,13 +37,18 @@ def new_request_id(offered: str | None = None) -> str:
     return uuid.uuid4().hex
 
 
-def begin(request_id: str) -> tuple[RequestContext, Token[RequestContext | None]]:
+Tokens = tuple[Token[RequestContext | None], Token[str | None]]
+
+
+def begin(request_id: str) -> tuple[RequestContext, Tokens]:
     ctx = RequestContext(request_id)
-    return ctx, _current.set(ctx)
+    # Audit rows written while the request runs carry its id too.
+    return ctx, (_current.set(ctx), audit.request_id.set(request_id))
 
 
-def end(token: Token[RequestContext | None]) -> None:
-    _current.reset(token)
+def end(tokens: Tokens) -> None:
+    _current.reset(tokens[0])
+    audit.request_id.reset(tokens[1])
 
 
 def current() -> RequestContext | None:

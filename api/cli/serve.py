@@ -132,6 +132,7 @@ def password_command(
     earlier tokens, API tokens included, stop working."""
     from datetime import UTC, datetime
 
+    from api.audit import cli_actor
     from api.schemas import PASSWORD_MAX
     from api.tokens import hash_password
     from engine import signin
@@ -144,7 +145,7 @@ def password_command(
     try:
         with database.session() as session:
             found = signin.set_password_hash(session, username, new_hash, datetime.now(UTC),
-                                             actor=None, action="password.reset")
+                                             actor=cli_actor(), action="password.reset")
     finally:
         database.dispose()
     if not found:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from api import auth, signin
+from api.audit import note as audit_note
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
@@ -47,6 +48,10 @@ def create_token(body: TokenIn, user: UserDep, runtime: RuntimeDep, now: NowDep
     with runtime.db.session() as session:
         token, row = auth.create_api_token(session, user, body.name, now,
                                            timedelta(days=days))
+        audit_note(session, "token.issued", user.username, f"token {row.id}", now,
+                   name=row.name, expires_at=row.expires_at.isoformat()
+                   if row.expires_at else None)
+        session.commit()
     assert row.id is not None
     return TokenOut(id=row.id, token=token, name=row.name, expires_at=row.expires_at)
 
@@ -60,7 +65,9 @@ def list_tokens(user: UserDep, session: ReadSessionDep) -> list[TokenSummaryOut]
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: UserDep,
-                 runtime: RuntimeDep) -> None:
+                 runtime: RuntimeDep, now: NowDep) -> None:
     with runtime.db.session() as session:
         if not service.revoke_api_token(session, token_id, user.username):
             raise Problem(404, f"No API token {token_id} of {user.username}")
+        audit_note(session, "token.revoked", user.username, f"token {token_id}", now)
+        session.commit()

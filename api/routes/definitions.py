@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from api.audit import note as audit_note
 from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
 from api.openapi import SIGNED_IN, problem_responses
@@ -107,4 +108,7 @@ def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> Definiti
     with runtime.db.session() as session:
         defn = service.publish_definition(session, text, user.username,
                                           service.load_directory(session), now=now)
+        audit_note(session, "definition.published", user.username,
+                   f"{defn.key} v{defn.version}", now, key=defn.key, version=defn.version)
+        session.commit()
         return definition_out(defn, service.DbCatalog(session).versions(defn.key), defn)

@@ -21,7 +21,8 @@ UI = ROOT / "ui"
 REGENERATE = "run bin/gen-api-types and commit ui/openapi.json and ui/src/api/schema.d.ts"
 PROBLEM = "application/problem+json"
 UNSIGNED = {("/api/health", "get"), ("/api/auth/login", "post"),
-            ("/api/auth/demo-users", "get")}
+            ("/api/auth/demo-users", "get"), ("/api/health/live", "get"),
+            ("/api/health/ready", "get")}
 
 
 @pytest.fixture(scope="module")
