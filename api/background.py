@@ -9,6 +9,7 @@ from datetime import timedelta
 from api.channels import channels_from_settings
 from api.clock import Clock, system_clock
 from api.settings import Settings
+from api.worker_metrics import ObservedWorker
 from engine.analytics.calendar import WorkingCalendar, parse_hours
 from engine.daily_report import ReportJob
 from engine.forecast import ForecastDuty
@@ -35,12 +36,14 @@ def worker_for(settings: Settings, db: Database,
     configure(settings, db)
     channels = channels_from_settings(settings)
     deliver = channel_sender(channels, settings.public_url) if channels else None
-    worker = Worker(db, deliver, frozenset(channels), clock=clock,
-                    max_attempts=settings.outbox_max_attempts,
-                    backoff=timedelta(seconds=settings.outbox_backoff_seconds),
-                    jobs=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
-                                       org_calendar(settings)),
-                          ReportJob(org_calendar(settings))))
+    # ObservedWorker: deliveries, timers fired and heartbeats in /metrics, and a
+    # heartbeat row per round for readiness (api.worker_metrics).
+    worker = ObservedWorker(db, deliver, frozenset(channels), clock=clock,
+                            max_attempts=settings.outbox_max_attempts,
+                            backoff=timedelta(seconds=settings.outbox_backoff_seconds),
+                            jobs=(ForecastDuty(timedelta(minutes=settings.forecast_minutes),
+                                               org_calendar(settings)),
+                                  ReportJob(org_calendar(settings))))
     return worker, channels
 
 

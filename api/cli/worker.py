@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -33,15 +34,24 @@ def _settings(db: str | None) -> Settings:
 
 @app.command()
 def worker(db: DbOption = None,
-           once: Annotated[bool, typer.Option(help="One round, then exit.")] = False) -> None:
+           once: Annotated[bool, typer.Option(help="One round, then exit.")] = False,
+           metrics_port: Annotated[int | None, typer.Option(
+               help="Serve this worker's /metrics on this port.")] = None,
+           metrics_host: Annotated[str, typer.Option(
+               help="Interface for --metrics-port.")] = "127.0.0.1") -> None:
     """Fire due timers and deliver the outbox until stopped (Ctrl-C or SIGTERM). Run
     any number of them on PostgreSQL; on SQLite the serving process runs one already."""
     from api.background import worker_for
+    from api.logs import configure as configure_logs
+    from api.metrics import start_http_server
     from engine.store import open_database
 
     settings = _settings(db)
+    configure_logs(settings.log_format, settings.log_level)
     database = open_database(settings.database_url)
     work, channels = worker_for(settings, database)
+    if metrics_port is not None:
+        start_http_server(metrics_port, metrics_host)
     try:
         if once:
             fired, sent = work.run_once()
@@ -91,6 +101,8 @@ def retry_command(ids: Annotated[list[str] | None, typer.Argument(
                       help="Message ids (default: every dead message).")] = None,
                   db: DbOption = None) -> None:
     """Send dead messages again (attempts reset, due now)."""
+    from api.audit import cli_actor
+    from api.audit import note as audit_note
     from engine.outbox import retry
     from engine.store import open_database
 
@@ -98,6 +110,9 @@ def retry_command(ids: Annotated[list[str] | None, typer.Argument(
     try:
         with database.session() as session:
             count = retry(session, [UUID(i) for i in ids] if ids else None)
+            audit_note(session, "outbox.retry", cli_actor(),
+                       f"{len(ids)} message(s)" if ids else "dead messages",
+                       datetime.now(UTC), ids=list(ids or []), queued=count)
             session.commit()
     finally:
         database.dispose()

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from api.audit import note as audit_note
 from api.auth import events_ticket, unauthorized, user_for_events_ticket, user_for_token
 from api.channels import configured_channels
 from api.deps import AdminDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
@@ -104,6 +105,9 @@ def admin_retry(body: RetryIn, admin: AdminDep, runtime: RuntimeDep, now: NowDep
     """Queue messages again (``ids``; without them every dead one): attempts reset."""
     with runtime.db.session() as session:
         queued = outbox.retry(session, body.ids, now)
+        audit_note(session, "outbox.retry", admin.username,
+                   "dead messages" if body.ids is None else f"{len(body.ids)} message(s)",
+                   now, ids=[str(i) for i in body.ids or []], queued=queued)
         session.commit()
     return RetryOut(queued=queued)
 

@@ -1,7 +1,7 @@
 """The audit log: each administrative action (publishing a definition, changing and
-setting passwords, issuing and revoking API tokens, sign-in failures) is recorded with
-its request id, listed for administrators with filters, and exported as CSV; nothing
-secret is kept."""
+setting passwords, issuing and revoking API tokens, sign-in failures, outbox retries)
+is recorded with its request id, listed for administrators with filters, and exported
+as CSV; nothing secret is kept."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ def _do_every_action(api: Api) -> dict[str, str]:
                         json={"username": "xu.ming", "password": "not-it-Secret-993"})
     assert r.status_code == 401
     ids["signin.failure"] = r.headers["X-Request-ID"]
+    r = api.as_("admin").post("/api/admin/outbox/retry", json={})
+    assert r.status_code == 200, r.text
+    ids["outbox.retry"] = r.headers["X-Request-ID"]
     return ids
 
 
@@ -54,7 +57,7 @@ def test_each_administrative_action_is_listed(api: Api) -> None:
     page = r.json()
     by_action = {e["action"]: e for e in page["items"]}
     for action in ("definition.publish", "user.password.change", "user.password.set",
-                   "token.issue", "token.revoke", "signin.failure"):
+                   "token.issue", "token.revoke", "signin.failure", "outbox.retry"):
         assert by_action[action]["request_id"] == ids[action], action
     assert by_action["definition.publish"]["subject"] == "sample_order v2"
     assert by_action["definition.publish"]["actor"] == "chen.jing"
@@ -85,7 +88,7 @@ def test_filters_csv_and_admins_only(api: Api) -> None:
     r = admin.get("/api/admin/audit", params={"format": "csv"})
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert len(rows) == 6 and rows[0]["action"]
+    assert len(rows) == 7 and rows[0]["action"]
     assert api.as_("li.na").get("/api/admin/audit").status_code == 403
 
 
@@ -104,10 +107,14 @@ def test_the_cli_lists_and_exports(api: Api, tmp_path: Path) -> None:
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert {row["action"] for row in rows} == {
         "definition.publish", "user.password.change", "user.password.set", "token.issue",
-        "token.revoke", "signin.failure"}
+        "token.revoke", "signin.failure", "outbox.retry"}
     r = runner.invoke(app, ["password", "li.na", "--db", url, "--password", "cli-Secret-994"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["audit", "--db", url, "--subject", "li.na",
                             "--action", "user.password.set", "--csv", "-"])
     assert r.exit_code == 0 and ",user.password.set,li.na," in r.output
     assert "cli-Secret-994" not in r.output
+    r = runner.invoke(app, ["outbox", "retry", "--db", url])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["audit", "--db", url, "--action", "outbox.retry"])
+    assert r.exit_code == 0 and "cli:" in r.output
