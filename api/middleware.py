@@ -7,7 +7,8 @@ answered, one line is logged (``signoff.request``) with method, route template, 
 duration in milliseconds, user and request id, and the request is counted in
 ``/metrics``. Bodies, headers and query strings are never logged. Probes (``/metrics``,
 ``/api/health/...``) are logged at DEBUG so a load balancer's polling does not flood the
-log.
+log. An error no handler answered is logged with its traceback and answered with a 500
+problem document carrying the request id.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import context, metrics
+from api.problems import problem_body, respond
 
 log = logging.getLogger("signoff.request")
 _QUIET = ("/metrics", "/api/health")
@@ -53,13 +55,13 @@ class RequestMiddleware:
         offered = next((v.decode("latin-1") for k, v in scope.get("headers", ())
                         if k == _HEADER), None)
         ctx, token = context.begin(context.new_request_id(offered))
-        status = 500
+        status, started = 500, False
         start = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                status, started = int(message["status"]), True
                 headers = [(k, v) for k, v in message.get("headers", ()) if k != _HEADER]
                 headers.append((_HEADER, ctx.request_id.encode()))
                 message = {**message, "headers": headers}
@@ -68,14 +70,25 @@ class RequestMiddleware:
         metrics.IN_PROGRESS.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error", extra={"request_id": ctx.request_id})
+            if started:
+                raise
+            # Not answered yet: a problem document carrying the request id, rather than
+            # a bare "Internal Server Error".
+            body = problem_body(500, "Internal Server Error", "An unexpected error: quote "
+                                f"request id {ctx.request_id} when reporting it",
+                                scope.get("path", ""), type_="/problems/500")
+            await respond(body)(scope, receive, send_with_id)
         finally:
             metrics.IN_PROGRESS.dec()
             seconds = time.perf_counter() - start
             route, method = route_of(scope), scope.get("method", "")
             metrics.observe_request(method, route, status, seconds)
             quiet = any(scope.get("path", "").startswith(p) for p in _QUIET)
-            log.log(logging.DEBUG if quiet and status < 500 else logging.INFO,
-                    "%s %s %s", method, route, status,
+            level = (logging.ERROR if status >= 500 else
+                     logging.DEBUG if quiet else logging.INFO)
+            log.log(level, "%s %s %s", method, route, status,
                     extra={"method": method, "route": route, "status": status,
                            "duration_ms": round(seconds * 1000, 1), "user": ctx.user,
                            "request_id": ctx.request_id})

@@ -7,7 +7,7 @@ process can tell (readiness) whether some worker was heard from recently.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
@@ -25,12 +25,18 @@ class WorkerHeartbeat(SQLModel, table=True):
 _table = WorkerHeartbeat.__table__  # type: ignore[attr-defined]
 
 
+FORGET_AFTER = timedelta(days=7)
+
+
 def beat(session: Session, worker_id: str, now: datetime) -> None:
+    """Record that ``worker_id`` is alive at ``now``; forget workers silent for a week
+    (a restarted worker comes back under a new id)."""
     conn = session.connection()
     done = conn.execute(_table.update().where(_table.c.worker_id == worker_id)
                         .values(seen_at=now))
     if done.rowcount == 0:
         conn.execute(_table.insert().values(worker_id=worker_id, seen_at=now))
+        conn.execute(_table.delete().where(_table.c.seen_at < now - FORGET_AFTER))
 
 
 def last_beat(conn: sa.Connection) -> datetime | None:

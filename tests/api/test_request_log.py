@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 
@@ -91,3 +92,25 @@ def test_redact() -> None:
     assert redact("Authorization: Bearer abc.def") == "Authorization: Bearer [redacted]"
     assert "hunter2" not in redact('{"password": "hunter2"}')
     assert "so_123" not in redact("token=so_123&x=1")
+
+
+def test_an_unexpected_error_is_a_problem_with_its_request_id(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    from fastapi.routing import APIRoute
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app: Any = api.client.app
+    app.router.routes.insert(0, APIRoute("/api/test-boom", boom))
+    caplog.set_level(logging.INFO)
+    r = api.client.get("/api/test-boom")
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    rid = r.headers["X-Request-ID"]
+    assert r.json()["request_id"] == rid and rid in r.json()["detail"]
+    [error] = [x for x in caplog.records if x.exc_info and x.__dict__.get("request_id") == rid]
+    assert "a bug" in JsonFormatter().format(error)
+    [line] = [x for x in _lines(caplog, "signoff.request")
+              if x.__dict__["request_id"] == rid and not x.exc_info]
+    assert line.levelno == logging.ERROR and line.__dict__["status"] == 500
