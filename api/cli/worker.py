@@ -110,7 +110,7 @@ def retry_command(ids: Annotated[list[str] | None, typer.Argument(
     try:
         with database.session() as session:
             count = retry(session, [UUID(i) for i in ids] if ids else None)
-            audit_note(session, "outbox.retry", cli_actor(),
+            audit_note(session, "outbox.retried", cli_actor(),
                        f"{len(ids)} message(s)" if ids else "dead messages",
                        datetime.now(UTC), ids=list(ids or []), queued=count)
             session.commit()

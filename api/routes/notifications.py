@@ -105,7 +105,7 @@ def admin_retry(body: RetryIn, admin: AdminDep, runtime: RuntimeDep, now: NowDep
     """Queue messages again (``ids``; without them every dead one): attempts reset."""
     with runtime.db.session() as session:
         queued = outbox.retry(session, body.ids, now)
-        audit_note(session, "outbox.retry", admin.username,
+        audit_note(session, "outbox.retried", admin.username,
                    "dead messages" if body.ids is None else f"{len(body.ids)} message(s)",
                    now, ids=[str(i) for i in body.ids or []], queued=queued)
         session.commit()

@@ -168,7 +168,7 @@ def test_postgresql_logical_while_writing_then_restore(pg_url: str, tmp_path: Pa
     db = open_database(other_schema)
     try:
         with db.session() as s:
-            audit.record(s, "token.issue", "boss", "probe", at=T0)
+            audit.record(s, T0, "token.issued", "probe", actor="boss")
             s.commit()
     finally:
         db.dispose()
