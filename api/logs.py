@@ -102,6 +102,10 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
         logger.handlers.clear()
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # One INFO line per outgoing HTTP call (webhooks, chat robots) would drown the rest;
+    # the worker reports failed deliveries itself.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 __all__ = ["MASK", "JsonFormatter", "TextFormatter", "configure", "redact"]
