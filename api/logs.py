@@ -102,6 +102,8 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
         logger.handlers.clear()
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    for name in ("signoff.request", "signoff.command", "signoff.worker"):
+        logging.getLogger(name).disabled = False  # whatever an earlier config said
     # One INFO line per outgoing HTTP call (webhooks, chat robots) would drown the rest;
     # the worker reports failed deliveries itself.
     for name in ("httpx", "httpcore"):

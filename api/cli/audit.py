@@ -1,7 +1,7 @@
 """``signoff audit``: administrative actions, newest first, with filters; ``--csv FILE``
 exports every matching row (``-`` for standard output).
 
-The database is ``--db``, else ``SIGNOFF_DATABASE_URL``, else ``sqlite:///./signoff.db``.
+The database is ``--db``, else the configured one (``SIGNOFF_DATABASE_URL``, ``.env``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli import app
-from api.cli.db import DEFAULT_URL, DbOption
+from api.cli.db import DbOption, database_url
 
 _console = Console()
 
@@ -30,7 +30,7 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
 
 @app.command("audit")
 def audit_command(
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = None,
     actor: Annotated[str | None, typer.Option(help="Who did it.")] = None,
     action: Annotated[str | None, typer.Option(
         help="An action (token.issue), or a prefix ending in '.' (token.).")] = None,
@@ -52,7 +52,7 @@ def audit_command(
 
     query = audit.AuditQuery(actor, action, subject, _aware(since, "--since"),
                              _aware(until, "--until"))
-    database = open_database(db)
+    database = open_database(database_url(db))
     try:
         with database.session(write=False) as session:
             if csv_file is not None:

@@ -1,7 +1,7 @@
 """``signoff backup FILE`` and ``signoff restore FILE``: a consistent copy of a live
 database, and loading one into an empty database (then ``signoff db check``).
 
-The database is ``--db``, else ``SIGNOFF_DATABASE_URL``, else ``sqlite:///./signoff.db``.
+The database is ``--db``, else the configured one (``SIGNOFF_DATABASE_URL``, ``.env``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli import app
-from api.cli.db import DEFAULT_URL, DbOption
+from api.cli.db import DbOption, database_url
 
 _console = Console(stderr=True)
 ATTACHMENTS = ("Attachments: none to copy (Signoff stores no files yet); the database is "
@@ -30,7 +30,7 @@ def _bar() -> Progress:
 @app.command("backup")
 def backup_command(
     file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = None,
     logical: Annotated[bool, typer.Option(
         "--logical", help="A portable export of every table (restores into SQLite or "
                           "PostgreSQL) instead of SQLite's backup API or pg_dump.")] = False,
@@ -42,7 +42,7 @@ def backup_command(
     with _bar() as bar:
         job = bar.add_task("backing up", total=None)
         try:
-            done = backup(db, file, "logical" if logical else "auto",
+            done = backup(database_url(db), file, "logical" if logical else "auto",
                           lambda n, total: bar.update(job, completed=n, total=total))
         except (FileExistsError, FileNotFoundError, ValueError, RuntimeError) as exc:
             _console.print(f"[red]{exc}[/red]")
@@ -58,7 +58,7 @@ def backup_command(
 def restore_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                                          help="A file written by `signoff backup`.")],
-    db: DbOption = DEFAULT_URL,
+    db: DbOption = None,
 ) -> None:
     """Load a backup into an EMPTY database (a new SQLite file, or an empty PostgreSQL
     database or schema), bring its schema to the newest revision, then run `signoff db
@@ -68,7 +68,7 @@ def restore_command(
     with _bar() as bar:
         job = bar.add_task("restoring", total=None)
         try:
-            done = restore(db, file,
+            done = restore(database_url(db), file,
                            lambda n, total: bar.update(job, completed=n, total=total))
         except (NotEmpty, ValueError, RuntimeError) as exc:
             _console.print(f"[red]{exc}[/red]")

@@ -14,6 +14,14 @@ from tests.api.conftest import PASSWORD, Api
 from tests.api.test_flows import STORE, start_store, task_of
 
 
+@pytest.fixture(autouse=True)
+def _loggers_enabled() -> None:
+    """Another test's logging.config call (import-linter's) may have disabled the
+    loggers that existed then; these tests read them."""
+    for name in ("signoff.request", "signoff.command"):
+        logging.getLogger(name).disabled = False
+
+
 def _lines(caplog: pytest.LogCaptureFixture, logger: str) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == logger]
 
