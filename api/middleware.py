@@ -55,6 +55,10 @@ class RequestMiddleware:
         offered = next((v.decode("latin-1") for k, v in scope.get("headers", ())
                         if k == _HEADER), None)
         ctx, token = context.begin(context.new_request_id(offered))
+        # One id per request: the guard inside (api.guard) takes it from this header.
+        scope = {**scope, "headers": [*((k, v) for k, v in scope.get("headers", ())
+                                          if k != _HEADER),
+                                       (_HEADER, ctx.request_id.encode())]}
         status, started = 500, False
         start = time.perf_counter()
 

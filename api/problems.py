@@ -19,7 +19,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.context import current_request_id
 from engine.core.errors import (
     AnalysisError,
     AnalysisInvalid,
@@ -139,8 +138,6 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def respond(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    if "request_id" not in body and (rid := current_request_id()) is not None:
-        body = {**body, "request_id": rid}  # the id in X-Request-ID and in the log
     return JSONResponse(body, status_code=int(body["status"]), media_type=MEDIA_TYPE,
                         headers=headers)
 
