@@ -39,6 +39,7 @@ from engine.store import Database, messaging
 from engine.store.definitions import DbCatalog
 from engine.store.messaging_tables import OutboxRow, TimerRow
 from engine.store.org import current_directory
+from engine.store.startup_lock import sqlite_worker_turn
 
 log = logging.getLogger("signoff.worker")
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -222,7 +223,13 @@ class Worker:
         return min(found) if found else None
 
     def run(self, stop: threading.Event) -> None:
-        """Loop until ``stop`` is set."""
+        """Loop until ``stop`` is set (on SQLite, once it is this worker's turn: one
+        running worker per database file)."""
+        with sqlite_worker_turn(self.db.url, stop) as turn:
+            if turn:
+                self._loop(stop)
+
+    def _loop(self, stop: threading.Event) -> None:
         waiter = _Waiter(self.db, stop)
         try:
             while not stop.is_set():

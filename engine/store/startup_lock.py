@@ -90,4 +90,36 @@ def _advisory_lock(url: sa.URL) -> Iterator[None]:
         engine.dispose()
 
 
-__all__ = ["startup_lock"]
+@contextmanager
+def sqlite_worker_turn(url: str | sa.URL, stop: threading.Event,
+                       poll_seconds: float = 2.0) -> Iterator[bool]:
+    """On SQLite, wait for this process's turn to run the one worker of a database file.
+
+    SQLite has one writer, and the outbox's claims are not row locks there, so two
+    workers on one file (``signoff serve --workers 2``, or ``signoff worker`` beside a
+    server) could deliver a message twice. Each worker waits for an exclusive ``flock`` on
+    ``<file>-worker.lock``; the first takes it, the others stand by and take over if its
+    process dies. Yields False when ``stop`` was set before the turn came. Elsewhere
+    (PostgreSQL claims with SKIP LOCKED) every worker runs at once: yields True.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        yield True
+        return
+    path = f"{os.path.realpath(parsed.database or '')}-worker.lock"
+    with open(path, "a+b") as fh:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if stop.wait(poll_seconds):
+                    yield False
+                    return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+__all__ = ["sqlite_worker_turn", "startup_lock"]
