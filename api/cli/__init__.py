@@ -13,8 +13,8 @@ def _register() -> None:
     # topics can land independently.
     import importlib
 
-    for name in ("definitions", "db", "serve", "analytics", "backtest", "worker", "report",
-                 "backup", "audit"):
+    for name in ("definitions", "db", "serve", "analytics", "backtest", "worker", "backup",
+                 "audit"):
         try:
             importlib.import_module(f"api.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -176,8 +176,19 @@ def report(
     max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, fast_ratio: FastRatio = 0.25,
     min_decisions: MinDecisions = 30,
     what_if_remove: Remove = None, what_if_skip: SkipOpt = None,
+    send: Annotated[bool, typer.Option(
+        "--send", help="Send the process's daily report now (report: daily: in its YAML).")]
+    = False,
+    due: Annotated[bool, typer.Option(
+        "--due", help="Send the daily reports due (and days missed), once.")] = False,
 ) -> None:
-    """Approval-efficiency report of one process from Signoff's own history."""
+    """Approval-efficiency report of one process from Signoff's own history; with --send
+    or --due, its daily report by mail instead."""
+    if send or due:
+        from api.cli.report import send_daily_report
+
+        send_daily_report(key, send, due, db)
+        return
     from engine.analytics.calendar import CalendarInvalid
     from engine.analytics.report import analyse
     from engine.analytics.whatif import WhatIfInvalid

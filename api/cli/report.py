@@ -1,29 +1,22 @@
-"""``signoff report --send PROCESS``: send the process's daily report now (to the
+"""``signoff report PROCESS --send``: send the process's daily report now (to the
 recipients of its ``report: {daily: ...}``); the worker delivers it. ``--due`` sends what
 is due today and any day missed, as the worker would."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
-from api.cli import app
 from api.settings import Settings
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: "
-                                              "SIGNOFF_DATABASE_URL).")]
 
-
-@app.command()
-def report(process: Annotated[str, typer.Argument(help="Process key")],
-           send: Annotated[bool, typer.Option("--send", help="Send one now.")] = False,
-           due: Annotated[bool, typer.Option("--due", help="Send what is due, once.")] = False,
-           db: DbOption = None) -> None:
-    """Send a process's daily report now (--send) or what is due (--due)."""
+def send_daily_report(process: str, send: bool, due: bool, db: str | None) -> None:
+    """Send a process's daily report now (--send) or what is due (--due); the options of
+    ``signoff report`` (api/cli/analytics.py), which otherwise writes the efficiency
+    report."""
     from api.background import configure, org_calendar
     from engine import daily_report
     from engine.store import open_database
