@@ -226,6 +226,12 @@ class WorkingState:
                 self._task(e.task_id, fired=(*t.fired, *e.skipped, e.timer))
                 return
 
+    def _escalated(self, e: ev.TaskEscalated) -> None:
+        """An escalation that tells people copies the request to them (they may open it)."""
+        self._timer(e)
+        if e.action == "notify" and e.recipients:
+            self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
+
     def _reassigned(self, e: ev.TaskReassigned) -> None:
         self._task(e.task_id, assignee=e.to_user)
 
@@ -262,7 +268,7 @@ _STEPS: dict[type[ev.Event], Callable[[WorkingState, Any], None]] = {
     ev.TaskCancelled: WorkingState._cancelled_task,
     ev.TaskDelegated: WorkingState._delegated,
     ev.ReminderSent: WorkingState._timer,
-    ev.TaskEscalated: WorkingState._timer,
+    ev.TaskEscalated: WorkingState._escalated,
     ev.TaskReassigned: WorkingState._reassigned,
     ev.Notified: WorkingState._notified,
     ev.NodeLeft: WorkingState._node_left,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from engine import service
 from engine.core import commands as cmds
+from engine.core.decide import may_view
 from engine.core.directory import load_directory as read_org
 from engine.store import Database, NotificationRow, OutboxRow, TimerRow
 from engine.worker import OutboxMessage, Worker
@@ -113,6 +114,12 @@ def test_worker_fires_each_timer_once_even_when_late(timed: World) -> None:
     reminders = rows(timed, OutboxRow, kind="reminder")
     assert sorted(r["recipient"] for r in reminders) == sorted(["bob", "cat", "dan"] * 3)
     assert len(rows(timed, NotificationRow, kind="escalated")) == 3
+    # the manager told by the escalation may open the request the message links to
+    with timed.db.session(write=False) as s:
+        view = service.get_instance(s, state.id)
+        assert "mgr" in view.cc
+        assert may_view(view, "mgr", timed.org)
+        assert service.check(s) == []  # the cc rows agree with the event log
 
 
 def test_reassign_then_auto_approve_as_the_system(timed: World) -> None:
