@@ -17,6 +17,7 @@ const Dashboard = lazy(() => import("./pages/Dashboard"));
 const Board = lazy(() => import("./pages/Board"));
 const Settings = lazy(() => import("./pages/Settings"));
 const AdminOutbox = lazy(() => import("./pages/AdminOutbox"));
+const AdminAudit = lazy(() => import("./pages/AdminAudit"));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { user, ready } = useAuth();
@@ -53,6 +54,7 @@ export default function App() {
               <Route path="dashboard/:key" element={<Dashboard />} />
               <Route path="settings" element={<Settings />} />
               <Route path="admin/outbox" element={<AdminOutbox />} />
+              <Route path="admin/audit" element={<AdminAudit />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

@@ -42,6 +42,7 @@ export type MarkReadOut = Schemas["MarkReadOut"];
 export type PreferencesOut = Schemas["PreferencesOut"];
 export type PreferencesIn = Schemas["PreferencesIn"];
 export type OutboxOut = Schemas["OutboxOut"];
+export type AuditPageOut = Schemas["Page_AuditEntryOut_"];
 export type OutboxPageOut = Schemas["OutboxPageOut"];
 export type RetryOut = Schemas["RetryOut"];
 export type ChannelsOut = Schemas["ChannelsOut"];

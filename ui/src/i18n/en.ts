@@ -53,7 +53,12 @@ const en = {
     status_pending: "Pending", status_sent: "Sent", status_dead: "Dead",
     retry: "Retry", retryAll: "Retry every dead message", queued: "{{count}} queued again.",
     to: "To {{name}}", attempts: "{{count}} attempts", sentAt: "sent {{when}}", nextAt: "next try {{when}}",
-    read: "Read the message", empty: "No messages here.",
+    read: "Read the message", empty: "No messages here.", audit: "Audit log",
+  },
+  audit: {
+    title: "Audit log", actor: "Who", action: "Action", subject: "Subject", detail: "Detail",
+    at: "When", filter: "Filter", csv: "Export CSV", empty: "No entries match.",
+    prev: "Newer", next: "Older", range: "{{from}}–{{to}} of {{total}}",
   },
   common: {
     loading: "Loading…", retry: "Try again", cancel: "Cancel", close: "Close", save: "Save",

@@ -55,7 +55,12 @@ const zh: Messages = {
     status_pending: "待发送", status_sent: "已发送", status_dead: "发送失败",
     retry: "重试", retryAll: "重试全部失败消息", queued: "已重新排队 {{count}} 条。",
     to: "收件人：{{name}}", attempts: "已尝试 {{count}} 次", sentAt: "发送于 {{when}}", nextAt: "下次尝试 {{when}}",
-    read: "查看消息内容", empty: "这里没有消息。",
+    read: "查看消息内容", empty: "这里没有消息。", audit: "审计日志",
+  },
+  audit: {
+    title: "审计日志", actor: "操作人", action: "操作", subject: "对象", detail: "详情",
+    at: "时间", filter: "筛选", csv: "导出 CSV", empty: "没有符合条件的记录。",
+    prev: "较新", next: "较早", range: "第 {{from}}–{{to}} 条，共 {{total}} 条",
   },
   common: {
     loading: "加载中…", retry: "重试", cancel: "取消", close: "关闭", save: "保存",

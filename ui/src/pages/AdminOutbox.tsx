@@ -2,7 +2,7 @@
 // read a kept mail as its recipient will) and the channels' test message.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSearchParams } from "react-router-dom";
+import { Link, useSearchParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
 import type { ChannelTestOut, ChannelsOut, OutboxOut, OutboxPageOut, RetryOut } from "../api/types";
 import { useAuth } from "../auth";
@@ -84,7 +84,8 @@ export default function AdminOutbox() {
 
   return (
     <div className="page">
-      <div className="page-head"><h1>{t("outbox.title")}</h1></div>
+      <div className="page-head"><h1>{t("outbox.title")}</h1>
+        <Link to="/admin/audit" data-testid="audit-link">{t("outbox.audit")}</Link></div>
       <section className="card stack">
         <h2>{t("outbox.channels")}</h2>
         <p className="muted">

@@ -1,0 +1,42 @@
+"""The admins' audit log page: reached from the outbox page, filtered by action, shows a
+sign-in failure that just happened, and pages on the server."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import Server, shot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page: Any, server: Server) -> None:
+    stranger = f"nobody-{uuid.uuid4().hex[:8]}"
+    r = httpx.post(f"{server.url}/api/auth/login", timeout=30,
+                   json={"username": stranger, "password": "wrong-password"})
+    assert r.status_code == 401
+    sign_in(page, server, "admin")
+    page.goto("/admin/outbox")
+    page.get_by_test_id("audit-link").click()
+    page.wait_for_url("**/admin/audit")
+    page.fill("input[name=action]", "sign_in.failed")
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator("[data-testid=audit-table] tr", has_text=stranger)
+    row.wait_for()
+    assert row.get_attribute("data-action") == "sign_in.failed"
+    actions = page.locator("[data-testid=audit-table] tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.action)")
+    assert actions and set(actions) == {"sign_in.failed"}  # the filter reached the server
+    shot(page, "admin-audit")
+
+
+def test_the_audit_log_is_for_admins_only(page: Any, server: Server) -> None:
+    plain = next(u["username"] for u in server.api("GET", "/auth/demo-users")
+                 if u["username"] != "admin")
+    sign_in(page, server, plain)
+    page.goto("/admin/audit")
+    assert "not allowed" in page.wait_for_selector("[role=alert]").inner_text()
