@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,13 @@ def with_search_path(url: str, schema: str) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL schema, selected through the connection's search_path."""
+    with fresh_schema() as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A new PostgreSQL schema (dropped afterwards) as a URL; skips without TEST_PG_URL."""
     base = pg_base_url()
     if not base:
         pytest.skip("TEST_PG_URL unset")

@@ -22,7 +22,7 @@ from engine.core import commands as cmds
 from engine.store import audit, open_database, upgrade
 from engine.store.backup import NotEmpty, backup, detect, restore
 from engine.store.pgdump import available as pg_dump_available
-from tests.conftest import pg_base_url, with_search_path
+from tests.conftest import fresh_schema, pg_base_url
 from tests.store.conftest import T0, World, pending, setup_world
 
 
@@ -105,19 +105,8 @@ def fresh_pg() -> Iterator[Any]:
 @pytest.fixture
 def other_schema() -> Iterator[str]:
     """A second fresh PostgreSQL schema (``pg_url`` is the test's first one)."""
-    base = pg_base_url()
-    if not base:
-        pytest.skip("TEST_PG_URL unset")
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield with_search_path(base, schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema() as url:
+        yield url
 
 
 @contextmanager

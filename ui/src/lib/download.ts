@@ -1,7 +1,8 @@
 // Download a file the API serves behind the bearer token (an <a href> cannot send it).
 import { getToken } from "../api/client";
 
-export async function downloadFile(path: string, filename: string): Promise<void> {
+/** GET an API path with the bearer token and the UI's language; throws unless 2xx. */
+async function fetchAuthorized(path: string): Promise<Response> {
   const headers: Record<string, string> = {
     "Accept-Language": localStorage.getItem("signoff.lang") ?? navigator.language ?? "en",
   };
@@ -9,6 +10,11 @@ export async function downloadFile(path: string, filename: string): Promise<void
   if (token) headers.Authorization = `Bearer ${token}`;
   const r = await fetch(`/api${path}`, { headers });
   if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
+  return r;
+}
+
+export async function downloadFile(path: string, filename: string): Promise<void> {
+  const r = await fetchAuthorized(path);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement("a");
   a.href = url;
@@ -21,12 +27,5 @@ export async function downloadFile(path: string, filename: string): Promise<void
 
 /** GET a text resource (an HTML preview) behind the bearer token. */
 export async function fetchText(path: string): Promise<string> {
-  const headers: Record<string, string> = {
-    "Accept-Language": localStorage.getItem("signoff.lang") ?? navigator.language ?? "en",
-  };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(`/api${path}`, { headers });
-  if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
-  return r.text();
+  return (await fetchAuthorized(path)).text();
 }
