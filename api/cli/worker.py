@@ -86,9 +86,11 @@ def list_command(db: DbOption = None,
     finally:
         database.dispose()
     table = Table(title=f"outbox ({len(rows)} shown)")
-    for column in ("id", "kind", "recipient", "channel", "status", "attempts", "next",
-                   "last error"):
-        table.add_column(column)
+    table.add_column("id", overflow="fold")  # whole: `signoff outbox retry ID` takes it
+    for column in ("kind", "recipient", "channel", "status"):
+        table.add_column(column, no_wrap=True)
+    for column in ("attempts", "next", "last error"):
+        table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(str(r.id), r.kind, r.recipient, r.channel, r.status, str(r.attempts),
                       r.next_attempt_at.isoformat() if r.next_attempt_at else "",
