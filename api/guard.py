@@ -1,7 +1,6 @@
 """``RequestGuard``: the pure ASGI middleware every HTTP request passes first.
 
-- A request id: ``X-Request-ID`` from the client when it is a short token, else a new
-  one; echoed on every response and shown as ``request_id`` in every problem document.
+- The request id is the one ``api.middleware`` chose (``api.context``); problems show it.
 - The body is read here, at most ``Limits.max_body_bytes`` (a larger ``Content-Length``
   is refused before reading; a chunked body is cut off as soon as it passes the limit):
   413 problem. Routes then read the buffered body as usual.
@@ -12,30 +11,27 @@
   be as long as ``max_yaml_bytes``), numbers that are not finite.
 - A catch-all: parser and engine exceptions that escaped a route (RecursionError, YAML
   and Unicode errors, a value the database refuses) become 4xx problems; anything else
-  is a real bug: a 500 problem, logged with the request id the client is shown.
+  is a real bug, left to ``api.middleware`` (the one place that logs and answers a 500).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import uuid
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ruamel.yaml.error import YAMLError
 from sqlalchemy.exc import DataError
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import MEDIA_TYPE, REQUEST_ID, problem_body
+from api.context import current_request_id
+from api.problems import MEDIA_TYPE, problem_body
 from engine.core.limits import Limits, data_errors, text_problem
 
 log = logging.getLogger("signoff.api")
 
-_CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _LONG_TEXT = ("/api/definitions",)  # bodies carrying a definition's YAML text
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
@@ -45,15 +41,6 @@ class _Refused(Exception):
                  errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.errors = status, title, detail, errors
-
-
-def _request_id(scope: Scope) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == b"x-request-id":
-            text = bytes(value).decode("latin-1")
-            if _CLIENT_ID.fullmatch(text):
-                return text
-    return uuid.uuid4().hex
 
 
 def _url_problem(scope: Scope, limits: Limits) -> _Refused | None:
@@ -157,7 +144,7 @@ def _mapped(exc: Exception) -> tuple[int, str, str]:
         return 422, "RequestInvalid", "The input is not valid Unicode text"
     if isinstance(exc, DataError | OverflowError):
         return 422, "RequestInvalid", "A value is out of the range the database stores"
-    return 500, "Internal error", "The server failed on this request; report its request_id"
+    return 500, "Internal error", ""
 
 
 class RequestGuard:
@@ -168,35 +155,26 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = _request_id(scope)
-        token = REQUEST_ID.set(rid)
+        rid = current_request_id()
         started = False
 
-        async def send_with_id(message: Message) -> None:
+        async def send_started(message: Message) -> None:
             nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                MutableHeaders(scope=message)["X-Request-ID"] = rid
+            started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self._guarded(scope, receive, send_with_id)
+            await self._guarded(scope, receive, send_started)
         except _Refused as refused:
-            await _problem(send_with_id, scope, refused.status, refused.title,
+            await _problem(send_started, scope, refused.status, refused.title,
                            refused.detail, refused.errors)
         except Exception as exc:
-            if started:
-                raise
             status, title, detail = _mapped(exc)
-            if status >= 500:
-                log.exception("request %s %s failed (request id %s)", scope.get("method"),
-                              scope.get("path"), rid)
-            else:
-                log.warning("request %s %s refused late (request id %s): %r",
-                            scope.get("method"), scope.get("path"), rid, exc)
-            await _problem(send_with_id, scope, status, title, detail)
-        finally:
-            REQUEST_ID.reset(token)
+            if started or status >= 500:
+                raise  # a real bug: api.middleware logs it and answers the 500
+            log.warning("request %s %s refused late (request id %s): %r",
+                        scope.get("method"), scope.get("path"), rid, exc)
+            await _problem(send_started, scope, status, title, detail)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (refused := _url_problem(scope, self.limits)) is not None:

@@ -55,10 +55,6 @@ class RequestMiddleware:
         offered = next((v.decode("latin-1") for k, v in scope.get("headers", ())
                         if k == _HEADER), None)
         ctx, token = context.begin(context.new_request_id(offered))
-        # One id per request: the guard inside (api.guard) takes it from this header.
-        scope = {**scope, "headers": [*((k, v) for k, v in scope.get("headers", ())
-                                          if k != _HEADER),
-                                       (_HEADER, ctx.request_id.encode())]}
         status, started = 500, False
         start = time.perf_counter()
 
@@ -75,12 +71,13 @@ class RequestMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled error", extra={"request_id": ctx.request_id})
+            log.exception("unhandled error (request id %s)", ctx.request_id,
+                          extra={"request_id": ctx.request_id})
             if started:
                 raise
             # Not answered yet: a problem document carrying the request id, rather than
             # a bare "Internal Server Error".
-            body = problem_body(500, "Internal Server Error", "An unexpected error: quote "
+            body = problem_body(500, "Internal error", "An unexpected error: quote "
                                 f"request id {ctx.request_id} when reporting it",
                                 scope.get("path", ""), type_="/problems/500")
             await respond(body)(scope, receive, send_with_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.context import current_request_id
 from engine.core.errors import (
     AnalysisError,
     AnalysisInvalid,
@@ -39,8 +39,6 @@ from engine.core.errors import (
 )
 
 MEDIA_TYPE = "application/problem+json"
-# The current request's id (set by ``api.guard.RequestGuard``), shown in every problem.
-REQUEST_ID: ContextVar[str | None] = ContextVar("signoff_request_id", default=None)
 
 STATUS: dict[type[EngineError], int] = {
     EngineError: 400,
@@ -86,7 +84,7 @@ def problem_body(status: int, title: str, detail: str, instance: str, *,
                             "status": status, "detail": detail, "instance": instance}
     if errors is not None:
         body["errors"] = list(errors)
-    if (request_id := REQUEST_ID.get()) is not None:
+    if (request_id := current_request_id()) is not None:
         body["request_id"] = request_id
     return body
 
@@ -177,5 +175,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
 
 
-__all__ = ["MEDIA_TYPE", "REQUEST_ID", "STATUS", "Problem", "engine_problem", "install",
+__all__ = ["MEDIA_TYPE", "STATUS", "Problem", "engine_problem", "install",
            "problem_body", "respond", "status_of", "validation_errors"]
