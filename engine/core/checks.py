@@ -20,7 +20,6 @@ Found = tuple[tuple[str | int, ...], bool, str]
 def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
                     directory: OrgDirectory | None) -> list[Found]:
     properties = defn.form_schema.get("properties") or {}
-    fields = set(properties)
     kinds = conditions.field_kinds(properties)
     out: list[Found] = []
     out += _form(defn)
@@ -31,7 +30,7 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         out += _shape(node, raw)
         out += _targets(defn, node, raw)
         out += _conditions(node, raw, kinds)
-        out += _rules(node, raw, fields, directory)
+        out += _rules(node, raw, properties, directory)
         out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
     out += _deadline(defn, data.get("deadline"))
@@ -127,7 +126,7 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
                f"threshold {node.threshold} is more than the {len(users)} approvers listed")
 
 
-def _route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...],
+def route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...],
                                                                          str | None, str]]:
     """(yaml path of the route, condition, target) for every route of the node."""
     for action, routes in node.routes.items():
@@ -138,7 +137,7 @@ def _route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str
 
 
 def _targets(defn: ProcessDefinition, node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
-    for path, _cond, target in _route_paths(node, raw):
+    for path, _cond, target in route_paths(node, raw):
         if target not in defn.nodes:
             yield ((*path, "to") if isinstance(path[-1], int) else path, False,
                    f"unknown target node {target!r}")
@@ -158,13 +157,13 @@ def _targets(defn: ProcessDefinition, node: Node, raw: Mapping[str, Any]) -> Ite
 
 def _conditions(node: Node, raw: Mapping[str, Any], fields: Mapping[str, str]
                 ) -> Iterator[Found]:
-    for path, cond, _target in _route_paths(node, raw):
+    for path, cond, _target in route_paths(node, raw):
         if cond is not None:
             for msg in conditions.check(cond, fields):
                 yield ((*path, "if"), False, msg)
 
 
-def _rules(node: Node, raw: Mapping[str, Any], fields: set[str],
+def _rules(node: Node, raw: Mapping[str, Any], fields: Mapping[str, Any],
            directory: OrgDirectory | None) -> Iterator[Found]:
     for key, found in (("approvers", node.approvers), ("notify", node.notify)):
         value = raw.get(key)
@@ -225,4 +224,4 @@ def _notify_loops(defn: ProcessDefinition) -> Iterator[Found]:
                 todo += [r.target for r in defn.nodes[current].routes.get("next", ())]
 
 
-__all__ = ["semantic_errors"]
+__all__ = ["Found", "route_paths", "semantic_errors"]

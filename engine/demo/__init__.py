@@ -35,9 +35,9 @@ delegate to a colleague, and legal occasionally adds a second signer.
 
 What is planted (``personas.PLANTED``)
 -------------------------------------
-- Rubber stamp: ``sample_order`` / ``sample_manager`` (regional sample manager; any of
-  qian.yu, shen.jie, han.mei). Decided within minutes, never rejects or returns, never
-  comments.
+- Rubber stamp: ``sample_order`` / ``sample_manager`` (the sample manager of the order's
+  region: qian.yu for east, shen.jie for north, han.mei for south, through the org units
+  of ``org.yaml``). Decided within minutes, never rejects or returns, never comments.
 - Careful fast step: ``sample_order`` / ``store_manager`` (the store manager confirms the
   need). About as fast (median ~20 office minutes) but rejects ~10% and returns ~4%,
   always with a comment.

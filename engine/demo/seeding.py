@@ -47,7 +47,8 @@ _DEMO_USERS = [
      "orders: the careful fast step)"),
     ("xu.ming", "Xu Ming", "徐明", "requester: expansion manager, files new store openings"),
     ("bai.lu", "Bai Lu", "白露", "requester: store staff, orders display samples"),
-    ("qian.yu", "Qian Yu", "钱宇", "approver: regional sample manager (the rubber-stamp step)"),
+    ("qian.yu", "Qian Yu", "钱宇", "approver: sample manager of region East (the rubber-stamp "
+     "step)"),
     ("deng.hao", "Deng Hao", "邓浩", "approver: finance manager, the bottleneck with a long "
      "queue"),
     ("liu.yang", "Liu Yang", "刘洋", "approver: VP retail (the slow final sign-off)"),

@@ -1,10 +1,12 @@
 """The org directory in the database: ``save_directory`` and ``load_directory``, and
 ``current_directory`` (the same, cached per process while the database's fingerprint of
-the users and roles is unchanged; a user's ``token_version`` is part of it, so a password
-change is seen by every process at once).
+the users, roles and units is unchanged; a user's ``token_version`` is part of it, so a
+password change is seen by every process at once).
 
-``save_directory`` adds and updates users and declared roles; it never deletes a user
-(their history and tokens stay meaningful) and never touches ``password_hash``.
+``save_directory`` adds and updates users, declared roles and org units; it never deletes
+a user (their history and tokens stay meaningful) and never touches ``password_hash``.
+A user whose ``left_at`` is set (an org sync found them gone, ``engine.store.org_sync``)
+is not part of the directory; saving them again brings them back.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import weakref
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from engine.core.directory import OrgDirectory, User
-from engine.store.tables import AppUser, OrgRole
+from engine.core.directory import OrgDirectory, Unit, User
+from engine.store.tables import AppUser, OrgRole, OrgUnit
 
 
 def save_directory(session: Session, org: OrgDirectory) -> None:
@@ -31,27 +33,51 @@ def save_directory(session: Session, org: OrgDirectory) -> None:
         row.is_admin = user.is_admin
         row.is_process_owner = user.is_process_owner
         row.locale = user.locale
+        row.unit = user.unit
+        row.left_at = None
         session.add(row)
     roles = {r.name: r for r in session.exec(select(OrgRole)).all()}
     for name, description in org.role_names.items():
         role = roles.get(name) or OrgRole(name=name)
         role.description = description
         session.add(role)
+    units = {u.id: u for u in session.exec(select(OrgUnit)).all()}
+    for unit in org.units.values():
+        session.add(unit_row(unit, units.get(unit.id)))
     session.flush()
+
+
+def unit_row(unit: Unit, row: OrgUnit | None = None) -> OrgUnit:
+    """``row`` (or a new row) holding ``unit``."""
+    row = row or OrgUnit(id=unit.id)
+    row.name = unit.name
+    row.name_zh = unit.name_zh or None
+    row.kind = unit.kind
+    row.parent = unit.parent
+    row.head = unit.head
+    return row
+
+
+def unit_of(row: OrgUnit) -> Unit:
+    return Unit(id=row.id, name=row.name, name_zh=row.name_zh or "", kind=row.kind,
+                parent=row.parent, head=row.head)
 
 
 def user_of(row: AppUser) -> User:
     return User(username=row.username, name=row.name, name_zh=row.name_zh or "",
                 email=row.email or "", manager=row.manager, roles=tuple(row.roles or ()),
                 is_admin=row.is_admin, is_process_owner=row.is_process_owner,
-                locale=row.locale, token_version=row.token_version or 0)
+                locale=row.locale, token_version=row.token_version or 0, unit=row.unit)
 
 
 def load_directory(session: Session) -> OrgDirectory:
+    """The users present (not left), the declared roles and the org units."""
+    query = select(AppUser).where(AppUser.left_at.is_(None))  # type: ignore[union-attr]
     users = {row.username: user_of(row)
-             for row in session.exec(select(AppUser).order_by(AppUser.username)).all()}
+             for row in session.exec(query.order_by(AppUser.username)).all()}
     roles = {r.name: r.description for r in session.exec(select(OrgRole)).all()}
-    return OrgDirectory(users=users, role_names=roles)
+    units = {u.id: unit_of(u) for u in session.exec(select(OrgUnit).order_by(OrgUnit.id)).all()}
+    return OrgDirectory(users=users, role_names=roles, units=units)
 
 
 # --- a per-process cache of the directory -------------------------------------------
@@ -64,23 +90,27 @@ _FINGERPRINT = {
     "postgresql": sa.text(
         "SELECT encode(sha256(convert_to("
         "coalesce((SELECT json_agg(json_build_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale, token_version) ORDER BY username)::text"
-        " FROM app_user), '[]') || '|' ||"
+        " roles, is_admin, is_process_owner, locale, token_version, unit, left_at)"
+        " ORDER BY username)::text FROM app_user), '[]') || '|' ||"
         "coalesce((SELECT json_agg(json_build_array(name, description) ORDER BY name)::text"
-        " FROM org_role), '[]'), 'UTF8')), 'hex')"),
+        " FROM org_role), '[]') || '|' ||"
+        "coalesce((SELECT json_agg(json_build_array(id, name, name_zh, kind, parent, head)"
+        " ORDER BY id)::text FROM org_unit), '[]'), 'UTF8')), 'hex')"),
     "sqlite": sa.text(
         "SELECT (SELECT json_group_array(json_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale, token_version))"
+        " roles, is_admin, is_process_owner, locale, token_version, unit, left_at))"
         " FROM (SELECT * FROM app_user ORDER BY username)) || '|' ||"
         " (SELECT json_group_array(json_array(name, description))"
-        " FROM (SELECT * FROM org_role ORDER BY name))"),
+        " FROM (SELECT * FROM org_role ORDER BY name)) || '|' ||"
+        " (SELECT json_group_array(json_array(id, name, name_zh, kind, parent, head))"
+        " FROM (SELECT * FROM org_unit ORDER BY id))"),
 }
 _directories: weakref.WeakKeyDictionary[sa.Engine, tuple[str, OrgDirectory]] = (
     weakref.WeakKeyDictionary())
 
 
 def directory_fingerprint(conn: sa.Connection) -> str | None:
-    """Text that changes whenever a user or role changes (None on other databases)."""
+    """Text that changes whenever a user, role or unit changes (None on other databases)."""
     query = _FINGERPRINT.get(conn.dialect.name)
     return None if query is None else str(conn.execute(query).scalar_one())
 
@@ -111,4 +141,4 @@ def current_directory(session: Session) -> OrgDirectory:
 
 
 __all__ = ["current_directory", "directory_fingerprint", "load_directory", "save_directory",
-           "user_of"]
+           "unit_of", "unit_row", "user_of"]

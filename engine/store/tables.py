@@ -155,6 +155,22 @@ class AppUser(SQLModel, table=True):
     # Raised by every password change or reset: access tokens carry the value they were
     # issued under, and one issued under an earlier value is refused.
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    unit: str | None = Field(default=None, max_length=100)  # the org unit they belong to
+    # Set when an org sync finds the user gone: they leave the directory (no routing, no
+    # sign-in) but the row stays, so their history keeps its names.
+    left_at: datetime | None = _time(nullable=True)
+
+
+class OrgUnit(SQLModel, table=True):
+    """An org unit (region, department, store): its parent unit and its head."""
+
+    __tablename__ = "org_unit"
+    id: str = Field(primary_key=True, max_length=100)
+    name: str = Field(default="", max_length=200)
+    name_zh: str | None = Field(default=None, max_length=200)
+    kind: str = Field(default="", max_length=50)
+    parent: str | None = Field(default=None, max_length=100)
+    head: str | None = Field(default=None, max_length=100)
 
 
 class OrgRole(SQLModel, table=True):

@@ -16,6 +16,7 @@ from engine.core import (
     StartInstance,
     TaskState,
     decide,
+    load_definition,
     load_definition_file,
     load_directory,
     pending_tasks,
@@ -37,6 +38,17 @@ def directory() -> OrgDirectory:
 @cache
 def definition(key: str) -> ProcessDefinition:
     return load_definition_file(DEFS / f"{key}.yaml", directory())
+
+
+@cache
+def sample_desk() -> ProcessDefinition:
+    """``sample_order`` with the whole sample desk (all three regional sample managers,
+    ``{role: sample_manager}``) at the ``any`` step instead of the region's one: an
+    ``any`` node with several approvers."""
+    text = (DEFS / "sample_order.yaml").read_text(encoding="utf-8")
+    scoped = "{role: sample_manager, in_unit: {field: region}}"
+    assert scoped in text
+    return load_definition(text.replace(scoped, "{role: sample_manager}"), directory=directory())
 
 
 class Ids:

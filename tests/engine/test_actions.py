@@ -25,7 +25,7 @@ from engine.core import (
     return_targets,
 )
 from engine.core import events as ev
-from tests.engine.helpers import STORE, T0, Run, definition, directory
+from tests.engine.helpers import STORE, T0, Run, definition, directory, sample_desk
 
 
 def _store(**data: object) -> Run:
@@ -139,7 +139,7 @@ def test_add_signer_before_defers_the_current_approver() -> None:
 
 
 def test_add_signer_after_needs_both_in_an_any_node() -> None:
-    run = Run(definition("sample_order"))
+    run = Run(sample_desk())
     run.start("bai.lu", {"store_code": "SH001", "region": "east", "season": "AW26",
                          "needed_by": "2026-08-15", "items": [{"sku": "MQ-22", "quantity": 1}]})
     run.act("li.na")

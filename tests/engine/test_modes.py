@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from engine.core import events as ev
 from engine.core import load_definition
-from tests.engine.helpers import DATA, EXPENSE, STORE, Run, definition, directory
+from tests.engine.helpers import DATA, EXPENSE, STORE, Run, definition, directory, sample_desk
 
 
 def _sample_run() -> Run:
-    run = Run(definition("sample_order"))
+    run = Run(sample_desk())
     run.start("bai.lu", DATA["sample_order"])
     run.act("li.na")
     return run

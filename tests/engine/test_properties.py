@@ -37,7 +37,10 @@ USERS = sorted(ORG.users)
 VARIANTS: dict[str, list[dict[str, Any]]] = {
     "store_opening": [DATA["store_opening"], {**DATA["store_opening"], "monthly_rent": 120000,
                                               "legal_contact": "jiang.hong"}],
-    "sample_order": [DATA["sample_order"]],
+    # the sample manager step is {role: sample_manager, in_unit: {field: region}}: one
+    # sample manager per region
+    "sample_order": [DATA["sample_order"], {**DATA["sample_order"], "region": "north"},
+                     {**DATA["sample_order"], "region": "south"}],
     "expense_claim": [DATA["expense_claim"], {**DATA["expense_claim"], "amount": 8000},
                       {**DATA["expense_claim"], "amount": 45000}],
 }

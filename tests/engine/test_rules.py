@@ -20,7 +20,8 @@ SCHEMA_FILE = ROOT / "engine" / "core" / "definition.schema.json"
 
 
 def test_every_rule_module_is_registered_in_precedence_order() -> None:
-    assert list(RULES) == ["user", "role", "field", "initiator", "manager_of"]
+    assert list(RULES) == ["user", "in_unit", "role", "field", "initiator", "head_of",
+                           "manager_of"]
 
 
 def test_the_shipped_schema_file_says_what_the_registry_says() -> None:

@@ -8,7 +8,7 @@ rule is adding one module (and its tests); see docs/extending.md.
 - ``RULES``: key -> ``RuleType``, in precedence order
 - ``parse(raw) -> tuple[ApproverRule, ...]``: a node's ``approvers``/``notify`` value
 - ``resolve(rule, initiator, data, directory) -> list[str]``: users present in the directory
-- ``problem(rule, form_fields, directory) -> str | None``; ``label(rule) -> str``
+- ``problem(rule, form_properties, directory) -> str | None``; ``label(rule) -> str``
 - ``rule_schema() -> dict``: ``$defs/rule`` of ``definition.schema.json``
 """
 
@@ -57,7 +57,7 @@ def resolve(rule: ApproverRule, initiator: str, data: Mapping[str, Any],
     return [u for u in found if u in directory.users]
 
 
-def problem(rule: ApproverRule, fields: set[str], directory: OrgDirectory | None
+def problem(rule: ApproverRule, fields: Mapping[str, Any], directory: OrgDirectory | None
             ) -> str | None:
     return RULES[rule.kind].problem(rule, fields, directory)
 

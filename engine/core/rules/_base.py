@@ -13,18 +13,22 @@ from engine.core.directory import OrgDirectory
 @dataclass(frozen=True, slots=True)
 class ApproverRule:
     """One rule of a node's ``approvers`` (or ``notify``): its ``kind`` (a registered
-    ``RuleType.key``), its ``value`` and, for ``manager_of``, how many ``levels`` up."""
+    ``RuleType.key``), its ``value`` and, for ``manager_of``, how many ``levels`` up; the
+    unit rules (``in_unit``, ``head_of``) also name a ``unit`` selector, ``(how, what)``:
+    ``("field", "region")``, ``("unit_of", "initiator")`` or ``("unit", "east")``, with
+    ``levels`` counting up the unit tree from it."""
 
     kind: str
     value: str
     levels: int = 1
+    unit: tuple[str, str] | None = None
 
     def __str__(self) -> str:
         from engine.core.rules import label  # the registry imports this module
         return label(self)
 
 
-def _no_problem(rule: ApproverRule, fields: set[str], directory: OrgDirectory | None
+def _no_problem(rule: ApproverRule, fields: Mapping[str, Any], directory: OrgDirectory | None
                 ) -> str | None:
     return None
 
@@ -44,7 +48,8 @@ class RuleType:
     - ``parse(raw)``: the ``ApproverRule`` of a schema-valid rule object naming ``key``.
     - ``resolve(rule, initiator, data, directory)``: the usernames it names now (the caller
       keeps only users present in the directory).
-    - ``problem(rule, form_fields, directory)``: what is wrong with it in a definition
+    - ``problem(rule, form_properties, directory)``: what is wrong with it in a definition
+      (``form_properties``: field name -> its JSON Schema; ``in`` asks for a field)
       (None when fine; ``directory`` is None when checked without one).
     - ``label(rule)``: how it is written in task records and diagrams (``role:finance``).
     """
@@ -54,7 +59,7 @@ class RuleType:
     schema: Mapping[str, Any]
     parse: Callable[[Mapping[str, Any]], ApproverRule]
     resolve: Callable[[ApproverRule, str, Mapping[str, Any], OrgDirectory], list[str]]
-    problem: Callable[[ApproverRule, set[str], OrgDirectory | None], str | None] = field(
+    problem: Callable[[ApproverRule, Mapping[str, Any], OrgDirectory | None], str | None] = field(
         default=_no_problem)
     label: Callable[[ApproverRule], str] = field(default=_kind_value)
 

@@ -16,7 +16,7 @@ def _resolve(rule: ApproverRule, initiator: str, data: Mapping[str, Any],
     return [value] if isinstance(value, str) else []
 
 
-def _problem(rule: ApproverRule, fields: set[str], directory: OrgDirectory | None
+def _problem(rule: ApproverRule, fields: Mapping[str, Any], directory: OrgDirectory | None
              ) -> str | None:
     if rule.value not in fields:
         return f"approver field {rule.value!r} is not in the form"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from engine.core.directory import OrgDirectory
 from engine.core.rules._base import ApproverRule, RuleType
 
 
-def _problem(rule: ApproverRule, fields: set[str], directory: OrgDirectory | None
+def _problem(rule: ApproverRule, fields: Mapping[str, Any], directory: OrgDirectory | None
              ) -> str | None:
     if directory is not None and rule.value not in directory.roles:
         return f"unknown role {rule.value!r}"
