@@ -285,8 +285,9 @@ class InstanceOut(InstanceSummaryOut):
     predicted_finish: PredictedFinishOut | None = Field(
         default=None, description="Null once finished")
     at_risk: bool = Field(
-        default=False, description="The p80 finish passes the deadline, or the current "
-        "step's likely decision passes its tasks' due time, before either has passed")
+        default=False, description="The chance of missing the deadline reaches the at-risk "
+        "threshold (docs/prediction.md), or the current step's likely decision passes its "
+        "tasks' due time, before either has passed")
 
 
 class TaskDetailOut(TaskOut):

@@ -7,9 +7,13 @@ it had then. Then compare with what happened:
 
 - a request *missed* its deadline when it finished after it (approved or rejected;
   withdrawn and cancelled requests are left out: nobody waited for them);
-- it was *warned* when a prediction made before the deadline said the 80th percentile
-  finish passes the deadline (the deadline part of "at risk"; the SLA part warns about a
-  task, not about the request's deadline);
+- it was *warned* when a prediction made before the deadline was at risk: its chance of
+  missing the deadline (the share of simulated futures finishing after it) reached the
+  process's threshold, itself chosen from the requests finished before that moment
+  (``predict.choose_warn_chance``: the highest threshold that would have caught
+  ``TARGET_RECALL`` of their misses). This is the deadline part of "at risk"; the SLA
+  part warns about a task, not about the request's deadline. The rule "the 80th
+  percentile passes the deadline" is scored next to it;
 - precision = missed among warned, recall = warned among missed, lead time = working
   days from the first warning to the deadline (median over the warned misses);
 - calibration = the share of predictions whose request finished by the predicted 80th
@@ -27,7 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import DRAWS, LEVELS, Learned, predict_trace
+from engine.analytics.predict import (
+    CHANCE_GRID,
+    DRAWS,
+    LEVELS,
+    Learned,
+    choose_warn_chance,
+    predict_trace,
+)
 from engine.analytics.traces import Trace
 from engine.core.deadline import deadline_of
 from engine.core.definition import ProcessDefinition
@@ -48,6 +59,9 @@ class CaseResult:
     warned_by: dict[float, float] = field(default_factory=dict)
     # (when, predicted p80, made at a step entry)
     predictions: list[tuple[float, float, bool]] = field(default_factory=list)
+    # (when, chance of missing the deadline) of each prediction before the deadline
+    chances: list[tuple[float, float]] = field(default_factory=list)
+    warned_threshold: float | None = None  # the process's threshold when first warned
 
     @property
     def missed(self) -> bool:
@@ -102,6 +116,7 @@ def replay(definitions: Mapping[tuple[str, int], ProcessDefinition], traces: Ite
                 timeline += [(t, _REFRESH, i) for t in _mornings(tr, calendar)]
     timeline.sort()
     learned: dict[str, Learned] = {}
+    past: dict[str, list[tuple[float, bool]]] = {}  # per process: (highest chance, missed)
     results: dict[int, CaseResult] = {}
     total = sum(1 for _, kind, _ in timeline if kind != _LEARN)
     count = 0
@@ -111,6 +126,13 @@ def replay(definitions: Mapping[tuple[str, int], ProcessDefinition], traces: Ite
         model = learned.setdefault(tr.key, Learned(calendar))
         if kind == _LEARN:
             model.add(defn, tr)
+            done_res = results.get(i)
+            if done_res is not None and done_res.deadline is not None:
+                # the at-risk threshold is chosen again from the requests finished so far
+                seen = past.setdefault(tr.key, [])
+                seen.append((max((c for _, c in done_res.chances), default=0.0),
+                             done_res.missed))
+                model.warn_chance = choose_warn_chance(seen)
             continue
         count += 1
         if progress is not None and (count % 500 == 0 or count == total):
@@ -123,7 +145,10 @@ def replay(definitions: Mapping[tuple[str, int], ProcessDefinition], traces: Ite
         res.predictions.append((t, pred.p80.timestamp(), kind == _ENTRY))
         if pred.deadline_risk and res.warned_at is None:
             res.warned_at = t
+            res.warned_threshold = model.warn_chance
         if res.deadline is not None and t < res.deadline:
+            if pred.miss_chance is not None:
+                res.chances.append((t, pred.miss_chance))
             for q, finish in pred.levels:
                 if finish > res.deadline and q not in res.warned_by:
                     res.warned_by[q] = t
@@ -167,6 +192,10 @@ def _by_level(q: float) -> Callable[[CaseResult], float | None]:
     return lambda r: r.warned_by.get(q)
 
 
+def _by_chance(c: float) -> Callable[[CaseResult], float | None]:
+    return lambda r: next((t for t, chance in r.chances if chance >= c), None)
+
+
 def score(rows: list[CaseResult], cal: WorkingCalendar) -> dict[str, Any]:
     """The scores of the predictor and of the overdue baseline, overall and per process."""
     def block(part: list[CaseResult]) -> dict[str, Any]:
@@ -177,13 +206,28 @@ def score(rows: list[CaseResult], cal: WorkingCalendar) -> dict[str, Any]:
                           "predictions": len(preds),
                           "calibration_p80": _share(at_entry),
                           "calibration_p80_all": _share([(p, e) for p, e, _ in preds])},
+            "p80_rule": _scores(part, _by_level(0.8), cal),
             "overdue_flag": _scores(part, lambda r: r.overdue_at, cal),
         }
 
     keys = sorted({r.key for r in rows})
     sweep = {f"p{round(q * 100)}": _scores(rows, _by_level(q), cal) for q in LEVELS}
+    fixed = {f"chance>={c:.2f}": _scores(rows, _by_chance(c), cal)
+             for c in CHANCE_GRID if round(c * 20) % 2 == 0}
     return {"all": block(rows), "processes": {k: block([r for r in rows if r.key == k])
-                                              for k in keys}, "rules": sweep}
+                                              for k in keys}, "rules": sweep,
+            "fixed_chance": fixed,
+            "thresholds": {k: _last_threshold([r for r in rows if r.key == k]) for k in keys}}
+
+
+def _last_threshold(part: list[CaseResult]) -> float | None:
+    """The threshold the process would use after its whole history (as the backtest
+    chose it online, from the requests finished before)."""
+    past: list[tuple[float, bool]] = []
+    for r in sorted(part, key=lambda r: r.finished_at):
+        if r.deadline is not None:
+            past.append((max((c for _, c in r.chances), default=0.0), r.missed))
+    return choose_warn_chance(past) if past else None
 
 
 
@@ -204,18 +248,23 @@ def to_markdown(scores: dict[str, Any]) -> str:
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     parts = [("all", scores["all"]), *scores["processes"].items()]
     for name, block in parts:
-        for method, label in (("predictor", "prediction (p80)"),
+        for method, label in (("predictor", "at risk (chosen threshold)"),
+                              ("p80_rule", "p80 passes deadline"),
                               ("overdue_flag", "overdue flag")):
             s = block[method]
             lines.append(f"| {name} | {label} | {s['requests']} | {s['missed']} | "
                          f"{s['warned']} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | "
                          f"{_fmt(s['lead_days_median'], 1)} | "
                          f"{_fmt(s.get('calibration_p80'))} |")
-    lines += ["", "Warning rule at other quantiles (warned when that quantile of the "
-              "predicted finish passes the deadline):", "",
+    lines += ["", "At-risk threshold per process (the chance of missing the deadline that "
+              "warns), as chosen at the end of the replay: " + ", ".join(
+                  f"{k} {_fmt(v)}" for k, v in scores.get("thresholds", {}).items()),
+              "", "Other warning rules, for comparison (warned when that quantile of the "
+              "predicted finish passes the deadline, or when the chance of missing it "
+              "reaches a fixed value):", "",
               "| rule | warned | precision | recall | lead (working days, median) |",
               "| --- | ---: | ---: | ---: | ---: |"]
-    for rule, s in scores["rules"].items():
+    for rule, s in [*scores["rules"].items(), *scores.get("fixed_chance", {}).items()]:
         lines.append(f"| {rule} | {s['warned']} | {_fmt(s['precision'])} | "
                      f"{_fmt(s['recall'])} | {_fmt(s['lead_days_median'], 1)} |")
     return "\n".join(lines) + "\n"

@@ -40,6 +40,15 @@ SEED = 20260601
 LEVELS = (0.5, 0.65, 0.8, 0.9)  # finish quantiles the backtest scores as warning rules
 _NO_SLA_DAYS = 1.0  # a step with neither history nor SLA: one working day
 _MIN_LONGER = 10  # passages longer than the wait so far, to condition on it
+# At risk (deadline part): the chance of missing the deadline, the share of the simulated
+# futures finishing after it, reaches this. 0.2 would be "the p80 finish passes the
+# deadline"; the backtest showed that rule warns about five requests for one miss
+# (docs/prediction.md). WARN_CHANCE is the rule until a process has enough finished
+# misses for ``choose_warn_chance`` to pick its own threshold from them.
+WARN_CHANCE = 0.6
+TARGET_RECALL = 0.8  # the share of past misses the chosen threshold must still catch
+MIN_MISSES = 5  # past misses needed before a process's threshold is chosen from them
+CHANCE_GRID = tuple(x / 20 for x in range(4, 20))  # 0.2 .. 0.95
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -64,6 +73,7 @@ class Learned:
     _holders: dict[tuple[str, str], list[_Sample]] = field(default_factory=dict)
     _arrays: dict[Any, Samples] = field(default_factory=dict)
     cases: int = 0
+    warn_chance: float = WARN_CHANCE  # the at-risk threshold on the chance of missing
 
     def add(self, defn: ProcessDefinition, trace: Trace) -> None:
         self.add_passages(passages(defn, trace))
@@ -131,11 +141,12 @@ class Prediction:
     median: datetime
     p80: datetime
     step_median: datetime  # the current step's likely decision
-    deadline_risk: bool  # the p80 finish passes the deadline (not passed yet)
+    deadline_risk: bool  # the chance of missing the deadline reaches the threshold
     sla_risk: bool  # the current step's likely decision passes its tasks' due time
     path: tuple[str, ...]
     basis: tuple[str, ...]  # per step: "approver", "step" or "sla"
     levels: tuple[tuple[float, float], ...] = ()  # (quantile, POSIX finish) of LEVELS
+    miss_chance: float | None = None  # share of the futures finishing past the deadline
 
     @property
     def at_risk(self) -> bool:
@@ -175,10 +186,13 @@ def _current(found: Samples, elapsed: float, first_visit: bool) -> tuple[Floats,
 def predict(defn: ProcessDefinition, learned: Learned, *, node: str, since: float,
             now: float, data: Mapping[str, Any], holders: Iterable[str] = (),
             first_visit: bool = True, deadline: float | None = None,
-            due: float | None = None, draws: int = DRAWS) -> Prediction:
+            due: float | None = None, draws: int = DRAWS,
+            warn_chance: float | None = None) -> Prediction:
     """Predict the finish of a request at ``node`` (first entered at ``since``; still in
     that first visit, never returned from it: ``first_visit``) at ``now`` (POSIX
-    seconds). ``due``: the earliest due time of its pending tasks."""
+    seconds). ``due``: the earliest due time of its pending tasks. ``warn_chance``: the
+    at-risk threshold on the chance of missing the deadline (default: the learned
+    process's)."""
     cal = learned.calendar
     path = remaining_path(defn, node, data) or [node]
     who = list(dict.fromkeys(holders))
@@ -212,10 +226,31 @@ def predict(defn: ProcessDefinition, learned: Learned, *, node: str, since: floa
     at_level = dict(levels)
     median, late = at_level[0.5], at_level[0.8]
     step_median = cal.add_business_seconds(now, float(np.median(step_total)))
+    chance = None
+    if deadline is not None:
+        left = cal.business_seconds(now, deadline) if deadline > now else 0.0
+        chance = float(np.mean(total > left))
+    warn = learned.warn_chance if warn_chance is None else warn_chance
     return Prediction(_to_dt(median), _to_dt(late), _to_dt(step_median),
-                      deadline is not None and now < deadline < late,
+                      chance is not None and now < (deadline or 0.0) and chance >= warn,
                       due is not None and now < due < step_median, tuple(path), tuple(basis),
-                      levels)
+                      levels, chance)
+
+
+def choose_warn_chance(past: Iterable[tuple[float, bool]]) -> float:
+    """The at-risk threshold chosen from finished requests: ``past`` holds, per request
+    with a deadline, the highest chance of missing it predicted before it, and whether it
+    missed. The highest threshold that would still have warned about ``TARGET_RECALL`` of
+    the misses (fewer warnings, so fewer false alarms, for the recall asked), or
+    ``WARN_CHANCE`` while there are fewer than ``MIN_MISSES`` misses to choose from."""
+    highest = sorted(c for c, missed in past if missed)
+    if len(highest) < MIN_MISSES:
+        return WARN_CHANCE
+    chosen = CHANCE_GRID[0]
+    for g in CHANCE_GRID:
+        if sum(1 for c in highest if c >= g) >= TARGET_RECALL * len(highest):
+            chosen = g
+    return chosen
 
 
 def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: float,
@@ -237,5 +272,6 @@ def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: 
                    deadline=deadline, draws=draws)
 
 
-__all__ = ["DRAWS", "LEVELS", "MIN_APPROVER", "MIN_STEP", "SEED", "Learned", "Prediction",
-           "Samples", "learn", "predict", "predict_trace", "remaining_path"]
+__all__ = ["DRAWS", "LEVELS", "MIN_APPROVER", "MIN_STEP", "SEED", "TARGET_RECALL",
+           "WARN_CHANCE", "Learned", "Prediction", "Samples", "choose_warn_chance", "learn",
+           "predict", "predict_trace", "remaining_path"]

@@ -10,7 +10,15 @@ import pytest
 
 from engine.analytics.backtest import replay, score
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import MIN_APPROVER, learn, predict, remaining_path
+from engine.analytics.predict import (
+    MIN_APPROVER,
+    MIN_MISSES,
+    WARN_CHANCE,
+    choose_warn_chance,
+    learn,
+    predict,
+    remaining_path,
+)
 from engine.analytics.traces import Entry, Trace, passages, trace_of
 from engine.core.definition import ProcessDefinition
 from engine.core.loader import load_definition
@@ -163,11 +171,41 @@ def test_a_step_that_always_rejects_ends_the_path_there() -> None:
     assert hours_after(MONDAY, found.p80) == pytest.approx(2)
 
 
+def test_the_chance_of_missing_is_the_share_of_futures_past_the_deadline() -> None:
+    # half the requests take 2 working hours at a, the other half 10: with the deadline
+    # 5 hours away, one in two misses; the threshold decides whether that is "at risk"
+    learned = learn(DEFN, many(20, [("a", 2), ("c", 0.5)]) + many(20, [("a", 10), ("c", 0.5)],
+                                                                 start=MONDAY - 20 * 86400),
+                    CAL)
+    deadline = at(MONDAY, 5)
+    found = predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={},
+                    deadline=deadline)
+    assert found.miss_chance == pytest.approx(0.5, abs=0.05)
+    assert predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={},
+                   deadline=deadline, warn_chance=0.4).deadline_risk
+    assert not predict(DEFN, learned, node="a", since=MONDAY, now=MONDAY, data={},
+                       deadline=deadline, warn_chance=0.6).deadline_risk
+    # three hours later the quick half would be done: only the slow futures remain
+    later = predict(DEFN, learned, node="a", since=MONDAY, now=at(MONDAY, 3), data={},
+                    deadline=deadline)
+    assert later.miss_chance == 1.0 and later.deadline_risk
+
+
+def test_the_threshold_is_the_highest_that_still_catches_the_target_share_of_misses() -> None:
+    # ten past misses whose highest predicted chances were 0.1 .. 1.0: catching 8 of
+    # them needs a threshold at or below 0.3; false alarms never lower it
+    misses = [(k / 10, True) for k in range(1, 11)]
+    alarms = [(0.9, False)] * 50
+    assert choose_warn_chance(misses + alarms) == pytest.approx(0.3)
+    assert choose_warn_chance(misses[:MIN_MISSES - 1] + alarms) == WARN_CHANCE  # too few
+
+
 def test_at_risk_when_the_p80_passes_the_deadline_or_the_step_its_due_time() -> None:
     learned = learn(DEFN, many(10, [("a", 2), ("c", 8)]), CAL)
     now = MONDAY
     soon = at(now, 5)
-    late = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=soon)
+    late = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=soon,
+                   warn_chance=0.2)  # the "p80 passes the deadline" rule
     fine = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=at(now, 20))
     task = predict(DEFN, learned, node="a", since=now, now=now, data={}, due=at(now, 1))
     passed = predict(DEFN, learned, node="a", since=now, now=now, data={}, deadline=now - 1)

@@ -1544,7 +1544,7 @@ export interface components {
             predicted_finish: components["schemas"]["PredictedFinishOut"] | null;
             /**
              * At Risk
-             * @description The p80 finish passes the deadline, or the current step's likely decision passes its tasks' due time, before either has passed
+             * @description The chance of missing the deadline reaches the at-risk threshold (docs/prediction.md), or the current step's likely decision passes its tasks' due time, before either has passed
              * @default false
              */
             at_risk: boolean;
