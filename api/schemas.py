@@ -145,17 +145,24 @@ class DefinitionOut(_DefinitionHead):
     nodes: list[NodeOut]
     mermaid: str
     yaml: str
+    warnings: list[LineErrorOut] = []  # only on publish: advice about the version stored
 
 
 class LineErrorOut(_Out):
+    """A problem at a line and column of a YAML text. ``severity`` ``warning``: advice
+    (a step that cannot reject, a route never taken, approvers that can be empty) that
+    never makes the text invalid."""
+
     line: int | None = None
     column: int | None = None
     message: str
+    severity: Literal["error", "warning"] = "error"
 
 
 class ValidationOut(_Out):
     valid: bool
     errors: list[LineErrorOut]
+    warnings: list[LineErrorOut] = []  # severity "warning"; only for a valid text
 
 
 # --- instances and tasks ----------------------------------------------------------

@@ -24,6 +24,7 @@ from engine.core import (
     load_directory,
     mermaid,
 )
+from engine.core.lint import definition_warnings
 
 ORG_NAMES = ("org.yaml", "org.yml", "org.csv")
 OrgOption = Annotated[Path | None, typer.Option(
@@ -80,6 +81,7 @@ def _org_for(path: Path, given: Path | None) -> OrgDirectory | None:
 def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
              org: OrgOption = None) -> None:
     """Check definitions; print every error as path:line:column: message. Exit 1 if any.
+    Warnings (``path:line:column: warning: message``) are printed too but do not fail.
 
     Roles and users are checked against ``--org``, else the org.yaml beside each file,
     else the one in the definitions folder; a file checked without one is named."""
@@ -87,7 +89,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
     if org is not None and not org.exists():
         typer.echo(f"{org}:1:1: no such org directory file")
         raise typer.Exit(1)
-    bad = checked = 0
+    bad = checked = warned = 0
     for path in _files(paths):
         if not path.exists():
             typer.echo(f"{path}:1:1: no such file")
@@ -103,6 +105,10 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
                     orgs.unchecked.append(str(path))
                     typer.echo(f"{path}: roles and users NOT checked: {why}", err=True)
                 load_definition_file(path, directory)
+                for warning in definition_warnings(path.read_text(encoding="utf-8"),
+                                                   str(path), directory):
+                    warned += 1
+                    typer.echo(str(warning))
         except DefinitionInvalid as exc:
             bad += 1
             for error in exc.errors:
@@ -112,7 +118,8 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
             typer.echo(f"{path}:1:1: cannot read: {exc}")
     note = (f"; {len(orgs.unchecked)} checked without an org directory (roles and users "
             "not checked)") if orgs.unchecked else ""
-    typer.echo(f"{checked} file(s) checked, {bad} invalid{note}", err=True)
+    warnings = f", {warned} warning(s)" if warned else ""
+    typer.echo(f"{checked} file(s) checked, {bad} invalid{warnings}{note}", err=True)
     if bad or not checked:
         raise typer.Exit(1)
 

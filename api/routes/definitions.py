@@ -20,8 +20,9 @@ from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, Valid
 from api.views import definition_out, definition_summary
 from engine import service
 from engine.core.directory import User
-from engine.core.errors import DefinitionInvalid, NotPermitted
+from engine.core.errors import DefinitionError, DefinitionInvalid, NotPermitted
 from engine.core.limits import DEFAULT
+from engine.core.lint import definition_warnings
 from engine.core.loader import load_definition
 
 router = APIRouter(prefix="/definitions", tags=["definitions"],
@@ -88,10 +89,15 @@ def _validate(runtime: Runtime, text: str) -> ValidationOut:
     try:
         load_definition(text, "upload", directory)
     except DefinitionInvalid as exc:
-        return ValidationOut(valid=False, errors=[
-            LineErrorOut(line=e.line, column=e.column, message=e.message)
-            for e in exc.errors])
-    return ValidationOut(valid=True, errors=[])
+        return ValidationOut(valid=False, errors=line_errors(exc.errors))
+    return ValidationOut(valid=True, errors=[],
+                         warnings=line_errors(definition_warnings(text, "upload", directory)))
+
+
+def line_errors(found: list[DefinitionError]) -> list[LineErrorOut]:
+    """Errors and warnings of a YAML text as the API shows them (with ``severity``)."""
+    return [LineErrorOut(line=e.line, column=e.column, message=e.message, severity=e.severity)
+            for e in found]
 
 
 @router.post("", response_model=DefinitionOut, status_code=201, openapi_extra=_YAML_BODY)
@@ -106,9 +112,11 @@ async def publish(request: Request, user: UserDep, runtime: RuntimeDep, now: Now
 
 def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> DefinitionOut:
     with runtime.db.session() as session:
-        defn = service.publish_definition(session, text, user.username,
-                                          service.load_directory(session), now=now)
+        directory = service.load_directory(session)
+        defn = service.publish_definition(session, text, user.username, directory, now=now)
         audit_note(session, "definition.published", user.username,
                    f"{defn.key} v{defn.version}", now, key=defn.key, version=defn.version)
         session.commit()
-        return definition_out(defn, service.DbCatalog(session).versions(defn.key), defn)
+        out = definition_out(defn, service.DbCatalog(session).versions(defn.key), defn)
+    out.warnings = line_errors(definition_warnings(text, "upload", directory))
+    return out

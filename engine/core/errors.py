@@ -29,20 +29,25 @@ entry gets its nearest ancestor's (the exception's MRO is walked, most specific 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from uuid import UUID
 
 
 @dataclass(frozen=True, slots=True)
 class DefinitionError:
-    """One problem in a YAML source, 1-based ``line`` and ``column``."""
+    """One problem in a YAML source, 1-based ``line`` and ``column``. ``severity``
+    ``"warning"`` marks advice (``engine.core.lint``): printed ``path:line:column: warning:
+    message``, it never makes a definition invalid."""
 
     source: str
     line: int
     column: int
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}:{self.column}: {self.message}"
+        tag = "warning: " if self.severity == "warning" else ""
+        return f"{self.source}:{self.line}:{self.column}: {tag}{self.message}"
 
 
 class EngineError(Exception):

@@ -57,7 +57,29 @@ def test_validate_reports_line_and_column(api: Api) -> None:
     assert as_json == r.json()
     source = user.get("/api/definitions/store_opening").json()["yaml"]
     ok = user.post("/api/definitions/validate", json={"yaml": source})
-    assert ok.json() == {"valid": True, "errors": []}
+    assert ok.json() == {"valid": True, "errors": [], "warnings": []}
+
+
+def test_validate_and_publish_return_warnings_with_their_severity(api: Api) -> None:
+    source = api.as_("chen.jing").get("/api/definitions/sample_order").json()["yaml"]
+    lines = source.splitlines()
+    at = lines.index("  sample_manager:") + 1
+    cannot_reject = source.replace("on: {approve: logistics, reject: rejected, return: "
+                                   "initiator}", "on: {approve: logistics, return: initiator}")
+    assert cannot_reject != source
+    r = api.as_("li.na").post("/api/definitions/validate", json={"yaml": cannot_reject})
+    body = r.json()
+    assert body["valid"] is True and body["errors"] == []
+    assert body["warnings"] == [{
+        "line": at, "column": 3, "severity": "warning",
+        "message": "approval node 'sample_manager' has no 'reject:' route: its approvers "
+                   "cannot reject"}]
+    published = api.as_("chen.jing").post("/api/definitions", json={"yaml": cannot_reject})
+    assert published.status_code == 201, published.text
+    assert [w["severity"] for w in published.json()["warnings"]] == ["warning"]
+    bad = api.as_("chen.jing").post("/api/definitions", content=BROKEN,
+                                    headers={"Content-Type": "text/yaml"})
+    assert {e["severity"] for e in bad.json()["errors"]} == {"error"}
 
 
 def test_publish_makes_a_new_version_for_process_owners(api: Api) -> None:

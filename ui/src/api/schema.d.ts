@@ -1319,6 +1319,11 @@ export interface components {
             mermaid: string;
             /** Yaml */
             yaml: string;
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings: components["schemas"]["LineErrorOut"][];
         };
         /** DefinitionSummaryOut */
         DefinitionSummaryOut: {
@@ -1586,7 +1591,12 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
         };
-        /** LineErrorOut */
+        /**
+         * LineErrorOut
+         * @description A problem at a line and column of a YAML text. ``severity`` ``warning``: advice
+         *     (a step that cannot reject, a route never taken, approvers that can be empty) that
+         *     never makes the text invalid.
+         */
         LineErrorOut: {
             /** Line */
             line: number | null;
@@ -1594,6 +1604,12 @@ export interface components {
             column: number | null;
             /** Message */
             message: string;
+            /**
+             * Severity
+             * @default error
+             * @enum {string}
+             */
+            severity: "error" | "warning";
         };
         /** LiveOut */
         LiveOut: {
@@ -2502,6 +2518,11 @@ export interface components {
             valid: boolean;
             /** Errors */
             errors: components["schemas"]["LineErrorOut"][];
+            /**
+             * Warnings
+             * @default []
+             */
+            warnings: components["schemas"]["LineErrorOut"][];
         };
         /** VisitOut */
         VisitOut: {

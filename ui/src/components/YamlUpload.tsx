@@ -11,6 +11,7 @@ export function YamlUpload({ initial, onPublished }: { initial: string; onPublis
   const [text, setText] = useState(initial);
   const [busy, setBusy] = useState(false);
   const [lineErrors, setLineErrors] = useState<LineErrorOut[]>();
+  const [warnings, setWarnings] = useState<LineErrorOut[]>([]);
   const [valid, setValid] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [published, setPublished] = useState<number>();
@@ -19,22 +20,25 @@ export function YamlUpload({ initial, onPublished }: { initial: string; onPublis
     setBusy(true);
     setError(undefined);
     setLineErrors(undefined);
+    setWarnings([]);
     setValid(false);
     setPublished(undefined);
     try {
       if (publish) {
         const d = await api<DefinitionOut>("/definitions", { rawBody: text, contentType: "text/yaml" });
         setPublished(d.version);
+        setWarnings(d.warnings);
         onPublished(d);
       } else {
         const out = await api<ValidationOut>("/definitions/validate", { rawBody: text, contentType: "text/yaml" });
         setValid(out.valid);
         setLineErrors(out.errors);
+        setWarnings(out.warnings);
       }
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       const withLines = (e.problem.errors ?? []).filter((x) => x.line != null);
-      if (withLines.length) setLineErrors(withLines.map((x) => ({ line: x.line ?? null, column: x.column ?? null, message: x.message })));
+      if (withLines.length) setLineErrors(withLines.map((x) => ({ line: x.line ?? null, column: x.column ?? null, message: x.message, severity: "error" as const })));
       else setError(e);
     } finally {
       setBusy(false);
@@ -62,6 +66,19 @@ export function YamlUpload({ initial, onPublished }: { initial: string; onPublis
       {valid && <div className="notice notice-ok" role="status">{t("processes.valid")}</div>}
       {published != null && <div className="notice notice-ok" role="status">{t("processes.published", { version: published })}</div>}
       {error && <ProblemView error={error} />}
+      {warnings.length > 0 && (
+        <div className="notice" role="status" data-testid="yaml-warnings">
+          <strong>{t("processes.warningCount", { count: warnings.length })}</strong>
+          <ul className="line-errors">
+            {warnings.map((w, i) => (
+              <li key={i}>
+                {w.line != null && <span className="line-no">{t("processes.line", { line: w.line })}{w.column ? `:${w.column}` : ""}</span>}
+                {w.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {lineErrors && lineErrors.length > 0 && (
         <div className="problem" role="alert" data-testid="yaml-errors">
           <strong>{t("processes.errorCount", { count: lineErrors.length })}</strong>

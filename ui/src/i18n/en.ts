@@ -139,6 +139,7 @@ const en = {
     published: "Version {{version}} published.", line: "Line {{line}}",
     chooseFile: "Choose a YAML file", ownersOnly: "Only process owners can upload versions.",
     errorCount: "{{count}} problems",
+    warningCount: "{{count}} warnings (valid, but probably not meant)",
   },
   dashboard: {
     title: "Approval efficiency", pick: "Process", instances: "{{count}} requests",

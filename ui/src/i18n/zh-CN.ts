@@ -141,6 +141,7 @@ const zh: Messages = {
     published: "已发布版本 {{version}}。", line: "第 {{line}} 行",
     chooseFile: "选择 YAML 文件", ownersOnly: "只有流程负责人可以上传新版本。",
     errorCount: "{{count}} 个问题",
+    warningCount: "{{count}} 条警告（有效，但可能并非本意）",
   },
   dashboard: {
     title: "审批效率", pick: "流程", instances: "{{count}} 个申请",
