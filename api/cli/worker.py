@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -38,10 +38,14 @@ def worker(db: DbOption = None,
            metrics_port: Annotated[int | None, typer.Option(
                help="Serve this worker's /metrics on this port.")] = None,
            metrics_host: Annotated[str, typer.Option(
-               help="Interface for --metrics-port.")] = "127.0.0.1") -> None:
+               help="Interface for --metrics-port.")] = "127.0.0.1",
+           ahead: Annotated[float, typer.Option(
+               min=0, help="Act as if the clock were this many seconds ahead (tests and "
+                           "demos: fire now what falls due later).")] = 0.0) -> None:
     """Fire due timers and deliver the outbox until stopped (Ctrl-C or SIGTERM). Run
     any number of them on PostgreSQL; on SQLite the serving process runs one already."""
     from api.background import worker_for
+    from api.clock import system_clock
     from api.logs import configure as configure_logs
     from api.metrics import start_http_server
     from engine.store import open_database
@@ -49,7 +53,9 @@ def worker(db: DbOption = None,
     settings = _settings(db)
     configure_logs(settings.log_format, settings.log_level)
     database = open_database(settings.database_url)
-    work, channels = worker_for(settings, database)
+    clock = system_clock if not ahead else (
+        lambda: datetime.now(UTC) + timedelta(seconds=ahead))
+    work, channels = worker_for(settings, database, clock)
     if metrics_port is not None:
         start_http_server(metrics_port, metrics_host)
     try:

@@ -46,8 +46,10 @@ class SmtpServer:
         self.host = "127.0.0.1"
 
 
-def _start(**kwargs: Any) -> tuple[Controller, Mailbox, int]:
-    mailbox = Mailbox()
+def start_smtp(mailbox: Mailbox | None = None, **kwargs: Any
+               ) -> tuple[Controller, Mailbox, int]:
+    """An aiosmtpd server on a free localhost port keeping mail in ``mailbox``."""
+    mailbox = mailbox or Mailbox()
     for attempt in range(5):  # another test process may take the free port first
         port = free_port()
         controller = Controller(mailbox, hostname="127.0.0.1", port=port, **kwargs)
@@ -64,7 +66,7 @@ def _start(**kwargs: Any) -> tuple[Controller, Mailbox, int]:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """Plain SMTP, no AUTH (a relay on the same host)."""
-    controller, mailbox, port = _start()
+    controller, mailbox, port = start_smtp()
     yield SmtpServer(controller, mailbox, port)
     controller.stop()
 
@@ -72,7 +74,7 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp_dropping_server() -> Iterator[SmtpServer]:
     """Plain SMTP that hangs up on a session idle for a fifth of a second."""
-    controller, mailbox, port = _start(timeout=0.2)
+    controller, mailbox, port = start_smtp(timeout=0.2)
     yield SmtpServer(controller, mailbox, port)
     controller.stop()
 
@@ -81,7 +83,7 @@ def smtp_dropping_server() -> Iterator[SmtpServer]:
 def smtp_starttls_server(ca: trustme.CA) -> Iterator[SmtpServer]:
     """STARTTLS required before anything else; AUTH required to send."""
     auth = Authenticator(USER, PASSWORD)
-    controller, mailbox, port = _start(
+    controller, mailbox, port = start_smtp(
         tls_context=_server_tls(ca), require_starttls=True, authenticator=auth,
         auth_required=True)
     yield SmtpServer(controller, mailbox, port, auth)
@@ -92,7 +94,7 @@ def smtp_starttls_server(ca: trustme.CA) -> Iterator[SmtpServer]:
 def smtps_server(ca: trustme.CA) -> Iterator[SmtpServer]:
     """Implicit TLS from the first byte (SMTPS), AUTH required."""
     auth = Authenticator(USER, PASSWORD)
-    controller, mailbox, port = _start(
+    controller, mailbox, port = start_smtp(
         ssl_context=_server_tls(ca), authenticator=auth, auth_required=True,
         auth_require_tls=False)  # the whole session is TLS; aiosmtpd only tracks STARTTLS
     yield SmtpServer(controller, mailbox, port, auth)

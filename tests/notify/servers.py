@@ -4,6 +4,7 @@ whatever the test sets."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -31,9 +32,11 @@ def closed_port() -> int:
 
 class Mailbox:
     """An aiosmtpd handler: keeps every accepted mail; refuses recipients whose local part
-    starts with ``reject`` (550) or ``later`` (451 at DATA)."""
+    starts with ``reject`` (550) or ``later`` (451 at DATA). ``delay``: seconds each mail
+    takes to accept (without blocking other sessions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.mails: list[EmailMessage] = []
         self.envelopes: list[Envelope] = []
         self.peers: list[Any] = []  # the client's address per mail: one per SMTP session
@@ -49,6 +52,8 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         if any(r.startswith("later") for r in envelope.rcpt_tos):
             return "451 4.3.0 try again later"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
         mail = email.message_from_bytes(raw, policy=email.policy.default)
