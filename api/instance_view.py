@@ -67,6 +67,10 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
             case ev.TaskEscalated():
                 out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
                                   to=", ".join(e.recipients), comment=e.reason))
+            case ev.RequestAtRisk():
+                out.append(_entry(e, defn, node=e.node, actor=e.actor, action=e.reason,
+                                  to=", ".join(e.recipients), expected_at=e.expected,
+                                  limit_at=e.limit, chance=e.chance))
             case ev.TaskReassigned():
                 assignee[e.task_id] = e.to_user
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action="reassign",

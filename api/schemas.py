@@ -238,6 +238,11 @@ class TimelineOut(_Out):
     to: str | None = None  # delegate / return target / next node / CC recipients
     auto: str | None = None  # the policy that decided when nobody clicked
     duration_seconds: float | None = None
+    # at_risk: the predicted finish (deadline) or likely decision (sla), the limit it
+    # passes, and the chance of missing the deadline
+    expected_at: datetime | None = None
+    limit_at: datetime | None = None
+    chance: float | None = None
 
 
 class VisitOut(_Out):

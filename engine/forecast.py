@@ -11,10 +11,12 @@ for each request or task newly found at risk before it happened:
   passed yet).
 
 A warning is a ``risk_flag`` row, unique per (request or task, reason): whoever finds it
-first (several workers, a command) inserts it and writes, in the same transaction, an
-``at_risk`` message to the requester, the current holders and the process owner (the
-person who published the definition version, else every process owner). Finding it
-again changes nothing: at risk happens once per subject and reason.
+first (several workers, a command) inserts it and, in the same transaction, appends a
+``RequestAtRisk`` event to the request's log (``MarkAtRisk``, ``engine.core.risk``): it
+shows in the timeline, tells the requester, the current holders and the process owner
+(the person who published the definition version, else every process owner) through the
+outbox, and fires the node's ``escalate`` rules ``on: at_risk``. Finding it again changes
+nothing: at risk happens once per subject and reason.
 
 The learned step times and the prediction are the request view's
 (``engine.analytics.live``), so the board and the request page agree.
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,11 +37,11 @@ from sqlmodel import Session
 from engine.analytics import live
 from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.predict import DRAWS, Learned, Prediction
+from engine.core import commands as cmds
 from engine.core.catalog import Catalog
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import EngineError
-from engine.core.messages import Message
 from engine.core.state import replay
 from engine.store import event_log, messaging
 from engine.store.board_tables import ForecastRow, RiskFlag
@@ -58,7 +60,7 @@ RUNNING = ("running", "returned")
 class Refreshed:
     forecasts: int  # rows written
     flagged: int  # new warnings (risk_flag rows)
-    messages: int  # at_risk messages written
+    messages: int  # at-risk events appended (each tells the requester, holders, owner)
 
 
 def _calendar(session: Session, calendar: WorkingCalendar | None) -> WorkingCalendar:
@@ -98,7 +100,7 @@ def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: da
     """Predict every running request (of ``keys``, else all), rewrite their forecasts,
     raise new warnings; the caller commits."""
     found = predict_all(session, catalog, now, calendar, keys=keys, draws=draws)
-    return save(session, found, directory, now, keys)
+    return save(session, found, directory, now, keys, catalog)
 
 
 @dataclass
@@ -109,11 +111,12 @@ class Predicted:
 
 
 def save(session: Session, found: Predicted, directory: OrgDirectory, now: datetime,
-         keys: Sequence[str] | None = None) -> Refreshed:
+         keys: Sequence[str] | None = None, catalog: Catalog | None = None) -> Refreshed:
     """Write what ``predict_all`` found (a short write transaction); the caller commits."""
     conn = session.connection()
     _write(conn, found.rows, keys)
-    flagged, messages = _flag_risks(session, conn, found.risks, found.pending, directory, now)
+    flagged, messages = _flag_risks(session, conn, catalog, found.risks, found.pending,
+                                    directory, now)
     return Refreshed(len(found.rows), flagged, messages)
 
 
@@ -189,56 +192,46 @@ def owners(conn: sa.Connection, directory: OrgDirectory, key: str, version: int
     return sorted(u.username for u in directory.users.values() if u.is_process_owner)
 
 
-def _flag_risks(session: Session, conn: sa.Connection,
+def _flag_risks(session: Session, conn: sa.Connection, catalog: Catalog | None,
                 risks: Iterable[tuple[Any, ProcessDefinition, Prediction, datetime | None]],
                 pending: dict[UUID, list[Any]], directory: OrgDirectory, now: datetime
                 ) -> tuple[int, int]:
-    flagged = 0
-    messages: list[Message] = []
+    """Record each subject newly found at risk (a ``risk_flag`` row, whoever inserts it
+    first) and append its ``RequestAtRisk`` event to the request's log with a
+    ``MarkAtRisk`` command (``engine.service.mark_at_risk``): the messages to the
+    requester, the holders and the process owner, and the ``on: at_risk`` escalations,
+    are written from the event in the same transaction."""
+    from engine.service import DbCatalog, mark_at_risk  # the service layer sits above
+
+    catalog = catalog if catalog is not None else DbCatalog(session)
+    flagged = messages = 0
     for r, defn, found, deadline in risks:
         tasks = pending.get(r.id, [])
-        holders = sorted({t.assignee for t in tasks})
-        subjects: list[tuple[UUID, str, datetime | None, datetime | None]] = []
+        subjects: list[tuple[UUID | None, str, datetime | None, datetime | None]] = []
         if found.deadline_risk:
-            subjects.append((r.id, "deadline", found.p80, deadline))
+            subjects.append((None, "deadline", found.p80, deadline))
         if found.sla_risk:
             for t in tasks:
                 if t.due_at is not None and now < t.due_at < found.step_median:
                     subjects.append((t.id, "sla", found.step_median, t.due_at))
-        for subject, reason, expected, limit in subjects:
-            if not _insert_once(conn, {"subject_id": subject, "reason": reason,
+        for task_id, reason, expected, limit in subjects:
+            if not _insert_once(conn, {"subject_id": task_id or r.id, "reason": reason,
                                        "instance_id": r.id, "definition_key": defn.key,
                                        "at": now, "expected_at": expected,
                                        "limit_at": limit}):
                 continue
             flagged += 1
-            node = defn.nodes.get(r.node) if r.node else None
-            title = str(conn.execute(sa.select(_inst.c.title)
-                                     .where(_inst.c.id == r.id)).scalar() or "")
-            payload = {"instance_id": str(r.id), "request_title": title,
-                       "request_number": str(r.id)[:8], "definition_key": defn.key,
-                       "process": defn.title, "initiator": r.initiator,
-                       "path": f"/requests/{r.id}", "at": now.isoformat(), "node": r.node,
-                       "step": node.title if node else None,
-                       "step_zh": (node.title_zh or node.title) if node else None,
-                       "holders": holders, "reason": reason,
-                       "due": limit.isoformat() if limit else None,
-                       "expected": expected.isoformat() if expected else None}
-            if reason == "sla":
-                payload["task_id"] = str(subject)
-            people = [r.initiator, *holders,
-                      *owners(conn, directory, defn.key, r.definition_version)]
-            for user in dict.fromkeys(people):
-                if user and user != "system":
-                    messages.append(Message(uuid5(_NS, f"{subject}:{reason}:{user}"),
-                                            "at_risk", user, r.id, payload))
-    if messages:
-        messaging.write_messages(conn, messages, directory, now)
-        messaging.notify(session, work=True, users=[m.recipient for m in messages])
-    return flagged, len(messages)
-
-
-
+            cmd = cmds.MarkAtRisk(
+                reason="sla" if reason == "sla" else "deadline", expected=_dt(expected),
+                limit=_dt(limit), task_id=task_id,
+                chance=found.miss_chance if reason == "deadline" else None,
+                notify=tuple(owners(conn, directory, defn.key, r.definition_version)))
+            if mark_at_risk(session, catalog, directory, r.id, cmd, now):
+                told = [r.initiator, *sorted({t.assignee for t in tasks
+                                              if task_id is None or t.id == task_id}),
+                        *cmd.notify]
+                messages += len({u for u in told if u and u != "system"})
+    return flagged, messages
 
 
 @dataclass

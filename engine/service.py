@@ -214,6 +214,22 @@ def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
                     idempotency_key, loaded)
 
 
+def mark_at_risk(session: Session, catalog: Catalog, directory: OrgDirectory,
+                 instance_id: UUID, cmd: cmds.MarkAtRisk, now: datetime) -> bool:
+    """Append what ``cmd`` causes (``RequestAtRisk``, its messages, the ``on: at_risk``
+    escalations) in a savepoint of the caller's transaction, which commits; False when it
+    caused nothing (already at risk, no longer running) or the instance changed under it
+    (the next refresh finds it again)."""
+    try:
+        with session.begin_nested():
+            loaded = recent.load(session.connection(), instance_id=instance_id)
+            if loaded is None:
+                return False
+            return _apply(session, catalog, directory, loaded, cmd, now)[1] is not None
+    except (ConcurrentUpdate, sa.exc.IntegrityError):
+        return False
+
+
 def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
                 *, limit: int = 100) -> tuple[int, int]:
     """Fire up to ``limit`` timers due at ``now``: (claimed, fired). Each is a
@@ -371,10 +387,30 @@ def clear_out_of_office(session: Session, username: str, now: datetime) -> None:
 
 
 __all__ = [
-    "DbCatalog", "Discrepancy", "IdempotencyConflict", "add_api_token", "append_histories",
-    "check", "clear_out_of_office", "execute", "execute_on_task", "fire_timers",
-    "get_instance", "get_task", "inbox", "instance_events",
-    "instance_visits", "list_instances", "load_directory", "publish_definition",
-    "rebuild_projections", "revoke_api_token", "save_directory", "schedule_timers",
-    "set_out_of_office", "start", "sync_definitions",
+    "DbCatalog",
+    "Discrepancy",
+    "IdempotencyConflict",
+    "add_api_token",
+    "append_histories",
+    "check",
+    "clear_out_of_office",
+    "execute",
+    "execute_on_task",
+    "fire_timers",
+    "get_instance",
+    "get_task",
+    "inbox",
+    "instance_events",
+    "instance_visits",
+    "list_instances",
+    "load_directory",
+    "mark_at_risk",
+    "publish_definition",
+    "rebuild_projections",
+    "revoke_api_token",
+    "save_directory",
+    "schedule_timers",
+    "set_out_of_office",
+    "start",
+    "sync_definitions",
 ]

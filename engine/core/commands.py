@@ -7,6 +7,7 @@ into events, or raises an ``EngineError`` and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -86,8 +87,24 @@ class FireTimer:
     actor: str = "system"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarkAtRisk:
+    """The forecast found the request (``reason`` ``deadline``) or its pending task
+    ``task_id`` (``sla``) at risk: record it (``RequestAtRisk``), tell the requester, the
+    holders and ``notify`` (the process owner), and fire the node's ``escalate`` rules
+    ``on: at_risk`` (``engine.core.risk``). Once per subject: a second one is a no-op."""
+
+    reason: Literal["deadline", "sla"]
+    expected: datetime | None = None
+    limit: datetime | None = None
+    task_id: UUID | None = None
+    chance: float | None = None
+    notify: tuple[str, ...] = ()
+    actor: str = "system"
+
+
 Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
-           | AddComment | CancelInstance | FireTimer)
+           | AddComment | CancelInstance | FireTimer | MarkAtRisk)
 
 __all__ = ["AddComment", "AddSigner", "CancelInstance", "Command", "DecideTask",
-           "DelegateTask", "FireTimer", "Resubmit", "StartInstance", "Withdraw"]
+           "DelegateTask", "FireTimer", "MarkAtRisk", "Resubmit", "StartInstance", "Withdraw"]

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from engine.core import commands as cmds
 from engine.core import events as ev
-from engine.core import timers
+from engine.core import risk, timers
 from engine.core.approvers import assignees
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -85,6 +85,8 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
             _comment(flow, cmd)
         case cmds.FireTimer():
             timers.fire(flow, cmd)
+        case cmds.MarkAtRisk():
+            risk.mark(flow, cmd)
     return flow
 
 

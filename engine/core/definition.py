@@ -82,15 +82,18 @@ class Reminder:
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    """``after`` the due time: ``notify`` someone, ``reassign`` the task, or decide it
-    (``auto`` = approve | reject) as the system, recording ``reason``. ``target`` is
-    ``manager_of:holder``, ``role:X`` or ``user:X`` for notify and reassign."""
+    """``after`` the due time (``on: overdue``, the default), or when the task's request
+    is found at risk (``on: at_risk``, ``engine.core.risk``; ``after`` is zero):
+    ``notify`` someone, ``reassign`` the task, or decide it (``auto`` = approve | reject)
+    as the system, recording ``reason``. ``target`` is ``manager_of:holder``, ``role:X``
+    or ``user:X`` for notify and reassign."""
 
     after: timedelta
     action: EscalationAction
     target: ApproverRule | None = None
     decision: Literal["approve", "reject"] | None = None
     reason: str = ""
+    on: Literal["overdue", "at_risk"] = "overdue"
 
     @property
     def ends_task(self) -> bool:

@@ -245,6 +245,32 @@ class TaskReassigned(Event):
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestAtRisk(Event):
+    """The forecast found the request at risk before it happened (``engine.forecast``,
+    docs/prediction.md): ``reason`` ``deadline`` (its chance of missing the deadline
+    ``limit`` reached the threshold; ``expected`` is the predicted p80 finish) or ``sla``
+    (the likely decision ``expected`` of task ``task_id`` passes its due time ``limit``).
+    Appended by the system (``actor``) once per (request or task, reason); ``recipients``
+    were told (the requester, the holders and the process owner). Version 1 of the
+    payload (a new kind: no upcaster; a later change follows ``upcaster``)."""
+
+    kind: ClassVar[str] = "at_risk"
+    reason: str
+    actor: str = "system"
+    node: str | None = None
+    task_id: UUID | None = None
+    expected: datetime | None = None
+    limit: datetime | None = None
+    chance: float | None = None
+    recipients: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """What is at risk, as ``InstanceState.at_risk`` records it."""
+        return "deadline" if self.task_id is None else f"{self.reason}:{self.task_id}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -252,6 +278,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TaskCancelled, TaskDelegated, CommentAdded, Notified, NodeLeft,
         InstanceReturned, InstanceResubmitted, InstanceWithdrawn, InstanceCancelled,
         InstanceFinished, TaskDeferred, ReminderSent, TaskEscalated, TaskReassigned,
+        RequestAtRisk,
     )
 }
 
@@ -340,7 +367,7 @@ __all__ = [
     "EVENT_TYPES", "UPCASTERS", "VERSION_KEY", "Action", "CommentAdded", "Event",
     "InstanceCancelled", "InstanceFinished", "InstanceResubmitted", "InstanceReturned",
     "InstanceStarted", "InstanceWithdrawn", "NodeEntered", "NodeLeft", "Notified",
-    "ReminderSent", "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",
+    "ReminderSent", "RequestAtRisk", "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",
     "TaskDeferred", "TaskDelegated", "TaskEscalated", "TaskReassigned", "TimerFired",
     "Upcaster", "VisitOutcome", "from_record", "to_record", "upcaster",
 ]

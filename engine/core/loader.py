@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -154,13 +154,14 @@ def reminder(raw: Mapping[str, Any]) -> Reminder:
 
 
 def escalation(raw: Mapping[str, Any]) -> Escalation:
-    after = _span(raw["after"])
+    on: Literal["overdue", "at_risk"] = "at_risk" if raw.get("on") == "at_risk" else "overdue"
+    after = _span(raw.get("after")) if on == "overdue" else timedelta(0)
     reason = str(raw.get("reason", ""))
     if "auto" in raw:
-        return Escalation(after, "auto", decision=raw["auto"], reason=reason)
+        return Escalation(after, "auto", decision=raw["auto"], reason=reason, on=on)
     if "reassign" in raw:
-        return Escalation(after, "reassign", _target(raw["reassign"]), reason=reason)
-    return Escalation(after, "notify", _target(raw.get("notify")), reason=reason)
+        return Escalation(after, "reassign", _target(raw["reassign"]), reason=reason, on=on)
+    return Escalation(after, "notify", _target(raw.get("notify")), reason=reason, on=on)
 
 
 def timer_source(raw: Mapping[str, Any], defaults: Mapping[str, Any], key: str) -> Any:

@@ -9,7 +9,9 @@ Kinds (the names ``engine.notify`` renders): ``task_assigned`` (a task is yours:
 activated, delegated or reassigned to you), ``reminder``, ``escalated`` (you are told a
 task is overdue), ``returned`` (your request came back to you, with the reason),
 ``approved``, ``rejected`` (your request ended so), ``now_with`` (your request is now with
-X), ``copied`` (a notify node copied you). The payload uses ``engine.notify``'s data
+X), ``copied`` (a notify node copied you), ``at_risk`` (the request, or a task of it, was
+found at risk of missing its deadline or due time: to the requester, the holders and the
+process owner). The payload uses ``engine.notify``'s data
 keys: ``process``, ``step``, ``initiator``, ``actor``, ``reason``, ``request_title``,
 ``request_number``, ``holders``, ``due``, ``path``, plus ``instance_id`` and ``task_id``.
 ``path`` is the UI route to open: ``/tasks/<task_id>`` for the kinds about a task
@@ -28,7 +30,7 @@ from engine.core.definition import ProcessDefinition
 from engine.core.state import InstanceState
 
 KINDS = ("task_assigned", "reminder", "escalated", "returned", "approved", "rejected",
-         "now_with", "copied")
+         "now_with", "copied", "at_risk")
 _NAMESPACE = UUID("6b1c7f8e-3a52-4d35-9a57-2f0c5d0e1a11")
 
 
@@ -62,7 +64,7 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
         payload = {**base, "at": e.at.isoformat(), "node": node,
                    "step": n.title if n else None,
                    "step_zh": (n.title_zh or n.title) if n else None, **extra}
-        if extra.get("task_id"):  # a task's messages open the task, where one acts
+        if extra.get("task_id") and "path" not in extra:  # a task's messages open the task
             payload["path"] = f"/tasks/{extra['task_id']}"
         for user in dict.fromkeys(recipients):
             if user and user != "system":
@@ -99,6 +101,14 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
                 add(seq, e.outcome, [after.initiator], e)
             case ev.Notified():
                 add(seq, "copied", e.recipients, e)
+            case ev.RequestAtRisk():
+                add(seq, "at_risk", e.recipients, e, reason=e.reason,
+                    task_id=str(e.task_id) if e.task_id else None,
+                    path=f"/requests/{after.id}",
+                    holders=sorted({t.assignee for t in after.tasks
+                                    if t.status == "pending"}),
+                    due=e.limit.isoformat() if e.limit else None,
+                    expected=e.expected.isoformat() if e.expected else None)
     _moved(events, first_seq, after, defn, add)
     return out
 

@@ -67,6 +67,7 @@ class InstanceState:
     previous_approvers: tuple[str, ...] = ()  # who approved the last approval step
     cc: tuple[str, ...] = ()  # users notified so far
     updated_at: datetime | None = None
+    at_risk: tuple[str, ...] = ()  # subjects found at risk: "deadline", "sla:<task id>"
 
     @property
     def finished(self) -> bool:
@@ -141,6 +142,7 @@ class WorkingState:
     previous_approvers: tuple[str, ...]
     cc: tuple[str, ...]
     updated_at: datetime | None
+    at_risk: tuple[str, ...]
 
     def __init__(self, state: InstanceState) -> None:
         """A working copy of ``state``; ``state`` itself is never changed."""
@@ -232,6 +234,10 @@ class WorkingState:
         if e.action == "notify" and e.recipients:
             self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
 
+    def _at_risk(self, e: ev.RequestAtRisk) -> None:
+        self.at_risk = (*self.at_risk, e.subject)
+        self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
+
     def _reassigned(self, e: ev.TaskReassigned) -> None:
         self._task(e.task_id, assignee=e.to_user)
 
@@ -270,6 +276,7 @@ _STEPS: dict[type[ev.Event], Callable[[WorkingState, Any], None]] = {
     ev.ReminderSent: WorkingState._timer,
     ev.TaskEscalated: WorkingState._escalated,
     ev.TaskReassigned: WorkingState._reassigned,
+    ev.RequestAtRisk: WorkingState._at_risk,
     ev.Notified: WorkingState._notified,
     ev.NodeLeft: WorkingState._node_left,
     ev.InstanceReturned: WorkingState._returned,

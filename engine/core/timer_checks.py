@@ -5,6 +5,8 @@ message), like ``checks.py``.
 - a reminder is exactly one of ``before``, ``at`` or ``every``; ``after`` and ``max``
   only go with ``every``; a reminder needs an ``sla`` (the due time it counts from), and
   ``before`` must be shorter than the sla (else it would fire before the task exists);
+- an escalation ``on: at_risk`` fires when the request is found at risk and takes no
+  ``after``; the others (``on: overdue``, the default) need ``after``;
 - an escalation is exactly one of ``notify``, ``reassign`` or ``auto``; it needs an
   ``sla`` and comes after it (``after`` > 0); its target must exist;
 - nothing may fire after an escalation that ends the task (``auto``): it never would.
@@ -45,7 +47,9 @@ def timer_errors(node: Node, raw: Mapping[str, Any], data: Mapping[str, Any],
         yield from _reminder(node, path, item)
     for path, item in escalations:
         yield from _escalation(node, path, item, directory)
-    yield from _after_end(node, reminders, escalations)
+    overdue = [(p, item) for p, item in escalations
+               if not (isinstance(item, Mapping) and item.get("on") == "at_risk")]
+    yield from _after_end(node, reminders, overdue)
 
 
 def _reminder(node: Node, path: tuple[str | int, ...], item: Mapping[str, Any]
@@ -80,7 +84,14 @@ def _escalation(node: Node, path: tuple[str | int, ...], item: Mapping[str, Any]
     if len(kinds) != 1:
         yield (path, False, "an escalation needs exactly one of notify, reassign or auto"
                + (f" (found {', '.join(kinds)})" if kinds else ""))
-    if node.sla is None:
+    if item.get("on") == "at_risk":
+        if "after" in item:
+            yield ((*path, "after"), True, "an escalation 'on: at_risk' fires when the "
+                                           "request is found at risk; it takes no 'after'")
+    elif "after" not in item:
+        yield (path, False, "an escalation needs 'after' (how long overdue), or 'on: "
+                            "at_risk'")
+    elif node.sla is None:
         yield ((*path, "after"), False, f"an escalation counts from the due time: node "
                                         f"{node.id!r} needs an 'sla'")
     elif _span(item.get("after")) <= timedelta(0):

@@ -57,7 +57,7 @@ def task_timers(instance_id: UUID, node: Node, task: TaskState,
                                  worktime.add(calendar, node.clock, due, offset)))
     for i, esc in enumerate(node.escalate):
         key = f"escalate.{i}"
-        if key not in fired:
+        if key not in fired and esc.on == "overdue":  # on: at_risk fires in engine.core.risk
             out.append(Timer(instance_id, task.task_id, key,
                              worktime.add(calendar, node.clock, due, esc.after)))
     return out
@@ -133,7 +133,8 @@ def resolve_target(rule: ApproverRule | None, holder: str,
 
 def _escalate(flow: Flow, node: Node, task: TaskState, timer: Timer, esc: Escalation) -> None:
     s = flow.state
-    reason = esc.reason or f"not decided {format_sla(esc.after)} after the due time"
+    reason = esc.reason or (f"not decided {format_sla(esc.after)} after the due time"
+                            if esc.on == "overdue" else "at risk of missing its deadline")
 
     def escalated(action: str, recipients: tuple[str, ...], why: str) -> None:
         flow.emit(ev.TaskEscalated(instance_id=s.id, at=flow.now, task_id=task.task_id,
@@ -167,5 +168,10 @@ def _free(state: WorkingState, users: tuple[str, ...]) -> Iterator[str]:
     return (u for u in users if u not in busy)
 
 
-__all__ = ["SYSTEM", "Timer", "due_timers", "fire", "pending_timers", "resolve_target",
-           "task_timers"]
+def escalate_now(flow: Flow, node: Node, task: TaskState, key: str, esc: Escalation) -> None:
+    """Fire escalation ``key`` of ``task`` at ``flow.now`` (an ``on: at_risk`` rule)."""
+    _escalate(flow, node, task, Timer(flow.state.id, task.task_id, key, flow.now), esc)
+
+
+__all__ = ["SYSTEM", "Timer", "due_timers", "escalate_now", "fire", "pending_timers",
+           "resolve_target", "task_timers"]

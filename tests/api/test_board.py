@@ -96,6 +96,13 @@ def test_request_turns_at_risk_before_its_deadline_once(api: Api) -> None:
     assert [(f.reason, str(f.subject_id)) for f in flags] == [("deadline", iid)]
     assert {"bai.lu", "li.na", "chen.jing"} <= told  # requester, holder, process owner
     assert owner.post("/api/board/refresh").json()["flagged"] == 0  # once per reason
+    # an event in the request's log, by the system, shown in the timeline
+    timeline = api.as_("bai.lu").get(f"/api/instances/{iid}").json()["timeline"]
+    risky = [e for e in timeline if e["kind"] == "at_risk"]
+    assert len(risky) == 1 and risky[0]["actor"] == "system"
+    assert risky[0]["action"] == "deadline" and risky[0]["limit_at"] == row["deadline_at"]
+    assert risky[0]["expected_at"] > risky[0]["limit_at"] and risky[0]["chance"] >= 0.6
+    assert {"bai.lu", "li.na", "chen.jing"} <= set(risky[0]["to"].split(", "))
     assert api.as_("bai.lu").post("/api/board/refresh").status_code == 403
 
 

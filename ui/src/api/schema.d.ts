@@ -2423,6 +2423,12 @@ export interface components {
             auto: string | null;
             /** Duration Seconds */
             duration_seconds: number | null;
+            /** Expected At */
+            expected_at: string | null;
+            /** Limit At */
+            limit_at: string | null;
+            /** Chance */
+            chance: number | null;
         };
         /** TokenIn */
         TokenIn: {

@@ -1,10 +1,11 @@
 import { useTranslation } from "react-i18next";
 import type { TimelineOut, VisitOut } from "../api/types";
 import { useAuth } from "../auth";
-import { formatDateTime, formatDuration } from "../lib/format";
+import { formatDateTime, formatDuration, formatPercent } from "../lib/format";
 import { personName } from "../lib/localize";
 
 function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (e.kind === "at_risk") return t(`timeline.at_risk_${e.action === "sla" ? "sla" : "deadline"}`);
   if (e.kind === "node_left" || e.kind === "instance_finished") {
     // These carry an outcome (approved, returned, withdrawn, ...) in `action`.
     const label = t(`timeline.kind_${e.kind}`);
@@ -37,6 +38,18 @@ export function Timeline({ entries }: { entries: TimelineOut[] }) {
               </span>
             )}
           </div>
+          {e.kind === "at_risk" && (
+            <div className="small tl-risk">
+              {t(`timeline.at_risk_detail_${e.action === "sla" ? "sla" : "deadline"}`, {
+                expected: formatDateTime(e.expected_at, i18n.language),
+                limit: formatDateTime(e.limit_at, i18n.language),
+              })}
+              {e.chance != null && <> · {t("timeline.at_risk_chance", { chance: formatPercent(e.chance, i18n.language) })}</>}
+              {e.to && <div className="muted">{t("timeline.told", {
+                who: e.to.split(", ").map((u) => personName(u, people, i18n.language)).join(", "),
+              })}</div>}
+            </div>
+          )}
           {e.comment && (e.kind === "task_cancelled" && REASON_CODE.test(e.comment)
             ? <div className="muted small">{t(`timeline.reason_${e.comment}`, { defaultValue: e.comment.replace(/_/g, " ") })}</div>
             : <blockquote>{e.comment}</blockquote>)}

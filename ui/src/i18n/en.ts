@@ -117,6 +117,10 @@ const en = {
     reason_node_approved: "another approver decided this step", reason_node_rejected: "the step was rejected by another approver", reason_node_returned: "the step was returned by another approver", reason_withdrawn: "the request was withdrawn", reason_cancelled: "the request was cancelled",
     visits: "Steps", enteredAt: "Arrived", leftAt: "Left", outcome: "Outcome",
     decidedBy: "Decided by", duration: "Duration", stillOpen: "still open",
+    at_risk_deadline: "At risk of missing the deadline", at_risk_sla: "At risk of passing the due time",
+    at_risk_detail_deadline: "Likely finish (4 in 5) {{expected}}, deadline {{limit}}",
+    at_risk_detail_sla: "Likely decision {{expected}}, due {{limit}}",
+    at_risk_chance: "chance of missing: {{chance}}", told: "Told: {{who}}",
   },
   newRequest: {
     title: "New request", pick: "Choose a process", start: "Start",

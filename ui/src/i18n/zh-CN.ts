@@ -119,6 +119,10 @@ const zh: Messages = {
     reason_node_approved: "该环节已由其他审批人处理", reason_node_rejected: "该环节已被其他审批人驳回", reason_node_returned: "该环节已被其他审批人退回", reason_withdrawn: "申请已撤回", reason_cancelled: "申请已取消",
     visits: "环节记录", enteredAt: "到达时间", leftAt: "离开时间", outcome: "结果",
     decidedBy: "处理人", duration: "用时", stillOpen: "进行中",
+    at_risk_deadline: "预警：可能超过截止时间", at_risk_sla: "预警：可能超过处理时限",
+    at_risk_detail_deadline: "预计完成（80%）{{expected}}，截止 {{limit}}",
+    at_risk_detail_sla: "预计处理 {{expected}}，时限 {{limit}}",
+    at_risk_chance: "逾期可能性：{{chance}}", told: "已通知：{{who}}",
   },
   newRequest: {
     title: "发起申请", pick: "选择流程", start: "发起",
