@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from api.cli import app
+from api.cli.db import DbOption, database_url
 from engine.core import (
     DefinitionInvalid,
     OrgDirectory,
@@ -113,6 +114,9 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
             bad += 1
             for error in exc.errors:
                 typer.echo(str(error))
+            if exc.hidden:
+                typer.echo(f"{path}: {exc.hidden} more error(s) that follow from these are "
+                           "not shown: fix these and check again", err=True)
         except (OSError, UnicodeDecodeError) as exc:
             bad += 1
             typer.echo(f"{path}:1:1: cannot read: {exc}")
@@ -146,3 +150,37 @@ def diagram(target: Annotated[str, typer.Argument(help="A YAML file or a process
             typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     typer.echo(mermaid(defn, current), nl=False)
+
+
+@app.command()
+def retire(key: Annotated[str, typer.Argument(help="The process key.")],
+           undo: Annotated[bool, typer.Option(
+               "--undo", help="Take it back into use: new requests may start again.")] = False,
+           db: DbOption = None) -> None:
+    """Retire a process: no new requests start; running ones finish. Recorded in the
+    audit log. ``--undo`` brings it back."""
+    from datetime import UTC, datetime
+
+    from api.audit import cli_actor
+    from api.audit import note as audit_note
+    from engine import service
+    from engine.core.errors import DefinitionNotFound
+    from engine.store import open_database
+
+    database = open_database(database_url(db))
+    now, actor = datetime.now(UTC), cli_actor()
+    try:
+        with database.session() as session:
+            try:
+                changed = service.retire_definition(session, key, actor, now, undo=undo)
+            except DefinitionNotFound:
+                typer.echo(f"no process {key!r}", err=True)
+                raise typer.Exit(1) from None
+            if changed:
+                audit_note(session, "definition.unretired" if undo else "definition.retired",
+                           actor, key, now, key=key)
+            session.commit()
+    finally:
+        database.dispose()
+    state = "in use" if undo else "retired"
+    typer.echo(f"{key}: {state}" + ("" if changed else f" (it was {state} already)"))

@@ -55,8 +55,11 @@ class EngineError(Exception):
 
 
 class DefinitionInvalid(EngineError):
-    def __init__(self, errors: list[DefinitionError]) -> None:
+    """``hidden``: follow-on errors left out (``engine.core.explain.root_causes``)."""
+
+    def __init__(self, errors: list[DefinitionError], hidden: int = 0) -> None:
         self.errors = list(errors)
+        self.hidden = hidden
         super().__init__("\n".join(str(e) for e in self.errors))
 
 

@@ -33,6 +33,7 @@ from engine.core.definition import (
 )
 from engine.core.directory import OrgDirectory
 from engine.core.errors import DefinitionError, DefinitionInvalid
+from engine.core.explain import root_causes
 from engine.core.yamlpos import plain, position, read_yaml
 
 
@@ -63,13 +64,19 @@ def load_definition(text: str, source: str = "<string>",
         defn = build(data, text)
     except (KeyError, TypeError, AttributeError, ValueError):
         if errors:  # the structure is broken; the schema errors say how
-            raise DefinitionInvalid(_sorted(errors)) from None
+            raise _invalid(errors, data) from None
         raise
     errors += [DefinitionError(source, *position(doc, path, key=key), msg)
                for path, key, msg in semantic_errors(defn, data, directory)]
     if errors:
-        raise DefinitionInvalid(_sorted(errors))
+        raise _invalid(errors, data)
     return defn
+
+
+def _invalid(errors: list[DefinitionError], data: Any) -> DefinitionInvalid:
+    """Every root error, in order; the follow-on ones only counted (``explain``)."""
+    kept, hidden = root_causes(_sorted(errors), data)
+    return DefinitionInvalid(kept, hidden)
 
 
 def _sorted(errors: list[DefinitionError]) -> list[DefinitionError]:

@@ -20,6 +20,7 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.reader import ReaderError
 
 from engine.core.errors import DefinitionError, DefinitionInvalid
+from engine.core.explain import yaml_problem
 from engine.core.limits import DEFAULT, Limits
 
 Path = tuple[str | int, ...]
@@ -62,12 +63,14 @@ def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> 
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "expected ',' or" in str(exc.problem) and exc.context_mark is not None:
+            mark = exc.context_mark  # where the unclosed [ or { opened, not the line after
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = str(exc.problem or exc.context)
         if problem.startswith("maximum depth"):
             problem = f"nested deeper than {limits.max_yaml_depth} levels"
         elif not problem.startswith(("YAML anchors", "more than")):
-            problem = f"YAML syntax error: {problem}"
+            problem = yaml_problem(problem, text, line)
         raise fail(line, col, problem) from None
     except ReaderError as exc:
         line, col = _line_col(text, exc.position)
