@@ -116,6 +116,8 @@ class _DefinitionHead(_Out):
 
 class DefinitionSummaryOut(_DefinitionHead):
     node_count: int
+    retired_at: datetime | None = None
+    retired_by: str | None = None
 
 
 class NextOut(_Out):
@@ -146,6 +148,8 @@ class DefinitionOut(_DefinitionHead):
     mermaid: str
     yaml: str
     warnings: list[LineErrorOut] = []  # only on publish: advice about the version stored
+    retired_at: datetime | None = None
+    retired_by: str | None = None
 
 
 class LineErrorOut(_Out):
@@ -160,9 +164,17 @@ class LineErrorOut(_Out):
 
 
 class ValidationOut(_Out):
+    """A draft checked: its errors (follow-on ones left out and counted in ``hidden``);
+    when valid, its key, its diagram and the newest published version of that key."""
+
     valid: bool
     errors: list[LineErrorOut]
     warnings: list[LineErrorOut] = []  # severity "warning"; only for a valid text
+    hidden: int = 0
+    key: str | None = None
+    mermaid: str | None = None
+    published_version: int | None = None
+    retired: bool = False
 
 
 # --- instances and tasks ----------------------------------------------------------

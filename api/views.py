@@ -21,6 +21,7 @@ from engine.core.directory import User
 from engine.core.sla import due_flags
 from engine.core.state import InstanceState
 from engine.store import NodeVisit
+from engine.store.tables import RetiredProcess
 
 
 def user_out(user: User) -> UserOut:
@@ -53,19 +54,23 @@ def _node_out(node: Node, original: Node) -> NodeOut:
 
 
 def definition_summary(defn: ProcessDefinition, versions: list[int],
-                       original: ProcessDefinition) -> DefinitionSummaryOut:
+                       original: ProcessDefinition,
+                       retired: RetiredProcess | None = None) -> DefinitionSummaryOut:
     """``defn`` possibly localized; ``original`` carries the ``*_zh`` fields."""
     return DefinitionSummaryOut(key=defn.key, title=defn.title,
                                 title_zh=original.title_zh or None,
                                 description=defn.description,
                                 description_zh=original.description_zh or None,
                                 version=defn.version, versions=versions,
-                                node_count=len(defn.nodes))
+                                node_count=len(defn.nodes),
+                                retired_at=retired.retired_at if retired else None,
+                                retired_by=retired.retired_by if retired else None)
 
 
 def definition_out(defn: ProcessDefinition, versions: list[int],
-                   original: ProcessDefinition) -> DefinitionOut:
-    summary = definition_summary(defn, versions, original)
+                   original: ProcessDefinition,
+                   retired: RetiredProcess | None = None) -> DefinitionOut:
+    summary = definition_summary(defn, versions, original, retired)
     return DefinitionOut(**summary.model_dump(exclude={"node_count"}),
                          form_schema=dict(defn.form_schema), ui_schema=dict(defn.ui_schema),
                          start=defn.start,

@@ -55,6 +55,7 @@ from engine.core.errors import (
     InstanceNotFound,
     NotPermitted,
     TaskNotFound,
+    TransitionNotAllowed,
 )
 from engine.core.events import Event, InstanceStarted
 from engine.core.loader import load_definition
@@ -106,6 +107,9 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     if loaded is None:
         assert isinstance(cmd, cmds.StartInstance)
         defn = catalog.get(cmd.definition_key)
+        if defs.retirement(session, cmd.definition_key) is not None:
+            raise TransitionNotAllowed(None, "start", f"the process {defn.key!r} is retired: "
+                                       "it takes no new requests")
     else:
         history, known = loaded.events, loaded.projection
         before = (known if known is not None and known.state.seq == len(history)
@@ -347,6 +351,18 @@ def publish_definition(session: Session, yaml_text: str, actor: str, directory: 
         raise NotPermitted(actor, "publish a definition", "only process owners may")
     defn = load_definition(yaml_text, "upload", directory)
     return defs.store_all(session, [defn], actor, now or datetime.now(UTC))[0]
+
+
+def retire_definition(session: Session, key: str, actor: str, now: datetime, *,
+                      undo: bool = False) -> bool:
+    """Retire a process (no new requests; running ones finish), or with ``undo`` bring it
+    back; whether anything changed. Not committed: the caller commits it with its audit
+    row."""
+    if undo:
+        return defs.unretire(session, key)
+    changed = defs.retirement(session, key) is None
+    defs.retire(session, key, actor, now)
+    return changed
 
 
 # --- accounts: API tokens, out-of-office (passwords: engine.signin) ------------

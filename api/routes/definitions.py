@@ -3,6 +3,7 @@ validate a YAML text, and publish a new version (process owners)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,11 +20,13 @@ from api.runtime import Runtime
 from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, ValidationOut
 from api.views import definition_out, definition_summary
 from engine import service
+from engine.core.diagram import mermaid
 from engine.core.directory import User
 from engine.core.errors import DefinitionError, DefinitionInvalid, NotPermitted
 from engine.core.limits import DEFAULT
 from engine.core.lint import definition_warnings
 from engine.core.loader import load_definition
+from engine.store import definitions as defs
 
 router = APIRouter(prefix="/definitions", tags=["definitions"],
                    responses=problem_responses(*SIGNED_IN, 403, 404, 409))
@@ -63,7 +66,8 @@ async def _yaml_text(request: Request) -> str:
 def list_definitions(user: UserDep, session: ReadSessionDep, zh: ZhDep
                      ) -> list[DefinitionSummaryOut]:
     catalog = service.DbCatalog(session)
-    return [definition_summary(localize(d, zh), catalog.versions(d.key), d)
+    retired = defs.retired(session)
+    return [definition_summary(localize(d, zh), catalog.versions(d.key), d, retired.get(d.key))
             for d in catalog.latest()]
 
 
@@ -73,25 +77,38 @@ def get_definition(key: str, user: UserDep, session: ReadSessionDep, zh: ZhDep,
                    ) -> DefinitionOut:
     catalog = service.DbCatalog(session)
     defn = catalog.get(key, version)
-    return definition_out(localize(defn, zh), catalog.versions(key), defn)
+    return definition_out(localize(defn, zh), catalog.versions(key), defn,
+                          defs.retirement(session, key))
 
 
 @router.post("/validate", response_model=ValidationOut, openapi_extra=_YAML_BODY)
-async def validate(request: Request, user: UserDep, runtime: RuntimeDep) -> ValidationOut:
-    """Check a YAML definition without storing it; errors carry line and column."""
+async def validate(request: Request, user: UserDep, runtime: RuntimeDep, zh: ZhDep
+                   ) -> ValidationOut:
+    """Check a YAML draft without storing it: every root error with line and column (the
+    same as ``signoff validate``; follow-on errors are counted in ``hidden``), and for a
+    valid draft its diagram and the newest published version of its key."""
     text = await _yaml_text(request)
-    return await run_in_threadpool(_validate, runtime, text)
+    return await run_in_threadpool(_validate, runtime, text, zh)
 
 
-def _validate(runtime: Runtime, text: str) -> ValidationOut:
+def _validate(runtime: Runtime, text: str, zh: bool) -> ValidationOut:
     with runtime.db.session(write=False) as session:
         directory = service.load_directory(session)
-    try:
-        load_definition(text, "upload", directory)
-    except DefinitionInvalid as exc:
-        return ValidationOut(valid=False, errors=line_errors(exc.errors))
+        try:
+            defn = load_definition(text, "upload", directory)
+        except DefinitionInvalid as exc:
+            return ValidationOut(valid=False, hidden=exc.hidden, errors=line_errors(exc.errors))
+        published = defs.latest_row(session, defn.key)
+        retired = defs.retirement(session, defn.key) is not None
+    # Not ``localize``: that caches per digest, and every keystroke is a new draft.
+    shown = dataclasses.replace(defn, title=defn.title_zh or defn.title, nodes={
+        k: dataclasses.replace(n, title=n.title_zh or n.title) for k, n in defn.nodes.items()}
+    ) if zh else defn
     return ValidationOut(valid=True, errors=[],
-                         warnings=line_errors(definition_warnings(text, "upload", directory)))
+                         warnings=line_errors(definition_warnings(text, "upload", directory)),
+                         key=defn.key, mermaid=mermaid(shown),
+                         published_version=published.version if published else None,
+                         retired=retired)
 
 
 def line_errors(found: list[DefinitionError]) -> list[LineErrorOut]:
@@ -117,6 +134,37 @@ def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> Definiti
         audit_note(session, "definition.published", user.username,
                    f"{defn.key} v{defn.version}", now, key=defn.key, version=defn.version)
         session.commit()
-        out = definition_out(defn, service.DbCatalog(session).versions(defn.key), defn)
+        out = definition_out(defn, service.DbCatalog(session).versions(defn.key), defn,
+                             defs.retirement(session, defn.key))
     out.warnings = line_errors(definition_warnings(text, "upload", directory))
     return out
+
+
+@router.post("/{key}/retire", response_model=DefinitionOut)
+async def retire(key: str, user: UserDep, runtime: RuntimeDep, now: NowDep, zh: ZhDep
+                 ) -> DefinitionOut:
+    """Retire a process (process owners only): no new requests; running ones finish."""
+    return await run_in_threadpool(_retire, runtime, key, user, now, zh, False)
+
+
+@router.post("/{key}/unretire", response_model=DefinitionOut)
+async def unretire(key: str, user: UserDep, runtime: RuntimeDep, now: NowDep, zh: ZhDep
+                   ) -> DefinitionOut:
+    """Take a process back into use (process owners only): new requests may start."""
+    return await run_in_threadpool(_retire, runtime, key, user, now, zh, True)
+
+
+def _retire(runtime: Runtime, key: str, user: User, now: datetime, zh: bool,
+            undo: bool) -> DefinitionOut:
+    if not (user.is_process_owner or user.is_admin):
+        raise NotPermitted(user.username, "unretire a process" if undo else "retire a process",
+                           "only process owners may")
+    with runtime.db.session() as session:
+        catalog = service.DbCatalog(session)
+        defn = catalog.get(key)
+        if service.retire_definition(session, key, user.username, now, undo=undo):
+            audit_note(session, "definition.unretired" if undo else "definition.retired",
+                       user.username, key, now, key=key)
+            session.commit()
+        return definition_out(localize(defn, zh), catalog.versions(key), defn,
+                              defs.retirement(session, key))

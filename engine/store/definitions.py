@@ -20,7 +20,7 @@ from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import DefinitionError, DefinitionInvalid, DefinitionNotFound
 from engine.core.loader import load_definition
-from engine.store.tables import DefinitionVersion, metadata
+from engine.store.tables import DefinitionVersion, RetiredProcess, metadata
 
 _parsed: dict[tuple[str, int, str], ProcessDefinition] = {}
 _table = metadata.tables["definition_version"]
@@ -152,3 +152,39 @@ class DbCatalog:
 
 __all__ = ["DbCatalog", "cached", "latest_row", "parse", "store", "store_all", "sync",
            "yaml_files"]
+
+
+# --- retiring a process: no new requests, running ones finish -----------------------
+
+def retired(session: Session) -> dict[str, RetiredProcess]:
+    """Every retired process by key."""
+    return {r.key: r for r in session.exec(select(RetiredProcess)).all()}
+
+
+def retirement(session: Session, key: str) -> RetiredProcess | None:
+    return session.get(RetiredProcess, key)
+
+
+def retire(session: Session, key: str, actor: str, now: datetime) -> RetiredProcess:
+    """Retire ``key`` (DefinitionNotFound if never published); retiring twice keeps the
+    first time and person. Not committed."""
+    if latest_row(session, key) is None:
+        raise DefinitionNotFound(key)
+    row = session.get(RetiredProcess, key)
+    if row is None:
+        row = RetiredProcess(key=key, retired_at=now, retired_by=actor)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def unretire(session: Session, key: str) -> bool:
+    """Let new requests start again; False when it was not retired. Not committed."""
+    if latest_row(session, key) is None:
+        raise DefinitionNotFound(key)
+    row = session.get(RetiredProcess, key)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

@@ -50,6 +50,16 @@ class DefinitionVersion(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=100)
 
 
+class RetiredProcess(SQLModel, table=True):
+    """A process no new request may start (its running requests finish); the row goes
+    when it is brought back. Who did either is in the audit log."""
+
+    __tablename__ = "retired_process"
+    key: str = Field(primary_key=True, max_length=100)
+    retired_at: datetime = _time()
+    retired_by: str | None = Field(default=None, max_length=100)
+
+
 class Instance(SQLModel, table=True):
     __tablename__ = "instance"
     __table_args__ = (

@@ -291,9 +291,51 @@ export interface paths {
         put?: never;
         /**
          * Validate
-         * @description Check a YAML definition without storing it; errors carry line and column.
+         * @description Check a YAML draft without storing it: every root error with line and column (the
+         *     same as ``signoff validate``; follow-on errors are counted in ``hidden``), and for a
+         *     valid draft its diagram and the newest published version of its key.
          */
         post: operations["validate_api_definitions_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{key}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire
+         * @description Retire a process (process owners only): no new requests; running ones finish.
+         */
+        post: operations["retire_api_definitions__key__retire_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/definitions/{key}/unretire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unretire
+         * @description Take a process back into use (process owners only): new requests may start.
+         */
+        post: operations["unretire_api_definitions__key__unretire_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1324,6 +1366,10 @@ export interface components {
              * @default []
              */
             warnings: components["schemas"]["LineErrorOut"][];
+            /** Retired At */
+            retired_at: string | null;
+            /** Retired By */
+            retired_by: string | null;
         };
         /** DefinitionSummaryOut */
         DefinitionSummaryOut: {
@@ -1346,6 +1392,10 @@ export interface components {
             versions: number[];
             /** Node Count */
             node_count: number;
+            /** Retired At */
+            retired_at: string | null;
+            /** Retired By */
+            retired_by: string | null;
         };
         /** DelegateIn */
         DelegateIn: {
@@ -2518,7 +2568,11 @@ export interface components {
              */
             locale: string;
         };
-        /** ValidationOut */
+        /**
+         * ValidationOut
+         * @description A draft checked: its errors (follow-on ones left out and counted in ``hidden``);
+         *     when valid, its key, its diagram and the newest published version of that key.
+         */
         ValidationOut: {
             /** Valid */
             valid: boolean;
@@ -2529,6 +2583,22 @@ export interface components {
              * @default []
              */
             warnings: components["schemas"]["LineErrorOut"][];
+            /**
+             * Hidden
+             * @default 0
+             */
+            hidden: number;
+            /** Key */
+            key: string | null;
+            /** Mermaid */
+            mermaid: string | null;
+            /** Published Version */
+            published_version: number | null;
+            /**
+             * Retired
+             * @default false
+             */
+            retired: boolean;
         };
         /** VisitOut */
         VisitOut: {
@@ -3805,7 +3875,9 @@ export interface operations {
     validate_api_definitions_validate_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3825,6 +3897,180 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Conflicts with the current state (already decided, a concurrent change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    retire_api_definitions__key__retire_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Conflicts with the current state (already decided, a concurrent change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    unretire_api_definitions__key__unretire_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
