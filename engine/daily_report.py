@@ -23,6 +23,7 @@ import io
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 from zoneinfo import ZoneInfo
@@ -132,6 +133,25 @@ def _analysis(conn: sa.Connection, key: str, since: datetime, until: datetime
                        for c in found.get("candidates", [])[:3]]}
 
 
+_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
+
+
+@cache
+def _cjk_fonts() -> list[str]:
+    """Installed font families that have Chinese glyphs (bin/test installs Debian's
+    fonts-noto-cjk), so a Chinese chart title is drawn rather than boxes."""
+    from matplotlib import font_manager
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed.intersection(_CJK_FAMILIES):
+        # matplotlib's font cache predates fonts installed later (bin/test may add them)
+        for path in font_manager.findSystemFonts():
+            if any(part in path for part in ("NotoSansCJK", "NotoSerifCJK", "wqy-")):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in _CJK_FAMILIES if name in installed]
+
+
 def chart_png(figures: dict[str, Any], title: str) -> str:
     """Finished requests per day over two weeks, as a base64 PNG (Agg backend)."""
     import matplotlib
@@ -140,19 +160,20 @@ def chart_png(figures: dict[str, Any], title: str) -> str:
 
     days = [d for d, _ in figures["finished_per_day"]]
     counts = [n for _, n in figures["finished_per_day"]]
-    fig, ax = plt.subplots(figsize=(5.2, 2.0), dpi=100)
-    try:
-        ax.bar(days, counts, color="#0969da")
-        ax.set_title(title, fontsize=9)
-        ax.tick_params(axis="x", labelsize=6, rotation=45)
-        ax.tick_params(axis="y", labelsize=7)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-    finally:
-        plt.close(fig)
+    with plt.rc_context({"font.sans-serif": [*_cjk_fonts(), "DejaVu Sans"]}):
+        fig, ax = plt.subplots(figsize=(5.2, 2.0), dpi=100)
+        try:
+            ax.bar(days, counts, color="#0969da")
+            ax.set_title(title, fontsize=9)
+            ax.tick_params(axis="x", labelsize=6, rotation=45)
+            ax.tick_params(axis="y", labelsize=7)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            fig.tight_layout()
+            out = io.BytesIO()
+            fig.savefig(out, format="png")
+        finally:
+            plt.close(fig)
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
