@@ -57,6 +57,10 @@ class ThresholdsOut(_Out):
     max_comment_rate: float
     min_decisions: int
     handling_s: float
+    stamp_ceiling_s: float = Field(description="A rubber stamp's median working-time "
+                                   "wait is at most this")
+    learn_share: float = Field(description="Rules are learned on this earlier share of "
+                               "the requests and checked on the rest")
     confidence_level: float
 
 
@@ -136,7 +140,10 @@ class EvidenceOut(_Out):
     stop_rate: float | None
     stop_rate_ci_high: float | None
     median_wait_s: float | None
+    median_wait_working_s: float | None = Field(description="In working time (wall "
+                                                "clock without a calendar)")
     fast_below_s: float | None
+    stamp_ceiling_s: float
     fast: bool
     comment_rate: float | None
     comments_recorded: bool
@@ -145,18 +152,43 @@ class EvidenceOut(_Out):
 
 
 class SavingOut(_Out):
+    statistic: Literal["mean"] = Field(description="Cycle-time savings are differences "
+                                       "of the mean over all requests")
     decisions_per_year: float
     approver_hours_per_year: float
     handling_s_assumed: float
-    cycle_time_removed_per_request_s: float
+    mean_cycle_before_s: float
+    mean_cycle_after_s: float
+    cycle_time_removed_per_request_s: float = Field(
+        description="mean_cycle_before_s - mean_cycle_after_s (the what-if's saving)")
     cycle_time_removed_per_year_h: float
     share_of_total_cycle_time: float
+
+
+class PartOut(_Out):
+    requests: int
+    first: str | None = Field(description="Start of its first request (ISO 8601, UTC)")
+    last: str | None
+
+
+class OutOfTimeOut(_Out):
+    """A rule learned on the earlier part of the history, checked on the later part."""
+
+    status: Literal["held", "did_not_hold", "not_checked"]
+    learned: bool = Field(description="The earlier part alone supports the rule")
+    learned_on: PartOut
+    checked_on: PartOut
+    let_through: int = Field(description="Later requests the rule would have let through")
+    stopped: int = Field(description="How many of those this step actually stopped")
+    stopped_share: ShareOut
+    note: str | None = Field(description="Why it was not checked")
 
 
 class RemedyOut(_Out):
     action: Literal["skip_if", "notify", "remove"]
     condition: str | None
     detail: str
+    out_of_time: OutOfTimeOut | None
 
 
 class CandidateOut(_Out):
@@ -167,6 +199,7 @@ class CandidateOut(_Out):
     saving: SavingOut
     remedies: list[RemedyOut] = Field(description="Best first")
     summary: str
+    out_of_time: OutOfTimeOut = Field(description="The removal checked out of time")
 
 
 class SkipIfOut(_Out):
@@ -174,12 +207,21 @@ class SkipIfOut(_Out):
     covered: int
     cases: int
     detail: str
+    out_of_time: OutOfTimeOut | None
+
+
+class ExcludedAttributeOut(_Out):
+    attribute: str
+    reason: str
 
 
 class NotFlaggedOut(_Out):
     step: str
     fast: bool
     reason: str
+    reason_code: Literal["too_few", "unproven", "careful_check", "uncertain", "stops",
+                         "comments", "did_not_hold"] = Field(
+        description="The reason as a code, for a UI to word in its language")
     evidence: EvidenceOut
     skip_if: SkipIfOut | None
 
@@ -238,6 +280,8 @@ class ReportOut(_Out):
     approvers: list[ApproverOut]
     candidates: list[CandidateOut]
     not_flagged: list[NotFlaggedOut]
+    excluded_attributes: list[ExcludedAttributeOut] = Field(
+        description="Case attributes no learned condition may use, and why")
     bottlenecks: BottlenecksOut
     trend: list[TrendOut]
     per_approver: bool = Field(description="False when `approvers` and "
@@ -276,9 +320,12 @@ class WhatIfOut(_Out):
     """The history replayed without the removed or skipped visits."""
 
     edit: EditOut
+    statistic: Literal["mean"] = Field(description="The saving compares the mean cycle "
+                                       "time: baseline minus scenario")
     baseline: CycleOut
     scenario: CycleOut
-    cycle_time_saved_seconds: float = Field(description="Mean over all requests")
+    cycle_time_saved_seconds: float = Field(
+        description="baseline.mean_cycle_s - scenario.mean_cycle_s")
     cycle_time_saved_total_seconds: float
     affected_cases: int
     cycle_time_saved_per_affected_case_seconds: float

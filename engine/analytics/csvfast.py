@@ -124,17 +124,38 @@ def _history(table: Any, name: dict[str, str], attrs: list[tuple[str, str]],
                    step=label_step[act], outcome=outcome, arrived=arrived, decided=ts,
                    resource=resource, case=case, case_ids=case_ids,
                    commented=np.full(n, -1, np.int64), activity=act)
-    return History(_cases(table, cols, starts, case_file, attrs), None, source, columns=cols)
+    return History(_cases(table, cols, starts, case_file, attrs), None, source, columns=cols,
+                   late_attributes=late_attributes(table, case_file, attrs))
 
 
 def _cases(table: Any, c: Columns, starts: np.ndarray, case_file: np.ndarray,
            attrs: list[tuple[str, str]]) -> dict[str, Case]:
-    ends = np.r_[starts[1:], len(c.decided)] - 1
     idx = np.arange(len(c.decided))
     last = per_case_max(np.where(c.outcome != OTHER, idx, -1), starts)
     ended = [_ENDED.get(c.outcome[i], "other") if i >= 0 else "other" for i in last.tolist()]
     first_row = np.unique(case_file, return_index=True)[1]  # the case's first row in the file
     values = [(key, table.column(h).take(first_row).to_pylist()) for h, key in attrs]
+    return out_cases(c, starts, ended, values)
+
+
+def late_attributes(table: Any, case_file: np.ndarray, attrs: list[tuple[str, str]]
+                    ) -> frozenset[str]:
+    """Attributes whose cell differs, in some row, from the case's first row: set or
+    changed after submission (as ``csvlog`` records them)."""
+    if not attrs:
+        return frozenset()
+    first_row = np.unique(case_file, return_index=True)[1]
+    late = set()
+    for h, key in attrs:
+        codes, _ = _encode(table, h)
+        if (codes != codes[first_row][case_file]).any():
+            late.add(key)
+    return frozenset(late)
+
+
+def out_cases(c: Columns, starts: np.ndarray, ended: list[str],
+              values: list[tuple[str, list[Any]]]) -> dict[str, Case]:
+    ends = np.r_[starts[1:], len(c.decided)] - 1
     out: dict[str, Case] = {}
     for k, (cid, a, b) in enumerate(zip(c.case_ids, c.decided[starts].tolist(),
                                         c.decided[ends].tolist(), strict=True)):

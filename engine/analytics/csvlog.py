@@ -83,6 +83,7 @@ def _rows(path: Path, reader: Iterator[list[str]], header: list[str], cols: dict
                  if i != ci and (h.startswith("case:") or h.startswith("(case)_"))]
     width = len(header)
     events = raw.events
+    first_cells: dict[str, list[str]] = {}
     parse = dt.datetime.fromisoformat
     utc = dt.UTC
     for pos, row in enumerate(reader):
@@ -111,6 +112,13 @@ def _rows(path: Path, reader: Iterator[list[str]], header: list[str], cols: dict
             evs = events[case_id] = []
             if attr_cols:
                 raw.attributes[case_id] = {k: attr_value(row[i]) for i, k in attr_cols if row[i]}
+                first_cells[case_id] = [row[i] for i, _ in attr_cols]
+        elif attr_cols:
+            # a value set or changed after the case's first row was not known when the
+            # request was submitted: no learned condition may use it (leakage.py)
+            for (i, k), cell in zip(attr_cols, first_cells[case_id], strict=True):
+                if row[i] != cell:
+                    raw.late.add(k)
         evs.append((ts, pos, row[ai], (row[ri] or None) if ri is not None else None, given))
         if not pos % _REPORT_EVERY and callable(tick):
             tick()

@@ -61,8 +61,9 @@ def _flags(report: dict[str, Any]) -> str:
             f" stop rate {pct(e['stop_rate'])} (upper bound {pct(e['stop_rate_ci_high'])}); "
             f"median wait {duration(e['median_wait_s'])}; comments "
             f"{pct(e['comment_rate']) if e['comments_recorded'] else 'not recorded'}.<br>"
-            f"Saving: {sv['approver_hours_per_year']} approver hours a year, "
-            f"{duration(sv['cycle_time_removed_per_request_s'])} per request."
+            f"Saving: {sv['approver_hours_per_year']} approver hours a year; mean cycle time "
+            f"{duration(sv['mean_cycle_before_s'])} -> {duration(sv['mean_cycle_after_s'])}"
+            f" ({duration(sv['cycle_time_removed_per_request_s'])} less per request)."
             f"<ul>{rem}</ul></div>")
     return "".join(out)
 

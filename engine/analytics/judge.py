@@ -34,19 +34,23 @@ class Thresholds:
     max_comment_rate: float = 0.10  # upper bound of the share of commented decisions
     min_decisions: int = 30
     handling_s: float = 300.0  # assumed approver work per decision (logs show waiting)
+    stamp_ceiling_s: float = 900.0  # a rubber stamp is decided within this (working time)
+    learn_share: float = 2 / 3  # out of time: rules are learned on this earlier share
     z: float = Z95
 
     def as_dict(self) -> dict[str, float | int]:
         return {"max_stop_rate": self.max_stop_rate, "fast_share": self.fast_share,
                 "fast_ratio": self.fast_ratio,
                 "max_comment_rate": self.max_comment_rate, "min_decisions": self.min_decisions,
-                "handling_s": self.handling_s, "confidence_level": 0.95 if self.z == Z95
+                "handling_s": self.handling_s, "stamp_ceiling_s": self.stamp_ceiling_s,
+                "learn_share": round(self.learn_share, 4), "confidence_level": 0.95 if self.z == Z95
                 else round(math.erf(self.z / math.sqrt(2)), 4)}
 
 
 def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | None,
           th: Thresholds, conditions: Mapping[str, SkipCondition | None],
-          lone_stops: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+          lone_stops: Mapping[str, int], savings: Mapping[str, Mapping[str, float]]
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(flags, not_flagged) for every approval step."""
     judged = [s for s in steps if s.is_approval and s.decisions >= th.min_decisions
               and s.wait.median is not None]
@@ -58,26 +62,29 @@ def judge(steps: Sequence[StepStats], span_s: float, median_cycle_s: float | Non
         pace = fast_limit(s, judged, median_cycle_s, th)
         stop = wilson(s.reject + s.returned, s.decisions, th.z)
         med = s.wait.median
-        fast = pace is not None and med is not None and med <= pace
+        working = _working_median(s)
+        quick = working is not None and working <= th.stamp_ceiling_s
+        fast = pace is not None and med is not None and med <= pace and quick
         comments = wilson(s.comment_rate.k, s.comment_rate.n, th.z) if s.comment_rate else None
         quiet = comments is None or (comments.high or 0) < th.max_comment_rate
-        ev = _evidence(s, stop.high, pace, fast, comments)
+        ev = _evidence(s, stop.high, pace, fast, comments, working, th)
         if s.decisions < th.min_decisions or (stop.high or 1) >= th.max_stop_rate:
-            others.append({"step": s.step, "fast": fast, "reason": _why_not(s, stop.high, fast, th),
+            code, why = _why_not(s, stop.high, fast, th)
+            others.append({"step": s.step, "fast": fast, "reason": why, "reason_code": code,
                            "evidence": ev, "skip_if": _skip(conditions.get(s.step))})
         elif fast and comments is not None and not quiet:
             others.append({"step": s.step, "fast": fast, "evidence": ev, "reason":
                            f"fast and rarely stops a request, but {_pct(comments.rate)} "
                            "of its decisions carry comments: approvers engage with it",
-                           "skip_if": _skip(conditions.get(s.step))})
+                           "reason_code": "comments", "skip_if": _skip(conditions.get(s.step))})
         else:
             kind = "rubber_stamp" if fast else "low_value_gate"
             flags.append({"step": s.step, "kind": kind, "evidence": ev,
                           "confidence": _confidence(stop.high or 0, th),
-                          "saving": _saving(s, span_s, th),
+                          "saving": _saving(s, span_s, th, savings.get(s.step, {})),
                           "remedies": _remedies(s, kind, conditions.get(s.step),
                                                 lone_stops.get(s.step, 0)),
-                          "summary": _summary(s, kind, stop.high or 0, pace)})
+                          "summary": _summary(s, kind, stop.high or 0, pace, working, th)})
     flags.sort(key=lambda f: -f["saving"]["cycle_time_removed_per_year_h"])
     return flags, others
 
@@ -97,48 +104,68 @@ def fast_limit(s: StepStats, judged: Sequence[StepStats], median_cycle_s: float 
     return max(limits) if limits else None
 
 
+def _working_median(s: StepStats) -> float | None:
+    """The median wait in working time (wall clock when there is no calendar)."""
+    w = s.wait_business if s.wait_business is not None else s.wait
+    return w.median
+
+
 def _evidence(s: StepStats, stop_high: float | None, pace: float | None, fast: bool,
-              comments: Any) -> dict[str, Any]:
+              comments: Any, working: float | None, th: Thresholds) -> dict[str, Any]:
     return {"decisions": s.decisions, "approve": s.approve, "reject": s.reject,
             "return": s.returned, "stop_rate": _r(s.reject_or_return.rate, 4),
             "stop_rate_ci_high": _r(stop_high, 4), "median_wait_s": _r(s.wait.median, 1),
-            "fast_below_s": _r(pace, 1), "fast": fast,
+            "median_wait_working_s": _r(working, 1),
+            "fast_below_s": _r(pace, 1), "stamp_ceiling_s": th.stamp_ceiling_s,
+            "fast": fast,
             "comment_rate": None if comments is None else _r(comments.rate, 4),
             "comments_recorded": comments is not None,
             "overruled_rate": _r(s.overruled.rate, 4), "burst_decisions": s.burst_decisions}
 
 
-def _why_not(s: StepStats, stop_high: float | None, fast: bool, th: Thresholds) -> str:
+def _why_not(s: StepStats, stop_high: float | None, fast: bool, th: Thresholds
+             ) -> tuple[str, str]:
+    """(reason_code, reason): the code lets a UI word the reason in its own language."""
     if s.decisions < th.min_decisions:
-        return (f"only {s.decisions} decisions: too few to be confident "
-                f"(needs {th.min_decisions})")
+        return "too_few", (f"only {s.decisions} decisions: too few to be confident "
+                           f"(needs {th.min_decisions})")
     rr = s.reject_or_return
     band = f"95% CI {_pct(rr.low)}-{_pct(rr.high)}"
     if rr.k == 0:
-        return (f"never rejected, but {s.decisions} decisions cannot show a rate below "
-                f"{_pct(th.max_stop_rate)} (upper bound {_pct(stop_high)})")
+        return "unproven", (f"never rejected, but {s.decisions} decisions cannot show a rate "
+                            f"below {_pct(th.max_stop_rate)} (upper bound {_pct(stop_high)})")
     if fast and (rr.low or 0) >= th.max_stop_rate:
-        return (f"fast (median {_dur(s.wait.median)}) but it rejects or returns "
-                f"{_pct(rr.rate)} of requests ({band}): a careful check, not a stamp")
+        return "careful_check", (f"fast (median {_dur(s.wait.median)}) but it rejects or "
+                                 f"returns {_pct(rr.rate)} of requests ({band}): a careful "
+                                 "check, not a stamp")
     if fast:
-        return (f"fast (median {_dur(s.wait.median)}); it rejects or returns {_pct(rr.rate)} "
-                f"of requests ({band}): too uncertain to call it a stamp")
-    return f"rejects or returns {_pct(rr.rate)} of requests ({band})"
+        return "uncertain", (f"fast (median {_dur(s.wait.median)}); it rejects or returns "
+                             f"{_pct(rr.rate)} of requests ({band}): too uncertain to call "
+                             "it a stamp")
+    return "stops", f"rejects or returns {_pct(rr.rate)} of requests ({band})"
 
 
 def _confidence(stop_high: float, th: Thresholds) -> str:
     return "high" if stop_high < th.max_stop_rate / 2 else "medium"
 
 
-def _saving(s: StepStats, span_s: float, th: Thresholds) -> dict[str, Any]:
+def _saving(s: StepStats, span_s: float, th: Thresholds, removal: Mapping[str, float]
+            ) -> dict[str, Any]:
+    """Approver time and cycle time saved by removing the step. The cycle-time saving
+    has one definition, shared with the what-if (``whatif.removal_saving``): the mean
+    cycle time of all requests in the period, before minus after."""
     years = max(span_s, 86400.0) / YEAR
     effort = min(th.handling_s, s.wait.median or 0.0)
-    per_case = s.wait.total / s.cases if s.cases else 0.0
-    return {"decisions_per_year": round(s.decisions / years, 1),
+    before = removal.get("before", 0.0)
+    after = removal.get("after", 0.0)
+    saved_total = removal.get("saved_total", 0.0)
+    return {"statistic": "mean",
+            "decisions_per_year": round(s.decisions / years, 1),
             "approver_hours_per_year": round(s.decisions / years * effort / 3600, 1),
             "handling_s_assumed": round(effort, 1),
-            "cycle_time_removed_per_request_s": round(per_case, 1),
-            "cycle_time_removed_per_year_h": round(s.wait.total / years / 3600, 1),
+            "mean_cycle_before_s": round(before, 3), "mean_cycle_after_s": round(after, 3),
+            "cycle_time_removed_per_request_s": round(before - after, 3),
+            "cycle_time_removed_per_year_h": round(saved_total / years / 3600, 1),
             "share_of_total_cycle_time": round(s.cycle_share, 4)}
 
 
@@ -147,8 +174,9 @@ def _skip(cond: SkipCondition | None) -> dict[str, Any] | None:
     if cond is None:
         return None
     return {"condition": cond.expression, "covered": cond.covered, "cases": cond.cases,
-            "detail": f"all {cond.covered} of {cond.cases} requests with {cond.expression} "
-                      "were approved here: they could skip it"}
+            "detail": f"all {cond.covered} of {cond.cases} earlier requests with "
+                      f"{cond.expression} were approved here: they could skip it",
+            "out_of_time": cond.out_of_time}
 
 
 def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int
@@ -158,23 +186,29 @@ def _remedies(s: StepStats, kind: str, cond: SkipCondition | None, lone: int
     out: list[dict[str, Any]] = []
     if cond is not None:
         out.append({"action": "skip_if", "condition": cond.expression,
-                    "detail": f"all {cond.covered} of {cond.cases} requests with "
+                    "detail": f"all {cond.covered} of {cond.cases} earlier requests with "
                               f"{cond.expression} were approved here "
-                              f"({_pct(cond.coverage)} of its requests)"})
+                              f"({_pct(cond.coverage)} of its requests)",
+                    "out_of_time": cond.out_of_time})
     notify = {"action": "notify", "condition": None,
               "detail": "turn the approval into a notification: the record stays, "
-                        "nobody waits" + lost}
-    remove = {"action": "remove", "condition": None, "detail": "remove the step" + lost}
+                        "nobody waits" + lost, "out_of_time": None}
+    remove = {"action": "remove", "condition": None, "detail": "remove the step" + lost,
+              "out_of_time": None}
     out.extend([remove, notify] if kind == "rubber_stamp" and not lone else [notify, remove])
     return out
 
 
-def _summary(s: StepStats, kind: str, stop_high: float, pace: float | None) -> str:
-    what = "rubber-stamp candidate" if kind == "rubber_stamp" else "low-value gate"
-    speed = "fast" if kind == "rubber_stamp" else "not fast"
-    return (f"{what.capitalize()}: {s.approve} of {s.decisions} decisions approved; with 95% "
-            f"confidence it stops fewer than {_pct(stop_high)} of requests; median wait "
-            f"{_dur(s.wait.median)} ({speed}: the limit is {_dur(pace)}).")
+def _summary(s: StepStats, kind: str, stop_high: float, pace: float | None,
+             working: float | None, th: Thresholds) -> str:
+    stops = (f"{s.approve} of {s.decisions} decisions approved; with 95% confidence it "
+             f"stops fewer than {_pct(stop_high)} of requests")
+    if kind == "rubber_stamp":
+        return (f"Rubber stamp: decided within minutes (median {_dur(working)} of working "
+                f"time, under {_dur(th.stamp_ceiling_s)}, and fast for this process: under "
+                f"{_dur(pace)}) and it almost never says no: {stops}.")
+    return (f"Low-value gate: requests wait for it (median {_dur(s.wait.median)}) and it "
+            f"almost never stops one: {stops}.")
 
 
 def _r(x: float | None, nd: int) -> float | None:

@@ -37,6 +37,7 @@ class RawLog:
     attributes: dict[str, dict[str, AttrValue]] = field(default_factory=dict)
     read: int = 0
     skipped: int = 0  # events with another lifecycle transition than complete
+    late: set[str] = field(default_factory=set)  # attributes set or changed mid-case
 
 
 def attr_value(text: str, numeric: bool = False) -> AttrValue:
@@ -78,7 +79,8 @@ def to_history(raw: RawLog, mapping: LabelMapping, source: str = "") -> History:
         cases[case_id] = new(Case, (case_id, evs[0][0], evs[-1][0], outcome_of_case,
                                     attributes.get(case_id, {})))
         groups[case_id] = visits[first:]
-    return History(cases, tuple(visits), source, _by_case=groups)
+    return History(cases, tuple(visits), source, _by_case=groups,
+                   late_attributes=frozenset(raw.late))
 
 
 @contextmanager

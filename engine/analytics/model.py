@@ -64,7 +64,8 @@ class History:
 
     def __init__(self, cases: Mapping[str, Case], visits: tuple[Visit, ...] | None = None,
                  source: str = "", *, columns: Columns | None = None,
-                 _by_case: dict[str, list[Visit]] | None = None) -> None:
+                 _by_case: dict[str, list[Visit]] | None = None,
+                 late_attributes: frozenset[str] = frozenset()) -> None:
         if visits is None and columns is None:
             raise ValueError("a history needs visits or columns")
         self.cases = cases
@@ -72,6 +73,9 @@ class History:
         self._visits = visits
         self._columns = columns
         self._by_case = _by_case
+        # attributes the source set or changed after a case's first event: not known
+        # when the request was submitted (engine.analytics.leakage)
+        self.late_attributes = late_attributes
 
     def visit_count(self) -> int:
         """How many visits, without making visit records for a columnar history."""

@@ -71,18 +71,22 @@ def to_markdown(report: dict[str, Any]) -> str:
         sv = f["saving"]
         lines += [f"- **{f['step']}** ({f['kind'].replace('_', ' ')}, confidence "
                   f"{f['confidence']}): {f['summary']}",
-                  f"  Saving: {sv['approver_hours_per_year']} approver hours a year; "
-                  f"{duration(sv['cycle_time_removed_per_request_s'])} less per request "
-                  "passing through it.",
+                  f"  Saving: {sv['approver_hours_per_year']} approver hours a year; mean "
+                  f"cycle time {duration(sv['mean_cycle_before_s'])} -> "
+                  f"{duration(sv['mean_cycle_after_s'])} "
+                  f"({duration(sv['cycle_time_removed_per_request_s'])} less per request).",
                   "  Remedies: " + "; ".join(
                       r["action"] + (f" `{r['condition']}`" if r["condition"] else "")
                       for r in f["remedies"])]
     lines += ["", "## Not flagged", ""]
     lines += [f"- **{o['step']}**: {o['reason']}" + (
               f"; could be skipped when `{o['skip_if']['condition']}` "
-              f"({o['skip_if']['covered']} of {o['skip_if']['cases']} requests, all approved)"
-              if o.get("skip_if") else "")
+              f"({o['skip_if']['covered']} of {o['skip_if']['cases']} earlier requests, all "
+              "approved)" if o.get("skip_if") else "")
               for o in report["not_flagged"]] or ["Every approval step is flagged."]
+    if report.get("excluded_attributes"):
+        lines += ["", "Attributes no learned condition may use: " + "; ".join(
+            f"`{x['attribute']}` ({x['reason']})" for x in report["excluded_attributes"]) + "."]
     lines += ["", "## Steps", "",
               "| step | visits | median wait | p90 wait | median business | reject/return "
               "(95% CI) | overruled | share of waiting |",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -18,8 +18,10 @@ import numpy.typing as npt
 from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
 from engine.analytics.columns import Floats
-from engine.analytics.conditions import learn_skip_condition
+from engine.analytics.conditions import SkipCondition, learn_skip_condition
+from engine.analytics.holdout import check_removal, check_skip, earlier_part, sentence
 from engine.analytics.judge import Thresholds, judge
+from engine.analytics.leakage import unusable_attributes
 from engine.analytics.logs import paused_gc
 from engine.analytics.model import History
 from engine.analytics.stats import summarize
@@ -30,6 +32,7 @@ from engine.analytics.steps import (
     step_table,
     summaries,
 )
+from engine.analytics.whatif import removal_saving
 from engine.core.errors import NothingToAnalyse
 
 SCHEMA = "signoff.analytics/1"
@@ -57,12 +60,25 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
     approvers = approver_table(history)
     first = min(c.start for c in history.cases.values())
     last = max(c.end for c in history.cases.values())
+    th = st.thresholds
     has_attributes = any(c.attributes for c in history.cases.values())
-    conds = {s.step: learn_skip_condition(history, s.step) for s in steps
-             if has_attributes and s.is_approval and s.reject + s.returned > 0}
+    excluded = unusable_attributes(history) if has_attributes else {}
+    earlier = earlier_part(history, th.learn_share)
+    conds: dict[str, SkipCondition | None] = {}
+    for s in steps:
+        if has_attributes and s.is_approval and s.reject + s.returned > 0:
+            cond = learn_skip_condition(history, s.step, among=earlier, exclude=excluded)
+            if cond is not None:
+                check = check_skip(history, s.step, cond, earlier, th.max_stop_rate, th.z)
+                # a rule that did not hold on the later part is not proposed
+                cond = None if check["status"] == "did_not_hold" else replace(
+                    cond, out_of_time=check)
+            conds[s.step] = cond
     cycle = summarize([c.duration for c in history.cases.values()])
-    flags, others = judge(steps, last - first, cycle.median, st.thresholds, conds,
-                          lone_stops(history))
+    savings = {s.step: removal_saving(history, [s.step]) for s in steps if s.is_approval}
+    flags, others = judge(steps, last - first, cycle.median, th, conds,
+                          lone_stops(history), savings)
+    flags, others = _validate(history, flags, others, earlier, th)
     report: dict[str, Any] = {
         "schema": SCHEMA,
         "source": history.source,
@@ -77,6 +93,7 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "approvers": [approver_dict(a) for a in approvers],
         "candidates": flags,
         "not_flagged": others,
+        "excluded_attributes": [{"attribute": k, "reason": v} for k, v in excluded.items()],
         "bottlenecks": bottlenecks(steps, approvers, st.top),
         "trend": trend(history, st.calendar),
         "per_approver": True,  # False once step_figures_only has removed them
@@ -88,6 +105,25 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
             {"activity": a.activity, "events": a.events, "cases": a.cases, "wait": a.wait.as_dict()}
             for a in activity_table(history)]
     return report
+
+
+def _validate(history: History, flags: list[dict[str, Any]], others: list[dict[str, Any]],
+              earlier: Any, th: Thresholds) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Check each removal out of time; one that did not hold is not proposed: the step
+    goes to ``not_flagged`` with the check as its reason."""
+    kept = []
+    for f in flags:
+        check = check_removal(history, f["step"], earlier, th.max_stop_rate,
+                              th.min_decisions, th.z)
+        f["out_of_time"] = check
+        f["summary"] = f"{f['summary']} {sentence(check)}"
+        if check["status"] == "did_not_hold":
+            others.append({"step": f["step"], "fast": f["evidence"]["fast"],
+                           "evidence": f["evidence"], "reason": sentence(check),
+                           "reason_code": "did_not_hold", "skip_if": None})
+        else:
+            kept.append(f)
+    return kept, others
 
 
 def step_figures_only(report: dict[str, Any]) -> dict[str, Any]:

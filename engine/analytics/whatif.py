@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from simpleeval import EvalWithCompoundTypes, InvalidExpression, NameNotDefined
 
 from engine.analytics.model import AttrValue, History, Visit
@@ -67,9 +68,10 @@ def what_if(history: History, remove: Sequence[str] = (), skip: Sequence[Skip] =
     return {
         "edit": {"remove": list(remove),
                  "skip": [{"node": k.step, "if": k.condition} for k in skip]},
+        "statistic": "mean",
         "baseline": _cycle(b),
         "scenario": _cycle(s),
-        "cycle_time_saved_seconds": round(saved_total / b.n, 3) if b.n else 0.0,
+        "cycle_time_saved_seconds": round((b.mean or 0.0) - (s.mean or 0.0), 3),
         "cycle_time_saved_total_seconds": round(saved_total, 3),
         "affected_cases": affected,
         "cycle_time_saved_per_affected_case_seconds":
@@ -77,6 +79,31 @@ def what_if(history: History, remove: Sequence[str] = (), skip: Sequence[Skip] =
         "visits_removed": dropped,
         "lost_rejections": lost,
     }
+
+
+def removal_saving(history: History, steps: Sequence[str]) -> dict[str, float]:
+    """The one definition of the cycle time saved by removing ``steps``, shared by the
+    report's candidates and the what-if: each request's cycle time loses the time it
+    waited at those steps (never below zero); ``before`` and ``after`` are the mean
+    cycle time over all requests, ``saved_total`` their summed difference. Vectorised
+    over the history's columns (a candidate per step, a million visits)."""
+    c = history.columns()
+    n = len(c.case_ids)
+    if n == 0:
+        return {"before": 0.0, "after": 0.0, "saved_total": 0.0, "affected": 0.0}
+    codes = [c.steps.index(s) for s in steps if s in c.steps]
+    here = np.isin(c.step, codes)
+    wait = np.nan_to_num(c.wait[here], nan=0.0)
+    per_case = np.bincount(c.case[here], weights=wait, minlength=n)
+    durations = np.fromiter((history.cases[cid].duration for cid in c.case_ids),
+                            np.float64, n)
+    saved = np.minimum(per_case, durations)
+    affected = np.zeros(n, np.bool_)
+    affected[c.case[here]] = True
+    before = math.fsum(durations.tolist())
+    total = math.fsum(saved.tolist())
+    return {"before": before / n, "after": (before - total) / n, "saved_total": total,
+            "affected": float(affected.sum())}
 
 
 def _cycle(s: Summary) -> dict[str, Any]:

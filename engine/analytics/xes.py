@@ -47,12 +47,13 @@ def _local(tag: Any) -> str:
 def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
     pending: list[tuple[float, str, str | None, Outcome | None]] = []
     case_attrs: dict[str, Any] = {}
+    later: dict[str, Any] = {}  # (case)_X values on the case's later events
     pos = 0
     for _, el in etree.iterparse(stream, events=("end",), tag=("{*}event", "{*}trace"),
                                  huge_tree=True, resolve_entities=False, no_network=True,
                                  load_dtd=False):
         if _local(el.tag) == "event":
-            ev = _event(el, path, case_attrs if not pending else None)
+            ev = _event(el, path, case_attrs if not pending else later)
             if ev is not None:
                 pending.append(ev)
             else:
@@ -67,9 +68,12 @@ def _parse(stream: IO[bytes], raw: RawLog, path: Path, tick: Any) -> None:
             evs.append((ts, pos, act, res, given))
             pos += 1
         raw.read += len(pending)
+        for key, value in later.items():
+            if case_attrs.get(key) != value:  # set or changed after the first event
+                raw.late.add(key)
         if case_attrs:
             raw.attributes.setdefault(case_id, {}).update(case_attrs)
-        pending, case_attrs = [], {}
+        pending, case_attrs, later = [], {}, {}
         el.clear()
         parent = el.getparent()
         while el.getprevious() is not None and parent is not None:

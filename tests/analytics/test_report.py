@@ -25,11 +25,13 @@ from engine.analytics.whatif import Skip, what_if
 from tests.analytics.test_judge import process
 
 TOP_KEYS = {"schema", "source", "period", "settings", "summary", "steps", "approvers",
-            "candidates", "not_flagged", "bottlenecks", "trend", "per_approver"}
+            "candidates", "not_flagged", "excluded_attributes", "bottlenecks", "trend",
+            "per_approver"}
 STEP_KEYS = {"step", "approval", "visits", "cases", "decisions", "outcomes", "wait",
              "wait_business", "rates", "comment_rate", "overruled", "burst_decisions",
              "burst_share", "wait_share", "cycle_share", "approvers"}
-FLAG_KEYS = {"step", "kind", "evidence", "confidence", "saving", "remedies", "summary"}
+FLAG_KEYS = {"step", "kind", "evidence", "confidence", "saving", "remedies", "summary",
+             "out_of_time"}
 
 
 @pytest.fixture(scope="module")
