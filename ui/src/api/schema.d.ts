@@ -1266,6 +1266,8 @@ export interface components {
             remedies: components["schemas"]["RemedyOut"][];
             /** Summary */
             summary: string;
+            /** @description The removal checked out of time */
+            out_of_time: components["schemas"]["OutOfTimeOut"];
         };
         /** ChangePasswordIn */
         ChangePasswordIn: {
@@ -1472,8 +1474,15 @@ export interface components {
             stop_rate_ci_high: number | null;
             /** Median Wait S */
             median_wait_s: number | null;
+            /**
+             * Median Wait Working S
+             * @description In working time (wall clock without a calendar)
+             */
+            median_wait_working_s: number | null;
             /** Fast Below S */
             fast_below_s: number | null;
+            /** Stamp Ceiling S */
+            stamp_ceiling_s: number;
             /** Fast */
             fast: boolean;
             /** Comment Rate */
@@ -1484,6 +1493,13 @@ export interface components {
             overruled_rate: number | null;
             /** Burst Decisions */
             burst_decisions: number;
+        };
+        /** ExcludedAttributeOut */
+        ExcludedAttributeOut: {
+            /** Attribute */
+            attribute: string;
+            /** Reason */
+            reason: string;
         };
         /**
          * FieldErrorOut
@@ -1776,6 +1792,12 @@ export interface components {
             fast: boolean;
             /** Reason */
             reason: string;
+            /**
+             * Reason Code
+             * @description The reason as a code, for a UI to word in its language
+             * @enum {string}
+             */
+            reason_code: "too_few" | "unproven" | "careful_check" | "uncertain" | "stops" | "comments" | "did_not_hold";
             evidence: components["schemas"]["EvidenceOut"];
             skip_if: components["schemas"]["SkipIfOut"] | null;
         };
@@ -1839,6 +1861,40 @@ export interface components {
              * Format: date-time
              */
             ends_at: string;
+        };
+        /**
+         * OutOfTimeOut
+         * @description A rule learned on the earlier part of the history, checked on the later part.
+         */
+        OutOfTimeOut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "held" | "did_not_hold" | "not_checked";
+            /**
+             * Learned
+             * @description The earlier part alone supports the rule
+             */
+            learned: boolean;
+            learned_on: components["schemas"]["PartOut"];
+            checked_on: components["schemas"]["PartOut"];
+            /**
+             * Let Through
+             * @description Later requests the rule would have let through
+             */
+            let_through: number;
+            /**
+             * Stopped
+             * @description How many of those this step actually stopped
+             */
+            stopped: number;
+            stopped_share: components["schemas"]["ShareOut"];
+            /**
+             * Note
+             * @description Why it was not checked
+             */
+            note: string | null;
         };
         /** OutboxOut */
         OutboxOut: {
@@ -1930,6 +1986,18 @@ export interface components {
             items: components["schemas"]["TaskOut"][];
             /** Total */
             total: number;
+        };
+        /** PartOut */
+        PartOut: {
+            /** Requests */
+            requests: number;
+            /**
+             * First
+             * @description Start of its first request (ISO 8601, UTC)
+             */
+            first: string | null;
+            /** Last */
+            last: string | null;
         };
         /** PasswordIn */
         PasswordIn: {
@@ -2111,6 +2179,7 @@ export interface components {
             condition: string | null;
             /** Detail */
             detail: string;
+            out_of_time: components["schemas"]["OutOfTimeOut"] | null;
         };
         /**
          * ReportOut
@@ -2135,6 +2204,11 @@ export interface components {
             candidates: components["schemas"]["CandidateOut"][];
             /** Not Flagged */
             not_flagged: components["schemas"]["NotFlaggedOut"][];
+            /**
+             * Excluded Attributes
+             * @description Case attributes no learned condition may use, and why
+             */
+            excluded_attributes: components["schemas"]["ExcludedAttributeOut"][];
             bottlenecks: components["schemas"]["BottlenecksOut"];
             /** Trend */
             trend: components["schemas"]["TrendOut"][];
@@ -2195,13 +2269,26 @@ export interface components {
         };
         /** SavingOut */
         SavingOut: {
+            /**
+             * Statistic
+             * @description Cycle-time savings are differences of the mean over all requests
+             * @constant
+             */
+            statistic: "mean";
             /** Decisions Per Year */
             decisions_per_year: number;
             /** Approver Hours Per Year */
             approver_hours_per_year: number;
             /** Handling S Assumed */
             handling_s_assumed: number;
-            /** Cycle Time Removed Per Request S */
+            /** Mean Cycle Before S */
+            mean_cycle_before_s: number;
+            /** Mean Cycle After S */
+            mean_cycle_after_s: number;
+            /**
+             * Cycle Time Removed Per Request S
+             * @description mean_cycle_before_s - mean_cycle_after_s (the what-if's saving)
+             */
             cycle_time_removed_per_request_s: number;
             /** Cycle Time Removed Per Year H */
             cycle_time_removed_per_year_h: number;
@@ -2241,6 +2328,7 @@ export interface components {
             cases: number;
             /** Detail */
             detail: string;
+            out_of_time: components["schemas"]["OutOfTimeOut"] | null;
         };
         /** SkipIn */
         SkipIn: {
@@ -2445,6 +2533,16 @@ export interface components {
             min_decisions: number;
             /** Handling S */
             handling_s: number;
+            /**
+             * Stamp Ceiling S
+             * @description A rubber stamp's median working-time wait is at most this
+             */
+            stamp_ceiling_s: number;
+            /**
+             * Learn Share
+             * @description Rules are learned on this earlier share of the requests and checked on the rest
+             */
+            learn_share: number;
             /** Confidence Level */
             confidence_level: number;
         };
@@ -2641,11 +2739,17 @@ export interface components {
          */
         WhatIfOut: {
             edit: components["schemas"]["EditOut"];
+            /**
+             * Statistic
+             * @description The saving compares the mean cycle time: baseline minus scenario
+             * @constant
+             */
+            statistic: "mean";
             baseline: components["schemas"]["CycleOut"];
             scenario: components["schemas"]["CycleOut"];
             /**
              * Cycle Time Saved Seconds
-             * @description Mean over all requests
+             * @description baseline.mean_cycle_s - scenario.mean_cycle_s
              */
             cycle_time_saved_seconds: number;
             /** Cycle Time Saved Total Seconds */

@@ -6,7 +6,7 @@ import { ProblemView, Spinner } from "../components/ProblemView";
 import { formatDuration, formatPercent, normLang } from "../lib/format";
 import { localized, personName } from "../lib/localize";
 import { useAuth } from "../auth";
-import { readReport } from "../lib/report";
+import { exactDuration, type NotFlagged, readReport, shownDifference } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
 import type { DefinitionOut, DefinitionSummaryOut, ProcessOut, ReportOut, WhatIfOut } from "../api/types";
 import { DailyReportPreview } from "../components/DailyReportPreview";
@@ -50,9 +50,11 @@ function WhatIf({ processKey, steps }: { processKey: string; steps: { step: stri
       {error && <ProblemView error={error} />}
       {out && (
         <dl className="facts">
-          <div><dt>{t("dashboard.baseline")}</dt><dd>{formatDuration(out.baseline.median_cycle_s, lang)}</dd></div>
-          <div><dt>{t("dashboard.scenario")}</dt><dd>{formatDuration(out.scenario.median_cycle_s, lang)}</dd></div>
-          <div><dt>{t("dashboard.cycleTimeSaved")}</dt><dd data-testid="saved"><strong>{formatDuration(out.cycle_time_saved_seconds, lang)}</strong></dd></div>
+          {/* one definition of the saving: the mean cycle time of all requests, before
+              minus after, each shown to the second so the three read alike */}
+          <div><dt>{t("dashboard.baseline")}</dt><dd data-testid="before">{exactDuration(out.baseline.mean_cycle_s, lang, formatDuration)}</dd></div>
+          <div><dt>{t("dashboard.scenario")}</dt><dd data-testid="after">{exactDuration(out.scenario.mean_cycle_s, lang, formatDuration)}</dd></div>
+          <div><dt>{t("dashboard.cycleTimeSaved")}</dt><dd data-testid="saved"><strong>{exactDuration(shownDifference(out.baseline.mean_cycle_s, out.scenario.mean_cycle_s, out.cycle_time_saved_seconds), lang, formatDuration)}</strong></dd></div>
           <div><dt>{t("dashboard.lostRejections")}</dt><dd>{out.lost_rejections.length || t("dashboard.lostNone")}</dd></div>
         </dl>
       )}
@@ -81,6 +83,18 @@ export default function Dashboard() {
     return (step: string) => names.get(step) ?? step;
   }, [defn.data, lang]);
   const approvalSteps = (r?.steps ?? []).filter((s) => s.approval);
+  const minDecisions = report.data?.settings.thresholds.min_decisions ?? 30;
+  const maxStop = report.data?.settings.thresholds.max_stop_rate ?? 0.05;
+  // Why a step is kept, in the UI's language with the report's own figures.
+  const keptReason = (n: NotFlagged) => {
+    if (normLang(lang) === "en" && n.reason) return n.reason;
+    return t(`dashboard.kept_${n.code}`, {
+      defaultValue: n.fast ? t("dashboard.fastButCareful") : t("dashboard.keptOther"),
+      decisions: n.decisions, needs: minDecisions, threshold: formatPercent(maxStop, lang),
+      rate: formatPercent(n.rate, lang), low: formatPercent(n.low, lang), high: formatPercent(n.high, lang),
+      median: formatDuration(n.median, lang),
+    });
+  };
 
   return (
     <div className="page">
@@ -147,10 +161,7 @@ export default function Dashboard() {
                 {r.notFlagged.map((n) => (
                   <li key={n.step} data-testid="kept" data-step={n.step}>
                     <strong>{title(n.step)}</strong>{" "}
-                    <span className="muted small">
-                      {normLang(lang) === "en" && n.reason ? n.reason
-                        : n.fast ? t("dashboard.fastButCareful") : t("dashboard.keptOther")}
-                    </span>
+                    <span className="muted small">{keptReason(n)}</span>
                   </li>
                 ))}
               </ul>
