@@ -18,6 +18,7 @@ from api.guard import RequestGuard
 from api.middleware import RequestMiddleware
 from api.routes import (
     analytics,
+    attachments,
     audit,
     auth,
     board,
@@ -34,8 +35,8 @@ from api.settings import Settings
 from api.ui import mount_ui
 from engine.worker import run_in_thread
 
-_ROUTERS = (health, auth, users, definitions, instances, tasks, notifications, board,
-            reports, analytics, audit)
+_ROUTERS = (health, auth, users, definitions, instances, attachments, tasks, notifications,
+            board, reports, analytics, audit)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -33,6 +33,15 @@ from engine.core.limits import Limits, data_errors, text_problem
 log = logging.getLogger("signoff.api")
 
 _LONG_TEXT = ("/api/definitions",)  # bodies carrying a definition's YAML text
+
+
+def _is_upload(scope: Scope) -> bool:
+    """A POST of attachment files (multipart, binary: NUL bytes are content there), held
+    to ``max_upload_bytes``; the route checks each file against the attachment limits."""
+    path = str(scope.get("path", ""))
+    return scope.get("method") == "POST" and (
+        path == "/api/attachments"
+        or (path.startswith("/api/instances/") and path.endswith("/attachments")))
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
@@ -182,8 +191,10 @@ class RequestGuard:
         if scope.get("method", "GET") in _BODYLESS and _content_length(scope) in (None, 0):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(scope, receive, self.limits.max_body_bytes)
-        if b"\x00" in body:
+        upload = _is_upload(scope)
+        body = await _read_body(scope, receive, self.limits.max_upload_bytes if upload
+                                else self.limits.max_body_bytes)
+        if b"\x00" in body and not upload:
             raise _Refused(422, "RequestInvalid", "The body contains a NUL byte",
                            [{"pointer": "", "message": "contains a NUL byte"}])
         if _is_json(scope) and (refused := _json_problem(

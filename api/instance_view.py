@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.schemas import InstanceOut, InstanceSummaryOut, PredictedFinishOut, TimelineOut
+from api.schemas import (
+    AttachmentOut,
+    InstanceOut,
+    InstanceSummaryOut,
+    PredictedFinishOut,
+    TimelineOut,
+)
 from api.views import node_title, state_tasks, visits_out
 from engine.analytics.live import Forecast
 from engine.core import events as ev
@@ -32,6 +38,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
     ready: dict[UUID, datetime] = {}
     assignee: dict[UUID, str] = {}
     started = events[0].at if events else None
+    files = {a.id: a for a in attachments(events)}
 
     def since(t: datetime | None, e: ev.Event) -> float | None:
         return (e.at - t).total_seconds() if t is not None else None
@@ -80,6 +87,9 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                                   comment=e.reason))
             case ev.CommentAdded():
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, comment=e.text))
+            case ev.AttachmentAdded():
+                out.append(_entry(e, defn, node=e.node, actor=e.actor,
+                                  attachment=files[e.attachment_id]))
             case ev.Notified():
                 out.append(_entry(e, defn, node=e.node, to=", ".join(e.recipients)))
             case ev.NodeLeft():
@@ -99,6 +109,27 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                                   duration_seconds=since(started, e)))
             case _:
                 out.append(_entry(e, defn))
+    return out
+
+
+def attachments(events: Sequence[ev.Event]) -> list[AttachmentOut]:
+    """Every file attached, in order, each with its version number (a file that
+    replaces another is the next version of it) and whether a later one replaced it."""
+    out: list[AttachmentOut] = []
+    version: dict[UUID, int] = {}
+    replaced: set[UUID] = set()
+    for e in events:
+        if isinstance(e, ev.AttachmentAdded):
+            n = version.get(e.replaces, 0) + 1 if e.replaces is not None else 1
+            version[e.attachment_id] = n
+            if e.replaces is not None:
+                replaced.add(e.replaces)
+            out.append(AttachmentOut(
+                id=e.attachment_id, name=e.name, size=e.size, content_type=e.content_type,
+                replaces=e.replaces, field=e.field, actor=e.actor, at=e.at, version=n,
+                url=f"/api/attachments/{e.attachment_id}"))
+    for a in out:
+        a.current = a.id not in replaced
     return out
 
 
@@ -143,7 +174,8 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         can_cancel=user.is_admin and not state.finished,
         deadline=forecast.deadline if forecast is not None else None,
         predicted_finish=_predicted(forecast),
-        at_risk=forecast.at_risk if forecast is not None else False)
+        at_risk=forecast.at_risk if forecast is not None else False,
+        attachments=attachments(events))
 
 
 def summary_out(defn: ProcessDefinition, row: Instance, holders: list[str]
@@ -158,4 +190,4 @@ def summary_out(defn: ProcessDefinition, row: Instance, holders: list[str]
         started_at=row.started_at, finished_at=row.finished_at)
 
 
-__all__ = ["holders_since", "instance_out", "summary_out", "timeline"]
+__all__ = ["attachments", "holders_since", "instance_out", "summary_out", "timeline"]

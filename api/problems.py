@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.context import current_request_id
+from engine.core.attachments import AttachmentTooLarge, AttachmentTypeRefused
 from engine.core.errors import (
     AnalysisError,
     AnalysisInvalid,
@@ -47,9 +48,11 @@ STATUS: dict[type[EngineError], int] = {
     DefinitionInvalid: 422, NoApproverFound: 422, UserNotFound: 422,
     IdempotencyConflict: 422, AnalysisError: 422, AnalysisInvalid: 422,
     NothingToAnalyse: 404, ExpressionFailed: 422,
+    AttachmentTooLarge: 413, AttachmentTypeRefused: 415,
 }
 _TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
-           405: "Method not allowed", 409: "Conflict", 422: "Invalid input",
+           405: "Method not allowed", 409: "Conflict", 413: "Too large",
+           415: "Unsupported file type", 422: "Invalid input",
            503: "Unavailable"}
 
 

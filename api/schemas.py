@@ -239,6 +239,21 @@ class TaskOut(_Out):
     decided_at: datetime | None = None
 
 
+class AttachmentOut(_Out):
+    id: UUID
+    name: str
+    size: int = Field(description="Bytes")
+    content_type: str = Field(description="Read from the file's content, not the client")
+    replaces: UUID | None = Field(default=None,
+                                  description="The earlier version this one replaces")
+    field: str | None = Field(default=None, description="The form field holding it")
+    actor: str | None = Field(default=None, description="Who attached it")
+    at: datetime | None = Field(default=None, description="When it was attached")
+    version: int = Field(default=1, description="1 for a first file, then 2, 3...")
+    current: bool = Field(default=True, description="No later version replaces it")
+    url: str = Field(description="GET it (signed in, involved in the request)")
+
+
 class TimelineOut(_Out):
     at: datetime
     kind: str
@@ -255,6 +270,7 @@ class TimelineOut(_Out):
     expected_at: datetime | None = None
     limit_at: datetime | None = None
     chance: float | None = None
+    attachment: AttachmentOut | None = None  # attachment_added: the file
 
 
 class VisitOut(_Out):
@@ -312,6 +328,8 @@ class InstanceOut(InstanceSummaryOut):
         default=False, description="The chance of missing the deadline reaches the at-risk "
         "threshold (docs/prediction.md), or the current step's likely decision passes its "
         "tasks' due time, before either has passed")
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Every file attached, every version, in order")
 
 
 class TaskDetailOut(TaskOut):

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from engine.attachments import TYPES as ATTACHMENT_TYPES
+from engine.attachments import Policy
 from engine.core.limits import DEFAULT, Limits
 
 
@@ -77,6 +79,25 @@ class Settings(BaseSettings):
     feishu_secret: str | None = None
     wecom_url: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
 
+    # Attachments (docs/operations.md "Attachments"): the bytes live outside the database,
+    # in a local folder (one host, or a shared mount) or S3-compatible object storage.
+    attachments_store: Literal["local", "s3"] = "local"
+    attachments_dir: Path | None = None  # default: <state_dir>/attachments
+    attachments_s3_bucket: str = "signoff-attachments"
+    attachments_s3_endpoint_url: str | None = None  # MinIO, Ceph, OSS...; unset: AWS
+    attachments_s3_region: str | None = None
+    attachments_s3_prefix: str = "attachments/"
+    # credentials: boto3's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role...)
+    attachment_max_bytes: int = 20 * 1024 * 1024  # one file
+    attachment_max_files: int = 10  # files in one upload
+    attachment_types: str = ",".join(ATTACHMENT_TYPES)  # accepted extensions
+
+    def attachment_policy(self) -> Policy:
+        types = tuple(t.strip().lower().lstrip(".") for t in self.attachment_types.split(",")
+                      if t.strip())
+        return Policy(max_bytes=self.attachment_max_bytes,
+                      max_files=self.attachment_max_files, types=types)
+
     # Input limits of every HTTP request (engine/core/limits.py has the engine's own).
     max_body_bytes: int = DEFAULT.max_body_bytes  # larger bodies: 413, never read
     max_json_depth: int = DEFAULT.max_json_depth  # deeper JSON bodies: 422
@@ -86,7 +107,9 @@ class Settings(BaseSettings):
         """The limits the API holds every request to."""
         return replace(DEFAULT, max_body_bytes=self.max_body_bytes,
                        max_json_depth=self.max_json_depth,
-                       max_string_length=self.max_string_length)
+                       max_string_length=self.max_string_length,
+                       max_upload_bytes=(self.attachment_max_bytes
+                                         * self.attachment_max_files + 64 * 1024))
 
     def resolved_state_dir(self) -> Path:
         """Where embedded mode keeps what must survive a restart (the JWT secret)."""

@@ -32,6 +32,7 @@ Definitions and org: ``sync_definitions``, ``publish_definition``, ``DbCatalog``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,20 +45,22 @@ from sqlmodel import Session
 from engine import firing
 from engine.core import absence, timers
 from engine.core import commands as cmds
+from engine.core.attachments import attachment_fields
 from engine.core.catalog import Catalog
-from engine.core.decide import decide_and_fold
+from engine.core.decide import decide_and_fold, may_comment, may_view
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import (
     ConcurrentUpdate,
     EngineError,
+    FormInvalid,
     IdempotencyConflict,
     InstanceNotFound,
     NotPermitted,
     TaskNotFound,
     TransitionNotAllowed,
 )
-from engine.core.events import Event, InstanceStarted
+from engine.core.events import Event, InstanceResubmitted, InstanceStarted
 from engine.core.loader import load_definition
 from engine.core.state import InstanceState, replay
 from engine.core.worktime import WorkingHours
@@ -69,7 +72,17 @@ from engine.queries import (
     instance_visits,
     list_instances,
 )
-from engine.store import absences, credentials, event_log, idempotency, messaging, recent, writer
+from engine.store import (
+    absences,
+    attachment_blobs,
+    credentials,
+    event_log,
+    idempotency,
+    messaging,
+    recent,
+    writer,
+)
+from engine.store import attachments as attachment_rows
 from engine.store import definitions as defs
 from engine.store.check import Discrepancy, check
 from engine.store.check import rebuild as rebuild_projections
@@ -180,8 +193,11 @@ def start(session: Session, catalog: Catalog, directory: OrgDirectory,
           cmd: cmds.StartInstance, now: datetime, *,
           idempotency_key: str | None = None) -> InstanceState:
     """Start an instance of the newest version of ``cmd.definition_key``."""
-    return _run(session, cmd.initiator, idempotency_key, ("start", cmd), now, 201,
-                lambda: _apply(session, catalog, directory, None, cmd, now))
+    def apply() -> Done:
+        done = _apply(session, catalog, directory, None, cmd, now)
+        return _form_files(session, catalog, directory, done, cmd.data, cmd.initiator, now)
+
+    return _run(session, cmd.initiator, idempotency_key, ("start", cmd), now, 201, apply)
 
 
 def _execute(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
@@ -191,7 +207,11 @@ def _execute(session: Session, catalog: Catalog, directory: OrgDirectory, instan
         history = loaded or recent.load(session.connection(), instance_id=instance_id)
         if history is None:
             raise InstanceNotFound(instance_id)
-        return _apply(session, catalog, directory, history, cmd, now)
+        done = _apply(session, catalog, directory, history, cmd, now)
+        if isinstance(cmd, cmds.Resubmit):
+            done = _form_files(session, catalog, directory, done, cmd.data, cmd.actor, now,
+                               history.events)
+        return done
 
     actor = getattr(cmd, "actor", "")
     return _run(session, actor, key, ("execute", str(instance_id), cmd), now, 200, apply)
@@ -232,6 +252,128 @@ def mark_at_risk(session: Session, catalog: Catalog, directory: OrgDirectory,
             return _apply(session, catalog, directory, loaded, cmd, now)[1] is not None
     except (ConcurrentUpdate, sa.exc.IntegrityError):
         return False
+# --- attachments (the bytes: engine.store.attachment_blobs; checks: engine.attachments) --
+
+def _attached(session: Session, catalog: Catalog, directory: OrgDirectory, loaded: Loaded,
+              files: Sequence[cmds.AttachedFile], actor: str, now: datetime,
+              comment: str | None = None) -> Done:
+    """``AddAttachments`` decided and written with the files' rows, in one transaction."""
+    conn = session.connection()
+    state, on_commit = _apply(session, catalog, directory, loaded,
+                              cmds.AddAttachments(actor=actor, files=tuple(files),
+                                                  comment=comment), now)
+    # The command's last events are the files', in order (nothing reroutes on them).
+    seqs = list(range(state.seq - len(files) + 1, state.seq + 1))
+    attachment_rows.record(conn, state.id, files, seqs, actor, now)
+    return state, on_commit
+
+
+def _form_files(session: Session, catalog: Catalog, directory: OrgDirectory, done: Done,
+                data: dict[str, Any], actor: str, now: datetime,
+                history: Sequence[Event] = ()) -> Done:
+    """After a start or resubmit: attach the uploads the form's attachment fields name
+    (staged by ``actor``), in the same transaction. On a resubmit a field naming a new
+    upload makes it a new version of the file it named before."""
+    state = done[0]
+    defn = catalog.get(state.definition_key, state.definition_version)
+    fields = attachment_fields(defn.form_schema)
+    if not fields:
+        return done
+    before = next((e.data for e in reversed(history)
+                   if isinstance(e, InstanceStarted | InstanceResubmitted)), {})
+    conn = session.connection()
+    ids: dict[str, UUID] = {}
+    for name in fields:
+        value = data.get(name)
+        if value is None or value == before.get(name):
+            continue  # unchanged: already attached
+        try:
+            ids[name] = UUID(str(value))
+        except ValueError:
+            raise FormInvalid([(f"/{name}", "not an uploaded file: upload it again")]
+                              ) from None
+    if not ids:
+        return done
+    files = attachment_rows.claim_staged(conn, ids, actor)
+    mine = attachment_rows.known_ids(conn, [UUID(str(before[f.field])) for f in files
+                                            if f.field and _is_uuid(before.get(f.field))])
+    files = [dataclasses.replace(f, replaces=UUID(str(before[f.field])))
+             if f.field and _is_uuid(before.get(f.field))
+             and UUID(str(before[f.field])) in mine else f for f in files]
+    loaded = recent.load(conn, instance_id=state.id)
+    assert loaded is not None
+    return _attached(session, catalog, directory, loaded, files, actor, now)
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return value is not None
+
+
+def attach(session: Session, catalog: Catalog, directory: OrgDirectory,
+           blobs: attachment_blobs.Blobs, instance_id: UUID, actor: str,
+           uploads: Sequence[tuple[cmds.AttachedFile, bytes]], now: datetime, *,
+           comment: str | None = None, idempotency_key: str | None = None) -> InstanceState:
+    """Attach checked files (``engine.attachments.check``) to a request, with an optional
+    comment: who may comment may attach. The bytes go to ``blobs`` only once the caller
+    is known to be allowed (and a replaced file to belong to this request); the rows and
+    the ``attachment_added`` events are written in one transaction."""
+    files = [f for f, _ in uploads]
+
+    def apply() -> Done:
+        conn = session.connection()
+        loaded = recent.load(conn, instance_id=instance_id)
+        if loaded is None:
+            raise InstanceNotFound(instance_id)
+        state = replay(loaded.events)
+        # The core decides these again; checked here too so refused files store nothing.
+        if not may_comment(state, actor, directory):
+            raise NotPermitted(actor, "attach a file", "not involved in this request")
+        if state.finished:
+            raise TransitionNotAllowed(state.node, "attach", f"the request is {state.status}")
+        for i, f in enumerate(files):
+            old = attachment_rows.get(conn, f.replaces) if f.replaces else None
+            if f.replaces is not None and (old is None or old.instance_id != instance_id):
+                raise FormInvalid([(f"/files/{i}", "the file it replaces is not attached to "
+                                    "this request")])
+        for f, data in uploads:
+            blobs.put(f.sha256, data)
+        return _attached(session, catalog, directory, loaded, files, actor, now, comment)
+
+    request = ("attach", str(instance_id), comment,
+               [(f.name, f.sha256, str(f.replaces)) for f in files])
+    return _run(session, actor, idempotency_key, request, now, 200, apply)
+
+
+def stage_attachment(session: Session, blobs: attachment_blobs.Blobs,
+                     upload: tuple[cmds.AttachedFile, bytes], actor: str,
+                     now: datetime) -> cmds.AttachedFile:
+    """Keep a checked file that a form field will name when the request is started or
+    resubmitted (``_form_files`` attaches it then)."""
+    f, data = upload
+    blobs.put(f.sha256, data)
+    _committed(session, lambda: attachment_rows.stage(session.connection(), f, actor, now))
+    return f
+
+
+def attachment_for(session: Session, directory: OrgDirectory, attachment_id: UUID,
+                   user: str) -> attachment_rows.Attachment:
+    """An attachment's row, for someone who may view its request (a staged upload: its
+    uploader only); NotPermitted otherwise, InstanceNotFound when there is none."""
+    row = attachment_rows.get(session.connection(), attachment_id)
+    if row is None:
+        raise InstanceNotFound(None)
+    if row.instance_id is None:
+        if row.uploaded_by != user:
+            raise NotPermitted(user, "download this file", "not involved in it")
+        return row
+    state = replay(instance_events(session, row.instance_id))
+    if not may_view(state, user, directory):
+        raise NotPermitted(user, "download this file", "not involved in this request")
+    return row
 
 
 def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
@@ -408,6 +550,8 @@ __all__ = [
     "IdempotencyConflict",
     "add_api_token",
     "append_histories",
+    "attach",
+    "attachment_for",
     "check",
     "clear_out_of_office",
     "execute",
@@ -427,6 +571,7 @@ __all__ = [
     "save_directory",
     "schedule_timers",
     "set_out_of_office",
+    "stage_attachment",
     "start",
     "sync_definitions",
 ]

@@ -72,6 +72,28 @@ class AddComment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AttachedFile:
+    """One checked file, already in the attachment store under its ``sha256``."""
+
+    attachment_id: UUID
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    replaces: UUID | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddAttachments:
+    """Attach ``files`` to a request, with an optional comment they belong to."""
+
+    actor: str
+    files: tuple[AttachedFile, ...]
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CancelInstance:
     actor: str
     reason: str | None = None
@@ -104,7 +126,8 @@ class MarkAtRisk:
 
 
 Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
-           | AddComment | CancelInstance | FireTimer | MarkAtRisk)
+           | AddComment | CancelInstance | FireTimer | MarkAtRisk | AddAttachments)
 
-__all__ = ["AddComment", "AddSigner", "CancelInstance", "Command", "DecideTask",
-           "DelegateTask", "FireTimer", "MarkAtRisk", "Resubmit", "StartInstance", "Withdraw"]
+__all__ = ["AddAttachments", "AddComment", "AddSigner", "AttachedFile", "CancelInstance",
+           "Command", "DecideTask", "DelegateTask", "FireTimer", "MarkAtRisk", "Resubmit",
+           "StartInstance", "Withdraw"]

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from engine.core import attachments, risk, timers
 from engine.core import commands as cmds
 from engine.core import events as ev
-from engine.core import risk, timers
 from engine.core.approvers import assignees
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -87,6 +87,9 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
             timers.fire(flow, cmd)
         case cmds.MarkAtRisk():
             risk.mark(flow, cmd)
+        case cmds.AddAttachments():
+            attachments.attach(flow, cmd, may_comment(flow.initial, cmd.actor,
+                                                      flow.directory))
     return flow
 
 

@@ -142,6 +142,24 @@ class CommentAdded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AttachmentAdded(Event):
+    """A file attached to the request (on its own, with a comment, or in the form field
+    ``field``); ``replaces`` names the attachment it is a new version of. The bytes live
+    in the attachment store; this event and the ``attachment`` row name them."""
+
+    kind: ClassVar[str] = "attachment_added"
+    actor: str
+    attachment_id: UUID
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    replaces: UUID | None = None
+    field: str | None = None
+    node: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Notified(Event):
     """A notify (CC) node copied the request to these users."""
 
@@ -279,6 +297,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InstanceReturned, InstanceResubmitted, InstanceWithdrawn, InstanceCancelled,
         InstanceFinished, TaskDeferred, ReminderSent, TaskEscalated, TaskReassigned,
         RequestAtRisk,
+        AttachmentAdded,
     )
 }
 
@@ -364,7 +383,7 @@ def from_record(kind: str, payload: dict[str, Any], instance_id: UUID, at: datet
 
 
 __all__ = [
-    "EVENT_TYPES", "UPCASTERS", "VERSION_KEY", "Action", "CommentAdded", "Event",
+    "EVENT_TYPES", "UPCASTERS", "VERSION_KEY", "Action", "AttachmentAdded", "CommentAdded", "Event",
     "InstanceCancelled", "InstanceFinished", "InstanceResubmitted", "InstanceReturned",
     "InstanceStarted", "InstanceWithdrawn", "NodeEntered", "NodeLeft", "Notified",
     "ReminderSent", "RequestAtRisk", "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",

@@ -23,6 +23,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_body_bytes: int = 1_000_000  # one HTTP request body
+    max_upload_bytes: int = 200_000_000  # one body of files uploaded as attachments
     max_json_depth: int = 32  # nesting of objects and arrays in a request body
     max_string_length: int = 20_000  # one string (characters) in a request or a form
     max_form_bytes: int = 256_000  # a request form's data, serialized

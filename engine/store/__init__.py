@@ -20,6 +20,7 @@ timer figures for ``/metrics``), ``backup`` (backup and restore).
 Most callers want ``engine.service`` and ``engine.queries``.
 """
 
+from engine.store import attachments as _attachments  # noqa: F401  (its table joins the metadata)
 from engine.store import heartbeat  # noqa: F401  (its table joins the metadata)
 from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag
 from engine.store.database import Database, open_database
