@@ -1,7 +1,7 @@
 """Attachments: the metadata of uploaded files (the bytes live in the attachment store).
 
 Revision ID: 0012
-Revises: 0015
+Revises: 0013
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0015'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
