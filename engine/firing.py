@@ -32,7 +32,7 @@ from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
 from engine.core.errors import EngineError
 from engine.core.events import Event
-from engine.store import absences, event_log, messaging, writer
+from engine.store import absences, bulk, event_log, messaging, writer
 from engine.store.projections import Projection, project
 from engine.store.tables import metadata
 
@@ -103,12 +103,10 @@ def fire_batch(session: Session, catalog: Catalog, directory: OrgDirectory,
         plans.append(messaging.plan(conn.engine, defn, before.state, after.state, new,
                                     len(history) + 1))
     if event_rows:
-        conn.execute(_events.insert(), event_rows)
+        bulk.insert_rows(conn, _events, event_rows)
         writer.write_many(session, pairs, conn)
     messaging.write_planned(session, plans, directory, now)
-    if stale:
-        conn.execute(_timer.delete().where(_timer.c.task_id == sa.bindparam("t"),
-                                           _timer.c.timer == sa.bindparam("k")), stale)
+    bulk.delete_pairs(conn, _timer, "task_id", "timer", [(s["t"], s["k"]) for s in stale])
     session.commit()
     return len(rows), fired
 

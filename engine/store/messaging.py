@@ -36,6 +36,7 @@ from engine.core.state import InstanceState
 from engine.core.timers import Timer, pending_timers
 from engine.core.worktime import WorkingHours
 from engine.notify.timing import Preferences, release_at
+from engine.store import bulk
 from engine.store.messaging_tables import NotificationRow, OutboxRow, TimerRow, UserPreference
 
 _timer = TimerRow.__table__  # type: ignore[attr-defined]
@@ -185,11 +186,8 @@ def _timer_diff(old: list[Timer], new: list[Timer], into: Planned) -> None:
 
 def _write_timers(conn: sa.Connection, gone: list[dict[str, Any]],
                   added: list[dict[str, Any]]) -> None:
-    if gone:
-        conn.execute(_timer.delete().where(_timer.c.task_id == sa.bindparam("t"),
-                                           _timer.c.timer == sa.bindparam("k")), gone)
-    if added:
-        conn.execute(_timer.insert(), added)
+    bulk.delete_pairs(conn, _timer, "task_id", "timer", [(g["t"], g["k"]) for g in gone])
+    bulk.insert_rows(conn, _timer, added)
 
 
 def sync_timers(conn: sa.Connection, old: list[Timer], new: list[Timer]) -> bool:
@@ -311,9 +309,8 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
                 out.append(_outbox_row(uuid5(m.id, channel), m.kind, m.recipient, channel,
                                        recipient, data, release_at(p, m.kind, now), now,
                                        p.digest))
-    conn.execute(_note.insert(), notes)  # ids are new by construction (the event's seq)
-    if out:
-        conn.execute(_outbox.insert(), out)
+    bulk.insert_rows(conn, _note, notes)  # ids are new by construction (the event's seq)
+    bulk.insert_rows(conn, _outbox, out)
 
 
 def write_test_messages(conn: sa.Connection, username: str, channels: Iterable[str],
