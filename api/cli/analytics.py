@@ -37,6 +37,11 @@ FastShare = Annotated[float, typer.Option(
 FastRatio = Annotated[float, typer.Option(
     help="Or fast: median wait <= this x the other steps' typical median wait.")]
 MinDecisions = Annotated[int, typer.Option(help="Decisions a step needs before it is judged.")]
+StampCeiling = Annotated[float, typer.Option(
+    help="A rubber stamp is decided within this many minutes of working time (median).")]
+Words = Annotated[list[str] | None, typer.Option(
+    help="Decision words (comma-separated, repeatable) replacing the English and Chinese "
+         "defaults; a label ending in one, or an outcome cell holding one, is that decision.")]
 
 
 def _fail(msg: str) -> typer.Exit:
@@ -45,7 +50,8 @@ def _fail(msg: str) -> typer.Exit:
 
 
 def _settings(country: str, timezone: str, hours: str, max_stop_rate: float,
-              fast_share: float, fast_ratio: float, min_decisions: int) -> Any:
+              fast_share: float, fast_ratio: float, min_decisions: int,
+              stamp_minutes: float = 15.0) -> Any:
     from engine.analytics.calendar import WorkingCalendar, parse_hours
     from engine.analytics.judge import Thresholds
     from engine.analytics.report import Settings
@@ -53,7 +59,21 @@ def _settings(country: str, timezone: str, hours: str, max_stop_rate: float,
     start, end = parse_hours(hours)
     cal = WorkingCalendar(country or None, timezone, start, end)
     return Settings(Thresholds(max_stop_rate=max_stop_rate, fast_share=fast_share,
-                               fast_ratio=fast_ratio, min_decisions=min_decisions), cal)
+                               fast_ratio=fast_ratio, min_decisions=min_decisions,
+                               stamp_ceiling_s=stamp_minutes * 60), cal)
+
+
+def _words(approve: list[str] | None, reject: list[str] | None, ret: list[str] | None
+           ) -> dict[str, tuple[str, ...]]:
+    from engine.analytics.mapping import DEFAULT_WORDS
+
+    out: dict[str, tuple[str, ...]] = {}
+    for outcome, given in (("approve", approve), ("reject", reject), ("return", ret)):
+        if given is None:
+            out[outcome] = DEFAULT_WORDS[outcome]  # type: ignore[index]
+        else:
+            out[outcome] = tuple(w.strip() for g in given for w in g.split(",") if w.strip())
+    return out
 
 
 def _emit(report: dict[str, Any], outs: list[Path] | None) -> None:
@@ -114,7 +134,8 @@ def analyze(
     delimiter: Annotated[str | None, typer.Option(help="CSV: field delimiter.")] = None,
     country: Country = "CN", timezone: Tz = "Asia/Shanghai", hours: Hours = "09:00-18:00",
     max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, fast_ratio: FastRatio = 0.25,
-    min_decisions: MinDecisions = 30,
+    min_decisions: MinDecisions = 30, stamp_minutes: StampCeiling = 15.0,
+    approve_words: Words = None, reject_words: Words = None, return_words: Words = None,
     what_if_remove: Remove = None, what_if_skip: SkipOpt = None,
 ) -> None:
     """Analyse an external event log: steps, rubber stamps, bottlenecks, what-if."""
@@ -126,9 +147,10 @@ def analyze(
 
     try:
         settings = _settings(country, timezone, hours, max_stop_rate, fast_share, fast_ratio,
-                             min_decisions)
+                             min_decisions, stamp_minutes)
         mapping = LabelMapping(pattern=pattern or DEFAULT_PATTERN, requester_roles=frozenset(
-            requester_role if requester_role is not None else ["EMPLOYEE"]))
+            requester_role if requester_role is not None else ["EMPLOYEE"]),
+            words=_words(approve_words, reject_words, return_words))  # type: ignore[arg-type]
         with _progress(f"reading {log.name}") as tick:
             history = read_log(log, mapping, tick, case=case_column, activity=activity_column,
                                timestamp=timestamp_column, resource=resource_column,
@@ -174,7 +196,7 @@ def report(
     until: Annotated[str | None, typer.Option(help="Requests started before (ISO).")] = None,
     country: Country = "CN", timezone: Tz = "Asia/Shanghai", hours: Hours = "09:00-18:00",
     max_stop_rate: MaxStop = 0.05, fast_share: FastShare = 0.02, fast_ratio: FastRatio = 0.25,
-    min_decisions: MinDecisions = 30,
+    min_decisions: MinDecisions = 30, stamp_minutes: StampCeiling = 15.0,
     what_if_remove: Remove = None, what_if_skip: SkipOpt = None,
     send: Annotated[bool, typer.Option(
         "--send", help="Send the process's daily report now (report: daily: in its YAML).")]
@@ -196,7 +218,7 @@ def report(
     history = _load(db, key, since, until)
     try:
         settings = _settings(country, timezone, hours, max_stop_rate, fast_share, fast_ratio,
-                             min_decisions)
+                             min_decisions, stamp_minutes)
         result = analyse(history, settings)
         _what_if(history, result, what_if_remove, what_if_skip)
     except (CalendarInvalid, WhatIfInvalid) as exc:

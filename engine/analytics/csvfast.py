@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine.analytics.columns import APPROVE, OTHER, OUTCOMES, REJECT, RETURN, Columns, per_case_max
-from engine.analytics.csvlog import _OUTCOMES, _columns
+from engine.analytics.csvlog import _columns, outcome_of
 from engine.analytics.logs import attr_value
 from engine.analytics.mapping import LabelMapping
 from engine.analytics.model import Case, History
@@ -101,11 +101,15 @@ def _history(table: Any, name: dict[str, str], attrs: list[tuple[str, str]],
         given_codes, given_values = _encode(table, name["outcome"])
         codes = []
         for v in given_values:
-            o = _OUTCOMES.get(v.strip().lower())
+            if not v.strip():
+                codes.append(-1)  # a blank cell: the label says, as in read_csv
+                continue
+            o = outcome_of(v, mapping)
             if o is None:
                 return None  # the careful reader names the line
-            codes.append(OUTCOMES.index(o))  # a blank cell is "other", as in read_csv
-        outcome = np.array(codes, np.int64)[given_codes[order]]
+            codes.append(OUTCOMES.index(o))
+        given = np.array(codes, np.int64)[given_codes[order]]
+        outcome = np.where(given >= 0, given, outcome)
     if "resource" in name:
         res_file, resources = _encode(table, name["resource"])
         res_code = np.arange(len(resources), dtype=np.int64)

@@ -4,7 +4,8 @@ Defaults follow the usual export of process-mining tools: ``case:concept:name``,
 ``concept:name``, ``time:timestamp``, ``org:resource`` (and ``lifecycle:transition`` if
 present); any column may be named instead. Columns named ``case:X`` or ``(case)_X``
 become case attribute ``X``. An optional outcome column (approve/approved,
-reject/rejected, return/returned) overrides the outcome read from the activity label.
+reject/rejected, return/returned, other, or a decision word such as OK, declined, 同意,
+驳回) overrides the outcome read from the activity label; a blank cell leaves it.
 Timestamps are ISO 8601; a timestamp without a zone is taken as UTC.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from engine.analytics.logs import LogInvalid, Progress, RawLog, attr_value
+from engine.analytics.mapping import LabelMapping
 from engine.analytics.model import Outcome
 
 _OUTCOMES: dict[str, Outcome] = {
@@ -31,7 +33,7 @@ _REPORT_EVERY = 20000
 def read_csv(path: Path, progress: Progress | None = None, *, case: str | None = None,
              activity: str | None = None, timestamp: str | None = None,
              resource: str | None = None, outcome: str | None = None,
-             delimiter: str | None = None) -> RawLog:
+             delimiter: str | None = None, words: LabelMapping | None = None) -> RawLog:
     total = path.stat().st_size
     with path.open("rb") as fh:
         binary = cast(IO[bytes], gzip.GzipFile(fileobj=fh) if path.name.endswith(".gz") else fh)
@@ -43,7 +45,7 @@ def read_csv(path: Path, progress: Progress | None = None, *, case: str | None =
             raise LogInvalid(f"{path}: empty file") from None
         cols = _columns(path, header, case, activity, timestamp, resource, outcome)
         raw = _rows(path, reader, header, cols,
-                    lambda: progress(fh.tell(), total) if progress else None)
+                    lambda: progress(fh.tell(), total) if progress else None, words)
     if progress:
         progress(total, total)
     return raw
@@ -72,8 +74,18 @@ def _columns(path: Path, header: list[str], case: str | None, activity: str | No
     }
 
 
+def outcome_of(cell: str, words: LabelMapping | None) -> Outcome | None:
+    """The outcome an outcome cell names: approve/reject/return (any tense), blank or
+    other, or one of the decision words ("OK", "declined", "同意", "驳回")."""
+    key = cell.strip().lower()
+    given = _OUTCOMES.get(key)
+    if given is None and words is not None:
+        given = words.outcome_word(key)
+    return given
+
+
 def _rows(path: Path, reader: Iterator[list[str]], header: list[str], cols: dict[str, int | None],
-          tick: object) -> RawLog:
+          tick: object, words: LabelMapping | None = None) -> RawLog:
     raw = RawLog()
     ci, ai, ti = cols["case"], cols["activity"], cols["timestamp"]
     assert ci is not None and ai is not None and ti is not None
@@ -103,10 +115,11 @@ def _rows(path: Path, reader: Iterator[list[str]], header: list[str], cols: dict
         ts = (t if t.tzinfo is not None else t.replace(tzinfo=utc)).timestamp()
         given: Outcome | None = None
         if oi is not None:
-            given = _OUTCOMES.get(row[oi].strip().lower())
-            if given is None:
-                raise LogInvalid(f"{path}:{pos + 2}: unknown outcome {row[oi]!r} "
-                                 f"(expected one of {sorted(k for k in _OUTCOMES if k)})")
+            given = outcome_of(row[oi], words) if row[oi].strip() else None
+            if given is None and row[oi].strip():
+                raise LogInvalid(f"{path}:{pos + 2}: unknown outcome {row[oi]!r} (expected "
+                                 f"one of {sorted(k for k in _OUTCOMES if k)} or a decision "
+                                 "word: --approve-words, --reject-words, --return-words)")
         evs = events.get(case_id)
         if evs is None:
             evs = events[case_id] = []

@@ -130,7 +130,7 @@ def _read_log(path: Path, mapping: LabelMapping, progress: Progress | None,
             if progress:
                 progress(path.stat().st_size, path.stat().st_size)
             return fast
-        raw = read_csv(path, progress, **csv_options)
+        raw = read_csv(path, progress, words=mapping, **csv_options)
     else:
         raise LogInvalid(f"{path}: unknown log format (expected .xes, .xes.gz, .csv or .csv.gz)")
     if not raw.events:

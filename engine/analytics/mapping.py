@@ -31,6 +31,19 @@ DEFAULT_VERBS: Mapping[str, Outcome] = {
     "APPROVED": "approve", "FINAL_APPROVED": "approve", "REJECTED": "reject",
     "RETURNED": "return", "SENT_BACK": "return",
 }
+# Decision words approvers write, in English and Chinese (``--approve-words`` etc.
+# replace a list). Compared without case; a label ending in one ("Manager OK",
+# "经理 同意", "经理同意") is that step's decision when the pattern gives no outcome.
+DEFAULT_WORDS: Mapping[Outcome, tuple[str, ...]] = {
+    "approve": ("approve", "approved", "ok", "okay", "accept", "accepted", "agree",
+                "agreed", "granted", "signed off", "同意", "批准", "通过", "核准", "准予",
+                "已批准", "审批通过"),
+    "reject": ("reject", "rejected", "decline", "declined", "deny", "denied", "refuse",
+               "refused", "驳回", "拒绝", "不同意", "否决", "不通过", "不批准", "已驳回"),
+    "return": ("return", "returned", "sent back", "send back", "rework", "退回", "退回修改",
+               "返回修改", "打回", "发回"),
+}
+_SEPARATORS = " \t:-_/|,;()[]：，（）【】"
 
 
 class MappingInvalid(AnalysisInvalid):
@@ -43,6 +56,8 @@ class LabelMapping:
     verbs: Mapping[str, Outcome] = field(default_factory=lambda: dict(DEFAULT_VERBS))
     requester_roles: frozenset[str] = frozenset({"EMPLOYEE"})
     step_template: str = "{object} by {role}"
+    words: Mapping[Outcome, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_WORDS))
     _re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, tuple[str, Outcome]] = field(init=False, repr=False, compare=False)
 
@@ -59,8 +74,26 @@ class LabelMapping:
         bad = {v for v in self.verbs.values() if v not in ("approve", "reject", "return")}
         if bad:
             raise MappingInvalid(f"verb outcomes must be approve|reject|return, got {sorted(bad)}")
+        bad = {k for k in self.words if k not in ("approve", "reject", "return")}
+        if bad:
+            raise MappingInvalid(f"decision words are for approve|reject|return, got {sorted(bad)}")
+        seen: dict[str, Outcome] = {}
+        for outcome, words in self.words.items():
+            for w in words:
+                key = w.strip().casefold()
+                if not key:
+                    raise MappingInvalid(f"an empty {outcome} word")
+                if seen.setdefault(key, outcome) != outcome:
+                    raise MappingInvalid(f"decision word {w!r} is both {seen[key]} and "
+                                         f"{outcome}")
         object.__setattr__(self, "_re", rx)
         object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_words", seen)
+        object.__setattr__(self, "_longest_first", sorted(seen, key=len, reverse=True))
+
+    def outcome_word(self, text: str) -> Outcome | None:
+        """The outcome a whole cell names ("OK", "Declined", "驳回"), or None."""
+        return self._words.get(text.strip().casefold())  # type: ignore[attr-defined, no-any-return]
 
     def map(self, label: str) -> tuple[str, Outcome]:
         """(step, outcome) of one activity label; cached, labels repeat a lot."""
@@ -73,15 +106,37 @@ class LabelMapping:
     def _map(self, label: str) -> tuple[str, Outcome]:
         m = self._re.match(label)
         if m is None:
-            return label, "other"
+            return self._by_word(label) or (label, "other")
         g = m.groupdict()
         role = (g.get("role") or "").strip()
         step = g.get("step") or self.step_template.format(
             object=(g.get("object") or "").strip(), role=role)
         outcome: Outcome = self.verbs.get(g.get("verb") or "", "other")
         if role in self.requester_roles:
-            outcome = "other"
+            return step, "other"
+        if outcome == "other" and "verb" not in g:
+            return self._by_word(step) or (step, outcome)
         return step, outcome
 
+    def _by_word(self, label: str) -> tuple[str, Outcome] | None:
+        """``(step, outcome)`` of a label ending in a decision word: "Manager OK" is the
+        Manager step approving; a word in Chinese needs no separator ("经理同意")."""
+        folded = label.casefold().rstrip(_SEPARATORS)
+        for word in self._longest_first:  # type: ignore[attr-defined]
+            if not folded.endswith(word):
+                continue
+            cut = len(folded) - len(word)
+            before = folded[cut - 1] if cut else ""
+            if not before or not (before in _SEPARATORS or _cjk(word[0])):
+                continue
+            step = label[:cut].rstrip(_SEPARATORS)
+            if step:
+                return step, self._words[word]  # type: ignore[attr-defined]
+        return None
 
-IDENTITY = LabelMapping(pattern=r"^(?P<step>.+)$", verbs={})
+
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+IDENTITY = LabelMapping(pattern=r"^(?P<step>.+)$", verbs={}, words={})
