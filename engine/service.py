@@ -48,7 +48,7 @@ from engine.core import commands as cmds
 from engine.core.attachments import attachment_fields
 from engine.core.catalog import Catalog
 from engine.core.decide import decide_and_fold, may_comment, may_view
-from engine.core.definition import ProcessDefinition
+from engine.core.definition import ProcessDefinition, derived_prefix
 from engine.core.directory import OrgDirectory
 from engine.core.errors import (
     ConcurrentUpdate,
@@ -65,6 +65,8 @@ from engine.core.loader import load_definition
 from engine.core.state import InstanceState, replay
 from engine.core.worktime import WorkingHours
 from engine.queries import (
+    find_requests,
+    find_tasks,
     get_instance,
     get_task,
     inbox,
@@ -79,6 +81,7 @@ from engine.store import (
     event_log,
     idempotency,
     messaging,
+    numbers,
     recent,
     writer,
 )
@@ -139,6 +142,10 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     events = [*history, *new]
     after = project(events, before)
     writer.write(session, before, after, conn)
+    if before is None:
+        started = after.state
+        numbers.assign(conn, [(started.id, defn.prefix(), started.started_at)],
+                       numbers.org_timezone(calendar))
     messaging.record(session, defn, state, after.state, new, len(history) + 1, directory, now)
     kept = recent.Loaded(events, loaded.version if loaded else None, after)
     return after.state, lambda: recent.of(conn.engine).put(kept)
@@ -463,6 +470,7 @@ def _append_chunk(session: Session, chunk: list[Sequence[Event]],
     rows = [r for h in chunk for r in event_log.records(h[0].instance_id, 0, h)]
     try:
         writer.insert_all(session, [project(h) for h in chunk], rows)
+        _number(session, chunk)
         session.commit()
     except sa.exc.IntegrityError as exc:
         session.rollback()
@@ -474,6 +482,22 @@ def _append_chunk(session: Session, chunk: list[Sequence[Event]],
     if progress:
         progress(len(chunk))
     return len(chunk)
+
+
+def _number(session: Session, chunk: list[Sequence[Event]]) -> None:
+    """Request numbers for bulk-written requests, in the order they started."""
+    prefixes: dict[str, str] = {}
+    started = sorted((h[0] for h in chunk), key=lambda e: (e.at, str(e.instance_id)))
+    for e in started:
+        assert isinstance(e, InstanceStarted)
+        if e.definition_key not in prefixes:
+            row = defs.latest_row(session, e.definition_key)
+            prefixes[e.definition_key] = (defs.parse(row).prefix() if row is not None
+                                          else derived_prefix(e.definition_key))
+    conn = session.connection()
+    numbers.assign(conn, [(e.instance_id, prefixes[e.definition_key], e.at)
+                          for e in started if isinstance(e, InstanceStarted)],
+                   numbers.org_timezone(messaging.calendar_of(conn.engine)))
 
 
 def sync_definitions(session: Session, paths_or_dir: str | Path | Iterable[str | Path],
@@ -556,6 +580,8 @@ __all__ = [
     "clear_out_of_office",
     "execute",
     "execute_on_task",
+    "find_requests",
+    "find_tasks",
     "fire_timers",
     "get_instance",
     "get_task",

@@ -160,6 +160,7 @@ class ProcessDefinition:
     title_zh: str = ""
     description_zh: str = ""
     instance_title: str = ""
+    number_prefix: str = ""  # of request numbers (PREFIX-2026-00123); "" derives it
     policies: Policies = field(default_factory=Policies)
     deadline: DeadlineRule | None = None  # when a request must be finished (deadline.py)
     report: DailyReport | None = None  # the daily report sent by itself (report: daily:)
@@ -188,7 +189,37 @@ class ProcessDefinition:
 
         return re.sub(r"\{(\w+)\}", fill, self.instance_title)
 
+    def prefix(self) -> str:
+        """The prefix of this process's request numbers: ``number_prefix`` when declared,
+        else the initials of the key's words (``store_opening`` -> ``SO``)."""
+        return self.number_prefix or derived_prefix(self.key)
 
-__all__ = ["ApproverRule", "Clock", "DeadlineRule", "Escalation", "EscalationAction",
-           "InitiatorPolicy", "Mode", "Node", "NodeKind", "Policies", "ProcessDefinition",
-           "Reminder", "ReminderKind", "Route", "RuleKind", "format_sla", "parse_sla"]
+
+def derived_prefix(key: str) -> str:
+    """``sample_order`` -> ``SO``; a one-word key gives its first three letters."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", key) if w]
+    if len(words) == 1:
+        return words[0][:3].upper()
+    return "".join(w[0] for w in words).upper()[:10] or "REQ"
+
+
+__all__ = [
+    "ApproverRule",
+    "Clock",
+    "DeadlineRule",
+    "Escalation",
+    "EscalationAction",
+    "InitiatorPolicy",
+    "Mode",
+    "Node",
+    "NodeKind",
+    "Policies",
+    "ProcessDefinition",
+    "Reminder",
+    "ReminderKind",
+    "Route",
+    "RuleKind",
+    "derived_prefix",
+    "format_sla",
+    "parse_sla",
+]

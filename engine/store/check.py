@@ -121,6 +121,10 @@ def rebuild(session: Session, batch: int = 500,
     """Recompute every projection row from the event log; return the number of instances.
     Runs in the caller's transaction (commit afterwards). A maintenance operation: run it
     with the app stopped, since commands committing meanwhile could be overwritten."""
+    conn = session.connection()
+    # request numbers are plain state on the instance rows, not in the log: keep them
+    kept = conn.execute(sa.select(_instance.c.id, _instance.c.number)
+                        .where(_instance.c.number.is_not(None))).all()
     delete_all_projections(session)
     count = 0
     for ids in event_log.instance_ids(session, batch):
@@ -129,6 +133,9 @@ def rebuild(session: Session, batch: int = 500,
         count += len(ids)
         if progress:
             progress(len(ids))
+    if kept:
+        conn.execute(_instance.update().where(_instance.c.id == sa.bindparam("k_id"))
+                     .values(number=sa.bindparam("n")), [{"k_id": i, "n": n} for i, n in kept])
     return count
 
 

@@ -213,6 +213,23 @@ def plan(engine: sa.Engine, defn: ProcessDefinition, before: InstanceState | Non
     return planned
 
 
+def _with_numbers(conn: sa.Connection, messages: list[Message]) -> None:
+    """Messages quote the request number (``engine.store.numbers``) where it has one."""
+    from engine.store import numbers
+    from engine.store.tables import Instance
+
+    found = {m.instance_id: numbers.known(m.instance_id) for m in messages}
+    missing = [iid for iid, number in found.items() if number is None]
+    if missing:
+        inst = Instance.__table__.c  # type: ignore[attr-defined]
+        found.update(conn.execute(sa.select(inst.id, inst.number)
+                                  .where(inst.id.in_(missing))).tuples())
+    for m in messages:
+        number = found.get(m.instance_id)
+        if number:
+            m.payload["request_number"] = number
+
+
 def write_planned(session: Session, plans: list[Planned], directory: OrgDirectory,
                   now: datetime) -> None:
     """Write what ``plan`` found for one or many commands of this transaction, in one
@@ -221,6 +238,7 @@ def write_planned(session: Session, plans: list[Planned], directory: OrgDirector
     _write_timers(conn, [g for p in plans for g in p.gone], [a for p in plans for a in p.added])
     messages = [m for p in plans for m in p.messages]
     if messages:
+        _with_numbers(conn, messages)
         write_messages(conn, messages, directory, now)
     notify(session, work=bool(messages) or any(p.added for p in plans),
            users=[m.recipient for m in messages], inbox=[u for p in plans for u in p.inbox])

@@ -64,12 +64,22 @@ def current(url: str | sa.URL) -> str | None:
         db.dispose()
 
 
+# Indexes only migrations make (PostgreSQL expression indexes the models cannot declare
+# for both databases): ix_instance_search, the pg_trgm index of list search (0010).
+MIGRATION_ONLY_INDEXES = frozenset({"ix_instance_search"})
+
+
+def _compared(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+    return not (kind == "index" and name in MIGRATION_ONLY_INDEXES)
+
+
 def schema_differences(url: str | sa.URL) -> list[Any]:
     """Differences autogenerate finds between the models and the database at ``url``."""
     db = open_database(url)
     try:
         with db.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_object": _compared})
             return list(compare_metadata(ctx, metadata))
     finally:
         db.dispose()

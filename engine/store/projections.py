@@ -33,13 +33,33 @@ class Projection:
     cc: list[Row] = field(default_factory=list)
 
 
+def search_text(title: str, data: Any) -> str:
+    """What list search looks in besides the number: the title and every value of the
+    form (not its field names), lower-cased, one space apart."""
+    parts = [title]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif value is not None and not isinstance(value, bool):
+            parts.append(str(value))
+
+    walk(data)
+    return " ".join(p for p in parts if p).lower()
+
+
 def instance_row(state: InstanceState) -> Row:
     return {"id": state.id, "definition_key": state.definition_key,
             "definition_version": state.definition_version, "title": state.title[:300],
             "initiator": state.initiator, "status": state.status, "outcome": state.outcome,
             "node": state.node, "node_since": state.entered_at, "data": dict(state.data),
             "started_at": state.started_at, "finished_at": state.finished_at,
-            "updated_at": state.updated_at or state.started_at, "seq": state.seq}
+            "updated_at": state.updated_at or state.started_at, "seq": state.seq,
+            "search": search_text(state.title, state.data)}
 
 
 def task_rows(state: InstanceState) -> dict[UUID, Row]:

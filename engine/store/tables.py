@@ -27,6 +27,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata = SQLModel.metadata
+RUNNING_SQL = "status IN ('running', 'returned')"
+PENDING_SQL = "status = 'pending'"
 
 
 def _json(nullable: bool = False) -> Any:
@@ -66,6 +68,12 @@ class Instance(SQLModel, table=True):
         sa.Index("ix_instance_initiator_started", "initiator", "started_at"),
         sa.Index("ix_instance_definition_started", "definition_key", "started_at"),
         sa.Index("ix_instance_status_started", "status", "started_at"),
+        # lists: every request newest first; the board's running requests (partial)
+        sa.Index("ix_instance_started", "started_at", "id"),
+        sa.Index("ix_instance_running_started", "started_at", "id",
+                 postgresql_where=sa.text(RUNNING_SQL), sqlite_where=sa.text(RUNNING_SQL)),
+        # on PostgreSQL also ix_instance_search, a pg_trgm GIN index over
+        # engine.queries.SEARCH_SQL, made by migration 0010 (an expression index)
     )
     id: UUID = Field(primary_key=True)
     definition_key: str = Field(max_length=100)
@@ -81,6 +89,20 @@ class Instance(SQLModel, table=True):
     finished_at: datetime | None = _time(nullable=True)
     updated_at: datetime = _time()  # time of the last event
     seq: int  # number of events in the log
+    # The request number people quote (SO-2026-00123): plain state, not a projection of
+    # the log; given once at the start (engine.store.numbers) and kept by ``rebuild``.
+    number: str | None = Field(default=None, max_length=40, unique=True, index=True)
+    # title and form values, lower-cased (projections.search_text): what list search reads
+    search: str = Field(default="", sa_type=sa.Text)
+
+
+class NumberSequence(SQLModel, table=True):
+    """The last request number given per prefix and year (engine.store.numbers)."""
+
+    __tablename__ = "number_sequence"
+    prefix: str = Field(primary_key=True, max_length=10)
+    year: int = Field(primary_key=True)
+    last: int = 0
 
 
 class Task(SQLModel, table=True):
@@ -89,6 +111,9 @@ class Task(SQLModel, table=True):
         # The inbox: a user's pending tasks by due time.
         sa.Index("ix_task_inbox", "assignee", "status", "due_at"),
         sa.Index("ix_task_definition_node", "definition_key", "node", "status"),
+        # overdue: pending tasks by due time (partial)
+        sa.Index("ix_task_pending_due", "due_at", "instance_id",
+                 postgresql_where=sa.text(PENDING_SQL), sqlite_where=sa.text(PENDING_SQL)),
     )
     id: UUID = Field(primary_key=True)
     instance_id: UUID = Field(foreign_key="instance.id", index=True)
@@ -224,5 +249,5 @@ class IdempotencyRecord(SQLModel, table=True):
 
 
 __all__ = ["ApiToken", "AppUser", "CarbonCopy", "DefinitionVersion", "EventRecord",
-           "IdempotencyRecord", "Instance", "NodeVisit", "OrgRole", "OutOfOffice", "Task",
-           "metadata"]
+           "IdempotencyRecord", "Instance", "NodeVisit", "NumberSequence", "OrgRole",
+           "OutOfOffice", "Task", "metadata"]
