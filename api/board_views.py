@@ -11,10 +11,9 @@ from uuid import UUID
 
 from fastapi import Response
 
-from api.schemas import _Out
+from api.schemas import InstanceSummaryOut, TaskOut, _Out
 from api.views import node_title
 from engine.board import BoardRow
-from engine.store import Instance
 
 if TYPE_CHECKING:
     from api.unit_of_work import UnitOfWork
@@ -24,6 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class BoardRowOut(_Out):
     id: UUID
+    number: str | None = None
     definition: str
     definition_title: str
     title: str
@@ -68,7 +68,8 @@ def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int) -> BoardPage
     for r in rows:
         defn = wf.definition(r.definition_key, r.definition_version)
         items.append(BoardRowOut(
-            id=r.id, definition=r.definition_key, definition_title=defn.title, title=r.title,
+            id=r.id, number=r.number, definition=r.definition_key,
+            definition_title=defn.title, title=r.title,
             initiator=r.initiator, status=r.status, current_node=r.node,
             current_node_title=node_title(defn, r.node), holders=r.holders, since=r.since,
             started_at=r.started_at, due_at=r.due_at, deadline_at=r.deadline_at,
@@ -87,10 +88,14 @@ _BOARD_HEAD = {
            "申请人", "发起时间", "状态"],
 }
 _LIST_HEAD = {
-    "en": ["Request", "Title", "Process", "Step", "Requester", "Status", "Outcome",
+    "en": ["Request", "Title", "Process", "Step", "With", "Requester", "Status", "Outcome",
            "Started", "Finished"],
-    "zh": ["申请编号", "标题", "流程", "环节", "申请人", "状态", "结果", "发起时间",
-           "完成时间"],
+    "zh": ["申请编号", "标题", "流程", "环节", "当前处理人", "申请人", "状态", "结果",
+           "发起时间", "完成时间"],
+}
+_TASK_HEAD = {
+    "en": ["Request", "Title", "Process", "Step", "Requester", "Arrived", "Due", "Overdue"],
+    "zh": ["申请编号", "标题", "流程", "环节", "申请人", "到达时间", "截止时间", "已超时"],
 }
 _YES = {"en": ("yes", ""), "zh": ("是", "")}
 
@@ -122,7 +127,7 @@ def _response(body: bytes, name: str, now: datetime) -> Response:
 def xlsx_response(page: BoardPageOut, zh: bool, name: str, now: datetime) -> Response:
     lang = "zh" if zh else "en"
     yes, no = _YES[lang]
-    rows = [[str(r.id), r.title, r.definition_title, r.current_node_title or "",
+    rows = [[r.number or str(r.id), r.title, r.definition_title, r.current_node_title or "",
              ", ".join(r.holders), _cell(r.since), _cell(r.due_at), _cell(r.deadline_at),
              _cell(r.predicted_median), _cell(r.predicted_p80), yes if r.at_risk else no,
              yes if r.overdue else no, r.initiator, _cell(r.started_at), r.status]
@@ -131,17 +136,29 @@ def xlsx_response(page: BoardPageOut, zh: bool, name: str, now: datetime) -> Res
                      name, now)
 
 
-def instances_xlsx_response(wf: UnitOfWork, rows: Sequence[Instance]) -> Response:
+def list_xlsx(wf: UnitOfWork, name: str, sheet: tuple[str, str],
+              head: dict[str, list[str]], rows: list[list[Any]]) -> Response:
+    """Any list as an Excel workbook: ``sheet`` (en, zh) names the sheet, ``head`` the
+    columns per language, ``rows`` the cells (times as given by ``_cell``)."""
     lang = "zh" if wf.zh else "en"
-    out = []
-    for r in rows:
-        defn = wf.definition(r.definition_key, r.definition_version)
-        out.append([str(r.id), r.title, defn.title, node_title(defn, r.node) or "",
-                    r.initiator, r.status, r.outcome or "", _cell(r.started_at),
-                    _cell(r.finished_at)])
-    return _response(_workbook("Requests" if lang == "en" else "申请", _LIST_HEAD[lang], out),
-                     "requests", wf.now)
+    return _response(_workbook(sheet[0] if lang == "en" else sheet[1], head[lang], rows),
+                     name, wf.now)
+
+
+def instances_xlsx_response(wf: UnitOfWork, rows: Sequence[InstanceSummaryOut]) -> Response:
+    out = [[r.number or str(r.id), r.title, r.definition_title, r.current_node_title or "",
+            ", ".join(r.holders), r.initiator, r.status, r.outcome or "",
+            _cell(r.started_at), _cell(r.finished_at)] for r in rows]
+    return list_xlsx(wf, "requests", ("Requests", "申请"), _LIST_HEAD, out)
+
+
+def tasks_xlsx_response(wf: UnitOfWork, rows: Sequence[TaskOut]) -> Response:
+    yes, no = _YES["zh" if wf.zh else "en"]
+    out = [[r.number or str(r.instance_id), r.instance_title, r.definition_title,
+            r.node_title, r.initiator, _cell(r.created_at), _cell(r.due_at),
+            yes if r.overdue else no] for r in rows]
+    return list_xlsx(wf, "inbox", ("Inbox", "待办"), _TASK_HEAD, out)
 
 
 __all__ = ["XLSX", "BoardPageOut", "BoardRowOut", "RefreshOut", "ReportSentOut", "board_out",
-           "instances_xlsx_response", "xlsx_response"]
+           "instances_xlsx_response", "list_xlsx", "tasks_xlsx_response", "xlsx_response"]

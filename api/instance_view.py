@@ -21,6 +21,7 @@ from engine.core.definition import ProcessDefinition
 from engine.core.diagram import mermaid
 from engine.core.directory import User
 from engine.core.state import InstanceState
+from engine.queries import RequestRow
 from engine.store import Instance, NodeVisit
 
 
@@ -156,11 +157,11 @@ def _predicted(forecast: Forecast | None) -> PredictedFinishOut | None:
 
 def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence[ev.Event],
                  visits: Sequence[NodeVisit], user: User, now: datetime,
-                 forecast: Forecast | None = None) -> InstanceOut:
+                 forecast: Forecast | None = None, number: str | None = None) -> InstanceOut:
     holders, since = holders_since(state, events)
     mine = user.username == state.initiator
     return InstanceOut(
-        id=state.id, definition=state.definition_key,
+        id=state.id, number=number, definition=state.definition_key,
         definition_version=state.definition_version, definition_title=defn.title,
         title=state.title, initiator=state.initiator, status=state.status,
         outcome=state.outcome, current_node=state.node,
@@ -178,10 +179,11 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         attachments=attachments(events))
 
 
-def summary_out(defn: ProcessDefinition, row: Instance, holders: list[str]
+def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: list[str]
                 ) -> InstanceSummaryOut:
     return InstanceSummaryOut(
-        id=row.id, definition=row.definition_key, definition_version=row.definition_version,
+        id=row.id, number=row.number, definition=row.definition_key,
+        definition_version=row.definition_version,
         definition_title=defn.title, title=row.title, initiator=row.initiator,
         status=row.status, outcome=row.outcome, current_node=row.node,
         current_node_title=node_title(defn, row.node),

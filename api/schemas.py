@@ -221,6 +221,7 @@ class BulkApproveIn(_In):
 class TaskOut(_Out):
     id: UUID
     instance_id: UUID
+    number: str | None = Field(default=None, description="The request's number")
     definition: str
     definition_title: str
     node: str
@@ -286,6 +287,8 @@ class VisitOut(_Out):
 
 class InstanceSummaryOut(_Out):
     id: UUID
+    number: str | None = Field(default=None, description="The request number people "
+                               "quote, e.g. SO-2026-00123")
     definition: str
     definition_version: int
     definition_title: str
@@ -339,6 +342,15 @@ class TaskDetailOut(TaskOut):
 class Page(_Out, Generic[T]):
     items: list[T]
     total: int
+
+
+class ListPage(_Out, Generic[T]):
+    """A page of a list that may be long (inbox, requests)."""
+
+    items: list[T]
+    total: int = Field(description="Rows matching the filters: exact when total_exact, "
+                       "else an estimate (beyond 10,000 rows)")
+    total_exact: bool
 
 
 class BulkResultOut(_Out):

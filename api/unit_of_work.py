@@ -120,14 +120,16 @@ class UnitOfWork:
             defn = (localize(done.definition, self.zh) if done.definition is not None
                     else self.definition(state.definition_key, state.definition_version))
             return instance_out(defn, state, done.events, done.visits, self.user, self.now,
-                                self._forecast(defn, state, done.events))
+                                self._forecast(defn, state, done.events),
+                                queries.number_of(self.session, state.id, read=False))
         defn = self.definition(state.definition_key, state.definition_version)
         events = self._events.get(state.id)
         if events is None or len(events) != state.seq:
             events = service.instance_events(self.session, state.id)
         visits = service.instance_visits(self.session, state.id)
         return instance_out(defn, state, events, visits, self.user, self.now,
-                            self._forecast(defn, state, events))
+                            self._forecast(defn, state, events),
+                            queries.number_of(self.session, state.id))
 
     def _forecast(self, defn: ProcessDefinition, state: InstanceState,
                   events: Sequence[Event]) -> queries.Forecast:

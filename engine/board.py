@@ -60,6 +60,7 @@ class BoardQuery:
 @dataclass(frozen=True, slots=True)
 class BoardRow:
     id: UUID
+    number: str | None
     definition_key: str
     definition_version: int
     title: str
@@ -136,7 +137,7 @@ def board(session: Session, q: BoardQuery, now: datetime) -> tuple[list[BoardRow
     where = _where(q, now)
     joined = _inst.outerjoin(_fc, _f.instance_id == _i.id)
     conn = session.connection()
-    query = (sa.select(_i.id, _i.definition_key, _i.definition_version, _i.title,
+    query = (sa.select(_i.id, _i.number, _i.definition_key, _i.definition_version, _i.title,
                        _i.initiator, _i.status, _i.node, _i.node_since, _i.started_at,
                        _i.data, _f.due_at, _f.deadline_at, _f.median_at, _f.p80_at,
                        _f.at_risk, _f.deadline_risk, _f.sla_risk, _f.computed_at)
@@ -163,7 +164,7 @@ def board(session: Session, q: BoardQuery, now: datetime) -> tuple[list[BoardRow
         late = (due_at is not None and due_at < now) or (
             r.deadline_at is not None and r.deadline_at < now)
         rows.append(BoardRow(
-            r.id, r.definition_key, r.definition_version, r.title, r.initiator, r.status,
+            r.id, r.number, r.definition_key, r.definition_version, r.title, r.initiator, r.status,
             r.node, r.node_since, r.started_at, r.data or {}, who, due_at, r.deadline_at,
             r.median_at, r.p80_at, bool(r.at_risk), bool(r.deadline_risk),
             bool(r.sla_risk), late, r.computed_at))

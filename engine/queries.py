@@ -23,14 +23,30 @@
   per process for a few minutes).
 - ``node_visits(session, definition_key, since=None, until=None) -> list[NodeVisit]`` for
   analytics (index ``ix_node_visit_definition_node``).
+
+Lists that scale (the inbox, my requests, all requests), filtered, sorted and paged on
+the server by a ``ListFilter``:
+
+- ``find_requests(session, username, scope, f, now) -> Found[RequestRow]``: ``scope``
+  ``mine``, ``cc`` or ``all``; sorts ``REQUEST_SORTS``.
+- ``find_tasks(session, username, f, now) -> Found[InboxRow]``: the user's pending
+  tasks; sorts ``TASK_SORTS``; the dates filter when the task arrived.
+
+``search``: every word must appear in the request number, title or a form value (case
+folded; ``SEARCH_SQL``, on PostgreSQL served by the pg_trgm index ``ix_instance_search``).
+``overdue``: a pending task past its due time or the request past its deadline.
+``Found.total`` is exact up to ``COUNT_CAP`` rows; beyond it ``exact`` is False and the
+total is PostgreSQL's estimate (or ``COUNT_CAP + 1`` on SQLite): counting a million rows
+exactly on every page costs more than the page.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -43,8 +59,9 @@ from engine.core.errors import TaskNotFound
 from engine.core.events import Event
 from engine.core.state import InstanceState, replay
 from engine.store import definitions as defs
-from engine.store import event_log, recent
+from engine.store import event_log, numbers, recent
 from engine.store.absences import next_period as out_of_office
+from engine.store.board_tables import ForecastRow
 from engine.store.credentials import account, api_token, api_tokens
 from engine.store.org import user_of
 from engine.store.tables import AppUser, CarbonCopy, Instance, NodeVisit, Task
@@ -74,6 +91,7 @@ class InboxRow:
     initiator: str
     definition_version: int
     instance_status: str
+    number: str | None = None
 
 
 _task = Task.__table__  # type: ignore[attr-defined]
@@ -110,6 +128,224 @@ def inbox(session: Session, username: str, definition: str | None = None,
             for title, initiator, version, status in [r[8:]]]
     total = conn.execute(sa.select(sa.func.count()).select_from(_task).where(*where))
     return rows, int(total.scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Filters, sort and page of a list (``find_requests``, ``find_tasks``)."""
+
+    search: str | None = None
+    status: str | None = None  # an instance status, ``open`` or ``finished``
+    definition: str | None = None
+    node: str | None = None
+    overdue: bool | None = None
+    since: datetime | None = None  # started (requests) or arrived (tasks) at or after
+    until: datetime | None = None  # ... before
+    sort: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class ListFilterInvalid(ValueError):
+    """A sort or status a list does not know."""
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Found(Generic[T]):
+    rows: list[T]
+    total: int
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """The instance columns a request list shows (not its form data)."""
+
+    id: UUID
+    number: str | None
+    definition_key: str
+    definition_version: int
+    title: str
+    initiator: str
+    status: str
+    outcome: str | None
+    node: str | None
+    node_since: datetime | None
+    started_at: datetime
+    finished_at: datetime | None
+    updated_at: datetime
+
+
+COUNT_CAP = 10_000
+STATUSES = ("running", "returned", "open", "finished", "approved", "rejected", "withdrawn",
+            "cancelled")
+# The searched text; migration 0010 indexes exactly this expression (pg_trgm GIN).
+SEARCH_SQL = "lower(coalesce(instance.number, '')) || ' ' || instance.search"
+_i = _instance.c
+_f = ForecastRow.__table__.c  # type: ignore[attr-defined]
+REQUEST_SORTS: dict[str, Any] = {"started": _i.started_at, "updated": _i.updated_at,
+                                 "number": _i.number, "title": _i.title}
+TASK_SORTS = ("due", "overdue_first", "created", "-created", "started")
+_REQUEST_COLUMNS = (_i.id, _i.number, _i.definition_key, _i.definition_version, _i.title,
+                    _i.initiator, _i.status, _i.outcome, _i.node, _i.node_since,
+                    _i.started_at, _i.finished_at, _i.updated_at)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_terms(text: str) -> list[Any]:
+    """One condition per word of ``text`` (at most 8): the word in the number, title or
+    a form value (``instance.search``, lower-cased like the words)."""
+    searched: sa.ColumnElement[str] = sa.literal_column(SEARCH_SQL, sa.String)
+    return [searched.like(_like(word), escape="\\") for word in text.lower().split()[:8]]
+
+
+def _overdue(now: datetime) -> Any:
+    late_task = sa.select(_task.c.instance_id).where(_task.c.status == "pending",
+                                                     _task.c.due_at < now)
+    late_request = sa.select(_f.instance_id).where(_f.deadline_at < now)
+    return sa.and_(_i.status.in_(("running", "returned")),
+                   sa.or_(_i.id.in_(late_task), _i.id.in_(late_request)))
+
+
+def _instance_where(f: ListFilter, now: datetime) -> list[Any]:
+    where: list[Any] = []
+    if f.status == "finished":
+        where.append(_i.finished_at.is_not(None))
+    elif f.status == "open":
+        where.append(_i.status.in_(("running", "returned")))
+    elif f.status is not None:
+        if f.status not in STATUSES:
+            raise ListFilterInvalid(f"unknown status {f.status!r}: use one of "
+                                    f"{', '.join(STATUSES)}")
+        where.append(_i.status == f.status)
+    if f.definition:
+        where.append(_i.definition_key == f.definition)
+    if f.node:
+        where.append(_i.node == f.node)
+    if f.overdue is not None:
+        where.append(_overdue(now) if f.overdue else sa.not_(_overdue(now)))
+    if f.search and f.search.strip():
+        where += search_terms(f.search)
+    return where
+
+
+def _count(conn: sa.Connection, source: Any, where: list[Any]) -> tuple[int, bool]:
+    """The number of rows, exactly up to ``COUNT_CAP``; beyond, an estimate."""
+    capped = sa.select(sa.literal(1)).select_from(source).where(*where).limit(COUNT_CAP + 1)
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(capped.subquery()))
+            .scalar_one())
+    if n <= COUNT_CAP:
+        return n, True
+    if conn.dialect.name == "postgresql":
+        query = sa.select(sa.literal(1)).select_from(source).where(*where)
+        compiled = query.compile(dialect=conn.dialect)
+        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
+                                    compiled.params).scalar_one()
+        doc = json.loads(plan) if isinstance(plan, str) else plan
+        return max(n, int(doc[0]["Plan"]["Plan Rows"])), False
+    return n, False
+
+
+def _page_total(conn: sa.Connection, source: Any, where: list[Any], f: ListFilter,
+                found: int) -> tuple[int, bool]:
+    if found < f.limit and (f.offset == 0 or found > 0):
+        return f.offset + found, True
+    return _count(conn, source, where)
+
+
+def find_requests(session: Session, username: str, scope: Scope | str, f: ListFilter,
+                  now: datetime) -> Found[RequestRow]:
+    where = _instance_where(f, now)
+    if scope == "mine":
+        where.append(_i.initiator == username)
+    elif scope == "cc":
+        cc = CarbonCopy.__table__.c  # type: ignore[attr-defined]
+        where.append(_i.id.in_(sa.select(cc.instance_id).where(cc.username == username)))
+    elif scope != "all":
+        raise ListFilterInvalid(f"unknown scope {scope!r}: use mine, cc or all")
+    if f.since is not None:
+        where.append(_i.started_at >= f.since)
+    if f.until is not None:
+        where.append(_i.started_at < f.until)
+    sort = f.sort or "-started"
+    column = REQUEST_SORTS.get(sort.lstrip("-"))
+    if column is None:
+        raise ListFilterInvalid(f"unknown sort {sort!r}: use one of "
+                                f"{', '.join(REQUEST_SORTS)} (prefix - for descending)")
+    desc = sort.startswith("-")
+    order = ([column.desc().nulls_last(), _i.id.desc()] if desc
+             else [column.asc().nulls_last(), _i.id.asc()])
+    conn = session.connection()
+    rows = [RequestRow(*r) for r in conn.execute(  # type: ignore[call-arg]
+        sa.select(*_REQUEST_COLUMNS).where(*where).order_by(*order)
+        .limit(f.limit).offset(f.offset)).all()]
+    total, exact = _page_total(conn, _instance, where, f, len(rows))
+    return Found(rows, total, exact)
+
+
+def find_tasks(session: Session, username: str, f: ListFilter, now: datetime
+               ) -> Found[InboxRow]:
+    t = _task.c
+    where: list[Any] = [t.assignee == username, t.status == "pending"]
+    if f.definition is not None:
+        where.append(t.definition_key == f.definition)
+    if f.node is not None:
+        where.append(t.node == f.node)
+    if f.overdue is not None:
+        where.append(t.due_at < now if f.overdue
+                     else sa.or_(t.due_at.is_(None), t.due_at >= now))
+    if f.since is not None:
+        where.append(t.created_at >= f.since)
+    if f.until is not None:
+        where.append(t.created_at < f.until)
+    if f.search and f.search.strip():
+        where += search_terms(f.search)
+    if f.status is not None:
+        raise ListFilterInvalid("the inbox holds pending tasks only: no status filter")
+    sort = f.sort or "due"
+    order: list[Any]
+    if sort in ("due", "overdue_first"):
+        order = [t.due_at.asc().nulls_last(), t.created_at.asc(), t.id]
+    elif sort == "created":
+        order = [t.created_at.desc(), t.id]
+    elif sort == "-created":
+        order = [t.created_at.asc(), t.id]
+    elif sort == "started":
+        order = [_i.started_at.desc(), t.id]
+    else:
+        raise ListFilterInvalid(f"unknown inbox sort {sort!r}: use one of "
+                                f"{', '.join(TASK_SORTS)}")
+    source = _task.join(_instance, _i.id == t.instance_id)
+    conn = session.connection()
+    query = (sa.select(t.id, t.instance_id, t.definition_key, t.node, t.assignee, t.status,
+                       t.created_at, t.due_at, _i.title, _i.initiator,
+                       _i.definition_version, _i.status, _i.number)
+             .select_from(source).where(*where).order_by(*order)
+             .limit(f.limit).offset(f.offset))
+    rows = [InboxRow(InboxTask(*r[:8]), title, initiator, version, status, number)
+            for r in conn.execute(query).all()
+            for title, initiator, version, status, number in [r[8:]]]
+    total, exact = _page_total(conn, source, where, f, len(rows))
+    return Found(rows, total, exact)
+
+
+def number_of(session: Session, instance_id: UUID, read: bool = True) -> str | None:
+    """A request's number (``engine.store.numbers``), read once per process; with
+    ``read=False`` only from memory (right after a command, on its write session)."""
+    found = numbers.known(instance_id)
+    if found is None and read:
+        found = session.connection().execute(
+            sa.select(_i.number).where(_i.id == instance_id)).scalar()
+        if found is not None:
+            numbers.remember(instance_id, found)
+    return found
 
 
 def inbox_paths(session: Session, instance_ids: list[UUID]) -> dict[UUID, list[str]]:
@@ -240,7 +476,9 @@ def just_committed(session: Session, instance_id: UUID, seq: int) -> Committed |
     return Committed(list(entry.events), visits, defn)
 
 
-__all__ = ["Committed", "Forecast", "InboxRow", "InboxTask", "account", "api_token",
-           "api_tokens", "forecast", "get_instance", "get_task", "holders", "inbox",
-           "inbox_paths", "instance_events", "instance_visits", "just_committed",
-           "list_instances", "node_visits", "out_of_office", "users"]
+__all__ = ["COUNT_CAP", "REQUEST_SORTS", "SEARCH_SQL", "STATUSES", "TASK_SORTS", "Committed",
+           "Forecast", "Found", "InboxRow", "InboxTask", "ListFilter", "ListFilterInvalid",
+           "RequestRow", "account", "api_token", "api_tokens", "find_requests", "find_tasks",
+           "forecast", "get_instance", "get_task", "holders", "inbox", "inbox_paths",
+           "instance_events", "instance_visits", "just_committed", "list_instances",
+           "node_visits", "number_of", "out_of_office", "search_terms", "users"]

@@ -1,6 +1,7 @@
 """The live status board: ``GET /board`` (every running request, filtered, sorted and
 paged on the server), ``GET /board.xlsx`` (the same rows as an Excel sheet),
-``GET /instances.xlsx`` (a request list: mine, copied to me, all) and
+``GET /instances.xlsx`` (a request list: mine, copied to me, all), ``GET /tasks.xlsx``
+(the inbox), each with its list's filters, and
 ``POST /board/refresh`` (recompute the forecasts now).
 
 Process owners, administrators and people with the role ``product_manager`` see every
@@ -17,12 +18,22 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.board_live import board_events
-from api.board_views import BoardPageOut, RefreshOut, board_out, xlsx_response
+from api.board_views import (
+    BoardPageOut,
+    RefreshOut,
+    board_out,
+    instances_xlsx_response,
+    tasks_xlsx_response,
+    xlsx_response,
+)
 from api.deps import NowDep, RuntimeDep
+from api.list_params import FiltersDep, Status
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
+from api.routes.instances import RequestSort, found_requests, summaries
+from api.routes.tasks import TaskSort, found_tasks, tasks_out
 from api.unit_of_work import ReaderDep, UnitOfWork, WriterDep
-from engine import forecast, service
+from engine import forecast
 from engine.board import BoardQuery, BoardQueryInvalid, board
 from engine.core.directory import User
 
@@ -109,19 +120,20 @@ def board_xlsx(
 @router.get("/instances.xlsx", response_class=Response,
             responses={200: XLSX_RESPONSE})
 def instances_xlsx(
-    wf: ReaderDep, scope: Literal["mine", "cc", "all"] = "mine",
-    status: Annotated[str | None, Query(
-        pattern="^(running|returned|finished|approved|rejected|withdrawn|cancelled)$")
-    ] = None,
-    definition: str | None = None,
+    wf: ReaderDep, f: FiltersDep, scope: Literal["mine", "cc", "all"] = "mine",
+    status: Status = None, sort: RequestSort = "-started",
 ) -> Response:
-    """A request list (mine, copied to me, all) as an Excel workbook (at most 10,000)."""
-    if scope == "all" and not (wf.user.is_admin or wf.user.is_process_owner):
-        raise Problem(403, "Only administrators and process owners may list all requests")
-    from api.board_views import instances_xlsx_response
-    rows, _total = service.list_instances(wf.session, wf.user.username, scope, status,
-                                          definition, XLSX_LIMIT, 0)
-    return instances_xlsx_response(wf, rows)
+    """A request list (mine, copied to me, all) with the same filters as an Excel
+    workbook (at most 10,000 rows)."""
+    found = found_requests(wf, scope, status, f, sort, XLSX_LIMIT, 0)
+    return instances_xlsx_response(wf, summaries(wf, found.rows))
+
+
+@router.get("/tasks.xlsx", response_class=Response, responses={200: XLSX_RESPONSE})
+def tasks_xlsx(wf: ReaderDep, f: FiltersDep, sort: TaskSort = "due") -> Response:
+    """My inbox with the same filters as an Excel workbook (at most 10,000 rows)."""
+    found = found_tasks(wf, f, sort, XLSX_LIMIT, 0)
+    return tasks_xlsx_response(wf, tasks_out(wf, found.rows))
 
 
 @router.get("/board/events", response_class=StreamingResponse,

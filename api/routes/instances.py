@@ -1,8 +1,9 @@
-"""Requests: start, list (mine / copied to me / all), detail, withdraw, resubmit, comment,
-cancel. Every POST accepts an ``Idempotency-Key``."""
+"""Requests: start, list (mine / copied to me / all: searched, filtered, paged), detail,
+withdraw, resubmit, comment, cancel. Every POST accepts an ``Idempotency-Key``."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import IdempotencyKeyDep
 from api.instance_view import summary_out
+from api.list_params import FiltersDep, Limit, Offset, Status
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import (
@@ -17,14 +19,15 @@ from api.schemas import (
     CommentIn,
     InstanceOut,
     InstanceSummaryOut,
-    Page,
+    ListPage,
     ResubmitIn,
     StartIn,
     TextIn,
 )
-from api.unit_of_work import ReaderDep, Writer, WriterDep
+from api.unit_of_work import ReaderDep, UnitOfWork, Writer, WriterDep
 from engine import queries, service
 from engine.core import commands as cmds
+from engine.queries import ListFilter
 
 router = APIRouter(prefix="/instances", tags=["instances"],
                    responses=problem_responses(*SIGNED_IN, 403, 404, 409))
@@ -43,25 +46,41 @@ def start_instance(body: StartIn, writer: WriterDep, key: IdempotencyKeyDep) -> 
         return uow.view(uow.start(body.definition, body.data, key))
 
 
-@router.get("", response_model=Page[InstanceSummaryOut])
-def list_instances(
-    uow: ReaderDep,
-    scope: Literal["mine", "cc", "all"] = "mine",
-    status: Annotated[str | None, Query(
-        pattern="^(running|returned|finished|approved|rejected|withdrawn|cancelled)$")
-    ] = None,
-    definition: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> Page[InstanceSummaryOut]:
+RequestSort = Annotated[str, Query(
+    max_length=20, description="started, updated, number or title; prefix - for "
+                               "descending (default -started: newest first)")]
+
+
+def found_requests(uow: UnitOfWork, scope: str, status: str | None, f: ListFilter,
+                   sort: str, limit: int, offset: int) -> queries.Found[queries.RequestRow]:
+    """The requests of a list (for the page and its Excel export)."""
     if scope == "all" and not (uow.user.is_admin or uow.user.is_process_owner):
         raise Problem(403, "Only administrators and process owners may list all requests")
-    rows, total = service.list_instances(uow.session, uow.user.username, scope, status,
-                                         definition, limit, offset)
+    try:
+        return service.find_requests(uow.session, uow.user.username, scope, replace(
+            f, status=status, sort=sort, limit=limit, offset=offset), uow.now)
+    except queries.ListFilterInvalid as exc:
+        raise Problem(422, str(exc)) from None
+
+
+def summaries(uow: UnitOfWork, rows: list[queries.RequestRow]) -> list[InstanceSummaryOut]:
     holders = queries.holders(uow.session, [r.id for r in rows])
-    items = [summary_out(uow.definition(r.definition_key, r.definition_version), r,
-                         holders.get(r.id, [])) for r in rows]
-    return Page[InstanceSummaryOut](items=items, total=total)
+    return [summary_out(uow.definition(r.definition_key, r.definition_version), r,
+                        holders.get(r.id, [])) for r in rows]
+
+
+@router.get("", response_model=ListPage[InstanceSummaryOut],
+            responses=problem_responses(422))
+def list_instances(
+    uow: ReaderDep, f: FiltersDep,
+    scope: Literal["mine", "cc", "all"] = "mine", status: Status = None,
+    sort: RequestSort = "-started", limit: Limit = 50, offset: Offset = 0,
+) -> ListPage[InstanceSummaryOut]:
+    """Requests I started (``mine``), copied to me (``cc``) or every request (``all``:
+    administrators and process owners), searched, filtered, sorted and paged."""
+    found = found_requests(uow, scope, status, f, sort, limit, offset)
+    return ListPage[InstanceSummaryOut](items=summaries(uow, found.rows), total=found.total,
+                                        total_exact=found.exact)
 
 
 @router.get("/{instance_id}", response_model=InstanceOut)

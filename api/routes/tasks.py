@@ -3,14 +3,16 @@ return, delegate, add signer, bulk approve). Every POST accepts an ``Idempotency
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import replace
+from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from api.deps import IdempotencyKeyDep
+from api.list_params import FiltersDep, Limit, Offset
 from api.openapi import SIGNED_IN, problem_responses
-from api.problems import status_of
+from api.problems import Problem, status_of
 from api.schemas import (
     AddSignerIn,
     BulkApproveIn,
@@ -19,46 +21,61 @@ from api.schemas import (
     CommentIn,
     DelegateIn,
     InstanceOut,
-    Page,
+    ListPage,
     ReturnIn,
     TaskDetailOut,
     TaskOut,
 )
-from api.unit_of_work import ReaderDep, Writer, WriterDep
+from api.unit_of_work import ReaderDep, UnitOfWork, Writer, WriterDep
 from api.views import task_out
 from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.events import Action
+from engine.queries import ListFilter
 
 router = APIRouter(prefix="/tasks", tags=["tasks"],
                    responses=problem_responses(*SIGNED_IN, 403, 404, 409))
 
 
-@router.get("", response_model=Page[TaskOut])
-def inbox(
-    uow: ReaderDep,
-    definition: str | None = None,
-    node: str | None = None,
-    sort: Literal["due", "overdue_first", "created"] = "due",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> Page[TaskOut]:
-    """My pending tasks. ``due`` and ``overdue_first``: the most overdue first, then by due
-    time, tasks without a due time last; ``created``: newest first."""
-    rows, total = service.inbox(uow.session, uow.user.username, definition, node, sort,
-                                limit, offset)
+TaskSort = Literal["due", "overdue_first", "created", "-created", "started"]
+
+
+def found_tasks(uow: UnitOfWork, f: ListFilter, sort: str, limit: int, offset: int
+                ) -> queries.Found[queries.InboxRow]:
+    try:
+        return service.find_tasks(uow.session, uow.user.username,
+                                  replace(f, sort=sort, limit=limit, offset=offset), uow.now)
+    except queries.ListFilterInvalid as exc:
+        raise Problem(422, str(exc)) from None
+
+
+def tasks_out(uow: UnitOfWork, rows: list[queries.InboxRow]) -> list[TaskOut]:
     paths = queries.inbox_paths(uow.session, [r.task.instance_id for r in rows])
     items = []
     for r in rows:
         t = r.task
-        items.append(task_out(uow.definition(t.definition_key, r.definition_version),
-                              task_id=t.id, instance_id=t.instance_id, node=t.node,
-                              assignee=t.assignee, status=t.status, created_at=t.created_at,
-                              due_at=t.due_at, instance_title=r.instance_title,
-                              initiator=r.initiator, path=paths.get(t.instance_id, []),
-                              now=uow.now))
-    return Page[TaskOut](items=items, total=total)
+        out = task_out(uow.definition(t.definition_key, r.definition_version),
+                       task_id=t.id, instance_id=t.instance_id, node=t.node,
+                       assignee=t.assignee, status=t.status, created_at=t.created_at,
+                       due_at=t.due_at, instance_title=r.instance_title,
+                       initiator=r.initiator, path=paths.get(t.instance_id, []), now=uow.now)
+        out.number = r.number
+        items.append(out)
+    return items
+
+
+@router.get("", response_model=ListPage[TaskOut], responses=problem_responses(422))
+def inbox(
+    uow: ReaderDep, f: FiltersDep, sort: TaskSort = "due", limit: Limit = 50,
+    offset: Offset = 0,
+) -> ListPage[TaskOut]:
+    """My pending tasks, searched and filtered. ``due`` and ``overdue_first``: the most
+    overdue first, then by due time, tasks without a due time last; ``created``: newest
+    first (``-created`` oldest first); ``started``: the newest request first."""
+    found = found_tasks(uow, f, sort, limit, offset)
+    return ListPage[TaskOut](items=tasks_out(uow, found.rows), total=found.total,
+                             total_exact=found.exact)
 
 
 @router.get("/{task_id}", response_model=TaskDetailOut)

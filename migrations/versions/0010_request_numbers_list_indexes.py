@@ -6,7 +6,7 @@ PostgreSQL a trigram index for search over number, title and form values
 the extension can be created; without it search still works, by scanning).
 
 Revision ID: 0010
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -24,7 +24,7 @@ import yaml
 from alembic import op
 
 revision = '0010'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

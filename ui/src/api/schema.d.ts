@@ -349,7 +349,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Instances */
+        /**
+         * List Instances
+         * @description Requests I started (``mine``), copied to me (``cc``) or every request (``all``:
+         *     administrators and process owners), searched, filtered, sorted and paged.
+         */
         get: operations["list_instances_api_instances_get"];
         put?: never;
         /**
@@ -527,8 +531,9 @@ export interface paths {
         };
         /**
          * Inbox
-         * @description My pending tasks. ``due`` and ``overdue_first``: the most overdue first, then by due
-         *     time, tasks without a due time last; ``created``: newest first.
+         * @description My pending tasks, searched and filtered. ``due`` and ``overdue_first``: the most
+         *     overdue first, then by due time, tasks without a due time last; ``created``: newest
+         *     first (``-created`` oldest first); ``started``: the newest request first.
          */
         get: operations["inbox_api_tasks_get"];
         put?: never;
@@ -922,9 +927,30 @@ export interface paths {
         };
         /**
          * Instances Xlsx
-         * @description A request list (mine, copied to me, all) as an Excel workbook (at most 10,000).
+         * @description A request list (mine, copied to me, all) with the same filters as an Excel
+         *     workbook (at most 10,000 rows).
          */
         get: operations["instances_xlsx_api_instances_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tasks Xlsx
+         * @description My inbox with the same filters as an Excel workbook (at most 10,000 rows).
+         */
+        get: operations["tasks_xlsx_api_tasks_xlsx_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1224,6 +1250,8 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /** Number */
+            number: string | null;
             /** Definition */
             definition: string;
             /** Definition Title */
@@ -1705,6 +1733,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Number
+             * @description The request number people quote, e.g. SO-2026-00123
+             */
+            number: string | null;
             /** Definition */
             definition: string;
             /** Definition Version */
@@ -1778,6 +1811,11 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Number
+             * @description The request number people quote, e.g. SO-2026-00123
+             */
+            number: string | null;
             /** Definition */
             definition: string;
             /** Definition Version */
@@ -1827,6 +1865,30 @@ export interface components {
              * @enum {string}
              */
             severity: "error" | "warning";
+        };
+        /** ListPage[InstanceSummaryOut] */
+        ListPage_InstanceSummaryOut_: {
+            /** Items */
+            items: components["schemas"]["InstanceSummaryOut"][];
+            /**
+             * Total
+             * @description Rows matching the filters: exact when total_exact, else an estimate (beyond 10,000 rows)
+             */
+            total: number;
+            /** Total Exact */
+            total_exact: boolean;
+        };
+        /** ListPage[TaskOut] */
+        ListPage_TaskOut_: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
+            /**
+             * Total
+             * @description Rows matching the filters: exact when total_exact, else an estimate (beyond 10,000 rows)
+             */
+            total: number;
+            /** Total Exact */
+            total_exact: boolean;
         };
         /** LiveOut */
         LiveOut: {
@@ -2121,20 +2183,6 @@ export interface components {
         Page_AuditEntryOut_: {
             /** Items */
             items: components["schemas"]["AuditEntryOut"][];
-            /** Total */
-            total: number;
-        };
-        /** Page[InstanceSummaryOut] */
-        Page_InstanceSummaryOut_: {
-            /** Items */
-            items: components["schemas"]["InstanceSummaryOut"][];
-            /** Total */
-            total: number;
-        };
-        /** Page[TaskOut] */
-        Page_TaskOut_: {
-            /** Items */
-            items: components["schemas"]["TaskOut"][];
             /** Total */
             total: number;
         };
@@ -2574,6 +2622,11 @@ export interface components {
              * Format: uuid
              */
             instance_id: string;
+            /**
+             * Number
+             * @description The request's number
+             */
+            number: string | null;
             /** Definition */
             definition: string;
             /** Definition Title */
@@ -2626,6 +2679,11 @@ export interface components {
              * Format: uuid
              */
             instance_id: string;
+            /**
+             * Number
+             * @description The request's number
+             */
+            number: string | null;
             /** Definition */
             definition: string;
             /** Definition Title */
@@ -4398,10 +4456,23 @@ export interface operations {
         parameters: {
             query?: {
                 scope?: "mine" | "cc" | "all";
+                /** @description open: running or returned; finished: any final status */
                 status?: string | null;
-                definition?: string | null;
+                /** @description started, updated, number or title; prefix - for descending (default -started: newest first) */
+                sort?: string;
                 limit?: number;
+                /** @description Rows to skip (at most 100,000: narrow the filters to go further) */
                 offset?: number;
+                /** @description Words that must all appear in the request number, title or form data */
+                q?: string | null;
+                definition?: string | null;
+                node?: string | null;
+                /** @description true: a pending task is past its due time or the request past its deadline; false: neither */
+                overdue?: boolean | null;
+                /** @description Started (inbox: arrived) on or after this day */
+                from?: string | null;
+                /** @description ... on or before this day */
+                to?: string | null;
             };
             header?: {
                 "accept-language"?: string | null;
@@ -4417,7 +4488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_InstanceSummaryOut_"];
+                    "application/json": components["schemas"]["ListPage_InstanceSummaryOut_"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -5334,11 +5405,20 @@ export interface operations {
     inbox_api_tasks_get: {
         parameters: {
             query?: {
+                sort?: "due" | "overdue_first" | "created" | "-created" | "started";
+                limit?: number;
+                /** @description Rows to skip (at most 100,000: narrow the filters to go further) */
+                offset?: number;
+                /** @description Words that must all appear in the request number, title or form data */
+                q?: string | null;
                 definition?: string | null;
                 node?: string | null;
-                sort?: "due" | "overdue_first" | "created";
-                limit?: number;
-                offset?: number;
+                /** @description true: a pending task is past its due time or the request past its deadline; false: neither */
+                overdue?: boolean | null;
+                /** @description Started (inbox: arrived) on or after this day */
+                from?: string | null;
+                /** @description ... on or before this day */
+                to?: string | null;
             };
             header?: {
                 "accept-language"?: string | null;
@@ -5354,7 +5434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_TaskOut_"];
+                    "application/json": components["schemas"]["ListPage_TaskOut_"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -6972,8 +7052,99 @@ export interface operations {
         parameters: {
             query?: {
                 scope?: "mine" | "cc" | "all";
+                /** @description open: running or returned; finished: any final status */
                 status?: string | null;
+                /** @description started, updated, number or title; prefix - for descending (default -started: newest first) */
+                sort?: string;
+                /** @description Words that must all appear in the request number, title or form data */
+                q?: string | null;
                 definition?: string | null;
+                node?: string | null;
+                /** @description true: a pending task is past its due time or the request past its deadline; false: neither */
+                overdue?: boolean | null;
+                /** @description Started (inbox: arrived) on or after this day */
+                from?: string | null;
+                /** @description ... on or before this day */
+                to?: string | null;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Excel workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    tasks_xlsx_api_tasks_xlsx_get: {
+        parameters: {
+            query?: {
+                sort?: "due" | "overdue_first" | "created" | "-created" | "started";
+                /** @description Words that must all appear in the request number, title or form data */
+                q?: string | null;
+                definition?: string | null;
+                node?: string | null;
+                /** @description true: a pending task is past its due time or the request past its deadline; false: neither */
+                overdue?: boolean | null;
+                /** @description Started (inbox: arrived) on or after this day */
+                from?: string | null;
+                /** @description ... on or before this day */
+                to?: string | null;
             };
             header?: {
                 "accept-language"?: string | null;

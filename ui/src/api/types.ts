@@ -17,13 +17,13 @@ export type ValidationOut = Schemas["ValidationOut"];
 
 export type TaskOut = Schemas["TaskOut"];
 export type TaskDetailOut = Schemas["TaskDetailOut"];
-export type TaskPage = Schemas["Page_TaskOut_"];
+export type TaskPage = Schemas["ListPage_TaskOut_"];
 export type BulkOut = Schemas["BulkOut"];
 export type BulkResultOut = Schemas["BulkResultOut"];
 
 export type InstanceSummaryOut = Schemas["InstanceSummaryOut"];
 export type InstanceOut = Schemas["InstanceOut"];
-export type InstancePage = Schemas["Page_InstanceSummaryOut_"];
+export type InstancePage = Schemas["ListPage_InstanceSummaryOut_"];
 export type InstanceStatus = InstanceSummaryOut["status"];
 export type TimelineOut = Schemas["TimelineOut"];
 export type VisitOut = Schemas["VisitOut"];

@@ -5,7 +5,7 @@ import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "./inb
 import { localized, personName } from "./localize";
 
 const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
-  id, instance_id: "i", definition: "d", definition_title: "D", node: "n", node_title: "N",
+  id, instance_id: "i", number: null, definition: "d", definition_title: "D", node: "n", node_title: "N",
   assignee: "a", status: "pending", created_at: "2026-01-01T00:00:00Z", due_at: null,
   overdue: false, due_soon: false, instance_title: "", initiator: "x",
   actions: ["approve", "reject"], return_targets: [], decision: null, decided_at: null, ...extra,
