@@ -70,11 +70,14 @@ def _calendar(session: Session, calendar: WorkingCalendar | None) -> WorkingCale
     return found if isinstance(found, WorkingCalendar) else WorkingCalendar()
 
 
-def _running(conn: sa.Connection, keys: Sequence[str] | None) -> list[Any]:
+def _running(conn: sa.Connection, keys: Sequence[str] | None,
+             ids: Sequence[UUID] | None = None) -> list[Any]:
     q = sa.select(_inst.c.id, _inst.c.definition_key, _inst.c.definition_version,
                   _inst.c.initiator, _inst.c.node).where(_inst.c.status.in_(RUNNING))
     if keys is not None:
         q = q.where(_inst.c.definition_key.in_(list(keys)))
+    if ids is not None:
+        q = q.where(_inst.c.id.in_(list(ids)))
     return list(conn.execute(q.order_by(_inst.c.definition_key, _inst.c.id)).all())
 
 
@@ -111,10 +114,12 @@ class Predicted:
 
 
 def save(session: Session, found: Predicted, directory: OrgDirectory, now: datetime,
-         keys: Sequence[str] | None = None, catalog: Catalog | None = None) -> Refreshed:
-    """Write what ``predict_all`` found (a short write transaction); the caller commits."""
+         keys: Sequence[str] | None = None, catalog: Catalog | None = None,
+         ids: Sequence[UUID] | None = None) -> Refreshed:
+    """Write what ``predict_all`` found (a short write transaction); the caller commits.
+    With ``ids``, only those requests' rows are replaced (finished ones lose theirs)."""
     conn = session.connection()
-    _write(conn, found.rows, keys)
+    _write(conn, found.rows, keys, ids)
     flagged, messages = _flag_risks(session, conn, catalog, found.risks, found.pending,
                                     directory, now)
     return Refreshed(len(found.rows), flagged, messages)
@@ -122,11 +127,13 @@ def save(session: Session, found: Predicted, directory: OrgDirectory, now: datet
 
 def predict_all(session: Session, catalog: Catalog, now: datetime,
                 calendar: WorkingCalendar | None = None, *,
-                keys: Sequence[str] | None = None, draws: int = DRAWS) -> Predicted:
-    """Predict every running request (reads only: a read session will do)."""
+                keys: Sequence[str] | None = None, draws: int = DRAWS,
+                ids: Sequence[UUID] | None = None) -> Predicted:
+    """Predict every running request, or those of ``ids`` (reads only: a read session
+    will do)."""
     cal = _calendar(session, calendar)
     conn = session.connection()
-    running = _running(conn, keys)
+    running = _running(conn, keys, ids)
     ids = [r.id for r in running]
     pending = _pending(conn, ids)
     rows: list[dict[str, Any]] = []
@@ -164,12 +171,16 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
     return Predicted(rows, risks, pending)
 
 
-def _write(conn: sa.Connection, rows: list[dict[str, Any]], keys: Sequence[str] | None
-           ) -> None:
+def _write(conn: sa.Connection, rows: list[dict[str, Any]], keys: Sequence[str] | None,
+           ids: Sequence[UUID] | None = None) -> None:
     stale = _fc.delete()
     if keys is not None:
         stale = stale.where(_fc.c.definition_key.in_(list(keys)))
-    conn.execute(stale)
+    if ids is not None:
+        for i in range(0, len(ids), 1000):
+            conn.execute(stale.where(_fc.c.instance_id.in_(list(ids[i:i + 1000]))))
+    else:
+        conn.execute(stale)
     for i in range(0, len(rows), 2000):
         conn.execute(_fc.insert(), rows[i:i + 2000])
 
@@ -234,34 +245,57 @@ def _flag_risks(session: Session, conn: sa.Connection, catalog: Catalog | None,
     return flagged, messages
 
 
+MOVED_OVERLAP = timedelta(seconds=30)  # commands committing out of clock order
+
+
+def _moved(conn: sa.Connection, since: datetime) -> list[UUID]:
+    """Requests with an event at or after ``since`` (running or just finished)."""
+    return list(conn.execute(sa.select(_inst.c.id).where(_inst.c.updated_at >= since))
+                .scalars())
+
+
 @dataclass
 class ForecastDuty:
-    """The worker's refresh of every forecast, every ``every`` (and at its first round).
-    On PostgreSQL one worker refreshes at a time (a transaction-scoped advisory lock;
-    the others skip the round)."""
+    """The worker's forecasts. Every ``every`` (and at its first round): all running
+    requests. At every other round (the worker runs one whenever a command commits: it
+    wakes on the commit's NOTIFY): only the requests that moved since the previous round
+    (``instance.updated_at``, the time of their last event, with ``MOVED_OVERLAP`` of
+    overlap), so a decision's new step, holder and prediction, and any new warning, follow
+    within a worker round at the cost of one prediction per moved request. On PostgreSQL
+    one worker writes at a time (a transaction-scoped advisory lock; the others skip the
+    round and look again at the next)."""
 
     every: timedelta = timedelta(minutes=10)
     calendar: WorkingCalendar | None = None
     draws: int = DRAWS
     _last: datetime | None = None
+    _seen: datetime | None = None  # the latest event time looked at
 
     def run(self, db: Any, now: datetime) -> int:
-        if self._last is not None and now < self._last + self.every:
-            return 0
         from engine.store.definitions import DbCatalog
         from engine.store.org import current_directory
+        full = self._last is None or now >= self._last + self.every
         # predict on a read session, then write in a short transaction (on SQLite the
         # one writer is not held while the Monte Carlo runs)
         with db.session(write=False) as session:
+            conn = session.connection()
+            latest = conn.execute(sa.select(sa.func.max(_inst.c.updated_at))).scalar()
+            ids: list[UUID] | None = None
+            if not full:
+                if self._seen is None or latest is None or _utc(latest) <= self._seen:
+                    return 0
+                ids = _moved(conn, self._seen - MOVED_OVERLAP)
             predicted = predict_all(session, DbCatalog(session), now, self.calendar,
-                                    draws=self.draws)
+                                    draws=self.draws, ids=ids)
             directory = current_directory(session)
         with db.session() as session:
             if not try_lock(session):
                 return 0
-            saved = save(session, predicted, directory, now)
+            saved = save(session, predicted, directory, now, ids=ids)
             session.commit()
-        self._last = now
+        if full:
+            self._last = now
+        self._seen = _utc(latest) if latest is not None else datetime(1970, 1, 1, tzinfo=UTC)
         return saved.flagged
 
     def __call__(self, db: Any, now: datetime) -> int:  # a worker job (Worker.jobs)
@@ -269,6 +303,10 @@ class ForecastDuty:
 
     def next_at(self, now: datetime) -> datetime | None:
         return now if self._last is None else self._last + self.every
+
+
+def _utc(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 _LOCK = 0x5119_0FF_0C  # pg_advisory_xact_lock key of the forecast refresh

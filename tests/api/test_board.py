@@ -144,6 +144,33 @@ def test_the_worker_refreshes_forecasts_and_warns_once(api: Api) -> None:
         assert len(s.exec(select(RiskFlag)).all()) == 1
 
 
+def test_a_request_that_moved_is_forecast_again_at_the_next_worker_round(api: Api) -> None:
+    from api.background import worker_for
+
+    still = order(api, store_code="SH009")
+    api.clock.advance(timedelta(minutes=5))  # more than MOVED_OVERLAP apart
+    moving = order(api)
+    worker, _channels = worker_for(api.settings, api.db, api.clock)
+    duty = worker.jobs[0]
+    worker.run_once(api.clock.now)  # the full refresh
+    owner = api.as_("chen.jing")
+
+    def forecast_at() -> dict[str, str]:
+        return {r["id"]: r["forecast_at"] for r in owner.get("/api/board").json()["items"]}
+
+    first = forecast_at()
+    api.clock.advance(timedelta(minutes=2))
+    assert duty(api.db, api.clock.now) == 0 and forecast_at() == first  # nothing moved
+    decide(api, "li.na", moving)  # to the sample desk
+    api.clock.advance(timedelta(minutes=1))
+    duty(api.db, api.clock.now)  # long before the next full refresh
+    after = forecast_at()
+    assert after[still] == first[still]  # not recomputed
+    assert after[moving] > first[moving]  # recomputed for its new step
+    row = next(r for r in owner.get("/api/board").json()["items"] if r["id"] == moving)
+    assert row["current_node"] == "sample_manager" and row["predicted_p80"]
+
+
 def test_the_board_stream_says_when_a_request_moves(api: Api) -> None:
     import threading
 
