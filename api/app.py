@@ -26,6 +26,7 @@ from api.routes import (
     health,
     instances,
     notifications,
+    org,
     reports,
     tasks,
     users,
@@ -36,7 +37,7 @@ from api.ui import mount_ui
 from engine.worker import run_in_thread
 
 _ROUTERS = (health, auth, users, definitions, instances, attachments, tasks, notifications,
-            board, reports, analytics, audit)
+            board, reports, analytics, audit, org)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

@@ -14,7 +14,7 @@ def _register() -> None:
     import importlib
 
     for name in ("definitions", "db", "serve", "analytics", "backtest", "worker", "backup",
-                 "audit"):
+                 "audit", "org"):
         try:
             importlib.import_module(f"api.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -125,9 +125,21 @@ class MarkAtRisk:
     actor: str = "system"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandOverTask:
+    """The system moves an open task to another holder: the holder left the organisation
+    (an org sync, ``engine.core.orgsync``); ``reason`` is shown in the timeline."""
+
+    task_id: UUID
+    to_user: str
+    reason: str = ""
+    actor: str = "system"
+
+
 Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
-           | AddComment | CancelInstance | FireTimer | MarkAtRisk | AddAttachments)
+           | AddComment | CancelInstance | FireTimer | MarkAtRisk | AddAttachments
+           | HandOverTask)
 
 __all__ = ["AddAttachments", "AddComment", "AddSigner", "AttachedFile", "CancelInstance",
-           "Command", "DecideTask", "DelegateTask", "FireTimer", "MarkAtRisk", "Resubmit",
-           "StartInstance", "Withdraw"]
+           "Command", "DecideTask", "DelegateTask", "FireTimer", "HandOverTask", "MarkAtRisk",
+           "Resubmit", "StartInstance", "Withdraw"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from engine.core import attachments, risk, timers
+from engine.core import attachments, orgsync, risk, timers
 from engine.core import commands as cmds
 from engine.core import events as ev
 from engine.core.approvers import assignees
@@ -63,7 +63,7 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
         return flow
     if state is None:
         if isinstance(cmd, cmds.DecideTask | cmds.DelegateTask | cmds.AddSigner
-                      | cmds.FireTimer):
+                      | cmds.FireTimer | cmds.HandOverTask):
             raise TaskNotFound(cmd.task_id)
         raise InstanceNotFound(None)
     if (state.definition_key, state.definition_version) != (defn.key, defn.version):
@@ -90,6 +90,8 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
         case cmds.AddAttachments():
             attachments.attach(flow, cmd, may_comment(flow.initial, cmd.actor,
                                                       flow.directory))
+        case cmds.HandOverTask():
+            orgsync.hand_over(flow, cmd)
     return flow
 
 

@@ -16,9 +16,13 @@ from engine.store.tables import ApiToken, AppUser
 
 
 def account(session: Session, username: str) -> tuple[User | None, str | None]:
-    """``username`` and the stored hash of their password (None, None: no such user)."""
+    """``username`` and the stored hash of their password (None, None: no such user). A
+    user who left (an org sync) is no user, but their hash is still checked: the time a
+    refusal takes does not tell who left."""
     row = session.get(AppUser, username)
-    return (user_of(row), row.password_hash) if row is not None else (None, None)
+    if row is None:
+        return None, None
+    return (user_of(row) if row.left_at is None else None), row.password_hash
 
 
 def api_token(session: Session, token_hash: str) -> ApiToken | None:

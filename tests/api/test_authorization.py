@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 
 from tests.api.conftest import PASSWORD, Api
 from tests.api.test_flows import STORE, start_store, task_of
+from tests.conftest import ROOT
 
 ROLES = {"anon": None, "requester": "xu.ming", "assignee": "zhao.lei", "outsider": "bai.lu",
          "owner": "chen.jing", "admin": "admin"}
@@ -65,6 +66,8 @@ TABLE = [
     Case("GET", "/api/definitions/{key}", everyone(200)),
     Case("POST", "/api/definitions/validate", everyone(200), body="DEFINITION"),
     Case("POST", "/api/definitions", only({"owner": 201, "admin": 201}), body="DEFINITION"),
+    Case("POST", "/api/admin/org/preview", only({"admin": 200}), body="ORG"),
+    Case("POST", "/api/admin/org/sync", only({"admin": 200}), body="ORG"),  # no change
     Case("POST", "/api/instances", {**everyone(201), "admin": 422},  # admin has no manager
          body={"definition": "store_opening", "data": STORE}),
     Case("GET", "/api/instances", everyone(200)),
@@ -128,6 +131,9 @@ def _call(api: Api, case: Case, role: str, scene: Scene) -> httpx.Response:
     kw: dict[str, Any] = {"params": case.params}
     if case.body == "DEFINITION":
         kw["content"] = DEFINITION.replace("Matrix check", f"Matrix check by {role}")
+        kw["headers"] = {"Content-Type": "text/yaml"}
+    elif case.body == "ORG":
+        kw["content"] = (ROOT / "definitions" / "org.yaml").read_text(encoding="utf-8")
         kw["headers"] = {"Content-Type": "text/yaml"}
     elif isinstance(case.body, dict):
         kw["json"] = {k: [fill(x) for x in v] if isinstance(v, list) else v

@@ -1109,6 +1109,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/org/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview
+         * @description What the org directory in the body would change (new, moved, changed and leaving
+         *     users, units) and which open tasks would move to whom; nothing is written. A broken
+         *     directory is a 422 with line and column errors.
+         */
+        post: operations["preview_api_admin_org_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/org/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync
+         * @description Apply the org directory in the body: users saved, those missing marked as left
+         *     (admins are kept), units replaced; the leavers' open tasks go to their managers
+         *     (``task_reassigned`` by ``system`` in each request's log). The answer is the preview
+         *     with ``applied`` and each hand-over's ``done``.
+         */
+        post: operations["sync_api_admin_org_sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1450,6 +1495,13 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ChangedOut */
+        ChangedOut: {
+            /** Username */
+            username: string;
+            /** Fields */
+            fields: string[];
+        };
         /** ChannelTestMessageOut */
         ChannelTestMessageOut: {
             /**
@@ -1715,6 +1767,35 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * HandoverOut
+         * @description An open task of someone leaving and who takes it (``to`` null: nobody found; an
+         *     admin must delegate it). After an apply, ``done`` says whether it moved.
+         */
+        HandoverOut: {
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /**
+             * Instance Id
+             * Format: uuid
+             */
+            instance_id: string;
+            /** Definition Key */
+            definition_key: string;
+            /** Node */
+            node: string;
+            /** Holder */
+            holder: string;
+            /** To */
+            to: string | null;
+            /** Done */
+            done: boolean;
+            /** Note */
+            note: string;
+        };
         /** HealthOut */
         HealthOut: {
             /** Status */
@@ -1948,6 +2029,23 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** MovedOut */
+        MovedOut: {
+            /** Username */
+            username: string;
+            /** Manager Before */
+            manager_before: string | null;
+            /** Manager After */
+            manager_after: string | null;
+            /** Unit Before */
+            unit_before: string | null;
+            /** Unit After */
+            unit_after: string | null;
+            /** Manager Changed */
+            manager_changed: boolean;
+            /** Unit Changed */
+            unit_changed: boolean;
+        };
         /** NextOut */
         NextOut: {
             /** Action */
@@ -2042,6 +2140,31 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+        };
+        /** OrgSyncOut */
+        OrgSyncOut: {
+            /** Applied */
+            applied: boolean;
+            /** New */
+            new: string[];
+            /** Moved */
+            moved: components["schemas"]["MovedOut"][];
+            /** Changed */
+            changed: components["schemas"]["ChangedOut"][];
+            /** Left */
+            left: string[];
+            /** Kept */
+            kept: string[];
+            /** Units New */
+            units_new: string[];
+            /** Units Changed */
+            units_changed: string[];
+            /** Units Removed */
+            units_removed: string[];
+            /** Roles New */
+            roles_new: string[];
+            /** Handovers */
+            handovers: components["schemas"]["HandoverOut"][];
         };
         /** OutOfOfficeIn */
         OutOfOfficeIn: {
@@ -7773,6 +7896,156 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Page_AuditEntryOut_"];
                     "text/csv": unknown;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    preview_api_admin_org_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    users: Record<string, never>[];
+                    units?: Record<string, never>[];
+                    roles?: Record<string, never>;
+                };
+                "text/yaml": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSyncOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    sync_api_admin_org_sync_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    users: Record<string, never>[];
+                    units?: Record<string, never>[];
+                    roles?: Record<string, never>;
+                };
+                "text/yaml": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSyncOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
