@@ -1,17 +1,12 @@
 """How an org sync is shown: ``OrgSyncOut`` (the API's answer and ``signoff org import
---json``), ``sync_text`` (the CLI's preview), ``audit_detail`` (its audit entry)."""
+--json``) and ``sync_text`` (the CLI's preview)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
-from sqlmodel import Session
 
-from api.audit import note as audit_note
-from engine.core.orgsync import OrgPlan
 from engine.org_sync import SyncResult
 
 
@@ -116,14 +111,4 @@ def sync_text(result: SyncResult) -> str:
     return "\n".join(lines)
 
 
-def audit_detail(actor: str, source: str, now: datetime) -> Callable[[Session, OrgPlan], None]:
-    """The audit entry of an applied sync, written with the directory."""
-    def record(session: Session, p: OrgPlan) -> None:
-        audit_note(session, "org.synced", actor, source, now,
-                   new=list(p.new), moved=[m.username for m in p.moved],
-                   changed=[u for u, _ in p.changed], left=list(p.left),
-                   units_new=list(p.units_new), units_removed=list(p.units_removed))
-    return record
-
-
-__all__ = ["HandoverOut", "OrgSyncOut", "audit_detail", "sync_out", "sync_text"]
+__all__ = ["HandoverOut", "OrgSyncOut", "sync_out", "sync_text"]

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.settings import Settings
 from api.tokens import hash_password
-from engine import demo, service
+from engine import demo, org_sync, service
 from engine.core.directory import load_directory as read_directory_file
 from engine.demo import DemoUser
 from engine.store import AppUser, Database, Instance, open_database, upgrade
@@ -63,7 +63,10 @@ def _prepare(settings: Settings, out: Console, seed_history: bool, now: datetime
         result = Prepared(database=db.url.render_as_string(hide_password=True))
         with db.session() as session:
             org_file = settings.resolved_org_file()
-            if org_file is not None:
+            if org_file is not None and org_sync.synced(session):
+                out.print(f"Org file {org_file} not read: the directory is synced from HR "
+                          "(signoff org import, /api/admin/org/sync)")
+            elif org_file is not None:
                 service.save_directory(session, read_directory_file(org_file))
                 session.commit()
             directory = service.load_directory(session)

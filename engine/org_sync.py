@@ -10,11 +10,13 @@ task over by a ``HandOverTask`` command (a ``TaskReassigned`` by ``system`` in t
 request's log), one transaction per request. A task nobody can take (no manager up the
 line, or each already holds that step) stays and is reported. Applying again is safe: it
 finds only what is still to do.
+
+Once a sync was applied the directory belongs to HR: ``api.prepare`` no longer saves the
+org file at start (``synced``), which would bring back stale managers and roles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +27,7 @@ from engine.core import commands as cmds
 from engine.core.directory import OrgDirectory
 from engine.core.errors import ConcurrentUpdate, EngineError, TransitionNotAllowed
 from engine.core.orgsync import OrgPlan, merged, plan, successor
+from engine.store import audit
 from engine.store import org_sync as store
 from engine.store.org import load_directory
 
@@ -87,14 +90,17 @@ def preview(session: Session, incoming: OrgDirectory) -> SyncResult:
     return SyncResult(org_plan, tuple(out), applied=False)
 
 
-def apply(session: Session, incoming: OrgDirectory, now: datetime,
-          record: Callable[[Session, OrgPlan], None] | None = None) -> SyncResult:
-    """Write ``incoming`` and hand the open tasks of leavers over (see the module);
-    ``record`` (an audit entry) is written in the directory's transaction."""
+def apply(session: Session, incoming: OrgDirectory, now: datetime, *, actor: str,
+          source: str = "") -> SyncResult:
+    """Write ``incoming`` and hand the open tasks of leavers over (see the module). The
+    audit entry ``org.synced`` (by ``actor``, subject ``source``) is written with the
+    directory; from then on the org file is no longer read at start (``synced``)."""
     org_plan, after, full, outgoing = _prepare(session, incoming)
     store.write_synced(session, after, org_plan.left, now)
-    if record is not None:
-        record(session, org_plan)
+    audit.record(session, now, "org.synced", source, actor=actor, detail={
+        "new": list(org_plan.new), "moved": [m.username for m in org_plan.moved],
+        "changed": [u for u, _ in org_plan.changed], "left": list(org_plan.left),
+        "units_new": list(org_plan.units_new), "units_removed": list(org_plan.units_removed)})
     session.commit()
     done = [_hand_over(session, task, full, outgoing, after, now)
             for task in store.open_tasks_of(session, outgoing)]
@@ -129,4 +135,9 @@ def _hand_over(session: Session, task: store.OpenTask, full: OrgDirectory, outgo
     return Handover(task, None, note="everyone up the reporting line already holds the step")
 
 
-__all__ = ["Handover", "SyncResult", "apply", "preview"]
+def synced(session: Session) -> bool:
+    """Whether an org sync was ever applied."""
+    return store.synced(session)
+
+
+__all__ = ["Handover", "SyncResult", "apply", "preview", "synced"]

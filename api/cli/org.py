@@ -33,7 +33,7 @@ def import_command(
 ) -> None:
     """Preview (default) or apply an org directory from HR."""
     from api.audit import cli_actor
-    from api.org_view import audit_detail, sync_out, sync_text
+    from api.org_view import sync_out, sync_text
     from engine import org_sync
     from engine.core.directory import load_directory
     from engine.core.errors import DefinitionInvalid
@@ -52,9 +52,8 @@ def import_command(
     try:
         with database.session() as session:
             if apply:
-                now = datetime.now(UTC)
-                result = org_sync.apply(session, incoming, now,
-                                        audit_detail(cli_actor(), str(file), now))
+                result = org_sync.apply(session, incoming, datetime.now(UTC),
+                                        actor=cli_actor(), source=str(file))
             else:
                 result = org_sync.preview(session, incoming)
                 session.rollback()

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, NowDep, RuntimeDep
 from api.openapi import SIGNED_IN, problem_responses
-from api.org_view import OrgSyncOut, audit_detail, sync_out
+from api.org_view import OrgSyncOut, sync_out
 from api.problems import Problem
 from api.runtime import Runtime
 from engine import org_sync
@@ -75,4 +75,4 @@ async def sync(request: Request, user: AdminDep, runtime: RuntimeDep, now: NowDe
 
 def _sync(runtime: Runtime, incoming: OrgDirectory, actor: str, now: datetime) -> OrgSyncOut:
     with runtime.db.session() as session:
-        return sync_out(org_sync.apply(session, incoming, now, audit_detail(actor, "api", now)))
+        return sync_out(org_sync.apply(session, incoming, now, actor=actor, source="api"))

@@ -6,7 +6,8 @@ password change is seen by every process at once).
 ``save_directory`` adds and updates users, declared roles and org units; it never deletes
 a user (their history and tokens stay meaningful) and never touches ``password_hash``.
 A user whose ``left_at`` is set (an org sync found them gone, ``engine.store.org_sync``)
-is not part of the directory; saving them again brings them back.
+is not part of the directory; ``save_directory`` leaves that mark alone (only a later
+org sync that lists them again brings them back).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ def save_directory(session: Session, org: OrgDirectory) -> None:
         row.is_process_owner = user.is_process_owner
         row.locale = user.locale
         row.unit = user.unit
-        row.left_at = None
         session.add(row)
     roles = {r.name: r for r in session.exec(select(OrgRole)).all()}
     for name, description in org.role_names.items():

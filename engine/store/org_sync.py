@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from engine.core.directory import OrgDirectory
 from engine.store.org import save_directory, unit_of, user_of
+from engine.store.security_tables import AuditRecord
 from engine.store.tables import AppUser, OrgRole, OrgUnit, Task
 
 
@@ -63,6 +64,12 @@ def open_holders(session: Session, instances: Iterable[UUID]) -> dict[UUID, set[
     return out
 
 
+def synced(session: Session) -> bool:
+    """Whether an org sync was ever applied (the directory then belongs to HR)."""
+    query = select(AuditRecord.id).where(AuditRecord.action == "org.synced").limit(1)
+    return session.exec(query).first() is not None
+
+
 def left_users(session: Session) -> set[str]:
     query = select(AppUser.username).where(col(AppUser.left_at).is_not(None))
     return set(session.exec(query).all())
@@ -70,13 +77,17 @@ def left_users(session: Session) -> set[str]:
 
 def write_synced(session: Session, org: OrgDirectory, leaving: Iterable[str],
                  now: datetime) -> None:
-    """Save ``org`` (users, roles, units), mark ``leaving`` as left at ``now`` and remove
-    the units ``org`` no longer has (in the caller's transaction)."""
+    """Save ``org`` (users, roles, units), mark ``leaving`` as left at ``now`` (users of
+    ``org`` who had left are back) and remove the units ``org`` no longer has (in the
+    caller's transaction)."""
     save_directory(session, org)
-    gone = sorted(set(leaving))
-    if gone:
-        for row in session.exec(select(AppUser).where(col(AppUser.username).in_(gone))).all():
-            row.left_at = row.left_at or now
+    gone = set(leaving)
+    for row in session.exec(select(AppUser).where(
+            col(AppUser.username).in_(sorted(gone | set(org.users))))).all():
+        # a leaver keeps the time they first left; someone listed again is back
+        left_at = (row.left_at or now) if row.username in gone else None
+        if row.left_at != left_at:
+            row.left_at = left_at
             session.add(row)
     for unit in session.exec(select(OrgUnit)).all():
         if unit.id not in org.units:
@@ -85,4 +96,4 @@ def write_synced(session: Session, org: OrgDirectory, leaving: Iterable[str],
 
 
 __all__ = ["OpenTask", "full_directory", "left_users", "open_holders", "open_tasks_of",
-           "write_synced"]
+           "synced", "write_synced"]

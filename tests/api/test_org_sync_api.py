@@ -5,8 +5,13 @@ their manager; everyone else is refused, and a broken directory is a 422 at its 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.api.conftest import PASSWORD, Api
+from rich.console import Console
+
+from api.prepare import prepare
+from engine.store.org import load_directory
+from tests.api.conftest import PASSWORD, START, Api, make_settings
 from tests.api.test_flows import task_of
 from tests.conftest import ROOT
 
@@ -15,7 +20,8 @@ SAMPLES = {"store_code": "SH012", "region": "east", "season": "AW26", "needed_by
            "items": [{"sku": "AW26-KNT-001", "quantity": 2}]}
 
 
-def test_preview_and_sync_move_the_leavers_task_to_their_manager(api: Api) -> None:
+def test_preview_and_sync_move_the_leavers_task_to_their_manager(api: Api, db_url: str,
+                                                                 tmp_path: Path) -> None:
     started = api.as_("bai.lu").post("/api/instances", json={"definition": "sample_order",
                                                              "data": SAMPLES})
     assert started.status_code == 201, started.text
@@ -57,6 +63,10 @@ def test_preview_and_sync_move_the_leavers_task_to_their_manager(api: Api) -> No
     again = admin.post("/api/admin/org/preview", content=hr,
                        headers={"Content-Type": "text/yaml"}).json()
     assert again["left"] == [] and again["handovers"] == []
+    # a restart no longer reads definitions/org.yaml, which still lists her
+    prepare(make_settings(db_url, tmp_path), console=Console(quiet=True), now=START)
+    with api.db.session(write=False) as s:
+        assert "qian.yu" not in load_directory(s).users
 
 
 def test_a_json_push_and_a_broken_directory(api: Api) -> None:

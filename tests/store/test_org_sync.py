@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.audit import cli_actor
 from api.cli import _register, app
-from api.org_view import audit_detail, sync_text
+from api.org_view import sync_text
 from engine import org_sync
 from engine.core import events as ev
 from engine.core.directory import directory_from_yaml
@@ -55,7 +55,7 @@ def test_preview_then_apply_hands_the_leavers_tasks_up_the_line(world: World) ->
         assert "bob" in load_directory(s).users
 
     with world.db.session() as s:
-        done = org_sync.apply(s, incoming, LATER, audit_detail("hr-bot", "test", LATER))
+        done = org_sync.apply(s, incoming, LATER, actor="hr-bot", source="test")
     assert [(h.task.holder, h.to, h.done) for h in done.handovers] == [
         ("bob", "mgr", True), ("cat", "boss", True)]
     with world.db.session(write=False) as s:
@@ -73,7 +73,7 @@ def test_preview_then_apply_hands_the_leavers_tasks_up_the_line(world: World) ->
     assert [(e.actor, e.detail["left"]) for e in entries] == [("hr-bot", ["bob", "cat"])]
 
     with world.db.session() as s:  # again: nothing left to do
-        again = org_sync.apply(s, incoming, LATER)
+        again = org_sync.apply(s, incoming, LATER, actor="hr-bot")
     assert again.plan.empty and again.handovers == ()
 
 
@@ -82,7 +82,7 @@ def test_a_leaver_without_anyone_above_keeps_the_task_and_is_reported(world: Wor
     top = ORG.replace("{username: mgr, name: Mia Manager, manager: boss,",
                       "{username: mgr, name: Mia Manager,")
     with world.db.session() as s:  # mgr reports to nobody now
-        org_sync.apply(s, directory_from_yaml(top, "hr.yaml"), T0)
+        org_sync.apply(s, directory_from_yaml(top, "hr.yaml"), T0, actor="hr-bot")
     # dan and his manager leave: nobody is left up dan's line
     text = "\n".join(line for line in top.splitlines()
                      if not any(f"username: {u}," in line for u in ("dan", "mgr")))
@@ -93,7 +93,7 @@ def test_a_leaver_without_anyone_above_keeps_the_task_and_is_reported(world: Wor
     assert [(h.task.holder, h.to) for h in seen.handovers] == [("dan", None)]
     assert "nobody up the reporting line can take it" in sync_text(seen)
     with world.db.session() as s:
-        done = org_sync.apply(s, incoming, LATER)
+        done = org_sync.apply(s, incoming, LATER, actor="hr-bot")
     assert [(h.to, h.done, h.note) for h in done.handovers] == [
         (None, False, "nobody up the reporting line can take it")]
     with world.db.session(write=False) as s:  # the task stays; an admin delegates it

@@ -1,6 +1,6 @@
 """Org units in the database: saved and loaded with the users, part of the cached
 directory's fingerprint (a unit change is seen at once), and users who left are out of
-the directory but keep their row."""
+the directory but keep their row until an org sync lists them again."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import select
 from engine.core.directory import load_directory as read_org
 from engine.store import Database
 from engine.store.org import current_directory, load_directory, save_directory
+from engine.store.org_sync import write_synced
 from engine.store.tables import AppUser, OrgUnit
 from tests.conftest import ROOT
 
@@ -52,8 +53,13 @@ def test_a_unit_change_and_a_departure_are_seen_by_the_cached_directory(db: Data
         after = current_directory(s)
         assert "shen.jie" not in after.users and after.members("north", "sample_manager") == ()
         assert s.exec(select(AppUser).where(AppUser.username == "shen.jie")).one().left_at
-    with db.session() as s:  # listed again by the org file: back in the directory
+    with db.session() as s:  # saving the org file again does not bring her back ...
         save_directory(s, org)
+        s.commit()
+    with db.session(write=False) as s:
+        assert "shen.jie" not in current_directory(s).users
+    with db.session() as s:  # ... an org sync listing her again does
+        write_synced(s, org, (), datetime(2026, 3, 3, tzinfo=UTC))
         s.commit()
     with db.session(write=False) as s:
         assert "shen.jie" in current_directory(s).users
