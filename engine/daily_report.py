@@ -152,7 +152,7 @@ def _cjk_fonts() -> list[str]:
     return [name for name in _CJK_FAMILIES if name in installed]
 
 
-def chart_png(figures: dict[str, Any], title: str) -> str:
+def chart_png(figures: dict[str, Any], title: str, ylabel: str = "") -> str:
     """Finished requests per day over two weeks, as a base64 PNG (Agg backend)."""
     import matplotlib
     matplotlib.use("Agg")
@@ -165,6 +165,8 @@ def chart_png(figures: dict[str, Any], title: str) -> str:
         try:
             ax.bar(days, counts, color="#0969da")
             ax.set_title(title, fontsize=9)
+            if ylabel:
+                ax.set_ylabel(ylabel, fontsize=7)
             ax.tick_params(axis="x", labelsize=6, rotation=45)
             ax.tick_params(axis="y", labelsize=7)
             for side in ("top", "right"):
@@ -183,8 +185,11 @@ def _h(hours: float | None, zh: bool) -> str:
     return f"{hours} 小时" if zh else f"{hours} h"
 
 
-def lines(f: dict[str, Any], zh: bool) -> list[str]:
-    """The report's lines in one language."""
+def lines(f: dict[str, Any], zh: bool, step_names: dict[str, str] | None = None,
+          people: dict[str, str] | None = None) -> list[str]:
+    """The report's lines in one language; ``step_names`` and ``people`` name steps and
+    approvers in that language (else their ids)."""
+    steps, names = step_names or {}, people or {}
     s = (f"{f['day']}：发起 {f['started']}，完成 {f['finished']}（通过 {f['approved']}，"
          f"驳回 {f['rejected']}）" if zh else
          f"{f['day']}: {f['started']} started, {f['finished']} finished "
@@ -198,13 +203,16 @@ def lines(f: dict[str, Any], zh: bool) -> list[str]:
             f"Overdue now: {f['overdue']}; at risk now: {f['at_risk']}")]
     for step, secs in f["slowest_steps"]:
         hours = round(secs / 3600, 1) if secs else None
+        step = steps.get(step, step)
         out.append(f"最慢环节：{step}（中位 {_h(hours, zh)}）" if zh
                    else f"Slow step: {step} (median {_h(hours, zh)})")
     for who, secs in f["slowest_approvers"]:
         hours = round(secs / 3600, 1) if secs else None
+        who = names.get(who, who)
         out.append(f"最慢审批人：{who}（中位 {_h(hours, zh)}）" if zh
                    else f"Slow approver: {who} (median {_h(hours, zh)})")
     for step, saving in f["candidates"]:
+        step = steps.get(step, step)
         out.append(f"可考虑取消：{step}（每年约省 {saving} 审批小时）" if zh
                    else f"Removal candidate: {step} (saves about {saving} approver hours a year)")
     return out
@@ -235,13 +243,27 @@ def _claim_once(conn: sa.Connection, key: str, day: date, who: str, mid: UUID,
 
 
 def message_data(session: Session, defn: ProcessDefinition, day: date, now: datetime,
-                 tz: str, zh: bool) -> dict[str, Any]:
+                 tz: str, zh: bool, directory: OrgDirectory | None = None
+                 ) -> dict[str, Any]:
+    """The report's message in one language, all of it: ``language`` makes the mail's
+    subject, greeting, headings and footer follow (``messaging.write_messages``), the
+    lines name steps and approvers in it, the chart's labels are in it."""
     figures = content(session, defn.key, day, now, tz)
     title = defn.title_zh or defn.title if zh else defn.title
     label = "每日完成数" if zh else "Finished per day"
+    steps = {n.id: ((n.title_zh or n.title) if zh else n.title) or n.id
+             for n in defn.nodes.values()}
+    people: dict[str, str] = {}
+    if directory is not None:
+        for who, _ in figures.get("slowest_approvers", []):
+            user = directory.get(who) if isinstance(who, str) else None
+            if user is not None:
+                people[who] = ((user.name_zh or user.name) if zh else user.name) or who
     return {"period": day.isoformat(), "process": title, "definition_key": defn.key,
-            "lines": lines(figures, zh), "figures": figures,
-            "chart_png": chart_png(figures, label), "path": f"/dashboard/{defn.key}"}
+            "language": "zh" if zh else "en",
+            "lines": lines(figures, zh, steps, people), "figures": figures,
+            "chart_png": chart_png(figures, label, "申请数" if zh else "requests"),
+            "path": f"/dashboard/{defn.key}"}
 
 
 def send(session: Session, defn: ProcessDefinition, day: date, now: datetime,
@@ -265,7 +287,7 @@ def send(session: Session, defn: ProcessDefinition, day: date, now: datetime,
         if not force and not _claim_once(conn, defn.key, day, who, mid, now):
             continue
         if zh not in data:
-            data[zh] = message_data(session, defn, day, now, report.time_zone, zh)
+            data[zh] = message_data(session, defn, day, now, report.time_zone, zh, directory)
         messages.append(Message(mid, "daily_report", who, None, data[zh]))  # type: ignore[arg-type]
     if messages:
         messaging.write_messages(conn, messages, directory, now)

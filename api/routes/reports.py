@@ -43,7 +43,7 @@ def preview(key: str, wf: ReaderDep) -> HTMLResponse:
     assert defn.report is not None
     today = wf.now.astimezone(ZoneInfo(defn.report.time_zone)).date()
     data = daily_report.message_data(wf.session, defn, today, wf.now,
-                                     defn.report.time_zone, wf.zh)
+                                     defn.report.time_zone, wf.zh, wf.directory)
     user = wf.user
     message = Message(id="preview", kind="daily_report",
                       recipient=Recipient(user.username, user.name or user.username,

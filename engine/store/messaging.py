@@ -321,6 +321,8 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
                       "instance_id": m.instance_id, "payload": m.payload, "created_at": now,
                       "read_at": None})
         p, recipient = _recipient(m.recipient, prefs.get(m.recipient, {}), directory)
+        if m.payload.get("language") in ("zh", "en"):  # a message in a set language (the
+            recipient = {**recipient, "language": m.payload["language"]}  # daily report's)
         data = {**m.payload, "people": _people(m.payload, directory)}
         for channel in p.channels:
             if channel != "app":

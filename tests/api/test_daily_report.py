@@ -95,3 +95,72 @@ def test_signoff_report_send(api: Api) -> None:
     bad = CliRunner().invoke(app, ["report", "sample_order", "--send",
                                    "--db", api.settings.database_url])
     assert bad.exit_code != 0
+
+
+def test_the_report_language_sets_the_whole_mail(
+        api: Api, smtp_server: SmtpServer, tmp_path: object) -> None:  # noqa: F811
+    """``language: zh`` makes chen.jing's (an English reader's) mail Chinese from subject to
+    footer, and ``language: en`` makes zhao.lei's (a Chinese reader's) English."""
+    import dataclasses
+
+    from engine import daily_report
+    from engine.store.definitions import DbCatalog
+    from engine.store.org import current_directory
+
+    with api.db.session() as s:
+        s.add(UserPreference(username="zhao.lei", channels=["email"], language="zh",
+                             updated_at=api.clock.now))
+        s.commit()
+    done = start_store(api)["id"]
+    decide(api, "zhao.lei", done, "reject", comment="Too expensive")
+    api.clock.advance(timedelta(days=1))
+    for language in ("zh", "en"):
+        with api.db.session() as s:
+            defn = DbCatalog(s).get("store_opening")
+            assert defn.report is not None
+            defn = dataclasses.replace(defn, report=dataclasses.replace(
+                defn.report, language=language))
+            sent = daily_report.send(s, defn, api.clock.now.date(), api.clock.now,
+                                     current_directory(s), force=True)
+            s.commit()
+        assert sent == 2
+    settings = make_settings(api.settings.database_url, tmp_path,  # type: ignore[arg-type]
+                             smtp_host=smtp_server.host, smtp_port=smtp_server.port,
+                             smtp_from="Signoff <signoff@example.cn>")
+    worker_for(settings, api.db, api.clock)[0].deliver_outbox(api.clock.now)  # no jobs
+    mails = _reports(smtp_server)
+    assert len(mails) == 4
+    for m in mails:
+        zh = str(m["Subject"]).startswith("Signoff 每日报告")
+        text = m.get_body(("plain",)).get_content()
+        html = m.get_body(("html",)).get_content()
+        if zh:
+            assert "你好" in text and "此消息由 Signoff 自动发送" in text and "打开看板" in text
+            assert "发起 1，完成 1（通过 0，驳回 1）" in text and "当前超时 0" in text
+            assert 'lang="zh' in html and "Hello" not in text and "started" not in text
+        else:
+            assert str(m["Subject"]).startswith("Signoff daily report")
+            assert "Hello" in text and "Sent by Signoff" in text
+            assert "1 started, 1 finished (0 approved, 1 rejected)" in text
+            assert "你好" not in text and "发起" not in text
+    by_person = sorted((m["To"].addresses[0].addr_spec,
+                        str(m["Subject"]).startswith("Signoff 每日报告")) for m in mails)
+    assert by_person == [("chen.jing@example.com", False), ("chen.jing@example.com", True),
+                         ("zhao.lei@example.com", False), ("zhao.lei@example.com", True)]
+
+
+def test_report_lines_name_steps_and_people_in_the_language() -> None:
+    from engine.daily_report import lines
+
+    figures = {"day": "2026-03-02", "started": 3, "finished": 1, "approved": 1,
+               "rejected": 0, "median_cycle_hours": 5.5, "median_cycle_hours_4w": 7.0,
+               "overdue": 1, "at_risk": 2, "slowest_steps": [("vp_review", 7200.0)],
+               "slowest_approvers": [("zhao.lei", 3600.0)],
+               "candidates": [("vp_review", 120)]}
+    zh = lines(figures, True, {"vp_review": "副总裁审批"}, {"zhao.lei": "赵磊"})
+    assert zh[3] == "最慢环节：副总裁审批（中位 2.0 小时）"
+    assert zh[4] == "最慢审批人：赵磊（中位 1.0 小时）"
+    assert zh[5] == "可考虑取消：副总裁审批（每年约省 120 审批小时）"
+    en = lines(figures, False, {"vp_review": "VP review"}, {"zhao.lei": "Zhao Lei"})
+    assert en[3] == "Slow step: VP review (median 2.0 h)"
+    assert en[1] == "Median cycle time 5.5 h against 7.0 h over the last 4 weeks"
