@@ -17,7 +17,7 @@ leave.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields, replace
 
 from engine.core import commands as cmds
 from engine.core import events as ev
@@ -49,7 +49,7 @@ class OrgPlan:
     units_new: tuple[str, ...] = ()
     units_changed: tuple[str, ...] = ()
     units_removed: tuple[str, ...] = ()
-    roles_new: tuple[str, ...] = field(default=())
+    roles_new: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -96,7 +96,6 @@ def merged(current: OrgDirectory, incoming: OrgDirectory, org_plan: OrgPlan) -> 
     for name in org_plan.kept:
         user = current.users[name]
         if user.unit is not None and user.unit not in incoming.units:
-            from dataclasses import replace
             user = replace(user, unit=None)
         users[name] = user
     roles = {**current.role_names, **incoming.role_names}
