@@ -133,7 +133,7 @@ def test_board_filters_pages_and_updates_live(browser: Any, clocked: Clocked) ->
 
 
 def test_a_request_turns_at_risk_before_its_deadline(browser: Any, clocked: Clocked) -> None:
-    _order(clocked)  # needed by Friday 20 March; five working days of SLAs ahead
+    iid = _order(clocked)  # needed by Friday 20 March; five working days of SLAs ahead
     page = _open(browser, clocked, "chen.jing")
     page.goto("/board")
     page.get_by_role("button", name="Recompute forecasts").click()
@@ -152,6 +152,13 @@ def test_a_request_turns_at_risk_before_its_deadline(browser: Any, clocked: Cloc
     mine.goto("/board")
     mine.wait_for_selector("[data-testid=badge-at-risk]")
     assert clocked.call("GET", "/notifications/unread-count", "bai.lu")["count"] >= 1
+    # an event in the request's log: its timeline says so, with who was told
+    mine.goto(f"/requests/{iid}")
+    risk = mine.locator(".timeline li.tl-deadline")
+    expect(risk).to_contain_text("At risk of missing the deadline")
+    expect(risk).to_contain_text("deadline")
+    expect(risk).to_contain_text("Told:")
+    assert risk.count() == 1
 
 
 def test_the_dashboard_previews_todays_daily_report(browser: Any, clocked: Clocked) -> None:
