@@ -50,9 +50,9 @@ class ObservedWorker(Worker):
         if self.deliver is not None:
             self.deliver = observed(self.deliver, self.worker_id)
 
-    def run_once(self, now: datetime | None = None) -> tuple[int, int]:
+    def run_once(self, now: datetime | None = None, *, jobs: bool = True) -> tuple[int, int]:
         now = now or self.clock()
-        fired, sent = super().run_once(now)
+        fired, sent = super().run_once(now, jobs=jobs)
         if fired:
             metrics.record_timers_fired(fired, self.worker_id)
         metrics.worker_heartbeat(self.worker_id)

@@ -3,31 +3,31 @@ worker processes, next to a raw ``SELECT ... FOR UPDATE SKIP LOCKED`` claim loop
 same ``timer`` table (the database's limit for claiming alone).
 
 Each measurement gets a fresh schema holding ``n`` running requests whose one reminder
-is due (written in bulk, then ``service.schedule_timers``). A Signoff worker fires each
-timer as a command: it claims a batch of 100 rows, and per row loads the history,
-decides, appends the ``reminder_sent`` event, updates the projections, deletes the timer
-row and writes the reminder's notification and outbox rows, in a savepoint; one commit
-per batch. The raw loop claims 100 rows and deletes them, one commit per batch, through
-psycopg with nothing else. Both run in spawned processes that start at a barrier.
+is due (written in bulk, then ``service.schedule_timers``; the org set-up is
+``bench.org``'s). A Signoff worker fires each timer as a command (``engine.firing``):
+it claims a batch of 100 rows, loads their histories in one query, decides each
+``FireTimer`` with the core, and writes the ``reminder_sent`` events, the projection
+changes, the timer rows and the reminders' notification and outbox rows a statement (or
+a ``COPY``) per table; one commit per batch. The raw loop claims 100 rows and deletes
+them, one commit per batch, through psycopg with nothing else. Both run in spawned
+processes that start at a barrier.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench import dbs
+from bench import org
 from bench.harness import Results, eprint, rate
+from bench.org import ORG
 from engine import service
 from engine.core import commands as cmds
 from engine.core.decide import decide
-from engine.core.directory import OrgDirectory, User
 from engine.core.loader import load_definition
 from engine.store import messaging, open_database
 from engine.store.definitions import DbCatalog
@@ -45,24 +45,16 @@ nodes:
     on: {approve: done}
   done: {final: approved}
 """
-ORG = OrgDirectory(users={"ann": User("ann", "Ann", manager="bob"),
-                          "bob": User("bob", "Bob", email="bob@example.com")})
 NOW = datetime.now(UTC).replace(microsecond=0)
 BATCH = 100
 
 
 def _setup(n: int) -> str:
-    url = dbs.fresh("postgresql")
-    db = open_database(url)
-    folder = Path(tempfile.mkdtemp(prefix="signoff-timers-"))
-    (folder / "chase.yaml").write_text(DEFINITION, encoding="utf-8")
-    defn = load_definition(DEFINITION, "chase.yaml", ORG)
     past = NOW - timedelta(hours=2)
+    url = org.fresh("chase", DEFINITION, past)
+    defn = load_definition(DEFINITION, "chase.yaml", ORG)
+    db = open_database(url)
     try:
-        with db.session() as s:
-            service.save_directory(s, ORG)
-            s.commit()
-            service.sync_definitions(s, folder, ORG, actor="bench", now=past)
         histories = [decide(defn, None, cmds.StartInstance(
             definition_key="chase", initiator="ann", data={"n": i}), past, ORG)
             for i in range(n)]

@@ -32,7 +32,8 @@ from engine.notify.message import DeliveryFailed, Message, Rendered
 
 class SmtpChannel:
     """Sends each message in one SMTP transaction. Sessions are kept open and reused
-    (up to ``max_idle`` of them, each for ``idle_seconds``), so a burst of reminders does
+    (up to ``max_idle`` of them, one per sending thread of the worker, each for
+    ``idle_seconds``), so a burst of reminders does
     not pay a TCP, TLS and AUTH handshake per mail; a session the server has dropped is
     replaced transparently. Thread-safe: each thread takes its own session."""
 
@@ -42,7 +43,7 @@ class SmtpChannel:
                  username: str | None = None, password: str | None = None,
                  starttls: bool = False, use_ssl: bool = False, timeout: float = 10.0,
                  ssl_context: ssl.SSLContext | None = None, local_hostname: str | None = None,
-                 max_idle: int = 4, idle_seconds: float = 30.0):
+                 max_idle: int = 8, idle_seconds: float = 30.0):
         if starttls and use_ssl:
             raise ValueError("choose STARTTLS or implicit TLS (SSL), not both")
         if not parseaddr(sender)[1]:
