@@ -28,8 +28,9 @@ def test_approve_a_task_from_the_inbox(page: Any, server: Server) -> None:
     page.wait_for_selector("[data-testid=task]")
     overdue = sum(t["overdue"] for t in waiting)  # a task may fall due while we look
     assert overdue >= 1
-    assert page.locator("[data-testid=task] .badge-overdue").count() >= overdue
-    assert page.locator("[data-testid=task].is-overdue").count() >= overdue
+    shown = min(overdue, 25)  # the inbox shows pages of 25, the most overdue first
+    assert page.locator("[data-testid=task] .badge-overdue").count() >= shown
+    assert page.locator("[data-testid=task].is-overdue").count() >= shown
     shot(page, "inbox")
     first = page.locator("[data-testid=task] a.task-link").first
     task_id = first.get_attribute("href").rsplit("/", 1)[-1]

@@ -10,6 +10,7 @@ const Inbox = lazy(() => import("./pages/Inbox"));
 const TaskPage = lazy(() => import("./pages/TaskPage"));
 const NewRequest = lazy(() => import("./pages/NewRequest"));
 const MyRequests = lazy(() => import("./pages/MyRequests"));
+const AllRequests = lazy(() => import("./pages/AllRequests"));
 const RequestPage = lazy(() => import("./pages/RequestPage"));
 const Processes = lazy(() => import("./pages/Processes"));
 const ProcessPage = lazy(() => import("./pages/ProcessPage"));
@@ -46,6 +47,7 @@ export default function App() {
               <Route path="new" element={<NewRequest />} />
               <Route path="new/:key" element={<NewRequest />} />
               <Route path="requests" element={<MyRequests />} />
+              <Route path="requests/all" element={<AllRequests />} />
               <Route path="requests/:id" element={<RequestPage />} />
               <Route path="processes" element={<Processes />} />
               <Route path="processes/:key" element={<ProcessPage />} />

@@ -19,6 +19,7 @@ export function InstanceHeader({ inst }: { inst: InstanceOut }) {
   return (
     <div className="card instance-head">
       <div className="row wrap gap">
+        {inst.number && <span className="request-number" data-testid="request-number">{inst.number}</span>}
         <h2 className="grow">{inst.title || inst.definition_title || inst.definition}</h2>
         <StatusBadge status={inst.status} />
       </div>

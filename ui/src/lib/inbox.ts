@@ -1,14 +1,6 @@
 // Inbox logic kept out of the component so it can be unit-tested.
 import type { BulkResultOut, TaskOut } from "../api/types";
 
-/** The query string of GET /api/tasks for the chosen filters. */
-export function tasksQuery(definition: string, node: string, limit = 200): string {
-  const q = new URLSearchParams({ sort: "overdue_first", limit: String(limit) });
-  if (definition) q.set("definition", definition);
-  if (definition && node) q.set("node", node);
-  return `/tasks?${q.toString()}`;
-}
-
 /** Tasks that may be approved in bulk: pending ones that offer "approve". */
 export function bulkApprovable(tasks: TaskOut[]): TaskOut[] {
   return tasks.filter((t) => t.status === "pending" && t.actions.includes("approve"));

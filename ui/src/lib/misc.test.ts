@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskOut } from "../api/types";
 import { highlightMermaid } from "./diagram";
-import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "./inbox";
+import { bulkApprovable, pruneSelection, summarizeBulk } from "./inbox";
 import { localized, personName } from "./localize";
 
 const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
@@ -12,12 +12,6 @@ const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
 });
 
 describe("inbox", () => {
-  it("builds the tasks query; a step filter needs a process", () => {
-    expect(tasksQuery("", "")).toBe("/tasks?sort=overdue_first&limit=200");
-    expect(tasksQuery("store_opening", "cfo")).toBe("/tasks?sort=overdue_first&limit=200&definition=store_opening&node=cfo");
-    expect(tasksQuery("", "cfo")).toBe("/tasks?sort=overdue_first&limit=200");
-  });
-
   it("offers bulk approval only for pending tasks that can be approved", () => {
     const list = [task("1"), task("2", { status: "waiting" }), task("3", { actions: ["reject"] })];
     expect(bulkApprovable(list).map((t) => t.id)).toEqual(["1"]);

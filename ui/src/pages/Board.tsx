@@ -34,7 +34,7 @@ function Row({ r, lang, now }: { r: BoardRow; lang: string; now: Date }) {
   const { people } = useAuth();
   return (
     <tr data-testid="board-row" className={r.at_risk || r.overdue ? "flagged" : undefined}>
-      <td><Link to={`/requests/${r.id}`}>{r.title || r.definition_title}</Link>
+      <td>{r.number && <span className="request-number">{r.number} </span>}<Link to={`/requests/${r.id}`}>{r.title || r.definition_title}</Link>
         <div className="muted small">{r.definition_title} · {personName(r.initiator, people, lang)}</div></td>
       <td data-testid="board-step">{r.current_node_title ?? r.current_node ?? t(`status.${r.status}`)}</td>
       <td>{r.holders.map((h) => personName(h, people, lang)).join(", ") || "—"}</td>

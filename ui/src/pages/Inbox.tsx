@@ -2,13 +2,15 @@ import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
-import type { BulkOut, BulkResultOut, DefinitionOut, DefinitionSummaryOut, TaskPage } from "../api/types";
+import type { BulkOut, BulkResultOut, InstancePage, TaskPage } from "../api/types";
 import { useAuth } from "../auth";
 import { DueBadge } from "../components/Badges";
+import { ListFilters, Pager } from "../components/ListControls";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { formatDateTime, formatDuration, secondsSince } from "../lib/format";
-import { bulkApprovable, pruneSelection, summarizeBulk, tasksQuery } from "../lib/inbox";
-import { localized, personName } from "../lib/localize";
+import { bulkApprovable, pruneSelection, summarizeBulk } from "../lib/inbox";
+import { listQuery, offsetOf, PAGE_SIZE, TASK_SORTS } from "../lib/lists";
+import { personName } from "../lib/localize";
 import { useLiveReload } from "../lib/userEvents";
 import { useApi } from "../lib/useApi";
 
@@ -16,12 +18,9 @@ export default function Inbox() {
   const { t, i18n } = useTranslation();
   const { people } = useAuth();
   const [params, setParams] = useSearchParams();
-  const definition = params.get("definition") ?? "";
-  const node = params.get("node") ?? "";
-  const tasks = useApi<TaskPage>(tasksQuery(definition, node));
+  const offset = offsetOf(params);
+  const tasks = useApi<TaskPage>(`/tasks?${listQuery(params, {}, { offset, limit: PAGE_SIZE })}`);
   useLiveReload(tasks.reload, ["inbox"]); // a task came or went: no reload needed
-  const defs = useApi<DefinitionSummaryOut[]>("/definitions");
-  const defn = useApi<DefinitionOut>(definition ? `/definitions/${encodeURIComponent(definition)}` : null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState(false);
@@ -32,13 +31,11 @@ export default function Inbox() {
   const approvable = useMemo(() => bulkApprovable(items), [items]);
   useEffect(() => setSelected((s) => pruneSelection(s, items)), [items]);
 
-  function setFilter(key: string, value: string) {
+  const goTo = (n: number) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key === "definition") next.delete("node");
-    setParams(next, { replace: true });
-  }
+    next.set("offset", String(n));
+    setParams(next);
+  };
   function toggle(id: string) {
     setSelected((s) => {
       const n = new Set(s);
@@ -71,24 +68,12 @@ export default function Inbox() {
     <div className="page">
       <div className="page-head">
         <h1>{t("inbox.title")}</h1>
-        {tasks.data && <span className="muted">{t("inbox.total", { count: tasks.data.total })}</span>}
+        {tasks.data && <span className="muted" data-testid="list-total">
+          {t(tasks.data.total_exact ? "inbox.total" : "lists.pendingAbout", { count: tasks.data.total })}</span>}
       </div>
-      <div className="filters">
-        <label>{t("inbox.process")}
-          <select name="definition" value={definition} onChange={(e) => setFilter("definition", e.target.value)}>
-            <option value="">{t("inbox.allProcesses")}</option>
-            {(defs.data ?? []).map((d) => <option key={d.key} value={d.key}>{localized(d, "title", i18n.language)}</option>)}
-          </select>
-        </label>
-        <label>{t("inbox.step")}
-          <select name="node" value={node} disabled={!definition} onChange={(e) => setFilter("node", e.target.value)}>
-            <option value="">{t("inbox.allSteps")}</option>
-            {(defn.data?.nodes ?? []).filter((n) => n.kind === "approval").map((n) => (
-              <option key={n.id} value={n.id}>{localized(n, "title", i18n.language) || n.id}</option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <ListFilters params={params} setParams={setParams} sorts={TASK_SORTS}
+        exportPath={`/tasks.xlsx?${listQuery(params)}`} exportName="inbox.xlsx" />
+      <ReturnedToMe />
 
       {approvable.length > 0 && (
         <div className="bulk-bar">
@@ -132,6 +117,7 @@ export default function Inbox() {
             )}
             <Link to={`/tasks/${task.id}`} className="task-link">
               <div className="row wrap gap-sm">
+                {task.number && <span className="request-number" data-testid="request-number">{task.number}</span>}
                 <strong className="grow">{task.instance_title || task.definition_title || task.definition}</strong>
                 <DueBadge overdue={task.overdue} dueSoon={task.due_soon} />
               </div>
@@ -148,6 +134,40 @@ export default function Inbox() {
           </li>
         ))}
       </ul>
+      {tasks.data && <Pager offset={offset} size={PAGE_SIZE} total={tasks.data.total}
+        exact={tasks.data.total_exact} count={items.length} onPage={goTo} />}
     </div>
+  );
+}
+
+/** Requests returned to me: a to-do here (correct and resubmit, or withdraw). */
+function ReturnedToMe() {
+  const { t, i18n } = useTranslation();
+  const returned = useApi<InstancePage>("/instances?scope=mine&status=returned&limit=20");
+  useLiveReload(returned.reload, ["inbox"]);
+  const items = returned.data?.items ?? [];
+  if (!items.length) return null;
+  return (
+    <section className="returned-todo" aria-labelledby="returned-title" data-testid="returned-todo">
+      <h2 id="returned-title">{t("lists.returnedTitle", { count: returned.data?.total ?? items.length })}</h2>
+      <ul className="task-list">
+        {items.map((r) => (
+          <li key={r.id} className="task-card is-returned" data-testid="returned">
+            <Link to={`/requests/${r.id}`} className="task-link">
+              <div className="row wrap gap-sm">
+                {r.number && <span className="request-number">{r.number}</span>}
+                <strong className="grow">{r.title || r.definition_title}</strong>
+                <span className="badge badge-returned">{t("status.returned")}</span>
+              </div>
+              <div className="muted small row wrap gap-sm">
+                <span>{r.definition_title ?? r.definition}</span>
+                {r.since && <span>· {t("lists.returnedSince", { when: formatDateTime(r.since, i18n.language) })}</span>}
+                <span>· {t("lists.resubmitOrWithdraw")}</span>
+              </div>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
