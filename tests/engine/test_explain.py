@@ -3,6 +3,8 @@ syntax errors say what to do, and a name close to a known one gets "did you mean
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from engine.core import DefinitionInvalid, load_definition
@@ -23,11 +25,16 @@ def line_of(text: str) -> int:
     return SOURCE[:SOURCE.index(text)].count("\n") + 1
 
 
+def lines_of(text: str) -> list[int]:
+    return [SOURCE[:m.start()].count("\n") + 1 for m in re.finditer(re.escape(text), SOURCE)]
+
+
 def test_a_misspelt_step_name_is_one_error_at_the_step_not_six() -> None:
     found, hidden = errors_of("  finance_review:\n", "  finance_reveiw:\n")
     line = line_of("  finance_review:\n")
+    routes = ", ".join(str(n) for n in lines_of("finance_review") if n != line)
     assert found == [f"{line}:3: step 'finance_reveiw' is never reached, and 3 route(s) go "
-                     f"to 'finance_review', which is no step (line 44, 52, 73): one of the "
+                     f"to 'finance_review', which is no step (line {routes}): one of the "
                      "two names is misspelt"]
     assert hidden == 6  # three unknown targets, three unreachable steps behind it
 
@@ -60,22 +67,27 @@ def test_a_misspelt_key_or_value_is_one_error(old: str, new: str, message: str,
 
 
 @pytest.mark.parametrize(("old", "new", "where", "starts"), [
-    ("    title_zh: 直属上级", "     title_zh: 直属上级", "38:14",
+    ("    title_zh: 直属上级", "     title_zh: 直属上级", (0, 14),
      "this line is indented more than the one above it"),
-    ("    title_zh: 直属上级", "   title_zh: 直属上级", "38:4",
+    ("    title_zh: 直属上级", "   title_zh: 直属上级", (0, 4),
      "this line is indented differently from the lines above it"),
-    ("title: Expense claim\n", "title: Expense: claim\n", "5:15", "a second ':' on one line"),
-    ("    title_zh: 直属上级", "\ttitle_zh: 直属上级", "38:1", "a tab character"),
+    ("title: Expense claim\n", "title: Expense: claim\n", (0, 15), "a second ':' on one line"),
+    ("    title_zh: 直属上级", "\ttitle_zh: 直属上级", (0, 1), "a tab character"),
     ("on: {approve: payment, reject: rejected, return: finance_review}",
-     "on: {approve: payment, reject: rejected, return: finance_review", "73:9",
+     "on: {approve: payment, reject: rejected, return: finance_review", (0, 9),
      "a { ... } mapping is not closed with '}'"),
-    ("    sla: 5d\n", "    sla: 5d\n    sla: 4d\n", "73:5", "the key 'sla' appears twice"),
+    ("    sla: 5d\n", "    sla: 5d\n    sla: 4d\n", (1, 5), "the key 'sla' appears twice"),
 ])
-def test_yaml_syntax_errors_in_plain_words_at_the_line(old: str, new: str, where: str,
+def test_yaml_syntax_errors_in_plain_words_at_the_line(old: str, new: str,
+                                                       where: tuple[int, int],
                                                        starts: str) -> None:
+    """`where` is (lines below the changed text's first line, column): no line number is
+    written down, so editing the example definition cannot break the test."""
     found, _ = errors_of(old, new)
+    below, column = where
+    where_text = f"{line_of(old) + below}:{column}"
     assert len(found) == 1
-    assert found[0].startswith(f"{where}: {starts}"), found[0]
+    assert found[0].startswith(f"{where_text}: {starts}"), found[0]
     assert "(YAML: " in found[0]  # the parser's own words stay, at the end
 
 
