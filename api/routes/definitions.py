@@ -25,7 +25,7 @@ from engine.core.directory import User
 from engine.core.errors import DefinitionError, DefinitionInvalid, NotPermitted
 from engine.core.limits import DEFAULT
 from engine.core.lint import definition_warnings
-from engine.core.loader import load_definition
+from engine.core.loader import definition_schema, load_definition
 from engine.store import definitions as defs
 
 router = APIRouter(prefix="/definitions", tags=["definitions"],
@@ -69,6 +69,12 @@ def list_definitions(user: UserDep, session: ReadSessionDep, zh: ZhDep
     retired = defs.retired(session)
     return [definition_summary(localize(d, zh), catalog.versions(d.key), d, retired.get(d.key))
             for d in catalog.latest()]
+
+
+@router.get("/schema", response_model=dict[str, Any])
+def get_schema(user: UserDep) -> dict[str, Any]:
+    """The JSON Schema of the YAML format (completion in the owner's editor)."""
+    return definition_schema()
 
 
 @router.get("/{key}", response_model=DefinitionOut)

@@ -99,3 +99,9 @@ def test_the_cli_retires_and_brings_back(api: Api) -> None:
     r = runner.invoke(app, ["retire", "sample_order", "--undo", "--db", url])
     assert r.exit_code == 0 and "sample_order: in use" in r.output
     assert api.as_("bai.lu").get("/api/definitions/sample_order").json()["retired_at"] is None
+
+
+def test_the_format_schema_is_served_for_completion(api: Api) -> None:
+    schema = api.as_("li.na").get("/api/definitions/schema").json()
+    assert "nodes" in schema["required"] and "approvers" in str(schema)
+    assert api.client.get("/api/definitions/schema").status_code == 401

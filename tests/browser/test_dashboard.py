@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Server, shot, sign_in
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -75,20 +74,4 @@ def test_process_definition_with_diagram_and_yaml_errors(page: Any, server: Serv
     page.click("a[data-key=store_opening]")
     page.wait_for_selector("[data-testid=diagram] svg")
     shot(page, "process-store-opening")
-    page.get_by_role("button", name="Upload a new version").click()
-    page.fill("textarea[name=yaml]", "key: broken\ntitle: Broken\nstart: nowhere\nnodes:\n"
-              "  a: {approvers: {role: no_such_role}, on: {approve: zzz}}\n")
-    page.get_by_role("button", name="Validate").click()
-    errors = page.wait_for_selector("[data-testid=yaml-errors]")
-    assert "Line" in errors.inner_text()
-    shot(page, "process-yaml-errors")
-
-    # A valid upload under a new key publishes version 1 of a new process.
-    yaml = (ROOT / "definitions" / "store_opening.yaml").read_text(encoding="utf-8")
-    pilot = yaml.replace("key: store_opening", "key: store_opening_pilot", 1)
-    page.fill("textarea[name=yaml]", pilot)
-    page.get_by_role("button", name="Validate").click()
-    page.wait_for_selector("text=The definition is valid.")
-    page.get_by_role("button", name="Publish new version").click()
-    page.wait_for_url("**/processes/store_opening_pilot")
-    page.wait_for_selector("[data-testid=diagram] svg")
+    # Editing, checking and publishing: tests/browser/test_editor.py

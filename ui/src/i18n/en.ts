@@ -1,4 +1,5 @@
 // English strings. zh-CN.ts must have exactly the same keys (a unit test checks it).
+import { editorEn } from "./editor";
 const en = {
   app: { name: "Signoff", tagline: "Approvals you can see" },
   nav: {
@@ -152,6 +153,7 @@ const en = {
     resubmitHint: "This request was returned to you. Correct it and resubmit.",
     finishedAt: "Finished", initiator: "Requester", export: "Export to Excel",
   },
+  editor: editorEn,
   processes: {
     title: "Processes", versions: "Versions", nodes: "Steps", yaml: "YAML",
     diagram: "Diagram", approvers: "Approvers", mode: "Mode", sla: "SLA", kind: "Kind",

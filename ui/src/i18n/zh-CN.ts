@@ -1,4 +1,5 @@
 // 简体中文。键必须与 en.ts 完全一致（单元测试会检查）。
+import { editorZh } from "./editor";
 import type { Messages } from "./en";
 
 const zh: Messages = {
@@ -154,6 +155,7 @@ const zh: Messages = {
     resubmitHint: "此申请已退回给您，请修改后重新提交。",
     finishedAt: "结束时间", initiator: "申请人", export: "导出 Excel",
   },
+  editor: editorZh,
   processes: {
     title: "流程", versions: "版本", nodes: "环节", yaml: "YAML",
     diagram: "流程图", approvers: "审批人", mode: "方式", sla: "时限", kind: "类型",

@@ -20,7 +20,7 @@ function ProcessPicker() {
       {defs.loading && <Spinner />}
       {defs.error && <ProblemView error={defs.error} onRetry={defs.reload} />}
       <div className="cards">
-        {(defs.data ?? []).map((d) => (
+        {(defs.data ?? []).filter((d) => !d.retired_at).map((d) => (
           <Link key={d.key} to={`/new/${d.key}`} className="card card-link" data-key={d.key}>
             <strong>{localized(d, "title", i18n.language)}</strong>
             <span className="muted small">{localized(d, "description", i18n.language)}</span>

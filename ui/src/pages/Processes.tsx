@@ -16,7 +16,8 @@ export default function Processes() {
       <div className="cards">
         {(defs.data ?? []).map((d) => (
           <Link key={d.key} to={`/processes/${d.key}`} className="card card-link" data-key={d.key}>
-            <strong>{localized(d, "title", i18n.language)}</strong>
+            <strong>{localized(d, "title", i18n.language)}
+              {d.retired_at && <> <span className="badge badge-retired">{t("editor.retired")}</span></>}</strong>
             <span className="muted small">{localized(d, "description", i18n.language)}</span>
             <span className="small">
               <code>{d.key}</code> · {t("common.version")} {d.version} · {t("processes.nodes")} {d.node_count}
