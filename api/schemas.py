@@ -255,6 +255,12 @@ class AttachmentOut(_Out):
     url: str = Field(description="GET it (signed in, involved in the request)")
 
 
+class AttachmentLimitsOut(_Out):
+    max_bytes: int = Field(description="Largest file accepted, in bytes")
+    max_files: int = Field(description="Files in one upload")
+    types: list[str] = Field(description="Accepted file extensions, such as .pdf")
+
+
 class TimelineOut(_Out):
     at: datetime
     kind: str

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     attachments_s3_region: str | None = None
     attachments_s3_prefix: str = "attachments/"
     # credentials: boto3's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role...)
-    attachment_max_bytes: int = 20 * 1024 * 1024  # one file
+    attachment_max_bytes: int = 20_000_000  # one file (20 MB)
     attachment_max_files: int = 10  # files in one upload
     attachment_types: str = ",".join(ATTACHMENT_TYPES)  # accepted extensions
 

@@ -49,7 +49,7 @@ _SNIFF = 8192  # bytes read to tell the type
 
 @dataclass(frozen=True)
 class Policy:
-    max_bytes: int = 20 * 1024 * 1024  # one file
+    max_bytes: int = 20_000_000  # one file (20 MB)
     max_files: int = 10  # files in one upload
     types: tuple[str, ...] = field(default_factory=lambda: tuple(TYPES))  # extensions
 

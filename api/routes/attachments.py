@@ -23,7 +23,7 @@ from api.deps import IdempotencyKeyDep, RuntimeDep
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.runtime import Runtime
-from api.schemas import AttachmentOut, InstanceOut
+from api.schemas import AttachmentLimitsOut, AttachmentOut, InstanceOut
 from api.unit_of_work import ReaderDep, WriterDep
 from engine import attachments, service
 from engine.core.attachments import AttachmentTooLarge, safe_name
@@ -94,6 +94,15 @@ def stage(writer: WriterDep, runtime: RuntimeDep,
                              content_type=f.content_type, field=f.field,
                              actor=uow.user.username, at=uow.now,
                              url=f"/api/attachments/{f.attachment_id}")
+
+
+@router.get("/attachments/limits", response_model=AttachmentLimitsOut)
+def limits(runtime: RuntimeDep, uow: ReaderDep) -> AttachmentLimitsOut:
+    """What an upload may be: the browser checks files against these before sending."""
+    del uow  # signed in
+    policy = runtime.settings.attachment_policy()
+    return AttachmentLimitsOut(max_bytes=policy.max_bytes, max_files=policy.max_files,
+                               types=list(policy.accepted()))
 
 
 def _disposition(name: str) -> str:

@@ -26,6 +26,8 @@ export type InstanceOut = Schemas["InstanceOut"];
 export type InstancePage = Schemas["ListPage_InstanceSummaryOut_"];
 export type InstanceStatus = InstanceSummaryOut["status"];
 export type TimelineOut = Schemas["TimelineOut"];
+export type AttachmentOut = Schemas["AttachmentOut"];
+export type AttachmentLimitsOut = Schemas["AttachmentLimitsOut"];
 export type VisitOut = Schemas["VisitOut"];
 
 export type ProcessOut = Schemas["ProcessOut"];

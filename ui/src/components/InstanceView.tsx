@@ -5,6 +5,7 @@ import { useAuth } from "../auth";
 import { formatDateTime, formatDuration, secondsSince } from "../lib/format";
 import { personName } from "../lib/localize";
 import { useApi } from "../lib/useApi";
+import { AttachmentsPanel, PrintButton } from "./Attachments";
 import { StatusBadge } from "./Badges";
 import { Spinner } from "./ProblemView";
 import { DataTable, RequestForm } from "./RequestForm";
@@ -22,6 +23,7 @@ export function InstanceHeader({ inst }: { inst: InstanceOut }) {
         {inst.number && <span className="request-number" data-testid="request-number">{inst.number}</span>}
         <h2 className="grow">{inst.title || inst.definition_title || inst.definition}</h2>
         <StatusBadge status={inst.status} />
+        <PrintButton />
       </div>
       <dl className="facts">
         <div><dt>{t("requests.process")}</dt><dd>{inst.definition_title ?? inst.definition} · v{inst.definition_version}</dd></div>
@@ -57,7 +59,9 @@ export function InstanceHeader({ inst }: { inst: InstanceOut }) {
 }
 
 /** The request's data (read-only form), its timeline, steps and diagram. */
-export function InstanceBody({ inst, hideForm }: { inst: InstanceOut; hideForm?: boolean }) {
+export function InstanceBody({ inst, hideForm, onChanged }: {
+  inst: InstanceOut; hideForm?: boolean; onChanged?: () => void;
+}) {
   const { t } = useTranslation();
   const defn = useApi<DefinitionOut>(
     `/definitions/${encodeURIComponent(inst.definition)}?version=${inst.definition_version ?? ""}`);
@@ -70,15 +74,16 @@ export function InstanceBody({ inst, hideForm }: { inst: InstanceOut; hideForm?:
         {defn.loading && <Spinner />}
         {defn.data ? (
           <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema}
-            data={inst.data} readonly />
+            data={inst.data} attachments={inst.attachments} readonly />
         ) : !defn.loading && <DataTable data={inst.data} />}
       </section>}
+      <AttachmentsPanel inst={inst} onChanged={onChanged} />
       <div className="two-col">
         <section className="card">
           <h3>{t("task.timeline")}</h3>
           <Timeline entries={inst.timeline} />
         </section>
-        <section className="card">
+        <section className="card no-print">
           <h3>{t("task.diagram")}</h3>
           {diagram ? (
             <Suspense fallback={<Spinner />}>

@@ -4,12 +4,16 @@ import { customizeValidator } from "@rjsf/validator-ajv8";
 import localizeZh from "ajv-i18n/localize/zh";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import type { AttachmentOut } from "../api/types";
 import { normLang } from "../lib/format";
+import { AttachmentsContext, attachmentWidgets } from "./Attachments";
 
 // Field messages in the UI's language: ajv-i18n translates Ajv's own messages.
+// `format: attachment` holds an uploaded file's id (components/Attachments.tsx).
+const formats = { customFormats: { attachment: /^[0-9a-fA-F-]{32,36}$/ } };
 const validators = {
-  en: customizeValidator(),
-  "zh-CN": customizeValidator({}, localizeZh as Parameters<typeof customizeValidator>[1]),
+  en: customizeValidator(formats),
+  "zh-CN": customizeValidator(formats, localizeZh as Parameters<typeof customizeValidator>[1]),
 };
 
 interface Props {
@@ -22,6 +26,7 @@ interface Props {
   readonly?: boolean;
   disabled?: boolean;
   children?: ReactNode;
+  attachments?: AttachmentOut[]; // the request's files, named by attachment fields
 }
 
 /** A definition's request form, rendered by react-jsonschema-form from its JSON Schema. */
@@ -31,8 +36,10 @@ export function RequestForm(props: Props) {
   const ui: UiSchema = { ...(props.uiSchema ?? {}) };
   if (props.readonly) ui["ui:submitButtonOptions"] = { norender: true };
   return (
+    <AttachmentsContext.Provider value={props.attachments ?? []}>
     <Form
       className={props.readonly ? "rjsf rjsf-readonly" : "rjsf"}
+      widgets={attachmentWidgets}
       schema={props.schema as RJSFSchema}
       uiSchema={ui}
       formData={props.data}
@@ -48,6 +55,7 @@ export function RequestForm(props: Props) {
     >
       {props.children}
     </Form>
+    </AttachmentsContext.Provider>
   );
 }
 

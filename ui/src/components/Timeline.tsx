@@ -3,8 +3,10 @@ import type { TimelineOut, VisitOut } from "../api/types";
 import { useAuth } from "../auth";
 import { formatDateTime, formatDuration, formatPercent } from "../lib/format";
 import { personName } from "../lib/localize";
+import { AttachmentEntry } from "./Attachments";
 
 function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (e.kind === "attachment_added") return t("attachments.attached");
   if (e.kind === "at_risk") return t(`timeline.at_risk_${e.action === "sla" ? "sla" : "deadline"}`);
   if (e.kind === "node_left" || e.kind === "instance_finished") {
     // These carry an outcome (approved, returned, withdrawn, ...) in `action`.
@@ -50,6 +52,7 @@ export function Timeline({ entries }: { entries: TimelineOut[] }) {
               })}</div>}
             </div>
           )}
+          {e.attachment && <AttachmentEntry a={e.attachment} />}
           {e.comment && (e.kind === "task_cancelled" && REASON_CODE.test(e.comment)
             ? <div className="muted small">{t(`timeline.reason_${e.comment}`, { defaultValue: e.comment.replace(/_/g, " ") })}</div>
             : <blockquote>{e.comment}</blockquote>)}

@@ -208,6 +208,22 @@ const en = {
     kept_comments: "Fast and rarely stops a request, but approvers comment on it: they engage with it.",
     kept_did_not_hold: "Looked removable on the earlier requests, but it stopped more of the later ones: not proposed.",
   },
+  attachments: {
+    title: "Attachments", none: "No files attached yet.", attached: "File attached",
+    choose: "Files to attach", comment: "Comment (optional)", upload: "Upload",
+    progress: "Upload progress", uploadedOne: "File attached.", uploadedMany: "{{count}} files attached.",
+    limits: "Up to {{limit}} per file, {{max}} files at a time: {{types}}",
+    tooLarge: "{{name}} is too large: the limit is {{limit}} per file.",
+    badType: "{{name}} cannot be attached: accepted types are {{types}}.",
+    tooMany: "Choose at most {{max}} files at a time.", empty: "{{name}} is empty.",
+    notAllowed: "Only people involved in this request can attach files.",
+    closed: "This request is closed: no more files can be attached.",
+    downloadFailed: "The download failed.", version: "version {{n}}", replaced: "replaced",
+    replacesName: "replaces {{name}}", newVersion: "New version",
+    newVersionOf: "Upload a new version of {{name}}",
+    replacing: "The file you upload becomes the new version of {{name}}; the old one is kept.",
+    print: "Print",
+  },
 };
 
 export default en;

@@ -210,6 +210,22 @@ const zh: Messages = {
     kept_comments: "速度快且很少拦下申请，但审批人常填写意见：他们确实在看。",
     kept_did_not_hold: "按较早的申请看似可以去掉，但它拦下了更多之后的申请：不建议去掉。",
   },
+  attachments: {
+    title: "附件", none: "暂无附件。", attached: "上传附件",
+    choose: "选择要上传的文件", comment: "说明（可选）", upload: "上传",
+    progress: "上传进度", uploadedOne: "附件已上传。", uploadedMany: "已上传 {{count}} 个附件。",
+    limits: "每个文件不超过 {{limit}}，每次最多 {{max}} 个：{{types}}",
+    tooLarge: "{{name}} 太大：每个文件不能超过 {{limit}}。",
+    badType: "{{name}} 无法上传：只接受 {{types}} 类型的文件。",
+    tooMany: "每次最多选择 {{max}} 个文件。", empty: "{{name}} 是空文件。",
+    notAllowed: "只有参与此申请的人可以上传附件。",
+    closed: "此申请已结束，不能再上传附件。",
+    downloadFailed: "下载失败。", version: "第 {{n}} 版", replaced: "已被替换",
+    replacesName: "替换 {{name}}", newVersion: "上传新版本",
+    newVersionOf: "上传 {{name}} 的新版本",
+    replacing: "上传的文件将成为 {{name}} 的新版本，旧版本会保留。",
+    print: "打印",
+  },
 };
 
 export default zh;

@@ -27,7 +27,7 @@ function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
       </div>
       <SubmitProblem error={form.error} onFields={!!form.error?.problem.errors?.some((e) => e.pointer !== undefined)} />
       <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema} data={data}
-        extraErrors={form.extraErrors} disabled={form.busy}
+        extraErrors={form.extraErrors} disabled={form.busy} attachments={inst.attachments}
         onChange={(d) => {
           setData(d);
           form.clearExtra();
@@ -83,7 +83,7 @@ export default function RequestPage() {
       )}
       {error && <ProblemView error={error} />}
       {r.can_resubmit && <Resubmit inst={r} onDone={inst.reload} />}
-      <InstanceBody inst={r} hideForm={r.can_resubmit} />
+      <InstanceBody inst={r} hideForm={r.can_resubmit} onChanged={inst.reload} />
     </div>
   );
 }

@@ -47,7 +47,7 @@ export default function TaskPage() {
       <InstanceHeader inst={tk.instance} />
       {mine && <ActionPanel task={tk} onDone={(action, inst) => setDone({ action, inst })} />}
       {!mine && <p className="notice">{t("task.notYours")}</p>}
-      <InstanceBody inst={tk.instance} />
+      <InstanceBody inst={tk.instance} onChanged={task.reload} />
     </div>
   );
 }
