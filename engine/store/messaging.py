@@ -222,8 +222,9 @@ def _with_numbers(conn: sa.Connection, messages: list[Message]) -> None:
     missing = [iid for iid, number in found.items() if number is None]
     if missing:
         inst = Instance.__table__.c  # type: ignore[attr-defined]
+        # a Result has keys(): dict.update would take it for a mapping, hence all()
         found.update(conn.execute(sa.select(inst.id, inst.number)
-                                  .where(inst.id.in_(missing))).tuples())
+                                  .where(inst.id.in_(missing))).tuples().all())
     for m in messages:
         number = found.get(m.instance_id)
         if number:
