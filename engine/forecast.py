@@ -41,7 +41,7 @@ from engine.core import commands as cmds
 from engine.core.catalog import Catalog
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
-from engine.core.errors import EngineError
+from engine.core.errors import ConcurrentUpdate, EngineError
 from engine.core.state import replay
 from engine.store import event_log, messaging
 from engine.store.board_tables import ForecastRow, RiskFlag
@@ -226,18 +226,23 @@ def _flag_risks(session: Session, conn: sa.Connection, catalog: Catalog | None,
                 if t.due_at is not None and now < t.due_at < found.step_median:
                     subjects.append((t.id, "sla", found.step_median, t.due_at))
         for task_id, reason, expected, limit in subjects:
-            if not _insert_once(conn, {"subject_id": task_id or r.id, "reason": reason,
-                                       "instance_id": r.id, "definition_key": defn.key,
-                                       "at": now, "expected_at": expected,
-                                       "limit_at": limit}):
-                continue
-            flagged += 1
             cmd = cmds.MarkAtRisk(
                 reason="sla" if reason == "sla" else "deadline", expected=_dt(expected),
                 limit=_dt(limit), task_id=task_id,
                 chance=found.miss_chance if reason == "deadline" else None,
                 notify=tuple(owners(conn, directory, defn.key, r.definition_version)))
-            if mark_at_risk(session, catalog, directory, r.id, cmd, now):
+            try:  # the flag and the event together, or neither (found again next round)
+                with session.begin_nested():
+                    if not _insert_once(conn, {
+                            "subject_id": task_id or r.id, "reason": reason,
+                            "instance_id": r.id, "definition_key": defn.key, "at": now,
+                            "expected_at": expected, "limit_at": limit}):
+                        continue
+                    marked = mark_at_risk(session, catalog, directory, r.id, cmd, now)
+            except (ConcurrentUpdate, sa.exc.IntegrityError):
+                continue
+            flagged += 1
+            if marked:
                 told = [r.initiator, *sorted({t.assignee for t in tasks
                                               if task_id is None or t.id == task_id}),
                         *cmd.notify]

@@ -248,17 +248,14 @@ def execute_on_task(session: Session, catalog: Catalog, directory: OrgDirectory,
 def mark_at_risk(session: Session, catalog: Catalog, directory: OrgDirectory,
                  instance_id: UUID, cmd: cmds.MarkAtRisk, now: datetime) -> bool:
     """Append what ``cmd`` causes (``RequestAtRisk``, its messages, the ``on: at_risk``
-    escalations) in a savepoint of the caller's transaction, which commits; False when it
-    caused nothing (already at risk, no longer running) or the instance changed under it
-    (the next refresh finds it again)."""
-    try:
-        with session.begin_nested():
-            loaded = recent.load(session.connection(), instance_id=instance_id)
-            if loaded is None:
-                return False
-            return _apply(session, catalog, directory, loaded, cmd, now)[1] is not None
-    except (ConcurrentUpdate, sa.exc.IntegrityError):
+    escalations) in the caller's transaction, which commits; False when it caused nothing
+    (already at risk, no longer running). Raises ``ConcurrentUpdate`` or
+    ``sa.exc.IntegrityError`` when the instance changed under it: the caller rolls back
+    (a savepoint) and the next refresh finds the risk again."""
+    loaded = recent.load(session.connection(), instance_id=instance_id)
+    if loaded is None:
         return False
+    return _apply(session, catalog, directory, loaded, cmd, now)[1] is not None
 # --- attachments (the bytes: engine.store.attachment_blobs; checks: engine.attachments) --
 
 def _attached(session: Session, catalog: Catalog, directory: OrgDirectory, loaded: Loaded,
