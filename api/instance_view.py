@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from api.schemas import (
     AttachmentOut,
+    FieldChangeOut,
     InstanceOut,
     InstanceSummaryOut,
     PredictedFinishOut,
@@ -20,6 +21,7 @@ from engine.core import events as ev
 from engine.core.definition import ProcessDefinition
 from engine.core.diagram import mermaid
 from engine.core.directory import User
+from engine.core.forms import field_changes
 from engine.core.state import InstanceState
 from engine.queries import RequestRow
 from engine.store import Instance, NodeVisit
@@ -40,6 +42,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
     assignee: dict[UUID, str] = {}
     started = events[0].at if events else None
     files = {a.id: a for a in attachments(events)}
+    data: dict[str, Any] = {}
 
     def since(t: datetime | None, e: ev.Event) -> float | None:
         return (e.at - t).total_seconds() if t is not None else None
@@ -47,6 +50,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
     for e in events:
         match e:
             case ev.InstanceStarted():
+                data = dict(e.data)
                 out.append(_entry(e, defn, actor=e.initiator))
             case ev.NodeEntered():
                 entered[(e.node, e.visit)] = e.at
@@ -98,9 +102,19 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                                   to=e.next_node,
                                   duration_seconds=since(entered.get((e.node, e.visit)), e)))
             case ev.InstanceReturned():
+                # the reason once, here, where the requester reads it: not also on the
+                # decision just before
+                for i in range(len(out) - 1, -1, -1):
+                    if out[i].kind == "task_decided" and out[i].action == "return":
+                        if out[i].comment == e.comment:
+                            out[i] = out[i].model_copy(update={"comment": None})
+                        break
                 out.append(_entry(e, defn, actor=e.actor, comment=e.comment, to=e.resume_at))
             case ev.InstanceResubmitted():
-                out.append(_entry(e, defn, actor=e.actor))
+                changes = [FieldChangeOut(field=k, old=a, new=b)
+                           for k, a, b in field_changes(defn.form_schema, data, e.data)]
+                data = dict(e.data)
+                out.append(_entry(e, defn, actor=e.actor, changes=changes))
             case ev.InstanceWithdrawn():
                 out.append(_entry(e, defn, actor=e.actor, comment=e.comment))
             case ev.InstanceCancelled():
@@ -157,7 +171,9 @@ def _predicted(forecast: Forecast | None) -> PredictedFinishOut | None:
 
 def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence[ev.Event],
                  visits: Sequence[NodeVisit], user: User, now: datetime,
-                 forecast: Forecast | None = None, number: str | None = None) -> InstanceOut:
+                 forecast: Forecast | None = None, number: str | None = None,
+                 lang: str = "en", names: Mapping[str, str] | None = None
+                 ) -> InstanceOut:
     holders, since = holders_since(state, events)
     mine = user.username == state.initiator
     return InstanceOut(
@@ -169,7 +185,8 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         started_at=state.started_at, finished_at=state.finished_at, data=dict(state.data),
         tasks=state_tasks(defn, state, now), timeline=timeline(defn, events),
         visits=visits_out(defn, visits, now),
-        mermaid=mermaid(defn, None if state.finished and not state.node else state.node),
+        mermaid=mermaid(defn, None if state.finished and not state.node else state.node,
+                        lang, names),
         can_withdraw=mine and not state.finished,
         can_resubmit=mine and state.status == "returned",
         can_cancel=user.is_admin and not state.finished,

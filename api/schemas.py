@@ -238,6 +238,15 @@ class TaskOut(_Out):
     return_targets: list[str]
     decision: str | None = None
     decided_at: datetime | None = None
+    reason_required: list[str] = Field(
+        default_factory=list, description="The actions offered here that need a reason "
+        "(the comment): reject and return unless the step says `reason: optional`")
+
+
+class FieldChangeOut(_Out):
+    field: str
+    old: Any = None
+    new: Any = None
 
 
 class AttachmentOut(_Out):
@@ -278,6 +287,9 @@ class TimelineOut(_Out):
     limit_at: datetime | None = None
     chance: float | None = None
     attachment: AttachmentOut | None = None  # attachment_added: the file
+    changes: list[FieldChangeOut] = Field(
+        default_factory=list, description="A resubmission's changed form fields, in the "
+        "form's order (null on the side where a field was absent)")
 
 
 class VisitOut(_Out):

@@ -28,6 +28,7 @@ from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.decide import may_view
 from engine.core.definition import ProcessDefinition
+from engine.core.diagram import people_names
 from engine.core.directory import OrgDirectory, User
 from engine.core.errors import NotPermitted
 from engine.core.events import Event
@@ -121,7 +122,8 @@ class UnitOfWork:
                     else self.definition(state.definition_key, state.definition_version))
             return instance_out(defn, state, done.events, done.visits, self.user, self.now,
                                 self._forecast(defn, state, done.events),
-                                queries.number_of(self.session, state.id, read=False))
+                                queries.number_of(self.session, state.id, read=False),
+                                *self._words())
         defn = self.definition(state.definition_key, state.definition_version)
         events = self._events.get(state.id)
         if events is None or len(events) != state.seq:
@@ -129,7 +131,12 @@ class UnitOfWork:
         visits = service.instance_visits(self.session, state.id)
         return instance_out(defn, state, events, visits, self.user, self.now,
                             self._forecast(defn, state, events),
-                            queries.number_of(self.session, state.id))
+                            queries.number_of(self.session, state.id), *self._words())
+
+    def _words(self) -> tuple[str, dict[str, str]]:
+        """The diagram's language and the names it gives people and roles."""
+        lang = "zh" if self.zh else "en"
+        return lang, people_names(self.directory, lang)
 
     def _forecast(self, defn: ProcessDefinition, state: InstanceState,
                   events: Sequence[Event]) -> queries.Forecast:

@@ -94,7 +94,9 @@ def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, n
         "due_soon": due_soon, "instance_title": instance_title, "initiator": initiator,
         "actions": actions,
         "return_targets": return_targets(defn, node, path) if "return" in actions else [],
-        "decision": action, "decided_at": decided_at})
+        "decision": action, "decided_at": decided_at,
+        "reason_required": [a for a in actions if a in ("reject", "return")]
+        if node_def is None or node_def.reason_required else []})
 
 
 def state_tasks(defn: ProcessDefinition, state: InstanceState, now: datetime) -> list[TaskOut]:

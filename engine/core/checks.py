@@ -11,6 +11,7 @@ from typing import Any
 from engine.core import conditions, rules
 from engine.core.definition import Node, ProcessDefinition, parse_sla
 from engine.core.directory import OrgDirectory
+from engine.core.form_rules import rule_problems
 from engine.core.forms import schema_errors
 from engine.core.timer_checks import timer_errors
 
@@ -94,6 +95,8 @@ def _form(defn: ProcessDefinition) -> list[Found]:
     for pointer, msg in schema_errors(defn.form_schema):
         parts = tuple(int(p) if p.isdigit() else p for p in pointer.split("/")[1:])
         out.append((("form", *parts), False, f"invalid form schema: {msg}"))
+    for name, rule, msg in rule_problems(defn.form_schema):
+        out.append((("form", "properties", name, rule), False, msg))
     return out
 
 
@@ -102,7 +105,7 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
     kinds = [k for k in ("final", "notify") if k in raw]
     if node.kind == "final" or node.kind == "notify":
         extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", "clock", "remind",
-                               "escalate", *kinds[1:])
+                               "escalate", "reason", *kinds[1:])
                  if k in raw]
         for key in extra:
             yield ((*base, key), True, f"{node.kind} node {node.id!r} cannot have {key!r}")

@@ -95,8 +95,14 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
     return flow
 
 
-def _check_form(flow: Flow, data: dict[str, object]) -> None:
-    if errors := form_errors(flow.defn.form_schema, data, cache_key=flow.defn.digest):
+def _check_form(flow: Flow, data: dict[str, object], filed: datetime | None = None) -> None:
+    """The form, with its date rules counted from the day the request was filed (now, or
+    ``filed`` for a resubmission: "30 days ahead" stays 30 days from the filing) in the
+    org calendar's time zone."""
+    day = filed or flow.now
+    now = day.astimezone(flow.calendar.tzinfo) if flow.calendar is not None else day
+    if errors := form_errors(flow.defn.form_schema, data, cache_key=flow.defn.digest,
+                             today=now.date()):
         raise FormInvalid(errors)
 
 
@@ -144,8 +150,15 @@ def _decide_task(flow: Flow, cmd: cmds.DecideTask) -> None:
     if cmd.action == "return":
         return_to = cmd.return_to or node.return_to or "initiator"
         _check_return_target(flow, return_to)
+    if cmd.action in ("reject", "return") and node.reason_required \
+            and not (cmd.comment and cmd.comment.strip()):
+        raise FormInvalid([("/comment", REASON_NEEDED[cmd.action])])
     target = flow.record(task, cmd.action, cmd.actor, cmd.comment, return_to)
     flow.go(target if target is not None else flow.settle())
+
+
+REASON_NEEDED = {"reject": "a reason is required to reject: say why in the comment",
+                 "return": "a reason is required to return: say what to change in the comment"}
 
 
 def return_targets(defn: ProcessDefinition, node: str | None, path: Sequence[str]
@@ -236,7 +249,7 @@ def _resubmit(flow: Flow, cmd: cmds.Resubmit) -> None:
         raise TransitionNotAllowed(s.node, "resubmit", f"instance is {s.status}, not returned")
     if cmd.actor != s.initiator:
         raise NotPermitted(cmd.actor, "resubmit", "only the initiator can resubmit")
-    _check_form(flow, cmd.data)
+    _check_form(flow, cmd.data, s.started_at)
     flow.emit(ev.InstanceResubmitted(instance_id=s.id, at=flow.now, actor=cmd.actor,
                                      data=dict(cmd.data)))
     flow.go(s.resume_at)

@@ -132,6 +132,7 @@ class Node:
     outcome: str | None = None
     notify: tuple[ApproverRule, ...] = ()
     policies: Policies = field(default_factory=Policies)
+    reason_required: bool = True  # reject and return need a reason (``reason: optional``)
 
     @property
     def actions(self) -> tuple[str, ...]:

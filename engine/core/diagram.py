@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from engine.core.definition import Node, ProcessDefinition, format_sla
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+
+from engine.core.definition import ApproverRule, Node, ProcessDefinition
+from engine.core.directory import OrgDirectory
+
+# The words of a label, per language: approvers see steps, people and time in words, never
+# rule syntax such as ``manager_of:initiator · any · SLA 2d``.
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"manager": "the requester's manager",
+           "manager_n": "the requester's manager, {n} levels up",
+           "initiator": "the requester", "field": "the person in “{field}”", "role": "{role}",
+           "any": "any one of them", "all": "all of them", "sequential": "one after another",
+           "threshold": "{n} of them", "within": "within {span}", "cc": "copy to {who}",
+           "approve": "approve", "reject": "reject", "return": "return", "if": "if {cond}",
+           "start": "start", "sep": ", ", "d": "{n} days", "h": "{n} hours", "m": "{n} minutes",
+           "1d": "1 day", "1h": "1 hour", "1m": "1 minute"},
+    "zh": {"manager": "申请人的上级", "manager_n": "申请人的上 {n} 级", "initiator": "申请人",
+           "field": "「{field}」所填的人", "role": "{role}", "any": "任一人同意",
+           "all": "全部同意", "sequential": "依次审批", "threshold": "{n} 人同意",
+           "within": "{span}内", "cc": "抄送 {who}", "approve": "同意", "reject": "驳回",
+           "return": "退回", "if": "若 {cond}", "start": "开始", "sep": "、", "d": "{n} 天",
+           "h": "{n} 小时", "m": "{n} 分钟", "1d": "1 天", "1h": "1 小时", "1m": "1 分钟"},
+}
 
 
 def _text(value: str) -> str:
@@ -20,20 +44,63 @@ def _id(node_id: str) -> str:
     return f"{node_id}_" if node_id in _RESERVED else node_id
 
 
-def _label(node: Node) -> str:
-    lines = [_text(node.title)]
+def _span(sla: timedelta, w: Mapping[str, str]) -> str:
+    secs = int(sla.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs % size == 0 and secs >= size:
+            n = secs // size
+            return w[f"1{unit}"] if n == 1 else w[unit].format(n=n)
+    return w["m"].format(n=secs // 60)
+
+
+def _titles(defn: ProcessDefinition, zh: bool) -> dict[str, str]:
+    props = defn.form_schema.get("properties") or {}
+    out = {}
+    for name, spec in props.items():
+        if isinstance(spec, Mapping):
+            title = (zh and spec.get("title_zh")) or spec.get("title")
+            out[str(name)] = str(title) if title else str(name).replace("_", " ")
+    return out
+
+
+def _who(rule: ApproverRule, w: Mapping[str, str], fields: Mapping[str, str],
+         names: Mapping[str, str]) -> str:
+    if rule.kind == "manager_of":
+        return w["manager"] if rule.levels == 1 else w["manager_n"].format(n=rule.levels)
+    if rule.kind == "initiator":
+        return w["initiator"]
+    if rule.kind == "field":
+        return w["field"].format(field=fields.get(rule.value, rule.value))
+    if rule.kind == "user":
+        return names.get(rule.value, rule.value)
+    if rule.kind == "role":
+        return w["role"].format(role=names.get(f"role:{rule.value}",
+                                                rule.value.replace("_", " ")))
+    return str(rule)
+
+
+def _label(node: Node, w: Mapping[str, str], fields: Mapping[str, str],
+           names: Mapping[str, str], zh: bool) -> str:
+    lines = [_text((zh and node.title_zh) or node.title)]
     if node.kind == "approval":
-        who = ", ".join(_text(str(r)) for r in node.approvers)
-        mode = f"{node.threshold} of N" if node.mode == "threshold" else node.mode
-        lines.append(f"<small>{who} · {mode}"
-                     + (f" · SLA {format_sla(node.sla)}" if node.sla else "") + "</small>")
+        who = w["sep"].join(_text(_who(r, w, fields, names)) for r in node.approvers)
+        mode = w[node.mode].format(n=node.threshold or 1)
+        parts = [who, mode if len(node.approvers) > 1 or node.mode != "any" else ""]
+        if node.sla:
+            parts.append(w["within"].format(span=_span(node.sla, w)))
+        lines.append("<small>" + " · ".join(p for p in parts if p) + "</small>")
     elif node.kind == "notify":
-        lines.append("<small>CC " + ", ".join(_text(str(r)) for r in node.notify) + "</small>")
+        who = w["sep"].join(_text(_who(r, w, fields, names)) for r in node.notify)
+        lines.append("<small>" + w["cc"].format(who=who) + "</small>")
     return "<br/>".join(lines)
 
 
-def _shape(node: Node) -> str:
-    label = _label(node)
+def _condition(text: str, fields: Mapping[str, str]) -> str:
+    """A route's condition with the form's field titles for its names."""
+    return re.sub(r"\b[a-z_][a-z0-9_]*\b", lambda m: fields.get(m.group(0), m.group(0)), text)
+
+
+def _shape(node: Node, label: str) -> str:
     if node.kind == "final":
         return f'{_id(node.id)}(["{label}"])'
     if node.kind == "notify":
@@ -41,25 +108,48 @@ def _shape(node: Node) -> str:
     return f'{_id(node.id)}["{label}"]'
 
 
-def mermaid(defn: ProcessDefinition, current: str | None = None) -> str:
+def people_names(directory: OrgDirectory, lang: str = "en") -> dict[str, str]:
+    """``names`` for ``mermaid``: each person's name, and each role as the names of the
+    (up to three) people who hold it, else its declared description."""
+    zh = lang.lower().startswith("zh")
+    sep = _WORDS["zh" if zh else "en"]["sep"]
+    out = {u.username: (zh and u.name_zh) or u.name or u.username
+           for u in directory.users.values()}
+    for role in directory.roles:
+        held = directory.users_with_role(role)
+        if held and len(held) <= 3:
+            out[f"role:{role}"] = sep.join(out[u] for u in held)
+        elif role in directory.role_names:
+            out[f"role:{role}"] = directory.role_names[role]
+    return out
+
+
+def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en",
+            names: Mapping[str, str] | None = None) -> str:
     """``flowchart TD`` text: approval nodes as boxes, CC nodes as parallelograms, final
-    nodes as stadiums; edges labelled with the action and its condition."""
-    out = ["flowchart TD", "    START((start))"]  # upper case: never a node id
-    out += [f"    {_shape(n)}" for n in defn.nodes.values()]
+    nodes as stadiums; edges labelled with the action and its condition. Labels are in
+    words in ``lang`` (``en``, or ``zh*`` for Chinese): who decides, how, within what
+    time; ``names`` gives people's names (username -> name, ``role:X`` -> the role's)."""
+    zh = lang.lower().startswith("zh")
+    w, names = _WORDS["zh" if zh else "en"], names or {}
+    fields = _titles(defn, zh)
+    out = ["flowchart TD", f"    START(({w['start']}))"]  # upper case: never a node id
+    out += [f"    {_shape(n, _label(n, w, fields, names, zh))}" for n in defn.nodes.values()]
     out.append(f"    START --> {_id(defn.start)}")
     for node in defn.nodes.values():
         for action, routes in node.routes.items():
             for route in routes:
-                label = action if action != "next" else ""
+                label = w.get(action, action) if action != "next" else ""
                 if route.condition:
-                    label = f"{label} if {route.condition}".strip()
+                    cond = w["if"].format(cond=_condition(route.condition, fields))
+                    label = f"{label} {cond}".strip()
                 if not label:
                     edge = "-->"
                 else:
                     edge = ("-.->" if action == "reject" else "-->") + f'|"{_text(label)}"|'
                 out.append(f"    {_id(node.id)} {edge} {_id(route.target)}")
         if node.return_to and node.return_to != "initiator":
-            out.append(f'    {_id(node.id)} -.->|"return"| {_id(node.return_to)}')
+            out.append(f'    {_id(node.id)} -.->|"{w["return"]}"| {_id(node.return_to)}')
     out += ["    classDef final fill:#eef,stroke:#557",
             "    classDef notify fill:#f6f6f6,stroke:#999,stroke-dasharray:3 3",
             "    classDef current fill:#ffd54f,stroke:#e65100,stroke-width:3px"]
@@ -72,4 +162,4 @@ def mermaid(defn: ProcessDefinition, current: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["mermaid"]
+__all__ = ["mermaid", "people_names"]

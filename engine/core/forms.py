@@ -12,11 +12,13 @@ surrogates), so jsonschema never walks a hostile document.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from engine.core.form_rules import Violation, violations
 from engine.core.limits import data_errors
 
 _validators: dict[str, Draft202012Validator] = {}  # keyed by definition digest
@@ -75,10 +77,79 @@ def closed_form(schema: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _spec(schema: Mapping[str, Any], parts: list[str | int]) -> Mapping[str, Any]:
+    """The subschema at a data path (through ``properties`` and ``items``)."""
+    spec: Any = schema
+    for p in parts:
+        if not isinstance(spec, Mapping):
+            return {}
+        props = spec.get("properties")
+        spec = props.get(p) if isinstance(p, str) and isinstance(props, Mapping) \
+            else spec.get("items")
+    return spec if isinstance(spec, Mapping) else {}
+
+
+def _label(schema: Mapping[str, Any], parts: list[str | int]) -> str:
+    title = _spec(schema, parts).get("title") if parts else None
+    return str(title) if title else (str(parts[-1]).replace("_", " ") if parts else "The form")
+
+
+_KINDS = {"number": "a number", "integer": "a whole number", "string": "text",
+          "boolean": "yes or no", "array": "a list", "object": "a group of fields"}
+_FORMATS = {"date": "a date (YYYY-MM-DD)", "date-time": "a date and time",
+            "email": "an e-mail address", "uri": "a web address", "time": "a time"}
+
+
+def _num(v: Any) -> str:
+    return f"{v:,}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+def plain_message(schema: Mapping[str, Any], error: ValidationError) -> str:
+    """What is wrong, in words a requester reads: the field's title, never the validator's
+    own text (``must have required property 'x'``, ``-1 is less than the minimum of 0``)."""
+    parts = list(error.absolute_path)
+    v, value = error.validator, error.validator_value
+    if v == "required":
+        missing = str(error.message).split("'")
+        if len(missing) >= 2:
+            return f"{_label(schema, [*parts, missing[1]])} is required"
+    label = _label(schema, parts)
+    kinds = value if isinstance(value, list) else [value]
+    words = {"type": f"{label} must be " + " or ".join(_KINDS.get(str(k), str(k)) for k in kinds),
+             "minimum": f"{label} must be at least {_num(value)}",
+             "maximum": f"{label} must be at most {_num(value)}",
+             "exclusiveMinimum": f"{label} must be more than {_num(value)}",
+             "exclusiveMaximum": f"{label} must be less than {_num(value)}",
+             "minLength": f"{label} needs at least {_num(value)} characters",
+             "maxLength": f"{label} takes at most {_num(value)} characters",
+             "enum": f"{label} must be one of: " + ", ".join(str(x) for x in kinds),
+             "const": f"{label} must be {value}",
+             "oneOf": f"{label} must be one of the choices offered",
+             "anyOf": f"{label} must be one of the choices offered",
+             "format": f"{label} must be {_FORMATS.get(str(value), str(value))}",
+             "pattern": f"{label} is not in the expected form",
+             "minItems": f"{label} needs at least {_num(value)} entries",
+             "maxItems": f"{label} takes at most {_num(value)} entries",
+             "multipleOf": f"{label} must be a multiple of {_num(value)}"}
+    if v == "additionalProperties" and isinstance(error.instance, Mapping):
+        props = error.schema.get("properties", {})
+        extra = ", ".join(repr(k) for k in error.instance if k not in props)
+        return f"{extra}: the form has no such field"
+    return words.get(str(v), f"{label}: {error.message}")
+
+
+def _rule_message(schema: Mapping[str, Any], x: Violation) -> str:
+    label = _label(schema, [x.field])
+    word = "on or after" if x.rule == "earliest" else "on or before"
+    return f"{label} must be {word} {x.limit.isoformat()}"
+
+
 def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
-                cache_key: str | None = None) -> list[tuple[str, str]]:
-    """Every problem of ``data`` against ``schema`` as (json_pointer, message), sorted;
-    data beyond the limits is refused before the schema is checked."""
+                cache_key: str | None = None, today: date | None = None
+                ) -> list[tuple[str, str]]:
+    """Every problem of ``data`` against ``schema`` as (json_pointer, message in plain
+    words), sorted; data beyond the limits is refused before the schema is checked. With
+    ``today``, the form's date rules (``form_rules``) are checked too."""
     if limited := data_errors(data):
         return limited
     validator = _validators.get(cache_key) if cache_key else None
@@ -87,8 +158,25 @@ def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
                                          format_checker=Draft202012Validator.FORMAT_CHECKER)
         if cache_key:
             _validators[cache_key] = validator
-    errors = [(_location(e), e.message) for e in validator.iter_errors(dict(data))]
+    errors = [(_location(e), plain_message(schema, e))
+              for e in validator.iter_errors(dict(data))]
+    if today is not None:
+        wrong = {p for p, _ in errors}
+        errors += [(_pointer([x.field]), _rule_message(schema, x))
+                   for x in violations(schema, data, today) if _pointer([x.field]) not in wrong]
     return sorted(errors)
 
 
-__all__ = ["closed_form", "form_errors", "schema_errors"]
+def field_changes(schema: Mapping[str, Any], old: Mapping[str, Any],
+                  new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """What a resubmission changed, as (field, old value, new value): fields in the form's
+    order (``properties``), then any others by name; a field added or removed has None on
+    the other side."""
+    props = schema.get("properties")
+    order = list(props) if isinstance(props, Mapping) else []
+    rest = sorted((set(old) | set(new)) - set(order))
+    return [(k, old.get(k), new.get(k)) for k in [*order, *rest]
+            if old.get(k) != new.get(k) or (k in old) != (k in new)]
+
+
+__all__ = ["closed_form", "field_changes", "form_errors", "plain_message", "schema_errors"]

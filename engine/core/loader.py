@@ -208,7 +208,8 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
         escalate=tuple(escalation(e) for e in timer_source(raw, defaults, "escalate") or ()),
         routes=routes, return_to=on.get("return"),
         outcome=raw.get("final"), notify=rules.parse(raw.get("notify")),
-        policies=_policies(raw.get("policies"), base))
+        policies=_policies(raw.get("policies"), base),
+        reason_required=raw.get("reason", "required") != "optional")
 
 
 def _deadline(raw: Mapping[str, Any] | None) -> DeadlineRule | None:

@@ -74,8 +74,11 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
     holders: dict[UUID, str] = {t.task_id: t.assignee for t in after.tasks}
     due_at: dict[UUID, str | None] = {t.task_id: t.due_at.isoformat() if t.due_at else None
                                       for t in after.tasks}
+    rejected_because: dict[str, str | None] = {}  # the reject that ended the request
     for seq, e in enumerate(events, start=first_seq):
         match e:
+            case ev.TaskDecided(action="reject"):
+                rejected_because = {"actor": e.actor, "reason": e.comment}
             case ev.TaskCreated(active=True):
                 add(seq, "task_assigned", [e.assignee], e, task_id=str(e.task_id),
                     due=due_at.get(e.task_id))
@@ -97,8 +100,10 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
                     reason=e.reason, timer=e.timer)
             case ev.InstanceReturned():
                 add(seq, "returned", [after.initiator], e, actor=e.actor, reason=e.comment)
-            case ev.InstanceFinished(outcome="approved" | "rejected"):
+            case ev.InstanceFinished(outcome="approved"):
                 add(seq, e.outcome, [after.initiator], e)
+            case ev.InstanceFinished(outcome="rejected"):
+                add(seq, e.outcome, [after.initiator], e, **rejected_because)
             case ev.Notified():
                 add(seq, "copied", e.recipients, e)
             case ev.RequestAtRisk():

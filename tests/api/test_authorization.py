@@ -85,8 +85,10 @@ TABLE = [
     Case("GET", "/api/tasks/{task}", only({"requester": 200, "assignee": 200, "owner": 200,
                                           "admin": 200})),
     Case("POST", "/api/tasks/{task}/approve", only({"assignee": 200}), fresh=True),
-    Case("POST", "/api/tasks/{task}/reject", only({"assignee": 200}), fresh=True),
-    Case("POST", "/api/tasks/{task}/return", only({"assignee": 200}), fresh=True),
+    Case("POST", "/api/tasks/{task}/reject", only({"assignee": 200}), fresh=True,
+         body={"comment": "Too expensive"}),
+    Case("POST", "/api/tasks/{task}/return", only({"assignee": 200}), fresh=True,
+         body={"comment": "Add the landlord"}),
     Case("POST", "/api/tasks/{task}/delegate", only({"assignee": 200, "admin": 200}),
          body={"to": "sun.li"}, fresh=True),
     Case("POST", "/api/tasks/{task}/add-signer", only({"assignee": 200}),
@@ -117,7 +119,8 @@ def _scene(api: Api, returned: bool) -> Scene:
     iid = start_store(api)["id"]
     task = task_of(api.as_("zhao.lei"), iid)["id"]
     if returned:
-        assert api.as_("zhao.lei").post(f"/api/tasks/{task}/return").status_code == 200
+        assert api.as_("zhao.lei").post(f"/api/tasks/{task}/return",
+                                        json={"comment": "Add the landlord"}).status_code == 200
     token = api.as_("xu.ming").post("/api/tokens", json={"name": "x"}).json()["id"]
     return Scene(iid, task, str(token))
 

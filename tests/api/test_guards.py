@@ -54,9 +54,9 @@ def test_malformed_form_is_refused_naming_each_field(api: Api) -> None:
     body = r.json()
     assert body["title"] == "FormInvalid"
     by_field = {e["pointer"]: e["message"] for e in body["errors"]}
-    assert "/monthly_rent" in by_field and "minimum" in by_field["/monthly_rent"]
-    assert "/lease_years" in by_field
-    assert any("city" in p or "city" in m for p, m in by_field.items())
+    assert by_field == {"/monthly_rent": "Monthly rent must be at least 0",
+                        "/lease_years": "Lease term (years) must be a whole number",
+                        "/city": "City is required"}
     assert api.event_count() == before == 0
     assert api.as_("xu.ming").get("/api/instances").json()["total"] == 0
 

@@ -48,7 +48,7 @@ def test_a_request_due_tomorrow_is_at_risk_before_its_deadline(api: Api) -> None
 
 def test_a_finished_request_has_a_deadline_and_no_prediction(api: Api) -> None:
     body = _start(api, "2026-04-01")
-    decide(api, "li.na", str(body["id"]), "reject")
+    decide(api, "li.na", str(body["id"]), "reject", comment="Not this season")
     done = api.as_("bai.lu").get(f"/api/instances/{body['id']}").json()
     assert done["status"] == "rejected" and done["predicted_finish"] is None
     assert done["deadline"] is not None and done["at_risk"] is False

@@ -42,7 +42,7 @@ def test_return_to_initiator_then_resubmit_resumes_at_the_returning_node() -> No
     assert run.s.node is None and not run.holders()
     with pytest.raises(FormInvalid) as info:
         run.do(Resubmit(actor="xu.ming", data={**STORE, "monthly_rent": -1}))
-    assert info.value.errors == [("/monthly_rent", "-1 is less than the minimum of 0")]
+    assert info.value.errors == [("/monthly_rent", "Monthly rent must be at least 0")]
     with pytest.raises(NotPermitted):
         run.do(Resubmit(actor="zhao.lei", data=STORE))
     run.do(Resubmit(actor="xu.ming", data={**STORE, "notes": "floor plan attached"}))
@@ -64,7 +64,7 @@ def test_return_to_an_earlier_node_reopens_it() -> None:
     assert run.holders() == ["song.qian", "tang.lan"]
     run.act("tang.lan")
     run.act("song.qian")
-    run.act("yang.xue", "return", return_to="regional_review")
+    run.act("yang.xue", "return", return_to="regional_review", comment="recheck the site")
     assert run.s.node == "regional_review" and run.s.visit == 2
 
 
@@ -73,7 +73,7 @@ def test_return_to_a_later_or_unknown_node_is_refused() -> None:
     run.act("zhao.lei")
     for target in ("finance_review", "nowhere", "site_review"):
         with pytest.raises(TransitionNotAllowed):
-            run.act("tang.lan", "return", return_to=target)
+            run.act("tang.lan", "return", return_to=target, comment="why not")
     assert run.s.node == "site_review"
 
 
@@ -185,7 +185,7 @@ def test_withdraw_only_by_the_initiator_while_not_final() -> None:
 
 def test_withdraw_while_returned() -> None:
     run = _store()
-    run.act("zhao.lei", "return")
+    run.act("zhao.lei", "return", comment="add the landlord")
     run.do(Withdraw(actor="xu.ming"))
     assert run.s.status == "withdrawn"
     with pytest.raises(TransitionNotAllowed):

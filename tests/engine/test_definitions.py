@@ -3,6 +3,7 @@ expected messages, and the CLI reports them as path:line:column: message."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from engine.core import (
     mermaid,
     parse_sla,
 )
+from engine.core.diagram import people_names
 from tests.engine.helpers import DEFS, EXAMPLES, definition, directory
 
 BROKEN = Path(__file__).parent / "broken"
@@ -104,9 +106,25 @@ def test_schema_file_is_draft_2020_12() -> None:
 def test_mermaid_highlights_current_node_and_labels_conditions() -> None:
     text = mermaid(definition("store_opening"), current="cfo_review")
     assert text.startswith("flowchart TD\n")
-    assert 'finance_review -->|"approve if monthly_rent #gt; 80000"| cfo_review' in text
+    assert 'finance_review -->|"approve if Monthly rent #gt; 80000"| cfo_review' in text
     assert "class cfo_review current" in text
     assert "cc_opening_team[/" in text and 'approved(["Approved"])' in text
+    # words, not rule syntax: who decides, how, within what time
+    assert "the requester's manager · within 2 days" in text
+    assert "manager_of" not in text and "SLA" not in text and " any" not in text
+
+
+def test_mermaid_in_chinese_with_people_by_name() -> None:
+    org = directory()
+    text = mermaid(definition("store_opening"), lang="zh-CN", names=people_names(org, "zh"))
+    assert 'regional_review["区域总监审批<br/><small>申请人的上级 · 2 天内</small>"]' in text
+    assert '|"同意 若 月租金 #gt; 80000"|' in text and '|"驳回"|' in text
+    assert "「法务对接人」所填的人" in text
+    estate = org.users_with_role("real_estate")
+    assert 0 < len(estate) <= 3  # a small role reads as its people's names
+    assert "、".join(org.users[u].name_zh for u in estate) in text
+    labels = " ".join(re.findall(r'"([^"]*)"', text))  # what people read, not node ids
+    assert all(word not in labels for word in ("approve", "reject", "SLA", "real_estate"))
 
 
 runner = CliRunner()
@@ -142,8 +160,9 @@ def test_mermaid_keeps_mermaid_keywords_out_of_node_ids() -> None:
 def _typo_file(folder: Path) -> Path:
     """An example definition with one role misspelt, in a folder without an org.yaml."""
     text = (DEFS / "store_opening.yaml").read_text(encoding="utf-8")
+    nodes = text[text.index("\nnodes:"):]  # an approver's role, not a form widget's option
     role = next(line.split("role:")[1].split("}")[0].strip()
-                for line in text.splitlines() if "role:" in line)
+                for line in nodes.splitlines() if "role:" in line)
     path = folder / "typo.yaml"
     path.write_text(text.replace(f"role: {role}", "role: cfoo", 1), encoding="utf-8")
     return path

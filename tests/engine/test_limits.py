@@ -132,7 +132,7 @@ def test_forms_are_closed_unless_the_owner_opens_them() -> None:
     assert schema["additionalProperties"] is False
     assert schema["properties"]["b"]["additionalProperties"] is False
     assert form_errors(schema, {"a": "x", "zz": 1}) == [
-        ("", "Additional properties are not allowed ('zz' was unexpected)")]
+        ("", "'zz': the form has no such field")]
     opened = closed_form({"type": "object", "additionalProperties": True,
                           "properties": {"a": {}}})
     assert form_errors(opened, {"a": 1, "zz": 1}) == []

@@ -101,7 +101,7 @@ def test_threshold_rejected_once_k_cannot_be_reached() -> None:
         run.act(user)
     run.act("zhou.min", "reject", comment="no budget")
     assert run.s.node == "committee" and run.holders() == ["liu.yang"]
-    run.act("liu.yang", "reject")
+    run.act("liu.yang", "reject", comment="too expensive")
     assert run.s.status == "rejected"
 
 
@@ -124,14 +124,14 @@ def test_threshold_counts_votes_without_policies() -> None:
     run = Run(load_definition(VOTE, directory=directory()))
     run.start("li.na", {})
     run.act("zhou.min")
-    run.act("liu.yang", "reject")
+    run.act("liu.yang", "reject", comment="too expensive")
     run.act("jiang.hong")
     assert run.s.status == "running" and run.holders() == ["wang.jian"]
     run.act("wang.jian")
     assert run.s.status == "approved"
     run2 = Run(load_definition(VOTE, directory=directory()))
     run2.start("li.na", {})
-    run2.act("zhou.min", "reject")
+    run2.act("zhou.min", "reject", comment="no budget")
     assert run2.s.status == "running"
-    run2.act("liu.yang", "reject")  # 2 approvals at most now: 3 cannot be reached
+    run2.act("liu.yang", "reject", comment="no")  # 2 approvals at most now: 3 cannot be reached
     assert run2.s.status == "rejected"

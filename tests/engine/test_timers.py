@@ -116,7 +116,7 @@ def test_no_timer_for_a_decided_task_and_firing_it_is_a_no_op() -> None:
     run = TimedRun()
     run.start("li.na", {})
     task = run.s.tasks[0]
-    run.act("cao.li", "reject")
+    run.act("cao.li", "reject", comment="receipts missing")
     run.now = T0 + timedelta(days=5)
     assert pending_timers(run.defn, run.s, None) == []
     assert run.do(FireTimer(task_id=task.task_id, timer="remind.1")) == []

@@ -40,7 +40,8 @@ def simulate(defn: ProcessDefinition, org: OrgDirectory, n: int, start: datetime
                 action = rnd.choices(["approve", "reject", "return"], [8, 1, 1])[0]
                 cmd = cmds.DecideTask(task_id=task.task_id, actor=task.assignee,
                                       action=action,  # type: ignore[arg-type]
-                                      comment=rnd.choice([None, None, "ok", "why?"]))
+                                      comment=rnd.choice([None, None, "ok", "why?"])
+                                      or (None if action == "approve" else "a reason"))
             history = [*history, *decide(defn, state, cmd, now, org, lambda: next(ids))]
         out.append(history)
     return out

@@ -104,7 +104,8 @@ def test_bulk_histories_give_the_same_rows_as_commands(world: World) -> None:
     last = running[-1]
     state = world.on_task(cmds.DecideTask(task_id=last.task_id,  # type: ignore[attr-defined]
                                           actor=last.assignee,  # type: ignore[attr-defined]
-                                          action="reject"), last.at + timedelta(hours=1))
+                                          action="reject", comment="too late"),
+                          last.at + timedelta(hours=1))
     assert state.seq > len(running)
     assert world.check() == []
     with world.db.session() as s, pytest.raises(ValueError, match="already stored"):

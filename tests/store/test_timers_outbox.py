@@ -155,8 +155,12 @@ def test_every_message_kind_is_written_with_its_event(timed: World) -> None:
     assert returned[0]["payload"]["recipient"]["user_id"] == "ann"
     again = timed.execute(state.id, cmds.Resubmit(actor="ann", data={"item": "blue pens"}), T0)
     cat = pending(again, "cat")[0]
-    timed.on_task(cmds.DecideTask(task_id=cat.task_id, actor="cat", action="reject"), T0)
-    assert [r["recipient"] for r in rows(timed, OutboxRow, kind="rejected")] == ["ann"]
+    timed.on_task(cmds.DecideTask(task_id=cat.task_id, actor="cat", action="reject",
+                                  comment="Blue is out of stock"), T0)
+    rejected = rows(timed, OutboxRow, kind="rejected")
+    assert [r["recipient"] for r in rejected] == ["ann"]
+    assert rejected[0]["payload"]["data"]["reason"] == "Blue is out of stock"  # told why
+    assert rejected[0]["payload"]["data"]["actor"] == "cat"
     notes = rows(timed, NotificationRow, username="ann")
     assert {n["kind"] for n in notes} >= {"now_with", "returned", "rejected"}
     ids = [r["id"] for r in rows(timed, OutboxRow)]

@@ -8,7 +8,8 @@ const task = (id: string, extra: Partial<TaskOut> = {}): TaskOut => ({
   id, instance_id: "i", number: null, definition: "d", definition_title: "D", node: "n", node_title: "N",
   assignee: "a", status: "pending", created_at: "2026-01-01T00:00:00Z", due_at: null,
   overdue: false, due_soon: false, instance_title: "", initiator: "x",
-  actions: ["approve", "reject"], return_targets: [], decision: null, decided_at: null, ...extra,
+  actions: ["approve", "reject"], return_targets: [], decision: null, decided_at: null,
+  reason_required: [], ...extra,
 });
 
 describe("inbox", () => {
