@@ -36,6 +36,9 @@ def test_return_resubmit_and_withdraw(page: Any, server: Server) -> None:
     page.locator("[data-testid=task]", has_text=store).locator("a.task-link").click()
     page.fill(".action-panel textarea[name=comment]", "Please attach the landlord's name.")
     page.get_by_role("button", name="Return", exact=True).click()
+    dialog = page.get_by_test_id("confirm-return")  # the comment is the reason, confirmed
+    assert dialog.locator("textarea").input_value() == "Please attach the landlord's name."
+    dialog.get_by_role("button", name="Return the request").click()
     page.wait_for_selector("[data-testid=action-done]")
     assert instance(server, requester, instance_id)["status"] == "returned"
 

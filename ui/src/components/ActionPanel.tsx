@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { DefinitionOut, InstanceOut, TaskOut, UserOut } from "../api/types";
@@ -8,6 +8,59 @@ import { useApi } from "../lib/useApi";
 import { ProblemView, Spinner } from "./ProblemView";
 
 type Mode = "decide" | "delegate" | "addSigner";
+type Ending = "reject" | "return";
+
+/**
+ * The confirmation before a reject or a return, with the reason the requester will read
+ * (required unless the step says `reason: optional`). A modal <dialog>: focus stays in
+ * it and Escape cancels.
+ */
+function ConfirmDecision({ action, required, target, initial, busy, error, onConfirm, onCancel }: {
+  action: Ending; required: boolean; target: string; initial: string; busy: boolean;
+  error?: ApiError; onConfirm: (reason: string) => void; onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDialogElement>(null);
+  const [reason, setReason] = useState(initial);
+  const [missing, setMissing] = useState(false);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  const serverSays = error?.problem.errors?.find((e) => e.pointer === "/comment");
+  return (
+    <dialog ref={ref} className="confirm-dialog" aria-labelledby="confirm-title" data-testid={`confirm-${action}`}
+      onCancel={(e) => { e.preventDefault(); onCancel(); }}>
+      <form method="dialog" noValidate onSubmit={(e) => {
+        e.preventDefault();
+        if (required && !reason.trim()) {
+          setMissing(true);
+          return;
+        }
+        onConfirm(reason.trim());
+      }}>
+        <h3 id="confirm-title">{t(`decision.confirm_${action}`)}</h3>
+        <p>{t(`decision.confirmText_${action}`, { to: target })}</p>
+        <label htmlFor="decision-reason">{t(required ? "decision.reasonRequired" : "decision.reasonOptional")}</label>
+        <textarea id="decision-reason" name="reason" rows={4} value={reason} autoFocus required={required}
+          aria-invalid={missing || !!serverSays} aria-describedby="decision-reason-hint"
+          onChange={(e) => { setReason(e.target.value); setMissing(false); }} />
+        <p id="decision-reason-hint" className={missing || serverSays ? "field-error" : "muted small"}>
+          {missing || serverSays ? t("decision.needReason") : t(`decision.reasonHint_${action}`)}
+        </p>
+        {error && !serverSays && <ProblemView error={error} />}
+        <div className="row gap-sm">
+          <button type="submit" className={action === "reject" ? "btn btn-danger" : "btn btn-primary"} disabled={busy}>
+            {t(`decision.confirmButton_${action}`)}
+          </button>
+          <button type="button" className="btn" onClick={onCancel} disabled={busy}>{t("common.cancel")}</button>
+          {busy && <Spinner label={t("common.working")} />}
+        </div>
+      </form>
+    </dialog>
+  );
+}
 
 /** approve / reject / return / delegate / add signer, each with a comment. */
 export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: string, inst: InstanceOut) => void }) {
@@ -20,17 +73,18 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
   const [position, setPosition] = useState<"before" | "after">("after");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const [confirming, setConfirming] = useState<Ending>();
   const users = useApi<UserOut[]>(mode === "decide" ? null : "/users");
   const earlier = (task.return_targets ?? []).some((x) => x !== "initiator");
   const defn = useApi<DefinitionOut>(earlier ? `/definitions/${encodeURIComponent(task.definition)}` : null);
   const stepTitle = (id: string) =>
     localized(defn.data?.nodes.find((n) => n.id === id), "title", i18n.language) || id;
 
-  async function run(action: string, path: string, body: Record<string, unknown>) {
+  async function run(action: string, path: string, body: Record<string, unknown>, said: string = comment) {
     setBusy(true);
     setError(undefined);
     try {
-      const inst = await api<InstanceOut>(`/tasks/${task.id}/${path}`, { body: { ...body, comment: comment || undefined } });
+      const inst = await api<InstanceOut>(`/tasks/${task.id}/${path}`, { body: { ...body, comment: said || undefined } });
       onDone(action, inst);
     } catch (e) {
       if (e instanceof ApiError) setError(e);
@@ -52,11 +106,11 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
           {has("approve") && <button type="button" className="btn btn-primary" disabled={busy}
             onClick={() => void run("approve", "approve", {})}>{t("actions.approve")}</button>}
           {has("reject") && <button type="button" className="btn btn-danger" disabled={busy}
-            onClick={() => void run("reject", "reject", {})}>{t("actions.reject")}</button>}
+            onClick={() => { setError(undefined); setConfirming("reject"); }}>{t("actions.reject")}</button>}
           {has("return") && (
             <span className="row gap-sm">
               <button type="button" className="btn" disabled={busy}
-                onClick={() => void run("return", "return", { to: returnTo })}>{t("actions.return")}</button>
+                onClick={() => { setError(undefined); setConfirming("return"); }}>{t("actions.return")}</button>
               {(targets.length > 1 || earlier) && (
                 <select aria-label={t("actions.returnTo")} value={returnTo} onChange={(e) => setReturnTo(e.target.value)}>
                   {targets.map((x) => <option key={x} value={x}>
@@ -93,8 +147,18 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
           <button type="button" className="btn btn-link" onClick={() => setMode("decide")}>{t("common.cancel")}</button>
         </div>
       )}
-      {busy && <Spinner label={t("common.working")} />}
-      {error && <ProblemView error={error} />}
+      {confirming && (
+        <ConfirmDecision action={confirming} busy={busy} error={error} initial={comment}
+          required={(task.reason_required ?? ["reject", "return"]).includes(confirming)}
+          target={returnTo === "initiator" ? t("actions.initiator") : stepTitle(returnTo)}
+          onCancel={() => { setConfirming(undefined); setError(undefined); }}
+          onConfirm={(reason) => {
+            setComment(reason);
+            void run(confirming, confirming, confirming === "return" ? { to: returnTo } : {}, reason);
+          }} />
+      )}
+      {busy && !confirming && <Spinner label={t("common.working")} />}
+      {error && !confirming && <ProblemView error={error} />}
     </section>
   );
 }

@@ -88,6 +88,8 @@ export function Bell() {
                     setOpen(false);
                   }}>
                     <span>{t(d.key, d.values)}</span>
+                    {(n.kind === "returned" || n.kind === "rejected") && typeof n.payload?.reason === "string" && n.payload.reason
+                      && <q className="bell-reason small" data-testid="bell-reason">{n.payload.reason}</q>}
                     <span className="muted small">{formatDateTime(n.created_at, i18n.language)}</span>
                   </Link>
                   {!n.read_at && <button type="button" className="btn btn-link small" aria-label={t("bell.markRead")}

@@ -81,7 +81,7 @@ export function InstanceBody({ inst, hideForm, onChanged }: {
       <div className="two-col">
         <section className="card">
           <h3>{t("task.timeline")}</h3>
-          <Timeline entries={inst.timeline} />
+          <Timeline entries={inst.timeline} schema={defn.data?.form_schema} />
         </section>
         <section className="card no-print">
           <h3>{t("task.diagram")}</h3>

@@ -1,7 +1,8 @@
 import { useTranslation } from "react-i18next";
 import type { TimelineOut, VisitOut } from "../api/types";
 import { useAuth } from "../auth";
-import { formatDateTime, formatDuration, formatPercent } from "../lib/format";
+import { formatDateTime, formatDuration, formatPercent, formatValue } from "../lib/format";
+import { fieldLabel, localizeSchema, specAt } from "../lib/formErrors";
 import { personName } from "../lib/localize";
 import { AttachmentEntry } from "./Attachments";
 
@@ -11,7 +12,11 @@ function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) 
   if (e.kind === "node_left" || e.kind === "instance_finished") {
     // These carry an outcome (approved, returned, withdrawn, ...) in `action`.
     const label = t(`timeline.kind_${e.kind}`);
-    return e.action ? `${label}: ${t(`status.${e.action}`, { defaultValue: e.action })}` : label;
+    if (!e.action) return label;
+    // "Step approved", "Request rejected": not "Left: Returned"
+    const phrase = e.kind === "node_left" ? "left" : "finished";
+    return t(`timeline.${phrase}_${e.action}`,
+      { defaultValue: `${label}: ${t(`status.${e.action}`, { defaultValue: e.action.replace(/_/g, " ") })}` });
   }
   if (e.action) return t(`actions.${e.action}`, { defaultValue: e.action });
   return t(`timeline.kind_${e.kind}`, { defaultValue: e.kind.replace(/_/g, " ") });
@@ -20,7 +25,33 @@ function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) 
 /** Closed tasks carry a reason code (node_approved, ...) rather than a person's words. */
 const REASON_CODE = /^[a-z]+(_[a-z]+)*$/;
 
-export function Timeline({ entries }: { entries: TimelineOut[] }) {
+/** A resubmission's changed fields: label, before, after (in the form's order). */
+function Changes({ entry, schema }: { entry: TimelineOut; schema?: Record<string, unknown> }) {
+  const { t, i18n } = useTranslation();
+  const { people } = useAuth();
+  if (!entry.changes?.length) return null;
+  const form = localizeSchema(schema ?? {}, i18n.language);
+  const name = (u: string) => personName(u, people, i18n.language);
+  const show = (field: string, v: unknown) =>
+    formatValue(specAt(form, [field]), v, i18n.language, name, t("decision.empty"));
+  return (
+    <table className="table diff" data-testid="changes">
+      <caption>{t("decision.changed")}</caption>
+      <thead><tr><th>{t("decision.field")}</th><th>{t("decision.before")}</th><th>{t("decision.after")}</th></tr></thead>
+      <tbody>
+        {entry.changes.map((c) => (
+          <tr key={c.field}>
+            <th scope="row">{fieldLabel(form, [c.field], t)}</th>
+            <td><del>{show(c.field, c.old)}</del></td>
+            <td><ins>{show(c.field, c.new)}</ins></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Timeline({ entries, schema }: { entries: TimelineOut[]; schema?: Record<string, unknown> }) {
   const { t, i18n } = useTranslation();
   const { people } = useAuth();
   return (
@@ -56,6 +87,7 @@ export function Timeline({ entries }: { entries: TimelineOut[] }) {
           {e.comment && (e.kind === "task_cancelled" && REASON_CODE.test(e.comment)
             ? <div className="muted small">{t(`timeline.reason_${e.comment}`, { defaultValue: e.comment.replace(/_/g, " ") })}</div>
             : <blockquote>{e.comment}</blockquote>)}
+          <Changes entry={e} schema={schema} />
         </li>
       ))}
     </ol>
@@ -82,7 +114,7 @@ export function VisitsTable({ visits }: { visits: VisitOut[] }) {
               <td>{v.node_title ?? v.node}</td>
               <td>{formatDateTime(v.entered_at, i18n.language)}</td>
               <td>{personName(v.decided_by, people, i18n.language)}</td>
-              <td>{v.outcome ? t(`actions.${v.outcome}`, { defaultValue: v.outcome })
+              <td>{v.outcome ? t(`status.${v.outcome}`, { defaultValue: v.outcome.replace(/_/g, " ") })
                 : <span className="muted">{t("timeline.stillOpen")}</span>}</td>
               <td className="num">{formatDuration(v.duration_seconds, i18n.language)}</td>
             </tr>

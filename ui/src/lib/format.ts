@@ -63,3 +63,56 @@ export function secondsSince(iso: string | null | undefined, now: Date = new Dat
   const t = new Date(iso).getTime();
   return Number.isNaN(t) ? null : (now.getTime() - t) / 1000;
 }
+
+/**
+ * An amount with separators, and the currency when the form declares one
+ * (`currency: CNY` on the field): 15821.25 -> "¥15,821.25" / "15,821.25".
+ * A value that is not a number is shown as it is.
+ */
+export function formatAmount(value: unknown, currency?: string | null, lang: string = "en"): string {
+  if (typeof value !== "number" || !Number.isFinite(value)) return value == null ? "—" : String(value);
+  const opts: Intl.NumberFormatOptions = currency
+    ? { style: "currency", currency, currencyDisplay: "narrowSymbol" }
+    : { maximumFractionDigits: 6 };
+  try {
+    return new Intl.NumberFormat(normLang(lang), opts).format(value);
+  } catch {
+    // an unknown currency code: the number, then the code
+    return `${new Intl.NumberFormat(normLang(lang), { maximumFractionDigits: 2 }).format(value)} ${currency}`;
+  }
+}
+
+/**
+ * What a person typed into a number field, as the form keeps it: a number ("15,821.25"
+ * and "1.5e3" included), nothing for an empty field, and otherwise the text itself, so
+ * the form says it is not a number instead of silently saving nothing ("12e").
+ */
+export function parseNumberInput(text: string): number | string | undefined {
+  const s = text.trim();
+  if (!s) return undefined;
+  const plain = s.replace(/(\d),(?=\d{3}(\D|$))/g, "$1");
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(plain)) {
+    const n = Number(plain);
+    if (Number.isFinite(n)) return n;
+  }
+  return text;
+}
+
+/**
+ * A form value as people read it, from its field's schema: amounts with separators and
+ * currency, a choice by its title (`oneOf: [{const, title}]`), a person by name (`name`
+ * turns a username into one), a list of entries counted; `empty` for nothing.
+ */
+export function formatValue(spec: Record<string, unknown> | undefined, value: unknown, lang: string,
+  name: (username: string) => string, empty: string): string {
+  if (value == null || value === "") return empty;
+  if (typeof value === "number") return formatAmount(value, typeof spec?.currency === "string" ? spec.currency : null, lang);
+  if (typeof value === "boolean") return value ? "✓" : "✗";
+  if (typeof value === "string") {
+    const choices = Array.isArray(spec?.oneOf) ? spec.oneOf as Record<string, unknown>[] : [];
+    const choice = choices.find((c) => c && c.const === value);
+    if (choice && typeof choice.title === "string") return choice.title;
+    return name(value);
+  }
+  return JSON.stringify(value);
+}

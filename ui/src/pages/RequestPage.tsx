@@ -6,6 +6,7 @@ import type { DefinitionOut, InstanceOut } from "../api/types";
 import { InstanceBody, InstanceHeader } from "../components/InstanceView";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { RequestForm } from "../components/RequestForm";
+import { localToday } from "../lib/formRules";
 import { useLiveReload } from "../lib/userEvents";
 import { useApi } from "../lib/useApi";
 import { SubmitProblem, useSubmitForm } from "./NewRequest";
@@ -15,7 +16,7 @@ function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
   const defn = useApi<DefinitionOut>(`/definitions/${encodeURIComponent(inst.definition)}?version=${inst.definition_version ?? ""}`);
   const [data, setData] = useState(inst.data);
   const form = useSubmitForm((d) => api<InstanceOut>(`/instances/${inst.id}/resubmit`, { body: { data: d } }));
-  const lastReturn = [...inst.timeline].reverse().find((e) => e.action === "return");
+  const lastReturn = [...inst.timeline].reverse().find((e) => e.kind === "instance_returned");
   if (defn.loading) return <Spinner />;
   if (defn.error) return <ProblemView error={defn.error} onRetry={defn.reload} />;
   if (!defn.data) return null;
@@ -28,6 +29,7 @@ function Resubmit({ inst, onDone }: { inst: InstanceOut; onDone: () => void }) {
       <SubmitProblem error={form.error} onFields={!!form.error?.problem.errors?.some((e) => e.pointer !== undefined)} />
       <RequestForm schema={defn.data.form_schema} uiSchema={defn.data.ui_schema} data={data}
         extraErrors={form.extraErrors} disabled={form.busy} attachments={inst.attachments}
+        filedOn={localToday(new Date(inst.started_at))}
         onChange={(d) => {
           setData(d);
           form.clearExtra();
