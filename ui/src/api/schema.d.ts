@@ -1785,6 +1785,15 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** FieldChangeOut */
+        FieldChangeOut: {
+            /** Field */
+            field: string;
+            /** Old */
+            old: unknown;
+            /** New */
+            new: unknown;
+        };
         /**
          * FieldErrorOut
          * @description One invalid field: a JSON pointer into the body, a parameter, or a YAML position.
@@ -2846,6 +2855,11 @@ export interface components {
             decision: string | null;
             /** Decided At */
             decided_at: string | null;
+            /**
+             * Reason Required
+             * @description The actions offered here that need a reason (the comment): reject and return unless the step says `reason: optional`
+             */
+            reason_required: string[];
             instance: components["schemas"]["InstanceOut"];
         };
         /** TaskOut */
@@ -2903,6 +2917,11 @@ export interface components {
             decision: string | null;
             /** Decided At */
             decided_at: string | null;
+            /**
+             * Reason Required
+             * @description The actions offered here that need a reason (the comment): reject and return unless the step says `reason: optional`
+             */
+            reason_required: string[];
         };
         /** TextIn */
         TextIn: {
@@ -2968,6 +2987,11 @@ export interface components {
             /** Chance */
             chance: number | null;
             attachment: components["schemas"]["AttachmentOut"] | null;
+            /**
+             * Changes
+             * @description A resubmission's changed form fields, in the form's order (null on the side where a field was absent)
+             */
+            changes: components["schemas"]["FieldChangeOut"][];
         };
         /** TokenIn */
         TokenIn: {
