@@ -44,7 +44,7 @@ function NumberWidget(props: WidgetProps) {
   return (
     <span className="number-input">
       {currency && <span className="muted small" aria-hidden="true">{currency}</span>}
-      <input id={id} name={id} type="text" inputMode="decimal" autoComplete="off" value={text}
+      <input id={id} name={id} className="form-control" type="text" inputMode="decimal" autoComplete="off" value={text}
         disabled={disabled} required={required} aria-invalid={!!rawErrors?.length}
         onChange={(e) => {
           setText(e.target.value);
