@@ -39,7 +39,7 @@ export function MermaidDiagram({ text, current }: { text: string; current?: stri
       {state === "loading" && <Spinner />}
       {state === "failed" && <pre className="yaml">{text}</pre>}
       <div ref={ref} className="diagram-svg" data-testid="diagram" hidden={state !== "ok"}
-        aria-label={t("task.diagram")} />
+        role="img" aria-label={t("task.diagram")} />
     </div>
   );
 }

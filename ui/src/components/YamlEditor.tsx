@@ -82,7 +82,7 @@ export function YamlEditor({ initial, label, lang, schema, onChange, onChecked, 
           basicSetup, yaml(), theme, lintGutter(), check, EditorView.lineWrapping,
           ...(schema ? [yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
             hoverTooltip(yamlSchemaHover()), stateExtensions(schema)] : []),
-          EditorView.contentAttributes.of({ "aria-label": label, "data-testid": "yaml-editor" }),
+          EditorView.contentAttributes.of({ "aria-label": label, "data-testid": "yaml-editor", tabindex: "0" }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) callbacks.current.onChange(u.state.doc.toString());
           }),
@@ -121,7 +121,7 @@ export function DiffView({ original, changed, label }: { original: string; chang
         extensions: [
           basicSetup, yaml(), theme, EditorState.readOnly.of(true), EditorView.editable.of(false),
           unifiedMergeView({ original, mergeControls: false, collapseUnchanged: { margin: 2, minSize: 6 } }),
-          EditorView.contentAttributes.of({ "aria-label": label }),
+          EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
         ],
       }),
     });

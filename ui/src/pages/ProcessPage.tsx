@@ -68,7 +68,7 @@ export default function ProcessPage() {
         </section>
         <section className="card">
           <h3>{t("processes.nodes")}</h3>
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t("processes.nodes")}>
             <table className="table table-cards" data-testid="steps">
               <thead><tr><th>{t("timeline.step")}</th><th>{t("processes.approvers")}</th><th>{t("processes.mode")}</th><th>{t("processes.sla")}</th><th>{t("processes.next")}</th></tr></thead>
               <tbody>
@@ -108,7 +108,7 @@ export default function ProcessPage() {
       )}
       <section className="card">
         <h3>{t("processes.yaml")}</h3>
-        <pre className="yaml">{d.yaml}</pre>
+        <pre className="yaml" tabIndex={0}>{d.yaml}</pre>
       </section>
     </div>
   );
