@@ -48,7 +48,8 @@ class BoardRowOut(_Out):
 
 class BoardPageOut(_Out):
     items: list[BoardRowOut]
-    total: int
+    total: int  # exact when total_exact, else an estimate (beyond 10,000 rows)
+    total_exact: bool = True
     now: datetime  # the server's time the page was read at (the "updated" time)
 
 
@@ -63,7 +64,8 @@ class ReportSentOut(_Out):
     sent: int  # messages written to the outbox
 
 
-def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int) -> BoardPageOut:
+def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int, exact: bool = True
+              ) -> BoardPageOut:
     items = []
     for r in rows:
         defn = wf.definition(r.definition_key, r.definition_version)
@@ -76,7 +78,7 @@ def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int) -> BoardPage
             predicted_median=r.median_at, predicted_p80=r.p80_at, at_risk=r.at_risk,
             deadline_risk=r.deadline_risk, sla_risk=r.sla_risk, overdue=r.overdue,
             forecast_at=r.forecast_at, data=dict(r.data)))
-    return BoardPageOut(items=items, total=total, now=wf.now)
+    return BoardPageOut(items=items, total=total, total_exact=exact, now=wf.now)
 
 
 _BOARD_HEAD = {

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from bench import dbs
 from engine.board import BoardQuery, board
 from engine.store import ForecastRow, Instance, Task, open_database
+from engine.store.projections import search_text
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 PROCESSES = ("store_opening", "sample_order", "expense_claim", "display_change")
@@ -61,11 +62,14 @@ def _fill(url: str, running: int, seed: int = 7, chunk: int = 5_000) -> None:
                 node = f"step{n % 10}"
                 since = started + (NOW - started) * rng.random()
                 due = since + timedelta(days=2)
+                data = {"region": rng.choice(REGIONS), "amount": rng.randint(1, 9999)}
+                title = f"Store {n:05d} request"
                 rows_i.append({"id": iid, "definition_key": key, "definition_version": 1,
-                               "title": f"Store {n:05d} request", "initiator": f"user{n % 500}",
+                               "title": title, "initiator": f"user{n % 500}",
                                "status": "running", "outcome": None, "node": node,
-                               "node_since": since, "data": {"region": rng.choice(REGIONS),
-                                                             "amount": rng.randint(1, 9999)},
+                               "node_since": since, "data": data,
+                               "number": f"B{n % len(PROCESSES)}-2026-{n:06d}",
+                               "search": search_text(title, data),
                                "started_at": started, "finished_at": None,
                                "updated_at": since, "seq": 4})
                 rows_t.append({"id": uuid4(), "instance_id": iid, "definition_key": key,
@@ -102,7 +106,7 @@ def _time(url: str, repeats: int) -> dict[str, tuple[float, float, int]]:
                 total = 0
                 for _ in range(repeats):
                     t0 = time.perf_counter()
-                    _rows, total = board(session, q, NOW)
+                    _rows, total, _exact = board(session, q, NOW)
                     took.append((time.perf_counter() - t0) * 1000)
                 took.sort()
                 p99 = took[min(len(took) - 1, int(len(took) * 0.99))]

@@ -2,14 +2,15 @@
 since when, due, its deadline and predicted finish (``forecast`` rows, refreshed by
 ``engine.forecast``), at risk and overdue. Nothing here writes.
 
-``board(session, query, now) -> (rows, total)``: ``BoardQuery`` filters by process
+``board(session, query, now) -> (rows, total, exact)``: ``BoardQuery`` filters by process
 (``definition``), step (``node``), holder, form fields (``fields``: field name -> value,
 compared as text), ``at_risk``, ``overdue`` (a pending task past its due time or the
-request past its deadline), a search text (title, requester, step); ``initiator``
+request past its deadline), a search text (number, title, form values, as the lists); ``initiator``
 restricts to one requester's requests (a requester's own board). ``sort`` is one of
 ``SORTS`` (``-`` prefix: descending); paging by ``limit`` and ``offset``. Rows with no
 value for the sort key come last either way. Requests not forecast yet show no
-prediction.
+prediction. ``total`` is exact up to ``engine.queries.COUNT_CAP`` rows (``exact``), else
+PostgreSQL's estimate.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from engine.queries import count_capped, search_terms
 from engine.store.board_tables import ForecastRow
-from engine.store.tables import Instance, Task
+from engine.store.tables import RUNNING_SQL, Instance, Task
 
 _i = Instance.__table__.c  # type: ignore[attr-defined]
 _t = Task.__table__  # type: ignore[attr-defined]
@@ -86,14 +88,20 @@ class BoardQueryInvalid(ValueError):
     """A filter or sort the board does not know."""
 
 
+# Literal SQL, not bound values: the planner matches them to the partial indexes
+# ix_instance_running_started and ix_task_pending_due even in a generic plan.
+_RUNNING = sa.text(f"instance.{RUNNING_SQL}")
+_PENDING: sa.ColumnElement[str] = sa.literal_column("'pending'", sa.String)
+
+
 def _overdue(now: datetime) -> Any:
-    late_task = sa.exists().where(_t.c.instance_id == _i.id, _t.c.status == "pending",
+    late_task = sa.exists().where(_t.c.instance_id == _i.id, _t.c.status == _PENDING,
                                   _t.c.due_at < now)
     return sa.or_(late_task, sa.and_(_f.deadline_at.is_not(None), _f.deadline_at < now))
 
 
 def _where(q: BoardQuery, now: datetime) -> list[Any]:
-    where: list[Any] = [_i.status.in_(RUNNING)]
+    where: list[Any] = [_RUNNING]
     if q.definition:
         where.append(_i.definition_key == q.definition)
     if q.node:
@@ -111,15 +119,14 @@ def _where(q: BoardQuery, now: datetime) -> list[Any]:
         if not FIELD_NAME.fullmatch(name):
             raise BoardQueryInvalid(f"form field {name!r} is not a field name")
         where.append(sa.cast(_i.data[name].as_string(), sa.String) == value)
-    if q.at_risk is not None:
-        where.append(sa.func.coalesce(_f.at_risk, False).is_(q.at_risk))
+    if q.at_risk:
+        where.append(_f.at_risk.is_(True))  # ix_forecast_risk, in p80_at order
+    elif q.at_risk is not None:
+        where.append(sa.func.coalesce(_f.at_risk, False).is_(False))
     if q.overdue is not None:
         where.append(_overdue(now) if q.overdue else sa.not_(_overdue(now)))
-    if q.search:
-        text = f"%{q.search.strip().lower()}%"
-        where.append(sa.or_(sa.func.lower(_i.title).like(text),
-                            sa.func.lower(_i.initiator).like(text),
-                            sa.func.lower(sa.func.coalesce(_i.node, "")).like(text)))
+    if q.search and q.search.strip():
+        where += search_terms(q.search)  # number, title, form values (pg_trgm index)
     return where
 
 
@@ -129,11 +136,16 @@ def _order(sort: str) -> list[Any]:
     if column is None:
         raise BoardQueryInvalid(f"unknown sort {sort!r}: use one of {', '.join(SORTS)} "
                                 "(prefix - for descending)")
+    # NULLS LAST only where a column has NULLs (the forecast's): on a NOT NULL column
+    # it would keep the database from reading an index backwards for DESC
     key = column.desc() if desc else column.asc()
-    return [key.nulls_last(), _i.id.desc() if desc else _i.id.asc()]
+    if column.nullable:
+        key = key.nulls_last()
+    return [key, _i.id.desc() if desc else _i.id.asc()]
 
 
-def board(session: Session, q: BoardQuery, now: datetime) -> tuple[list[BoardRow], int]:
+def board(session: Session, q: BoardQuery, now: datetime
+          ) -> tuple[list[BoardRow], int, bool]:
     where = _where(q, now)
     joined = _inst.outerjoin(_fc, _f.instance_id == _i.id)
     conn = session.connection()
@@ -169,12 +181,12 @@ def board(session: Session, q: BoardQuery, now: datetime) -> tuple[list[BoardRow
             r.median_at, r.p80_at, bool(r.at_risk), bool(r.deadline_risk),
             bool(r.sla_risk), late, r.computed_at))
     if q.offset == 0 and len(found) < q.limit:
-        return rows, len(found)
-    # the total joins the forecasts only when a filter reads them
+        return rows, len(found), True
+    # the total joins the forecasts only when a filter reads them; exact up to
+    # COUNT_CAP rows, an estimate beyond (engine.queries.count_capped)
     needs = q.at_risk is not None or q.overdue is not None
-    counted = joined if needs else _inst
-    total = conn.execute(sa.select(sa.func.count()).select_from(counted).where(*where))
-    return rows, int(total.scalar_one())
+    total, exact = count_capped(conn, joined if needs else _inst, where)
+    return rows, total, exact
 
 
 __all__ = ["RUNNING", "SORTS", "BoardQuery", "BoardQueryInvalid", "BoardRow", "board"]

@@ -37,7 +37,7 @@ folded; ``SEARCH_SQL``, on PostgreSQL served by the pg_trgm index ``ix_instance_
 ``overdue``: a pending task past its due time or the request past its deadline.
 ``Found.total`` is exact up to ``COUNT_CAP`` rows; beyond it ``exact`` is False and the
 total is PostgreSQL's estimate (or ``COUNT_CAP + 1`` on SQLite): counting a million rows
-exactly on every page costs more than the page.
+exactly on every page costs more than the page (``count_capped``).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from engine.store.absences import next_period as out_of_office
 from engine.store.board_tables import ForecastRow
 from engine.store.credentials import account, api_token, api_tokens
 from engine.store.org import user_of
-from engine.store.tables import AppUser, CarbonCopy, Instance, NodeVisit, Task
+from engine.store.tables import RUNNING_SQL, AppUser, CarbonCopy, Instance, NodeVisit, Task
 
 Scope = Literal["mine", "cc", "all"]
 InboxSort = Literal["due", "overdue_first", "created"]
@@ -207,11 +207,12 @@ def search_terms(text: str) -> list[Any]:
 
 
 def _overdue(now: datetime) -> Any:
-    late_task = sa.select(_task.c.instance_id).where(_task.c.status == "pending",
-                                                     _task.c.due_at < now)
-    late_request = sa.select(_f.instance_id).where(_f.deadline_at < now)
-    return sa.and_(_i.status.in_(("running", "returned")),
-                   sa.or_(_i.id.in_(late_task), _i.id.in_(late_request)))
+    # literal 'pending' and status list: the planner matches the partial indexes
+    late_task = sa.exists().where(_task.c.instance_id == _i.id,
+                                  _task.c.status == sa.literal_column("'pending'"),
+                                  _task.c.due_at < now)
+    late_request = sa.exists().where(_f.instance_id == _i.id, _f.deadline_at < now)
+    return sa.and_(sa.text(f"instance.{RUNNING_SQL}"), sa.or_(late_task, late_request))
 
 
 def _instance_where(f: ListFilter, now: datetime) -> list[Any]:
@@ -219,7 +220,7 @@ def _instance_where(f: ListFilter, now: datetime) -> list[Any]:
     if f.status == "finished":
         where.append(_i.finished_at.is_not(None))
     elif f.status == "open":
-        where.append(_i.status.in_(("running", "returned")))
+        where.append(sa.text(f"instance.{RUNNING_SQL}"))
     elif f.status is not None:
         if f.status not in STATUSES:
             raise ListFilterInvalid(f"unknown status {f.status!r}: use one of "
@@ -236,28 +237,30 @@ def _instance_where(f: ListFilter, now: datetime) -> list[Any]:
     return where
 
 
-def _count(conn: sa.Connection, source: Any, where: list[Any]) -> tuple[int, bool]:
-    """The number of rows, exactly up to ``COUNT_CAP``; beyond, an estimate."""
-    capped = sa.select(sa.literal(1)).select_from(source).where(*where).limit(COUNT_CAP + 1)
-    n = int(conn.execute(sa.select(sa.func.count()).select_from(capped.subquery()))
-            .scalar_one())
-    if n <= COUNT_CAP:
-        return n, True
+def count_capped(conn: sa.Connection, source: Any, where: list[Any]) -> tuple[int, bool]:
+    """The number of rows and whether it is exact: on PostgreSQL the planner's estimate
+    when that passes ``COUNT_CAP`` (counting a million rows costs more than the page),
+    else a count that stops after ``COUNT_CAP + 1`` rows."""
     if conn.dialect.name == "postgresql":
         query = sa.select(sa.literal(1)).select_from(source).where(*where)
         compiled = query.compile(dialect=conn.dialect)
         plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled),
                                     compiled.params).scalar_one()
         doc = json.loads(plan) if isinstance(plan, str) else plan
-        return max(n, int(doc[0]["Plan"]["Plan Rows"])), False
-    return n, False
+        estimate = int(doc[0]["Plan"]["Plan Rows"])
+        if estimate > COUNT_CAP:
+            return estimate, False
+    capped = sa.select(sa.literal(1)).select_from(source).where(*where).limit(COUNT_CAP + 1)
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(capped.subquery()))
+            .scalar_one())
+    return n, n <= COUNT_CAP
 
 
 def _page_total(conn: sa.Connection, source: Any, where: list[Any], f: ListFilter,
                 found: int) -> tuple[int, bool]:
     if found < f.limit and (f.offset == 0 or found > 0):
         return f.offset + found, True
-    return _count(conn, source, where)
+    return count_capped(conn, source, where)
 
 
 def find_requests(session: Session, username: str, scope: Scope | str, f: ListFilter,
@@ -279,9 +282,10 @@ def find_requests(session: Session, username: str, scope: Scope | str, f: ListFi
     if column is None:
         raise ListFilterInvalid(f"unknown sort {sort!r}: use one of "
                                 f"{', '.join(REQUEST_SORTS)} (prefix - for descending)")
+    # plain ASC / DESC (these columns hold no NULLs once numbered): the order of the
+    # indexes (ix_instance_started, ix_instance_title, ...), so no sort of every row
     desc = sort.startswith("-")
-    order = ([column.desc().nulls_last(), _i.id.desc()] if desc
-             else [column.asc().nulls_last(), _i.id.asc()])
+    order = [column.desc(), _i.id.desc()] if desc else [column.asc(), _i.id.asc()]
     conn = session.connection()
     rows = [RequestRow(*r) for r in conn.execute(  # type: ignore[call-arg]
         sa.select(*_REQUEST_COLUMNS).where(*where).order_by(*order)
@@ -478,7 +482,7 @@ def just_committed(session: Session, instance_id: UUID, seq: int) -> Committed |
 
 __all__ = ["COUNT_CAP", "REQUEST_SORTS", "SEARCH_SQL", "STATUSES", "TASK_SORTS", "Committed",
            "Forecast", "Found", "InboxRow", "InboxTask", "ListFilter", "ListFilterInvalid",
-           "RequestRow", "account", "api_token", "api_tokens", "find_requests", "find_tasks",
-           "forecast", "get_instance", "get_task", "holders", "inbox", "inbox_paths",
+           "RequestRow", "account", "api_token", "api_tokens", "count_capped", "find_requests",
+           "find_tasks", "forecast", "get_instance", "get_task", "holders", "inbox", "inbox_paths",
            "instance_events", "instance_visits", "just_committed", "list_instances",
            "node_visits", "number_of", "out_of_office", "search_terms", "users"]

@@ -82,10 +82,10 @@ def _query(wf: UnitOfWork, scope: str | None, definition: str | None, node: str 
 
 def _rows(wf: UnitOfWork, query: BoardQuery) -> BoardPageOut:
     try:
-        rows, total = board(wf.session, query, wf.now)
+        rows, total, exact = board(wf.session, query, wf.now)
     except BoardQueryInvalid as exc:
         raise Problem(422, str(exc)) from None
-    return board_out(wf, rows, total)
+    return board_out(wf, rows, total, exact)
 
 
 @router.get("/board", response_model=BoardPageOut)

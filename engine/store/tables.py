@@ -70,6 +70,7 @@ class Instance(SQLModel, table=True):
         sa.Index("ix_instance_status_started", "status", "started_at"),
         # lists: every request newest first; the board's running requests (partial)
         sa.Index("ix_instance_started", "started_at", "id"),
+        sa.Index("ix_instance_title", "title", "id"),
         sa.Index("ix_instance_running_started", "started_at", "id",
                  postgresql_where=sa.text(RUNNING_SQL), sqlite_where=sa.text(RUNNING_SQL)),
         # on PostgreSQL also ix_instance_search, a pg_trgm GIN index over

@@ -120,6 +120,7 @@ def upgrade() -> None:
     _backfill(conn)
     op.create_index('ix_instance_number', 'instance', ['number'], unique=True)
     op.create_index('ix_instance_started', 'instance', ['started_at', 'id'])
+    op.create_index('ix_instance_title', 'instance', ['title', 'id'])
     op.create_index('ix_instance_running_started', 'instance', ['started_at', 'id'],
                     postgresql_where=sa.text(RUNNING), sqlite_where=sa.text(RUNNING))
     op.create_index('ix_task_pending_due', 'task', ['due_at', 'instance_id'],
@@ -127,8 +128,12 @@ def upgrade() -> None:
                     sqlite_where=sa.text("status = 'pending'"))
     if conn.dialect.name == "postgresql":
         try:
+            # in public when it exists, so dropping this schema never drops it
             with conn.begin_nested():
-                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                public = conn.execute(sa.text(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).scalar()
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"
+                                     + (" SCHEMA public" if public else "")))
         except sa.exc.DBAPIError:
             return  # no pg_trgm here: search scans (docs/bench.md)
         # the extension may live in another schema than the tables: name it
@@ -143,6 +148,7 @@ def downgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_instance_search")
     op.drop_index('ix_task_pending_due', table_name='task')
     op.drop_index('ix_instance_running_started', table_name='instance')
+    op.drop_index('ix_instance_title', table_name='instance')
     op.drop_index('ix_instance_started', table_name='instance')
     op.drop_index('ix_instance_number', table_name='instance')
     with op.batch_alter_table('instance') as batch:
