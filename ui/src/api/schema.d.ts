@@ -1341,6 +1341,11 @@ export interface components {
             /** Total */
             total: number;
             /**
+             * Total Exact
+             * @default true
+             */
+            total_exact: boolean;
+            /**
              * Now
              * Format: date-time
              */

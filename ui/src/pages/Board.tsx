@@ -123,7 +123,8 @@ export default function Board() {
         </label>
       </form>
       <div className="row wrap gap-sm muted small">
-        <span data-testid="board-total">{t("board.total", { count: total })}</span>
+        <span data-testid="board-total">{page.data && !page.data.total_exact
+          ? t("lists.totalAbout", { count: total }) : t("board.total", { count: total })}</span>
         {page.data && <span data-testid="board-updated">· {t("board.updated", { time: formatDateTime(page.data.now, lang) })}</span>}
         <span>· {live === "stream" ? t("board.live") : t("board.polling")}</span>
         <button type="button" className="btn btn-link" onClick={() => void downloadFile(`/board.xlsx?${query(params, null)}`, "board.xlsx")}>
