@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -156,3 +157,61 @@ def test_attachments_in_chinese_refusal_and_print(page: Any, server: Server) -> 
         assert expected in text, (expected, text[:2000])
     for hidden in ("Sign out", "Upload", "Withdraw", "Print", "Files to attach"):
         assert hidden not in text, (hidden, text[:2000])
+
+
+FORM_WITH_FILE = """\
+key: lease_check_{suffix}
+title: Lease check {suffix}
+title_zh: 租约核对 {suffix}
+form:
+  type: object
+  required: [store, contract]
+  properties:
+    store: {{type: string, title: Store}}
+    contract: {{type: string, format: attachment, title: Lease contract}}
+start: review
+nodes:
+  review:
+    approvers: {{manager_of: initiator}}
+    on: {{approve: approved, reject: rejected, return: initiator}}
+  approved: {{final: approved}}
+  rejected: {{final: rejected}}
+"""
+
+
+def test_a_form_that_requires_a_file(page: Any, server: Server) -> None:
+    """A process of its own (other tests' processes stay as they are) whose form requires
+    a lease: refused in the browser without one, uploaded with progress, attached."""
+    suffix = uuid.uuid4().hex[:6]
+    owner = next(u["username"] for u in server.api("GET", "/auth/demo-users")
+                 if u["username"] == "chen.jing")
+    published = httpx.post(f"{server.url}/api/definitions", timeout=30,
+                           content=FORM_WITH_FILE.format(suffix=suffix),
+                           headers={"Content-Type": "text/yaml",
+                                    "Authorization": f"Bearer {server.token(owner)}"})
+    assert published.status_code == 201, published.text
+    key = published.json()["key"]
+    requester = _requester(server)
+    sign_in(page, server, requester)
+    page.goto(f"/new/{key}")
+    page.get_by_label("Store").fill("Hongqiao")
+    page.get_by_role("button", name="Submit").click()
+    # the browser refuses before sending: the field says what is missing
+    page.locator(".rjsf .error-detail, .rjsf .text-danger").first.wait_for()
+    assert page.url.endswith(f"/new/{key}")
+    page.get_by_label("Lease contract").set_input_files(
+        files=[{"name": "lease.pdf", "mimeType": "application/pdf", "buffer": LEASE[:5000]}])
+    page.locator(".attachment-widget").get_by_role("button", name="lease.pdf").wait_for()
+    assert page.locator(".attachment-widget progress").get_attribute("value") == "100"
+    shot(page, "attachment-field")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url("**/requests/*")
+    files = page.locator("section.attachments")
+    files.get_by_role("button", name="lease.pdf", exact=True).wait_for()
+    page.locator("ol.timeline li.tl-attachment_added").wait_for()
+    iid = page.url.rsplit("/", 1)[-1]
+    got = instance(server, requester, iid)
+    assert [(a["name"], a["field"]) for a in got["attachments"]] == [("lease.pdf", "contract")]
+    assert got["data"]["contract"] == got["attachments"][0]["id"]
+    # the read-only form shows the file by name, as a link
+    page.locator(".rjsf").get_by_role("button", name="lease.pdf").wait_for()
