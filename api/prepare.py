@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api.background import configure
 from api.settings import Settings
 from api.tokens import hash_password
 from engine import demo, org_sync, service
@@ -75,6 +76,11 @@ def _prepare(settings: Settings, out: Console, seed_history: bool, now: datetime
                 stored = service.sync_definitions(session, settings.definitions_dir, directory,
                                                   now=now or datetime.now(UTC))
                 result.definitions = [f"{d.key} v{d.version}" for d in stored]
+            # timers counted in working time follow a changed org calendar (settings)
+            configure(settings, db)
+            moved = service.recompute_timers(session, service.DbCatalog(session))
+            if moved:
+                out.print(f"Org calendar changed: {moved} pending timers recomputed")
             if settings.demo:
                 result.demo_users = demo.demo_users()
                 _set_missing_passwords(session, result.demo_users)

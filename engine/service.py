@@ -33,6 +33,7 @@ Definitions and org: ``sync_definitions``, ``publish_definition``, ``DbCatalog``
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -442,6 +443,54 @@ def schedule_timers(session: Session, catalog: Catalog) -> int:
     messaging.notify(session, work=True)
     session.commit()
     return added
+
+
+def calendar_basis(calendar: WorkingHours) -> str:
+    """What the timer rows depend on in the org calendar, as text: the calendar's
+    settings and the version of the holiday tables."""
+    from importlib.metadata import version
+    return f"{calendar!r} holidays {version('holidays')}"
+
+
+def recompute_timers(session: Session, catalog: Catalog, *, force: bool = False) -> int:
+    """Bring the timer rows of every running instance to what the org calendar of this
+    database (``messaging.calendar_of``) gives now, when it differs from the calendar
+    they were computed on (``timer_basis``; always with ``force``): a reminder or an
+    escalation counted in working time moves with the working hours and holidays.
+    Returns the rows replaced; committed. Run at start-up (``api.prepare``), under the
+    start-up lock."""
+    conn = session.connection()
+    calendar = messaging.calendar_of(conn.engine)
+    basis = calendar_basis(calendar)
+    stored = session.get(messaging.TimerBasis, 1)
+    if stored is not None and stored.calendar == basis and not force:
+        return 0
+    instance = metadata.tables["instance"]
+    table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
+    ids = [r[0] for r in conn.execute(sa.select(instance.c.id).where(
+        instance.c.status == "running").order_by(instance.c.id))]
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        old: dict[UUID, list[timers.Timer]] = defaultdict(list)
+        for r in conn.execute(sa.select(table).where(table.c.instance_id.in_(chunk))):
+            old[r.instance_id].append(timers.Timer(r.instance_id, r.task_id, r.timer,
+                                                   r.due_at))
+        for iid, events in event_log.load_many(session, chunk).items():
+            state = replay(events)
+            defn = catalog.get(state.definition_key, state.definition_version)
+            new = timers.pending_timers(defn, state, calendar)
+            before = {(t.task_id, t.key): t.at for t in old[iid]}
+            changed += sum(before.get((t.task_id, t.key)) != t.at for t in new)
+            messaging.sync_timers(conn, old[iid], new)
+    if stored is None:
+        session.add(messaging.TimerBasis(id=1, calendar=basis))
+    else:
+        stored.calendar = basis
+        session.add(stored)
+    messaging.notify(session, work=bool(changed))
+    session.commit()
+    return changed
 
 
 def append_histories(session: Session, histories: Iterable[Sequence[Event]],

@@ -37,7 +37,13 @@ from engine.core.timers import Timer, pending_timers
 from engine.core.worktime import WorkingHours
 from engine.notify.timing import Preferences, release_at
 from engine.store import bulk
-from engine.store.messaging_tables import NotificationRow, OutboxRow, TimerRow, UserPreference
+from engine.store.messaging_tables import (
+    NotificationRow,
+    OutboxRow,
+    TimerBasis,
+    TimerRow,
+    UserPreference,
+)
 
 _timer = TimerRow.__table__  # type: ignore[attr-defined]
 _outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -349,7 +355,8 @@ def write_test_messages(conn: sa.Connection, username: str, channels: Iterable[s
     return [(r["id"], r["channel"]) for r in rows]
 
 
-__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "Planned", "TimerRow",
+__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "Planned", "TimerBasis",
+           "TimerRow",
            "UserPreference", "bus_of", "calendar_of", "events_channel", "notify", "plan",
            "preferences", "record", "schema_of", "set_calendar", "sync_timers",
            "wake_channel", "write_messages", "write_planned", "write_test_messages"]

@@ -2,7 +2,10 @@
 
 - ``timer``: one row per pending (task, timer), written with the command that makes it
   pending and deleted with the one that fires it or closes its task (a projection of the
-  event log plus the definition and the calendar: ``rebuild_timers`` recomputes it).
+  event log plus the definition and the calendar: ``service.recompute_timers``
+  recomputes it).
+- ``timer_basis``: one row, the working calendar the timer rows were computed on; when
+  the org calendar differs at start-up, the rows are recomputed.
 - ``outbox``: messages to deliver outside (email, webhook, chat); the id is the
   message's idempotency id. ``status`` pending | sent | dead.
 - ``notification``: the in-app channel, one row per message (the bell).
@@ -31,6 +34,12 @@ class TimerRow(SQLModel, table=True):
     timer: str = Field(primary_key=True, max_length=40)
     instance_id: UUID = Field(index=True)
     due_at: datetime = _time(index=True)
+
+
+class TimerBasis(SQLModel, table=True):
+    __tablename__ = "timer_basis"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    calendar: str = Field(sa_type=sa.Text)
 
 
 class OutboxRow(SQLModel, table=True):
