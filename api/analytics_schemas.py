@@ -268,6 +268,41 @@ class ActivityOut(_Out):
     wait: DurationsOut
 
 
+class SideOut(_Out):
+    """The requests of one definition version."""
+
+    requests: int
+    median_cycle_s: float | None
+    median_ci_low_s: float | None = Field(description="95 % interval of the median")
+    median_ci_high_s: float | None
+    mean_cycle_s: float | None
+    stopped: ShareOut = Field(description="Requests rejected or returned at any step")
+
+
+class StepChangeOut(_Out):
+    step: str
+    title: str = Field(description="Its title in the version before")
+    title_zh: str
+    before: ShareOut = Field(description="Its stop rate (reject or return) before")
+    after: ShareOut | None = Field(description="After; null when the step was removed")
+
+
+class ChangeOut(_Out):
+    from_version: int
+    to_version: int
+    removed: list[str] = Field(description="Approval steps the later version removed")
+    changed: list[str] = Field(description="Approval steps it changed")
+    before: SideOut
+    after: SideOut
+    steps: list[StepChangeOut]
+
+
+class VersionsOut(_Out):
+    current: int | None = Field(description="The newest definition version with requests")
+    judged: list[int] = Field(description="Versions whose requests the judgments use")
+    changes: list[ChangeOut] = Field(description="Effects of removed or changed steps")
+
+
 class ReportOut(_Out):
     """Every statistic and judgment of one process's history (docs/analytics.md)."""
 
@@ -289,6 +324,9 @@ class ReportOut(_Out):
                                "are for process owners and administrators only")
     activities: list[ActivityOut] | None = Field(
         None, description="Per raw label; only when labels differ from steps")
+    versions: VersionsOut | None = Field(
+        None, description="Signoff's own history: judgments per definition version and "
+        "the effect of each change")
 
 
 class SkipEditOut(_Out):
@@ -334,4 +372,14 @@ class WhatIfOut(_Out):
         description="Requests that only a removed visit stopped")
 
 
-__all__ = ["ProcessOut", "ReportOut", "WhatIfOut"]
+class DraftOut(_Out):
+    """A draft definition without one approval step, for the owner to review."""
+
+    key: str
+    base_version: int = Field(description="The published version the draft edits")
+    remove: str
+    yaml: str
+    diff: str = Field(description="Unified diff from the published version")
+
+
+__all__ = ["DraftOut", "ProcessOut", "ReportOut", "WhatIfOut"]

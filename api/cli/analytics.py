@@ -172,8 +172,9 @@ def _date(text: str | None, name: str) -> dt.datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
 
 
-def _load(db: str | None, key: str, since: str | None, until: str | None) -> Any:
-    from engine.analytics.store import load_history
+def _load(db: str | None, key: str, since: str | None, until: str | None,
+          with_versions: bool = False) -> Any:
+    from engine.analytics.store import definition_nodes, load_history
     from engine.store import open_database
 
     db = database_url(db)
@@ -181,11 +182,12 @@ def _load(db: str | None, key: str, since: str | None, until: str | None) -> Any
     try:
         with database.read_engine.connect() as conn:
             history = load_history(conn, key, _date(since, "since"), _date(until, "until"))
+            versions = definition_nodes(conn, key) if with_versions else {}
     finally:
         database.dispose()
     if not history.visits:
         raise _fail(f"process {key!r} has no finished requests in {db}")
-    return history
+    return (history, versions) if with_versions else history
 
 
 @app.command()
@@ -212,14 +214,14 @@ def report(
         send_daily_report(key, send, due, db)
         return
     from engine.analytics.calendar import CalendarInvalid
-    from engine.analytics.report import analyse
+    from engine.analytics.versions import analyse_versions
     from engine.analytics.whatif import WhatIfInvalid
 
-    history = _load(db, key, since, until)
+    history, versions = _load(db, key, since, until, with_versions=True)
     try:
         settings = _settings(country, timezone, hours, max_stop_rate, fast_share, fast_ratio,
                              min_decisions, stamp_minutes)
-        result = analyse(history, settings)
+        result = analyse_versions(history, versions, settings)
         _what_if(history, result, what_if_remove, what_if_skip)
     except (CalendarInvalid, WhatIfInvalid) as exc:
         raise _fail(str(exc)) from None

@@ -65,7 +65,8 @@ class History:
     def __init__(self, cases: Mapping[str, Case], visits: tuple[Visit, ...] | None = None,
                  source: str = "", *, columns: Columns | None = None,
                  _by_case: dict[str, list[Visit]] | None = None,
-                 late_attributes: frozenset[str] = frozenset()) -> None:
+                 late_attributes: frozenset[str] = frozenset(),
+                 case_versions: Mapping[str, int] | None = None) -> None:
         if visits is None and columns is None:
             raise ValueError("a history needs visits or columns")
         self.cases = cases
@@ -76,6 +77,8 @@ class History:
         # attributes the source set or changed after a case's first event: not known
         # when the request was submitted (engine.analytics.leakage)
         self.late_attributes = late_attributes
+        # the definition version each case ran on (Signoff's own history only)
+        self.case_versions: Mapping[str, int] = case_versions or {}
 
     def visit_count(self) -> int:
         """How many visits, without making visit records for a columnar history."""

@@ -35,13 +35,15 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
     """The finished instances of process ``key`` (started in [since, until)) and their
     visits."""
     q = sa.select(_inst.c.id, _inst.c.started_at, _inst.c.finished_at, _inst.c.outcome,
-                  _inst.c.status, _inst.c.data).where(
+                  _inst.c.status, _inst.c.data, _inst.c.definition_version).where(
         _inst.c.definition_key == key, _inst.c.finished_at.is_not(None))
     if since is not None:
         q = q.where(_inst.c.started_at >= since)
     if until is not None:
         q = q.where(_inst.c.started_at < until)
-    cases = {c.case_id: c for c in (case_from_row(r._mapping) for r in conn.execute(q))}
+    rows = [r._mapping for r in conn.execute(q)]
+    cases = {c.case_id: c for c in map(case_from_row, rows)}
+    versions = {str(r["id"]): int(r["definition_version"]) for r in rows}
     vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.entered_at,
                     _visit.c.decided_at, _visit.c.left_at, _visit.c.outcome,
                     _visit.c.decided_by, _visit.c.comment_count, _visit.c.kind)
@@ -52,7 +54,26 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
     visits = [v for v in (visit_from_row(r._mapping) for r in conn.execute(vq))
               if v is not None and v.case_id in cases]
     visits.sort(key=lambda v: (v.case_id, v.decided_at))
-    return History(cases, tuple(visits), source=key)
+    return History(cases, tuple(visits), source=key, case_versions=versions)
+
+
+def definition_nodes(conn: sa.Connection, key: str) -> dict[int, dict[str, Any]]:
+    """Per published version of ``key``: its approval nodes (id -> YAML mapping), to
+    tell which steps a version removed or changed."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    out: dict[int, dict[str, Any]] = {}
+    for r in conn.execute(sa.select(_defn.c.version, _defn.c.source).where(_defn.c.key == key)):
+        try:
+            doc = yaml.load(r.source)
+        except Exception:  # a stored version was valid when published; skip a bad one
+            continue
+        nodes = doc.get("nodes") if isinstance(doc, dict) else None
+        if isinstance(nodes, dict):
+            out[int(r.version)] = {k: v for k, v in nodes.items()
+                                   if isinstance(v, dict) and "approvers" in v}
+    return out
 
 
 def case_from_row(r: Mapping[Any, Any]) -> Case:

@@ -14,6 +14,7 @@ from engine.analytics.store import load_history, process_list
 from tests.api.conftest import *  # noqa: F403 (the api fixture and those it needs)
 from tests.api.conftest import Api
 from tests.api.test_flows import decide, start_store
+from tests.conftest import ROOT
 
 H = 3600.0
 
@@ -36,6 +37,56 @@ def _two_requests(api: Api) -> tuple[str, str]:
     api.clock.advance(timedelta(hours=4))
     decide(api, "liu.yang", ok)
     return ok, no
+
+
+def test_apply_a_candidate_replay_the_draft_publish_and_see_the_effect(api: Api) -> None:
+    """From a candidate to a draft (YAML diff), the what-if through the draft's routes,
+    publishing through the normal path, and the report's before/after once requests ran
+    on the new version."""
+    _two_requests(api)
+    pm = api.as_("chen.jing")
+    r = pm.post("/api/analytics/store_opening/draft", json={"remove": "vp_review"})
+    assert r.status_code == 200, r.text
+    draft = r.json()
+    assert draft["base_version"] == 1 and "-  vp_review:" in draft["diff"]
+    assert "vp_review" not in draft["yaml"]
+
+    r = pm.post("/api/analytics/store_opening/what-if", json={"yaml": draft["yaml"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["edit"]["remove"] == ["vp_review"]
+    assert r.json()["cycle_time_saved_total_seconds"] == 4 * H
+    # a draft whose regional review jumps over the site review for big rents: skipped
+    published = (ROOT / "definitions" / "store_opening.yaml").read_text(encoding="utf-8")
+    skip = published.replace(
+        "on: {approve: site_review, reject: rejected, return: initiator}",
+        "on: {approve: [{if: 'monthly_rent > 1000', to: finance_review}, {to: site_review}], "
+        "reject: rejected, return: initiator}", 1)
+    r = pm.post("/api/analytics/store_opening/what-if", json={"yaml": skip})
+    assert r.status_code == 200, r.text
+    assert r.json()["edit"]["skip"] == [{"node": "site_review", "if": "monthly_rent > 1000"}]
+    assert r.json()["cycle_time_saved_total_seconds"] == 26 * H  # the site review's wait
+    other = pm.post("/api/analytics/store_opening/what-if",
+                    json={"yaml": draft["yaml"].replace("key: store_opening", "key: other", 1)})
+    assert other.status_code == 422 and "not 'store_opening'" in other.json()["detail"]
+    bad = pm.post("/api/analytics/store_opening/what-if", json={"yaml": "key: [oops"})
+    assert bad.status_code == 422
+    r = pm.post("/api/analytics/store_opening/draft", json={"remove": "nope"})
+    assert r.status_code == 422 and "'nope' is not an approval step" in r.json()["detail"]
+
+    r = pm.post("/api/definitions", json={"yaml": draft["yaml"]})
+    assert r.status_code == 201, r.text
+    ok = start_store(api, store_name="After The Change")["id"]
+    api.clock.advance(timedelta(hours=1))
+    for who in ("zhao.lei", "tang.lan", "song.qian", "cao.li"):
+        decide(api, who, ok)
+    rep = pm.get("/api/analytics/store_opening/report").json()
+    assert rep["versions"]["current"] == 2
+    (change,) = rep["versions"]["changes"]
+    assert (change["from_version"], change["to_version"], change["removed"]) == (
+        1, 2, ["vp_review"])
+    assert (change["before"]["requests"], change["after"]["requests"]) == (2, 1)
+    assert change["after"]["median_cycle_s"] == 1 * H
+    assert "vp_review" not in {c["step"] for c in rep["candidates"] + rep["not_flagged"]}
 
 
 def test_history_from_the_database(api: Api) -> None:

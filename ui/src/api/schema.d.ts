@@ -1129,6 +1129,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/{key}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft
+         * @description A draft of the definition without an approval step (apply a candidate): the YAML
+         *     and its diff from the published version. Nothing is stored: the owner reviews it and
+         *     publishes it through ``POST /definitions``.
+         */
+        post: operations["draft_api_analytics__key__draft_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/audit": {
         parameters: {
             query?: never;
@@ -1551,6 +1573,27 @@ export interface components {
             /** @description The removal checked out of time */
             out_of_time: components["schemas"]["OutOfTimeOut"];
         };
+        /** ChangeOut */
+        ChangeOut: {
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Removed
+             * @description Approval steps the later version removed
+             */
+            removed: string[];
+            /**
+             * Changed
+             * @description Approval steps it changed
+             */
+            changed: string[];
+            before: components["schemas"]["SideOut"];
+            after: components["schemas"]["SideOut"];
+            /** Steps */
+            steps: components["schemas"]["StepChangeOut"][];
+        };
         /** ChangePasswordIn */
         ChangePasswordIn: {
             /** Current Password */
@@ -1710,6 +1753,36 @@ export interface components {
              * @default
              */
             description: string;
+        };
+        /** DraftIn */
+        DraftIn: {
+            /**
+             * Remove
+             * @description The approval step to leave out
+             */
+            remove: string;
+        };
+        /**
+         * DraftOut
+         * @description A draft definition without one approval step, for the owner to review.
+         */
+        DraftOut: {
+            /** Key */
+            key: string;
+            /**
+             * Base Version
+             * @description The published version the draft edits
+             */
+            base_version: number;
+            /** Remove */
+            remove: string;
+            /** Yaml */
+            yaml: string;
+            /**
+             * Diff
+             * @description Unified diff from the published version
+             */
+            diff: string;
         };
         /**
          * DurationsOut
@@ -2616,6 +2689,8 @@ export interface components {
              * @description Per raw label; only when labels differ from steps
              */
             activities?: components["schemas"]["ActivityOut"][] | null;
+            /** @description Signoff's own history: judgments per definition version and the effect of each change */
+            versions?: components["schemas"]["VersionsOut"] | null;
         };
         /** ReportSentOut */
         ReportSentOut: {
@@ -2705,6 +2780,27 @@ export interface components {
             /** Ci High */
             ci_high: number | null;
         };
+        /**
+         * SideOut
+         * @description The requests of one definition version.
+         */
+        SideOut: {
+            /** Requests */
+            requests: number;
+            /** Median Cycle S */
+            median_cycle_s: number | null;
+            /**
+             * Median Ci Low S
+             * @description 95 % interval of the median
+             */
+            median_ci_low_s: number | null;
+            /** Median Ci High S */
+            median_ci_high_s: number | null;
+            /** Mean Cycle S */
+            mean_cycle_s: number | null;
+            /** @description Requests rejected or returned at any step */
+            stopped: components["schemas"]["ShareOut"];
+        };
         /** SkipEditOut */
         SkipEditOut: {
             /** Node */
@@ -2745,6 +2841,22 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /** StepChangeOut */
+        StepChangeOut: {
+            /** Step */
+            step: string;
+            /**
+             * Title
+             * @description Its title in the version before
+             */
+            title: string;
+            /** Title Zh */
+            title_zh: string;
+            /** @description Its stop rate (reject or return) before */
+            before: components["schemas"]["ShareOut"];
+            /** @description After; null when the step was removed */
+            after: components["schemas"]["ShareOut"] | null;
         };
         /** StepOut */
         StepOut: {
@@ -3118,6 +3230,24 @@ export interface components {
              */
             retired: boolean;
         };
+        /** VersionsOut */
+        VersionsOut: {
+            /**
+             * Current
+             * @description The newest definition version with requests
+             */
+            current: number | null;
+            /**
+             * Judged
+             * @description Versions whose requests the judgments use
+             */
+            judged: number[];
+            /**
+             * Changes
+             * @description Effects of removed or changed steps
+             */
+            changes: components["schemas"]["ChangeOut"][];
+        };
         /** VisitOut */
         VisitOut: {
             /** Node */
@@ -3152,6 +3282,11 @@ export interface components {
              * @default []
              */
             skip: components["schemas"]["SkipIn"][];
+            /**
+             * Yaml
+             * @description A draft of the definition: the history is replayed through its routes (steps it no longer has are removed, steps it jumps over on a condition are skipped)
+             */
+            yaml?: string | null;
         };
         /**
          * WhatIfOut
@@ -8076,6 +8211,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhatIfOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    draft_api_analytics__key__draft_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */

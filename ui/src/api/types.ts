@@ -33,6 +33,7 @@ export type VisitOut = Schemas["VisitOut"];
 export type ProcessOut = Schemas["ProcessOut"];
 export type ReportOut = Schemas["ReportOut"];
 export type WhatIfOut = Schemas["WhatIfOut"];
+export type DraftOut = Schemas["DraftOut"];
 
 export type ProblemOut = Schemas["ProblemOut"];
 

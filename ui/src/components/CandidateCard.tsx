@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { formatDuration, formatHours, formatPercent } from "../lib/format";
 import { type Candidate, evidenceKind, exactDuration, type OutOfTime, shownDifference } from "../lib/report";
@@ -26,7 +27,7 @@ export function OutOfTimeLine({ v }: { v: OutOfTime }) {
 }
 
 /** One flagged step: its sentence, evidence, confidence, saving and remedies. */
-export function CandidateCard({ c, title }: { c: Candidate; title: string }) {
+export function CandidateCard({ c, title, apply }: { c: Candidate; title: string; apply?: ReactNode }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const f = c.facts;
@@ -83,6 +84,7 @@ export function CandidateCard({ c, title }: { c: Candidate; title: string }) {
                 </li>
               ))}
             </ol>
+            {apply}
           </div>
         </div>
       </div>

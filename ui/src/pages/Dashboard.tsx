@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
@@ -8,6 +8,8 @@ import { localized, personName } from "../lib/localize";
 import { useAuth } from "../auth";
 import { exactDuration, type NotFlagged, readReport, shownDifference } from "../lib/report";
 import { CandidateCard } from "../components/CandidateCard";
+import { VersionChange } from "../components/VersionChange";
+import { ApplyDraft } from "../components/ApplyDraft";
 import type { DefinitionOut, DefinitionSummaryOut, ProcessOut, ReportOut, WhatIfOut } from "../api/types";
 import { DailyReportPreview } from "../components/DailyReportPreview";
 import { useApi } from "../lib/useApi";
@@ -78,10 +80,20 @@ export default function Dashboard() {
   const defn = useApi<DefinitionOut>(chosen ? `/definitions/${encodeURIComponent(chosen)}` : null);
   const r = useMemo(() => (report.data ? readReport(report.data) : undefined), [report.data]);
   const flagged = useMemo(() => new Set(r?.candidates.map((c) => c.step)), [r]);
+  // every title seen stays known: after publishing a version without a step, the step's
+  // history is still shown under its title, not its raw id
+  const seenTitles = useRef(new Map<string, { title: string; title_zh?: string | null }>());
   const title = useMemo(() => {
-    const names = new Map((defn.data?.nodes ?? []).map((n) => [n.id, localized(n, "title", lang) || n.id]));
+    for (const n of defn.data?.nodes ?? []) seenTitles.current.set(n.id, n);
+    const names = new Map([...seenTitles.current].map(([id, n]) => [id, localized(n, "title", lang) || id]));
+    // steps an earlier version had: their title from that version, never the raw id
+    for (const c of report.data?.versions?.changes ?? []) {
+      for (const s of c.steps) {
+        if (!names.has(s.step)) names.set(s.step, (normLang(lang) === "zh-CN" && s.title_zh) || s.title);
+      }
+    }
     return (step: string) => names.get(step) ?? step;
-  }, [defn.data, lang]);
+  }, [defn.data, report.data, lang]);
   const approvalSteps = (r?.steps ?? []).filter((s) => s.approval);
   const minDecisions = report.data?.settings.thresholds.min_decisions ?? 30;
   const maxStop = report.data?.settings.thresholds.max_stop_rate ?? 0.05;
@@ -121,11 +133,23 @@ export default function Dashboard() {
           {r.cases != null && (
             <p className="muted">{t("dashboard.summaryLine", { cases: r.cases, duration: formatDuration(r.medianCycle, lang) })}</p>
           )}
+          {(report.data?.versions?.changes.length ?? 0) > 0 && (
+            <section data-testid="changes">
+              <h2>{t("dashboard.changes")}</h2>
+              <ul className="candidates">
+                {report.data!.versions!.changes.map((c) => <VersionChange key={`${c.from_version}-${c.to_version}`} c={c} title={title} />)}
+              </ul>
+            </section>
+          )}
           <section>
             <h2>{t("dashboard.candidates")}</h2>
+            {(report.data?.versions?.judged.length ?? 0) > 0 && (
+              <p className="muted small" data-testid="judged-on">{t("dashboard.judgedOn", { versions: report.data!.versions!.judged.join(", ") })}</p>
+            )}
             {r.candidates.length === 0 ? <p className="empty">{t("dashboard.noCandidates")}</p> : (
               <ul className="candidates">
-                {r.candidates.map((c) => <CandidateCard key={`${c.step}-${c.kind}`} c={c} title={title(c.step)} />)}
+                {r.candidates.map((c) => <CandidateCard key={`${c.step}-${c.kind}`} c={c} title={title(c.step)}
+                  apply={owner ? <ApplyDraft processKey={chosen} step={c.step} onPublished={defn.reload} /> : undefined} />)}
               </ul>
             )}
           </section>
