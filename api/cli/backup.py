@@ -17,8 +17,9 @@ from api.cli import app
 from api.cli.db import DbOption, database_url
 
 _console = Console(stderr=True)
-ATTACHMENTS = ("Attachments: none to copy (Signoff stores no files yet); the database is "
-               "the whole state.")
+ATTACHMENTS = ("Attachments: the files are not in this backup; copy the attachment store "
+               "too (SIGNOFF_ATTACHMENTS_DIR, or the S3 bucket). Files are never changed or "
+               "deleted, so copying the new ones is enough.")
 
 
 def _bar() -> Progress:

@@ -14,7 +14,8 @@ logical export (or a SQLite file) into either database at the backup's schema re
 then migrations bring the schema to the newest revision. ``progress(done, total)`` is
 called as work advances (pages, tables or rows).
 
-Attachments are not a feature yet: the database is everything Signoff stores.
+Attachment files live outside the database (``engine.store.attachment_blobs``): the
+backup holds their rows, and the attachment store is copied on its own.
 """
 
 from __future__ import annotations
