@@ -104,16 +104,9 @@ class WorkingCalendar:
             local = dt.datetime.combine(day, dt.time(0), self._tz)
 
     def add_working(self, t: dt.datetime, seconds: float) -> dt.datetime:
-        """The moment ``seconds`` of working time after ``t`` (which may be out of hours)."""
-        current = self.next_open(t)
-        left = dt.timedelta(seconds=seconds)
-        while True:
-            _, closes = self._bounds(current.date())
-            room = closes - current
-            if left < room:
-                return current + left
-            left -= room
-            current = self.next_open(closes)
+        """The moment ``seconds`` of working time after ``t`` (which may be out of hours),
+        at an opening rather than a closing time (the demo's next action)."""
+        return self.next_open(self.add_business(self.next_open(t), seconds))
 
     def working_days(self, first: dt.datetime, last: dt.datetime) -> list[dt.date]:
         """Working days (local dates) from ``first`` to ``last`` inclusive."""

@@ -1,4 +1,6 @@
-"""Working time for timers: adding and subtracting durations on an org calendar.
+"""Working time for timers: adding and subtracting durations on an org calendar (adding
+working time itself is the calendar's one ``add_business``; this module converts units
+and subtracts).
 
 The core never builds a calendar (that needs holiday tables); the caller passes one that
 answers ``is_working_day(date)`` and has ``tzinfo``, ``start`` and ``end`` (local working
@@ -28,6 +30,11 @@ class WorkingHours(Protocol):
 
     def is_working_day(self, day: dt.date) -> bool: ...
 
+    def add_business(self, t: dt.datetime, seconds: float) -> dt.datetime:
+        """``seconds`` of working time after ``t`` (the one implementation of adding
+        working time: ``WorkingCalendar.add_business``)."""
+        ...
+
 
 def working_length(cal: WorkingHours, span: dt.timedelta) -> dt.timedelta:
     """A duration written in days/weeks, as working time: ``1d`` = one working day."""
@@ -53,24 +60,9 @@ def add(cal: WorkingHours | None, clock: Clock, t: dt.datetime,
         return t + span
     if span < dt.timedelta(0):
         return _back(cal, t, working_length(cal, -span)).astimezone(t.tzinfo)
-    return _forward(cal, t, working_length(cal, span)).astimezone(t.tzinfo)
-
-
-def _forward(cal: WorkingHours, t: dt.datetime, left: dt.timedelta) -> dt.datetime:
-    local = t.astimezone(cal.tzinfo)
-    day = local.date()
-    for _ in range(_MAX_DAYS):
-        if cal.is_working_day(day):
-            opens, closes = _bounds(cal, day)
-            current = max(local, opens)
-            if current < closes:
-                room = closes - current
-                if left <= room:
-                    return current + left
-                left -= room
-        day += dt.timedelta(days=1)
-        local = dt.datetime.combine(day, dt.time(0), cal.tzinfo)
-    raise ValueError("no working time within ten years: check the calendar")
+    if not span:  # ``{at: due}``: the due time itself
+        return t
+    return cal.add_business(t, working_length(cal, span).total_seconds()).astimezone(t.tzinfo)
 
 
 def _back(cal: WorkingHours, t: dt.datetime, left: dt.timedelta) -> dt.datetime:
