@@ -45,6 +45,18 @@ def test_edit_check_publish_with_diff_and_retire(page: Any, server: Server) -> N
     numbers = page.locator(".cm-lineNumbers .cm-gutterElement").all_inner_texts()
     assert [n for n in numbers if n.strip()][:3] == ["1", "2", "3"]  # line numbers
 
+    # Completion from the format's JSON Schema: a top-level key the file lacks is offered.
+    page.locator("[data-testid=yaml-editor]").click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.type("repo")
+    page.keyboard.press("Control+Space")
+    options = page.locator(".cm-tooltip-autocomplete li")
+    options.first.wait_for()
+    assert any(o.startswith("report") for o in options.all_inner_texts())
+    page.keyboard.press("Escape")
+
     # One typo (a misspelt step name): one plain error, at the step's line.
     typo = PILOT.replace("  sample_manager:\n", "  sample_manger:\n", 1)
     _type(page, typo)
