@@ -186,7 +186,7 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         tasks=state_tasks(defn, state, now), timeline=timeline(defn, events),
         visits=visits_out(defn, visits, now),
         mermaid=mermaid(defn, None if state.finished and not state.node else state.node,
-                        lang, names),
+                        lang, names, state.branches.values()),
         can_withdraw=mine and not state.finished,
         can_resubmit=mine and state.status == "returned",
         can_cancel=user.is_admin and not state.finished,

@@ -48,7 +48,8 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
                     _visit.c.decided_at, _visit.c.left_at, _visit.c.outcome,
                     _visit.c.decided_by, _visit.c.comment_count, _visit.c.kind)
           .join(_inst, _inst.c.id == _visit.c.instance_id)
-          .where(_visit.c.definition_key == key, _visit.c.kind != "final",
+          # a fork's visit spans its branches' visits: they are the steps, not the fork
+          .where(_visit.c.definition_key == key, _visit.c.kind.not_in(("final", "fork")),
                  _inst.c.finished_at.is_not(None))
           .order_by(_visit.c.instance_id, _visit.c.entered_at, _visit.c.node, _visit.c.visit))
     visits = [v for v in (visit_from_row(r._mapping) for r in conn.execute(vq))
@@ -86,7 +87,7 @@ def visit_from_row(r: Mapping[Any, Any]) -> Visit | None:
     """A ``node_visit`` row (or projection row) as a visit; None for final nodes and
     visits still open."""
     end = r["decided_at"] or r["left_at"]
-    if end is None or r["kind"] == "final":
+    if end is None or r["kind"] in ("final", "fork"):
         return None
     return Visit(str(r["instance_id"]), r["node"], r["entered_at"].timestamp(),
                  end.timestamp(), _OUTCOMES.get(r["outcome"], "other"), r["decided_by"],

@@ -34,6 +34,7 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
         out += _rules(node, raw, properties, directory)
         out += timer_errors(node, raw, data, directory)
     out += _graph(defn)
+    out += _forks(defn)
     out += _deadline(defn, data.get("deadline"))
     out += _report(defn, directory)
     if directory is not None and defn.policies.fallback_approver is not None \
@@ -105,7 +106,7 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
     kinds = [k for k in ("final", "notify") if k in raw]
     if node.kind == "final" or node.kind == "notify":
         extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", "clock", "remind",
-                               "escalate", "reason", *kinds[1:])
+                               "escalate", "reason", "branches", "join", *kinds[1:])
                  if k in raw]
         for key in extra:
             yield ((*base, key), True, f"{node.kind} node {node.id!r} cannot have {key!r}")
@@ -114,6 +115,11 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
         if node.kind == "notify" and "notify" not in raw:
             yield (base, True, f"notify node {node.id!r} needs 'notify' (who is copied)")
         return
+    if node.kind == "fork":
+        yield from _fork_shape(node, raw)
+        return
+    if "join" in raw:
+        yield ((*base, "join"), True, "'join' is only allowed on a fork (with 'branches')")
     if not node.approvers:
         yield (base, True, f"approval node {node.id!r} needs 'approvers'")
     if "approve" not in node.routes:
@@ -127,6 +133,78 @@ def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
             and node.threshold > len(users):
         yield ((*base, "threshold"), False,
                f"threshold {node.threshold} is more than the {len(users)} approvers listed")
+
+
+def _fork_shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
+    base = ("nodes", node.id)
+    for key in ("approvers", "mode", "threshold", "sla", "clock", "remind", "escalate",
+                "policies", "reason"):
+        if key in raw:
+            yield ((*base, key), True, f"fork {node.id!r} cannot have {key!r}: its branches' "
+                                       "steps have the approvers")
+    if "return" in (raw.get("on") or {}):
+        yield ((*base, "on", "return"), True, f"fork {node.id!r} cannot have 'return'")
+    if "approve" not in node.routes:
+        yield (base, True, f"fork {node.id!r} needs 'on: {{approve: ...}}' (where the "
+                           "request goes once the branches are joined)")
+
+
+def _forks(defn: ProcessDefinition) -> Iterator[Found]:
+    """Branches: known first steps, no nested forks, no final node inside, every step
+    comes back to the join, only the fork enters a branch, one branch per step."""
+    members: dict[str, tuple[str, str]] = {}
+    for fork in (n for n in defn.nodes.values() if n.kind == "fork"):
+        for name, first in fork.branches.items():
+            path = ("nodes", fork.id, "branches", name)
+            if first not in defn.nodes:
+                yield (path, False, f"unknown branch target node {first!r}")
+                continue
+            if first == fork.id:
+                yield (path, False, f"branch {name!r} cannot start at its own fork")
+                continue
+            steps = _branch(defn, fork.id, first)
+            for step in sorted(steps):
+                kind = defn.nodes[step].kind
+                if step in members and members[step] != (fork.id, name):
+                    yield (path, False, f"step {step!r} is in branch {name!r} and in "
+                           f"branch {members[step][1]!r} of fork {members[step][0]!r}; "
+                           "a step belongs to one branch")
+                    continue
+                members[step] = (fork.id, name)
+                if kind == "fork":
+                    yield (path, False, f"branch {name!r} reaches fork {step!r}: forks "
+                           "inside branches are not supported")
+                elif kind == "final":
+                    yield (path, False, f"branch {name!r} reaches final node {step!r}; a "
+                           f"branch ends by routing back to its fork {fork.id!r} (the join)")
+                elif fork.id not in _reachable(defn, step, stop=fork.id):
+                    yield (path, False, f"step {step!r} of branch {name!r} never reaches "
+                           f"the join (route it back to {fork.id!r})")
+            rejects = any(r.target == fork.id for s in steps
+                          for r in defn.nodes[s].routes.get("reject", ()))
+            if rejects and "reject" not in fork.routes:
+                yield (("nodes", fork.id), True, f"fork {fork.id!r} needs 'on: {{reject: "
+                       f"...}}': a step of branch {name!r} can reject")
+    if defn.start in members:
+        yield (("start",), False, f"start node {defn.start!r} is inside a branch")
+    for node in defn.nodes.values():
+        for target in node.targets():
+            inside = members.get(target)
+            if inside is None or members.get(node.id) == inside or (
+                    node.id == inside[0] and defn.nodes[node.id].branches.get(inside[1])
+                    == target):
+                continue
+            yield (("nodes", node.id), True, f"{node.id!r} leads into branch {inside[1]!r} "
+                   f"of fork {inside[0]!r}; only the fork starts its branches")
+        if node.return_to in members:
+            yield (("nodes", node.id, "on", "return"), False, f"return target "
+                   f"{node.return_to!r} is inside a branch; return to the initiator or to "
+                   "a step before the fork")
+
+
+def _branch(defn: ProcessDefinition, fork: str, first: str) -> set[str]:
+    """The steps of a branch: reached from its first step without passing the fork."""
+    return _reachable(defn, first, stop=fork) - {fork}
 
 
 def route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str | int, ...],
@@ -182,14 +260,20 @@ def _rules(node: Node, raw: Mapping[str, Any], fields: Mapping[str, Any],
                f"unknown user {fallback!r}")
 
 
-def _reachable(defn: ProcessDefinition, start: str) -> set[str]:
+def _reachable(defn: ProcessDefinition, start: str, stop: str | None = None) -> set[str]:
+    """Nodes reached from ``start`` by routes and branches (not going past ``stop``, which
+    is included when reached)."""
     seen, todo = set(), [start]
     while todo:
         current = todo.pop()
         if current in seen or current not in defn.nodes:
             continue
         seen.add(current)
-        todo += [t for rs in defn.nodes[current].routes.values() for t in (r.target for r in rs)]
+        if current == stop:
+            continue
+        node = defn.nodes[current]
+        todo += [*node.branches.values(),
+                 *(t for rs in node.routes.values() for t in (r.target for r in rs))]
     return seen
 
 

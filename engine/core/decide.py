@@ -143,13 +143,13 @@ def _decide_task(flow: Flow, cmd: cmds.DecideTask) -> None:
     task = _task(flow, cmd.task_id, cmd.action)
     if cmd.actor != task.assignee:
         raise NotPermitted(cmd.actor, cmd.action, f"the task is assigned to {task.assignee}")
-    node = flow.node()
+    node = flow.defn.nodes[task.node]  # at a fork, the step of the task's branch
     if cmd.action not in node.actions:
         raise TransitionNotAllowed(node.id, cmd.action, "this step does not offer it")
     return_to = None
     if cmd.action == "return":
         return_to = cmd.return_to or node.return_to or "initiator"
-        _check_return_target(flow, return_to)
+        _check_return_target(flow, task.node, return_to)
     if cmd.action in ("reject", "return") and node.reason_required \
             and not (cmd.comment and cmd.comment.strip()):
         raise FormInvalid([("/comment", REASON_NEEDED[cmd.action])])
@@ -169,13 +169,12 @@ def return_targets(defn: ProcessDefinition, node: str | None, path: Sequence[str
     if current is None or "return" not in current.actions:
         return []
     earlier = [n for n in reversed(path[:-1]) if n != node and n in defn.nodes
-               and defn.nodes[n].kind == "approval"]
+               and defn.nodes[n].kind == "approval" and n not in defn.branch_of]
     return ["initiator", *dict.fromkeys(earlier)]
 
 
-def _check_return_target(flow: Flow, to: str) -> None:
-    initial = flow.initial
-    if to not in return_targets(flow.defn, initial.node, initial.path):
+def _check_return_target(flow: Flow, node: str, to: str) -> None:
+    if to not in return_targets(flow.defn, node, flow.initial.path):
         raise TransitionNotAllowed(flow.state.node, "return",
                                    f"{to!r} is not the initiator or an earlier step")
 
@@ -195,7 +194,7 @@ def _delegate(flow: Flow, cmd: cmds.DelegateTask) -> None:
     if cmd.actor != task.assignee and not _is_admin(flow, cmd.actor):
         raise NotPermitted(cmd.actor, "delegate", f"the task is assigned to {task.assignee}")
     _user(flow, cmd.to_user)
-    if any(t.open and t.assignee == cmd.to_user for t in flow.visit_tasks()):
+    if any(t.open and t.assignee == cmd.to_user for t in flow.visit_tasks(task.node)):
         raise TransitionNotAllowed(task.node, "delegate", f"{cmd.to_user} already has this step")
     flow.emit(ev.TaskDelegated(instance_id=flow.state.id, at=flow.now, task_id=task.task_id,
                                node=task.node, actor=cmd.actor, from_user=task.assignee,
@@ -207,12 +206,12 @@ def _add_signer(flow: Flow, cmd: cmds.AddSigner) -> None:
     if cmd.actor != task.assignee:
         raise NotPermitted(cmd.actor, "add_signer", f"the task is assigned to {task.assignee}")
     _user(flow, cmd.user)
-    if any(t.open and t.assignee == cmd.user for t in flow.visit_tasks()):
+    if any(t.open and t.assignee == cmd.user for t in flow.visit_tasks(task.node)):
         raise TransitionNotAllowed(task.node, "add_signer", f"{cmd.user} already has this step")
-    s, node, new = flow.state, flow.node(), flow.new_id()
+    s, node, new = flow.state, flow.defn.nodes[task.node], flow.new_id()
     before = cmd.position == "before"
     flow.emit(ev.TaskCreated(instance_id=s.id, at=flow.now, task_id=new, node=node.id,
-                             visit=s.visit, assignee=cmd.user, rule=f"added_by:{cmd.actor}",
+                             visit=task.visit, assignee=cmd.user, rule=f"added_by:{cmd.actor}",
                              due_at=flow.due(node) if before else None, active=before,
                              added_by=cmd.actor, waits_for=None if before else task.task_id))
     if before:
@@ -233,6 +232,7 @@ def _end(flow: Flow, actor: str, how: str, text: str | None) -> None:
         raise NotPermitted(actor, how, "only an administrator can cancel")
     outcome: ev.VisitOutcome = "withdrawn" if how == "withdraw" else "cancelled"
     flow.cancel_open(outcome)
+    flow.close_branches(outcome, actor)
     if s.node is not None:
         flow.emit(ev.NodeLeft(instance_id=s.id, at=flow.now, node=s.node, visit=s.visit,
                               outcome=outcome, decided_by=actor))

@@ -14,7 +14,8 @@ from typing import Any, Literal, NamedTuple
 from engine.core.deadline import DeadlineRule
 from engine.core.rules._base import ApproverRule
 
-NodeKind = Literal["approval", "notify", "final"]
+NodeKind = Literal["approval", "notify", "final", "fork"]
+Join = Literal["all", "any"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
 RuleKind = str  # a key of engine.core.rules.RULES
@@ -133,6 +134,10 @@ class Node:
     notify: tuple[ApproverRule, ...] = ()
     policies: Policies = field(default_factory=Policies)
     reason_required: bool = True  # reject and return need a reason (``reason: optional``)
+    # a fork: branch name -> the branch's first step; the branches run side by side and
+    # meet again at this node (their steps route back to it), ``join`` says when it is done
+    branches: Mapping[str, str] = field(default_factory=dict)
+    join: Join = "all"
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -143,7 +148,8 @@ class Node:
 
     def targets(self) -> list[str]:
         """Every node this node may lead to (not counting returns to the initiator)."""
-        out = [r.target for routes in self.routes.values() for r in routes]
+        out = [*self.branches.values(),
+               *(r.target for routes in self.routes.values() for r in routes)]
         if self.return_to and self.return_to != "initiator":
             out.append(self.return_to)
         return out
@@ -168,6 +174,8 @@ class ProcessDefinition:
     version: int = 1
     digest: str = ""
     source: str = ""
+    # step of a branch -> (its fork, the branch name); see ``branch_members``
+    branch_of: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def transition_table(self) -> list[dict[str, Any]]:
         """``transitions``-style rows (trigger, source, dest, condition) in route order."""
@@ -196,6 +204,23 @@ class ProcessDefinition:
         return self.number_prefix or derived_prefix(self.key)
 
 
+def branch_members(nodes: Mapping[str, Node]) -> dict[str, tuple[str, str]]:
+    """Every step inside a branch of a fork -> (fork, branch): the nodes reached from the
+    branch's first step by its routes before they come back to the fork (the join). A node
+    reached from two branches counts in the first; ``checks`` reports it."""
+    out: dict[str, tuple[str, str]] = {}
+    for fork in nodes.values():
+        for name, first in fork.branches.items():
+            todo = [first]
+            while todo:
+                current = todo.pop()
+                if current == fork.id or current in out or current not in nodes:
+                    continue
+                out[current] = (fork.id, name)
+                todo += [r.target for rs in nodes[current].routes.values() for r in rs]
+    return out
+
+
 def derived_prefix(key: str) -> str:
     """``sample_order`` -> ``SO``; a one-word key gives its first three letters."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", key) if w]
@@ -211,6 +236,7 @@ __all__ = [
     "Escalation",
     "EscalationAction",
     "InitiatorPolicy",
+    "Join",
     "Mode",
     "Node",
     "NodeKind",
@@ -220,6 +246,7 @@ __all__ = [
     "ReminderKind",
     "Route",
     "RuleKind",
+    "branch_members",
     "derived_prefix",
     "format_sla",
     "parse_sla",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from engine.core.definition import ApproverRule, Node, ProcessDefinition
@@ -19,13 +19,17 @@ _WORDS: dict[str, dict[str, str]] = {
            "threshold": "{n} of them", "within": "within {span}", "cc": "copy to {who}",
            "approve": "approve", "reject": "reject", "return": "return", "if": "if {cond}",
            "start": "start", "sep": ", ", "d": "{n} days", "h": "{n} hours", "m": "{n} minutes",
-           "1d": "1 day", "1h": "1 hour", "1m": "1 minute"},
+           "1d": "1 day", "1h": "1 hour", "1m": "1 minute",
+           "fork": "in parallel", "join": "join", "join_all": "when every branch approved",
+           "join_any": "when one branch approved"},
     "zh": {"manager": "申请人的上级", "manager_n": "申请人的上 {n} 级", "initiator": "申请人",
            "field": "「{field}」所填的人", "role": "{role}", "any": "任一人同意",
            "all": "全部同意", "sequential": "依次审批", "threshold": "{n} 人同意",
            "within": "{span}内", "cc": "抄送 {who}", "approve": "同意", "reject": "驳回",
            "return": "退回", "if": "若 {cond}", "start": "开始", "sep": "、", "d": "{n} 天",
-           "h": "{n} 小时", "m": "{n} 分钟", "1d": "1 天", "1h": "1 小时", "1m": "1 分钟"},
+           "h": "{n} 小时", "m": "{n} 分钟", "1d": "1 天", "1h": "1 小时", "1m": "1 分钟",
+           "fork": "并行分支", "join": "汇合", "join_all": "全部分支同意后",
+           "join_any": "任一分支同意后"},
 }
 
 
@@ -92,6 +96,8 @@ def _label(node: Node, w: Mapping[str, str], fields: Mapping[str, str],
     elif node.kind == "notify":
         who = w["sep"].join(_text(_who(r, w, fields, names)) for r in node.notify)
         lines.append("<small>" + w["cc"].format(who=who) + "</small>")
+    elif node.kind == "fork":
+        lines.append(f"<small>{w['fork']}</small>")
     return "<br/>".join(lines)
 
 
@@ -100,7 +106,15 @@ def _condition(text: str, fields: Mapping[str, str]) -> str:
     return re.sub(r"\b[a-z_][a-z0-9_]*\b", lambda m: fields.get(m.group(0), m.group(0)), text)
 
 
-def _shape(node: Node, label: str) -> str:
+def _join_id(fork: str) -> str:
+    """The join of a fork is drawn as a node of its own; upper case: never a node id."""
+    return f"JOIN_{fork}"
+
+
+def _shape(node: Node, label: str, w: Mapping[str, str]) -> str:
+    if node.kind == "fork":
+        return (f'{_id(node.id)}{{{{"{label}"}}}}\n    {_join_id(node.id)}{{{{"{w["join"]}'
+                f'<br/><small>{w["join_" + node.join]}</small>"}}}}')
     if node.kind == "final":
         return f'{_id(node.id)}(["{label}"])'
     if node.kind == "notify":
@@ -125,18 +139,26 @@ def people_names(directory: OrgDirectory, lang: str = "en") -> dict[str, str]:
 
 
 def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en",
-            names: Mapping[str, str] | None = None) -> str:
+            names: Mapping[str, str] | None = None, branches: Iterable[str] = ()) -> str:
     """``flowchart TD`` text: approval nodes as boxes, CC nodes as parallelograms, final
-    nodes as stadiums; edges labelled with the action and its condition. Labels are in
+    nodes as stadiums, a fork and its join as hexagons; edges labelled with the action
+    and its condition. A fork's edges go to its branches (labelled with the branch name);
+    its branches' steps go back to its join, and its own routes leave from the join.
+    ``branches``: the steps a fork's running branches are at, highlighted with
+    ``current``. Labels are in
     words in ``lang`` (``en``, or ``zh*`` for Chinese): who decides, how, within what
     time; ``names`` gives people's names (username -> name, ``role:X`` -> the role's)."""
     zh = lang.lower().startswith("zh")
     w, names = _WORDS["zh" if zh else "en"], names or {}
     fields = _titles(defn, zh)
     out = ["flowchart TD", f"    START(({w['start']}))"]  # upper case: never a node id
-    out += [f"    {_shape(n, _label(n, w, fields, names, zh))}" for n in defn.nodes.values()]
+    out += [f"    {_shape(n, _label(n, w, fields, names, zh), w)}" for n in defn.nodes.values()]
     out.append(f"    START --> {_id(defn.start)}")
     for node in defn.nodes.values():
+        for name, first in node.branches.items():
+            out.append(f'    {_id(node.id)} -->|"{_text(name)}"| {_id(first)}')
+        source = _join_id(node.id) if node.kind == "fork" else _id(node.id)
+        inside = defn.branch_of.get(node.id)
         for action, routes in node.routes.items():
             for route in routes:
                 label = w.get(action, action) if action != "next" else ""
@@ -147,18 +169,26 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
                     edge = "-->"
                 else:
                     edge = ("-.->" if action == "reject" else "-->") + f'|"{_text(label)}"|'
-                out.append(f"    {_id(node.id)} {edge} {_id(route.target)}")
+                target = _join_id(route.target) if inside is not None \
+                    and route.target == inside[0] else _id(route.target)
+                out.append(f"    {source} {edge} {target}")
         if node.return_to and node.return_to != "initiator":
             out.append(f'    {_id(node.id)} -.->|"{w["return"]}"| {_id(node.return_to)}')
     out += ["    classDef final fill:#eef,stroke:#557",
             "    classDef notify fill:#f6f6f6,stroke:#999,stroke-dasharray:3 3",
             "    classDef current fill:#ffd54f,stroke:#e65100,stroke-width:3px"]
+    out.append("    classDef fork fill:#e8f5e9,stroke:#2e7d32")
+    forks = [n.id for n in defn.nodes.values() if n.kind == "fork"]
+    if forks:
+        out.append("    class " + ",".join(x for f in forks for x in (_id(f), _join_id(f)))
+                   + " fork")
     for kind in ("final", "notify"):
         ids = [n.id for n in defn.nodes.values() if n.kind == kind]
         if ids:
             out.append(f"    class {','.join(_id(i) for i in ids)} {kind}")
-    if current is not None and current in defn.nodes:
-        out.append(f"    class {_id(current)} current")
+    shown = [n for n in (current, *branches) if n is not None and n in defn.nodes]
+    if shown:  # at a fork, the steps its running branches are at as well
+        out.append(f"    class {','.join(_id(n) for n in dict.fromkeys(shown))} current")
     return "\n".join(out) + "\n"
 
 

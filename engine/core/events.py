@@ -57,6 +57,7 @@ class NodeEntered(Event):
     kind: ClassVar[str] = "node_entered"
     node: str
     visit: int
+    branch: str | None = None  # the branch of a fork this step is in (None: the main path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,6 +177,7 @@ class NodeLeft(Event):
     outcome: VisitOutcome
     decided_by: str | None = None
     next_node: str | None = None
+    branch: str | None = None  # set for a step of a branch; next_node = the fork: joined
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

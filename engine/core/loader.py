@@ -29,6 +29,7 @@ from engine.core.definition import (
     ProcessDefinition,
     Reminder,
     Route,
+    branch_members,
     parse_sla,
 )
 from engine.core.directory import OrgDirectory
@@ -184,6 +185,8 @@ def kind_of(raw: Mapping[str, Any]) -> NodeKind:
         return "final"
     if "notify" in raw or "next" in raw:
         return "notify"
+    if "branches" in raw:
+        return "fork"
     return "approval"
 
 
@@ -209,7 +212,9 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
         routes=routes, return_to=on.get("return"),
         outcome=raw.get("final"), notify=rules.parse(raw.get("notify")),
         policies=_policies(raw.get("policies"), base),
-        reason_required=raw.get("reason", "required") != "optional")
+        reason_required=raw.get("reason", "required") != "optional",
+        branches={str(k): str(v) for k, v in (raw.get("branches") or {}).items()}
+        if kind == "fork" else {}, join=raw.get("join", "all"))
 
 
 def _deadline(raw: Mapping[str, Any] | None) -> DeadlineRule | None:
@@ -247,7 +252,7 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         instance_title=str(data.get("instance_title", "")),
         number_prefix=str(data.get("number_prefix", "")),
         policies=policies, deadline=_deadline(data.get("deadline")),
-        report=_report(data.get("report")),
+        report=_report(data.get("report")), branch_of=branch_members(nodes),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=text)
 
 

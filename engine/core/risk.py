@@ -51,14 +51,14 @@ def mark(flow: Flow, cmd: MarkAtRisk) -> None:
     if event.subject in s.at_risk:
         return
     flow.emit(event)
-    node = flow.node()
     for t in concerned:
+        node = flow.defn.nodes[t.node]  # at a fork, the step of the task's branch
         for i, esc in enumerate(node.escalate):
             if esc.on != "at_risk":
                 continue
             current = flow.state.task(t.task_id)  # an earlier rule may have decided it
             key = f"escalate.{i}"
-            if (flow.state.node != node.id or current is None or current.status != "pending"
+            if (current is None or current.status != "pending"
                     or key in current.fired):
                 continue
             timers.escalate_now(flow, node, current, key, esc)

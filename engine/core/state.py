@@ -68,6 +68,10 @@ class InstanceState:
     cc: tuple[str, ...] = ()  # users notified so far
     updated_at: datetime | None = None
     at_risk: tuple[str, ...] = ()  # subjects found at risk: "deadline", "sla:<task id>"
+    # while ``node`` is a fork: each running branch -> the step it is at, and the
+    # branches that reached the join approved
+    branches: Mapping[str, str] = field(default_factory=dict)
+    joined: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -143,6 +147,8 @@ class WorkingState:
     cc: tuple[str, ...]
     updated_at: datetime | None
     at_risk: tuple[str, ...]
+    branches: Mapping[str, str]
+    joined: tuple[str, ...]
 
     def __init__(self, state: InstanceState) -> None:
         """A working copy of ``state``; ``state`` itself is never changed."""
@@ -201,10 +207,14 @@ class WorkingState:
     # one method per event kind, found by the event's type (``_STEPS``), not by trying
     # each kind in turn: replay and decide call ``step`` for every event
     def _entered(self, e: ev.NodeEntered) -> None:
-        self.node, self.visit, self.entered_at = e.node, e.visit, e.at
-        self.status, self.resume_at = "running", None
         self.visits = {**self.visits, e.node: e.visit}
         self.path = (*self.path, e.node)
+        if e.branch is not None:  # a step of a branch: the fork stays the current node
+            self.branches = {**self.branches, e.branch: e.node}
+            return
+        self.node, self.visit, self.entered_at = e.node, e.visit, e.at
+        self.status, self.resume_at = "running", None
+        self.branches, self.joined = {}, ()
 
     def _activated(self, e: ev.TaskActivated) -> None:
         self._task(e.task_id, status="pending", due_at=e.due_at)
@@ -245,8 +255,15 @@ class WorkingState:
         self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
 
     def _node_left(self, e: ev.NodeLeft) -> None:
+        if e.branch is not None:  # approvers in one branch do not carry over to another
+            self.branches = {b: n for b, n in self.branches.items() if b != e.branch}
+            if e.next_node is not None and e.next_node == self.node \
+                    and e.outcome in ("approved", "notified"):
+                self.joined = (*self.joined, e.branch)
+            return
         self.previous_approvers = self._left(e)
         self.node, self.entered_at = None, None
+        self.branches, self.joined = {}, ()
 
     def _returned(self, e: ev.InstanceReturned) -> None:
         self.status, self.resume_at = "returned", e.resume_at

@@ -68,10 +68,12 @@ def pending_timers(defn: ProcessDefinition, state: InstanceState,
     """Every timer of the instance that may still fire."""
     if state.status != "running" or state.node is None:
         return []
-    node = defn.nodes.get(state.node)
-    if node is None or not (node.remind or node.escalate):
-        return []
-    return [t for task in state.tasks for t in task_timers(state.id, node, task, calendar)]
+    out = []
+    for task in state.tasks:  # per task, at the task's own node (a step of a branch too)
+        node = defn.nodes.get(task.node)
+        if task.open and node is not None and (node.remind or node.escalate):
+            out += task_timers(state.id, node, task, calendar)
+    return out
 
 
 def due_timers(defn: ProcessDefinition, state: InstanceState, now: datetime,
@@ -90,7 +92,7 @@ def fire(flow: Flow, cmd: FireTimer) -> None:
         raise TaskNotFound(cmd.task_id)
     if s.status != "running" or s.node is None or task.status != "pending":
         return
-    node = flow.node()
+    node = flow.defn.nodes[task.node]
     timers = {t.key: t for t in task_timers(s.id, node, task, flow.calendar)}
     timer = timers.get(cmd.timer)
     if timer is None:

@@ -79,23 +79,29 @@ class _Visits:
         self.base = {"instance_id": state.id, "definition_key": state.definition_key,
                      "definition_version": state.definition_version}
         self.rows: dict[VisitKey, Row] = {}
-        self.open: VisitKey | None = None
+        # node -> its open visit: one, or at a fork the fork's and its branches' steps'
+        self.open: dict[str, VisitKey] = {}
         self.task_visit: dict[UUID, VisitKey] = {}
+        self.main: VisitKey | None = None  # the open visit of the main path
 
     def _of_node(self, node: str | None) -> Row | None:
-        if node is None or self.open is None or self.open[0] != node:
-            return None
-        return self.rows[self.open]
+        key = self.open.get(node) if node is not None else None
+        return self.rows[key] if key is not None else None
 
     def apply(self, seq: int, e: ev.Event) -> None:
         match e:
             case ev.NodeEntered():
-                self.open = (e.node, e.visit)
-                self.rows[self.open] = {**self.base, "node": e.node, "visit": e.visit,
-                                        "kind": "approval", "entered_seq": seq,
-                                        "entered_at": e.at,
-                                        "decided_at": None, "left_at": None, "outcome": None,
-                                        "decided_by": None, "comment_count": 0}
+                if e.branch is None:
+                    self.open.clear()
+                elif self.main is not None and self.main in self.rows:
+                    self.rows[self.main]["kind"] = "fork"  # spans its branches' visits
+                entry = self.open[e.node] = (e.node, e.visit)
+                if e.branch is None:
+                    self.main = entry
+                self.rows[entry] = {**self.base, "node": e.node, "visit": e.visit,
+                                  "kind": "approval", "entered_seq": seq, "entered_at": e.at,
+                                  "decided_at": None, "left_at": None, "outcome": None,
+                                  "decided_by": None, "comment_count": 0}
             case ev.TaskCreated():
                 self.task_visit[e.task_id] = (e.node, e.visit)
             case ev.TaskDecided():
@@ -113,8 +119,8 @@ class _Visits:
                 if row is not None:
                     row.update(left_at=e.at, outcome=e.outcome, decided_by=e.decided_by,
                                kind="notify" if e.outcome == "notified" else row["kind"])
-                if self.open == (e.node, e.visit):
-                    self.open = None
+                if self.open.get(e.node) == (e.node, e.visit):
+                    del self.open[e.node]
             case ev.InstanceFinished():
                 row = self._of_node(e.node)
                 if row is not None and row["left_at"] is None:

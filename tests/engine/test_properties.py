@@ -43,12 +43,17 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
                      {**DATA["sample_order"], "region": "south"}],
     "expense_claim": [DATA["expense_claim"], {**DATA["expense_claim"], "amount": 8000},
                       {**DATA["expense_claim"], "amount": 45000}],
+    # legal and finance branches of a fork; the CFO joins the finance branch above 500,000
+    "contract_review": [{"supplier": "Acme", "amount": 120000, "summary": "Shelving"},
+                        {"supplier": "Acme", "amount": 900000, "summary": "Shelving"}],
 }
 INITIATORS = {
     "store_opening": [INITIATOR["store_opening"], "gao.feng", "li.na"],
     "sample_order": [INITIATOR["sample_order"], "kong.yi", "qian.yu"],
     "expense_claim": [INITIATOR["expense_claim"], "cao.li", "bai.lu", "wang.jian"],
+    "contract_review": ["li.na", "cao.li", "song.qian", "bai.lu"],
 }
+BRANCHED = ("contract_review",)
 
 
 def _command(data: st.DataObject, run: Run) -> Command:
@@ -66,7 +71,7 @@ def _command(data: st.DataObject, run: Run) -> Command:
             return AddSigner(task_id=task.task_id, actor=actor, user=user,
                              position=data.draw(st.sampled_from(["before", "after"])))
         action = data.draw(st.sampled_from(["approve"] * 5 + ["reject", "return"]))
-        targets = [*return_targets(run.defn, s.node, s.path), "nowhere"]
+        targets = [*return_targets(run.defn, task.node, s.path), "nowhere"]
         to = data.draw(st.sampled_from(targets)) if action == "return" else None
         return DecideTask(task_id=task.task_id, actor=actor, action=action, return_to=to)
     initiator_or_user = s.initiator if data.draw(st.booleans()) else user
@@ -101,14 +106,25 @@ def check_invariants(run: Run) -> None:
         return
     assert s.status == "running" and s.node is not None
     node = run.defn.nodes[s.node]
+    assert all(t.assignee in ORG.users for t in open_tasks)
+    if node.kind == "fork":  # every running branch waits in one approval step
+        assert s.branches and still_in == {s.node, *s.branches.values()}
+        assert set(s.branches).isdisjoint(s.joined)
+        assert set(s.branches) | set(s.joined) == set(node.branches)
+        assert {t.node for t in open_tasks} == set(s.branches.values())
+        for step in s.branches.values():
+            inner = run.defn.nodes[step]
+            assert inner.kind == "approval"
+            assert all(t.visit == s.visits[step] for t in open_tasks if t.node == step)
+            _check_mode(s, inner.mode, inner.threshold, step, s.visits[step])
+        return
     assert node.kind == "approval" and still_in == {s.node}
     assert all((t.node, t.visit) == (s.node, s.visit) for t in open_tasks)
-    assert all(t.assignee in ORG.users for t in open_tasks)
-    _check_mode(s, node.mode, node.threshold)
+    _check_mode(s, node.mode, node.threshold, s.node, s.visit)
 
 
-def _check_mode(s: InstanceState, mode: str, k: int | None) -> None:
-    visit = [t for t in s.tasks if (t.node, t.visit) == (s.node, s.visit)]
+def _check_mode(s: InstanceState, mode: str, k: int | None, node: str, at: int) -> None:
+    visit = [t for t in s.tasks if (t.node, t.visit) == (node, at)]
     pending = [t for t in visit if t.status == "pending"]
     ids_open = {t.task_id for t in visit if t.open}
     assert pending, "a running approval node always has someone to act"
@@ -142,7 +158,7 @@ def _run_random(key: str, data: st.DataObject) -> None:
     event(f"ended {run.s.status}")
 
 
-@pytest.mark.parametrize("key", EXAMPLES)
+@pytest.mark.parametrize("key", [*EXAMPLES, *BRANCHED])
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_commands_never_corrupt_an_instance(key: str, data: st.DataObject) -> None:
