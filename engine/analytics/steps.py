@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.columns import OTHER, Floats, Ints, group_sorted
+from engine.analytics.columns import OTHER, Columns, Floats, Ints, group_sorted
 from engine.analytics.columns import bursts as burst_counts
 from engine.analytics.columns import overruled as overruled_counts
 from engine.analytics.model import History
@@ -74,6 +74,34 @@ def summaries(keys: Ints, values: Floats, n: int) -> list[Summary]:
     return out
 
 
+def attributed_wait(c: Columns) -> Floats:
+    """Each visit's wait, with the time during which several visits of one case waited
+    at once (the steps of a fork's parallel branches) split evenly among them, so the
+    waits of a case add up to at most its cycle time. Visits one after another, the only
+    kind external logs and processes without forks have, keep their whole wait."""
+    out = c.wait.copy()
+    known = np.flatnonzero(~np.isnan(out))
+    if len(known) < 2:
+        return out
+    order = known[np.lexsort((c.arrived[known], c.case[known]))]
+    # sorted by arrival, a visit overlapping any later one of its case overlaps the next
+    overlap = (c.case[order[1:]] == c.case[order[:-1]]) & \
+        (c.arrived[order[1:]] < c.decided[order[:-1]])
+    for case in np.unique(c.case[order[:-1][overlap]]).tolist():
+        rows = order[c.case[order] == case]
+        # a sweep over the case's few visits: between two consecutive arrival/decision
+        # instants, each visit waiting shares the span with the others waiting then
+        starts, ends = c.arrived[rows], c.decided[rows]
+        cuts = np.unique(np.concatenate([starts, ends]))
+        share = np.zeros(len(rows))
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            waiting = (starts <= a) & (ends >= b)
+            if waiting.any():
+                share[waiting] += (b - a) / int(waiting.sum())
+        out[rows] = share
+    return out
+
+
 def distinct_per(keys: Ints, other: Ints, n: int) -> Ints:
     """How many distinct ``other`` values each key 0..n-1 has."""
     if len(keys) == 0:
@@ -101,7 +129,9 @@ def step_table(history: History, calendar: WorkingCalendar | None = None,
     cases = distinct_per(c.step, c.case, n)
     has_res = c.resource >= 0
     approvers = distinct_per(c.step[has_res], c.resource[has_res], n)
-    all_wait = float(np.nansum(wait)) or 1.0
+    # the shares count a case's time once: parallel branches' overlapping waits are split
+    shared = np.bincount(c.step, weights=np.nan_to_num(attributed_wait(c)), minlength=n)
+    all_wait = float(shared.sum()) or 1.0
     all_cycle = sum(x.duration for x in history.cases.values()) or 1.0
     out = []
     for k, step in enumerate(c.steps):
@@ -115,7 +145,7 @@ def step_table(history: History, calendar: WorkingCalendar | None = None,
             reject_or_return=wilson(r + t, dec),
             comment_rate=wilson(int(com_k[k]), int(com_n[k])) if com_n[k] else None,
             overruled=wilson(int(over[k]), a), burst_decisions=(bursts or {}).get(step, 0),
-            wait_share=waits[k].total / all_wait, cycle_share=waits[k].total / all_cycle,
+            wait_share=float(shared[k]) / all_wait, cycle_share=float(shared[k]) / all_cycle,
             approvers=int(approvers[k])))
     out.sort(key=lambda s: (-s.visits, s.step))
     return out

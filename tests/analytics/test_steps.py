@@ -6,6 +6,7 @@ import pytest
 
 from engine.analytics.approvers import approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.model import Case, History, Visit
 from engine.analytics.steps import activity_table, burst_decisions, step_table
 from tests.analytics.conftest import T0, history
 
@@ -103,3 +104,25 @@ def test_activity_table_keeps_raw_labels() -> None:
     t = {a.activity: a for a in activity_table(h)}
     assert (t["x"].events, t["x"].cases, t["x"].wait.mean) == (2, 1, 90)
     assert T0 > 0
+
+
+def test_parallel_branches_share_their_overlapping_wait() -> None:
+    """A fork's legal and finance steps wait at the same time: the shares count that
+    time once (split between them), while each step's own wait stays whole."""
+    visits = (Visit("a", "manager", T0, T0 + 2 * H, "approve", "m"),
+              Visit("a", "legal", T0 + 2 * H, T0 + 6 * H, "approve", "l"),
+              Visit("a", "finance", T0 + 2 * H, T0 + 8 * H, "approve", "f"),
+              Visit("a", "vp", T0 + 8 * H, T0 + 10 * H, "approve", "v"),
+              Visit("b", "manager", T0, T0 + 4 * H, "approve", "m"),
+              Visit("b", "vp", T0 + 4 * H, T0 + 6 * H, "reject", "v"))
+    h = History({"a": Case("a", T0, T0 + 10 * H, "approved"),
+                 "b": Case("b", T0, T0 + 6 * H, "rejected")}, visits, "test")
+    s = _by_step(h)
+    assert (s["legal"].wait.total, s["finance"].wait.total) == (4 * H, 6 * H)
+    # legal 2 h (half of 4 h shared), finance 2 h + 2 h alone; 16 h of cycle time in all
+    assert s["legal"].cycle_share == pytest.approx(2 / 16)
+    assert s["finance"].cycle_share == pytest.approx(4 / 16)
+    assert s["manager"].cycle_share == pytest.approx(6 / 16)
+    assert sum(x.cycle_share for x in s.values()) == pytest.approx(1.0)
+    assert sum(x.wait_share for x in s.values()) == pytest.approx(1.0)
+    assert s["vp"].wait_share == pytest.approx(4 / 16)
