@@ -66,4 +66,19 @@ def test_a_small_phone_reaches_everything(page: Any, server: Server, language: s
     if language == "en":
         shot(page, "phone-process-steps")
         page.set_viewport_size(SMALL)
+
+    # A request's steps (the visits table) as cards too.
+    mine = server.api("GET", "/instances?limit=1", token=server.token(_owner(server)))
+    request = mine["items"][0]["id"] if mine["items"] else None
+    if request is None:
+        found = server.api("GET", "/instances?scope=all&limit=1",
+                           token=server.token(_owner(server)))
+        request = found["items"][0]["id"]
+    page.goto(f"/requests/{request}")
+    visits = page.locator("[data-testid=visits] tbody tr")
+    visits.first.wait_for()
+    assert visits.first.evaluate("tr => getComputedStyle(tr).display") == "block"
+    for cell in _boxes(page, "[data-testid=visits] td"):
+        assert cell["right"] <= SMALL["width"], cell
+    _no_sideways_scroll(page)
     page.select_option(".lang-switch select", "en")

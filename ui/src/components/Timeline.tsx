@@ -100,7 +100,7 @@ export function VisitsTable({ visits }: { visits: VisitOut[] }) {
   if (!visits.length) return null;
   return (
     <div className="table-scroll">
-      <table className="table">
+      <table className="table table-cards" data-testid="visits">
         <thead>
           <tr>
             <th>{t("timeline.step")}</th><th>{t("timeline.enteredAt")}</th>
@@ -111,12 +111,12 @@ export function VisitsTable({ visits }: { visits: VisitOut[] }) {
         <tbody>
           {visits.map((v, i) => (
             <tr key={i}>
-              <td>{v.node_title ?? v.node}</td>
-              <td>{formatDateTime(v.entered_at, i18n.language)}</td>
-              <td>{personName(v.decided_by, people, i18n.language)}</td>
-              <td>{v.outcome ? t(`status.${v.outcome}`, { defaultValue: v.outcome.replace(/_/g, " ") })
+              <td data-label={t("timeline.step")}>{v.node_title ?? v.node}</td>
+              <td data-label={t("timeline.enteredAt")}>{formatDateTime(v.entered_at, i18n.language)}</td>
+              <td data-label={t("timeline.decidedBy")}>{personName(v.decided_by, people, i18n.language)}</td>
+              <td data-label={t("timeline.outcome")}>{v.outcome ? t(`status.${v.outcome}`, { defaultValue: v.outcome.replace(/_/g, " ") })
                 : <span className="muted">{t("timeline.stillOpen")}</span>}</td>
-              <td className="num">{formatDuration(v.duration_seconds, i18n.language)}</td>
+              <td data-label={t("timeline.duration")} className="num">{formatDuration(v.duration_seconds, i18n.language)}</td>
             </tr>
           ))}
         </tbody>
