@@ -92,6 +92,9 @@ def check_invariants(run: Run) -> None:
     for e in run.events:
         kind, payload = ev.to_record(e)
         assert ev.from_record(kind, payload, e.instance_id, e.at) == e
+    closed = Counter(e.task_id for e in run.events
+                     if isinstance(e, ev.TaskDecided | ev.TaskCancelled))
+    assert not [k for k, n in closed.items() if n > 1], "a task decided or closed twice"
     open_tasks = [t for t in s.tasks if t.open]
     entered = Counter(e.node for e in run.events if isinstance(e, ev.NodeEntered))
     left = Counter(e.node for e in run.events if isinstance(e, ev.NodeLeft))
