@@ -128,8 +128,10 @@ def _history(table: Any, name: dict[str, str], attrs: list[tuple[str, str]],
                    step=label_step[act], outcome=outcome, arrived=arrived, decided=ts,
                    resource=resource, case=case, case_ids=case_ids,
                    commented=np.full(n, -1, np.int64), activity=act)
+    ends = np.r_[starts[1:], n] - 1
     return History(_cases(table, cols, starts, case_file, attrs), None, source, columns=cols,
-                   late_attributes=late_attributes(table, case_file, attrs))
+                   late_attributes=late_attributes(table, case_file, attrs),
+                   case_times=(ts[starts], ts[ends]))
 
 
 def _cases(table: Any, c: Columns, starts: np.ndarray, case_file: np.ndarray,

@@ -32,9 +32,8 @@ Mask = npt.NDArray[np.bool_]
 
 def earlier_part(history: History, learn_share: float) -> Mask:
     """A flag per case (``columns().case_ids`` order): in the earlier part."""
-    c = history.columns()
-    n = len(c.case_ids)
-    starts = np.fromiter((history.cases[cid].start for cid in c.case_ids), np.float64, n)
+    n = len(history.columns().case_ids)
+    starts = history.case_times()[0]
     rank = np.empty(n, np.int64)
     rank[np.argsort(starts, kind="stable")] = np.arange(n)
     cut = min(n - 1, max(1, math.ceil(learn_share * n))) if n > 1 else n
@@ -43,11 +42,11 @@ def earlier_part(history: History, learn_share: float) -> Mask:
 
 
 def _part(history: History, mask: Mask) -> dict[str, Any]:
-    c = history.columns()
-    starts = [history.cases[c.case_ids[i]].start for i in np.flatnonzero(mask).tolist()]
-    if not starts:
+    starts = history.case_times()[0][mask]
+    if not len(starts):
         return {"requests": 0, "first": None, "last": None}
-    return {"requests": len(starts), "first": _iso(min(starts)), "last": _iso(max(starts))}
+    return {"requests": len(starts), "first": _iso(float(starts.min())),
+            "last": _iso(float(starts.max()))}
 
 
 def check_removal(history: History, step: str, earlier: Mask, max_stop_rate: float,

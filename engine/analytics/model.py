@@ -11,7 +11,7 @@ of a case in a log holding only completion events).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from engine.analytics.columns import Columns
@@ -66,7 +66,8 @@ class History:
                  source: str = "", *, columns: Columns | None = None,
                  _by_case: dict[str, list[Visit]] | None = None,
                  late_attributes: frozenset[str] = frozenset(),
-                 case_versions: Mapping[str, int] | None = None) -> None:
+                 case_versions: Mapping[str, int] | None = None,
+                 case_times: tuple[Any, Any] | None = None) -> None:
         if visits is None and columns is None:
             raise ValueError("a history needs visits or columns")
         self.cases = cases
@@ -79,6 +80,7 @@ class History:
         self.late_attributes = late_attributes
         # the definition version each case ran on (Signoff's own history only)
         self.case_versions: Mapping[str, int] = case_versions or {}
+        self._times: tuple[Any, Any] | None = case_times  # a columnar reader has them
 
     def visit_count(self) -> int:
         """How many visits, without making visit records for a columnar history."""
@@ -103,6 +105,20 @@ class History:
 
             self._columns = columns_of(self)
         return self._columns
+
+    def case_times(self) -> tuple[Any, Any]:
+        """Each case's start and end as numpy arrays, in ``columns().case_ids`` order
+        (computed once, then cached)."""
+        cached = self._times
+        if cached is None:
+            import numpy as np
+
+            ids = self.columns().case_ids
+            cases = self.cases
+            starts = np.fromiter((cases[k].start for k in ids), np.float64, len(ids))
+            ends = np.fromiter((cases[k].end for k in ids), np.float64, len(ids))
+            cached = self._times = (starts, ends)
+        return cached
 
     def by_case(self) -> dict[str, list[Visit]]:
         """Visits grouped per case, in order (computed once, then cached)."""

@@ -95,8 +95,8 @@ def removal_saving(history: History, steps: Sequence[str]) -> dict[str, float]:
     here = np.isin(c.step, codes)
     wait = np.nan_to_num(c.wait[here], nan=0.0)
     per_case = np.bincount(c.case[here], weights=wait, minlength=n)
-    durations = np.fromiter((history.cases[cid].duration for cid in c.case_ids),
-                            np.float64, n)
+    starts, ends = history.case_times()
+    durations = ends - starts
     saved = np.minimum(per_case, durations)
     affected = np.zeros(n, np.bool_)
     affected[c.case[here]] = True
