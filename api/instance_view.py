@@ -179,7 +179,8 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
     return InstanceOut(
         id=state.id, number=number, definition=state.definition_key,
         definition_version=state.definition_version, definition_title=defn.title,
-        title=state.title, initiator=state.initiator, status=state.status,
+        title=defn.title_for(state.data, zh=True) if lang.startswith("zh") and
+        defn.instance_title_zh else state.title, initiator=state.initiator, status=state.status,
         outcome=state.outcome, current_node=state.node,
         current_node_title=node_title(defn, state.node), holders=holders, since=since,
         started_at=state.started_at, finished_at=state.finished_at, data=dict(state.data),

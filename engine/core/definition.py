@@ -167,6 +167,7 @@ class ProcessDefinition:
     title_zh: str = ""
     description_zh: str = ""
     instance_title: str = ""
+    instance_title_zh: str = ""
     number_prefix: str = ""  # of request numbers (PREFIX-2026-00123); "" derives it
     policies: Policies = field(default_factory=Policies)
     deadline: DeadlineRule | None = None  # when a request must be finished (deadline.py)
@@ -187,16 +188,25 @@ class ProcessDefinition:
                                  "condition": route.condition})
         return rows
 
-    def title_for(self, data: Mapping[str, Any]) -> str:
-        """The instance title: ``instance_title`` with ``{field}`` filled from the form."""
-        if not self.instance_title:
-            return self.title
+    def title_for(self, data: Mapping[str, Any], zh: bool = False) -> str:
+        """The instance title: ``instance_title`` (``instance_title_zh`` in Chinese) with
+        ``{field}`` filled from the form; a choice by its title (``oneOf: [{const,
+        title}]``)."""
+        template = (zh and self.instance_title_zh) or self.instance_title
+        if not template:
+            return (zh and self.title_zh) or self.title
+        props = self.form_schema.get("properties") or {}
 
         def fill(m: re.Match[str]) -> str:
             value = data.get(m.group(1))
+            spec = props.get(m.group(1))
+            choices = spec.get("oneOf") if isinstance(spec, Mapping) else None
+            for c in choices if isinstance(choices, list) else ():
+                if isinstance(c, Mapping) and c.get("const") == value and c.get("title"):
+                    return str((zh and c.get("title_zh")) or c["title"])
             return "" if value is None else str(value)
 
-        return re.sub(r"\{(\w+)\}", fill, self.instance_title)
+        return re.sub(r"\{(\w+)\}", fill, template)
 
     def prefix(self) -> str:
         """The prefix of this process's request numbers: ``number_prefix`` when declared,

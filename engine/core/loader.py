@@ -250,6 +250,7 @@ def build(data: Mapping[str, Any], text: str) -> ProcessDefinition:
         title_zh=str(data.get("title_zh", "")),
         description_zh=str(data.get("description_zh", "")),
         instance_title=str(data.get("instance_title", "")),
+        instance_title_zh=str(data.get("instance_title_zh", "")),
         number_prefix=str(data.get("number_prefix", "")),
         policies=policies, deadline=_deadline(data.get("deadline")),
         report=_report(data.get("report")), branch_of=branch_members(nodes),

@@ -94,3 +94,14 @@ def test_the_opening_date_rule_counts_from_the_filing_day_in_shanghai(api: Api) 
     assert r.status_code == 422
     assert r.json()["errors"] == [{"pointer": "/opening_date",
                                    "message": "Planned opening must be on or after 2026-04-01"}]
+
+
+def test_a_request_reads_in_chinese_for_a_chinese_reader(api: Api) -> None:
+    iid = start_store(api)["id"]
+    zh = api.as_("xu.ming").get(f"/api/instances/{iid}", headers={"Accept-Language": "zh-CN"})
+    body = zh.json()
+    assert body["title"] == "新店：Nanjing Road Flagship（Shanghai）"
+    assert "申请人的上级" in body["mermaid"] and "manager_of" not in body["mermaid"]
+    en = api.as_("xu.ming").get(f"/api/instances/{iid}").json()
+    assert en["title"] == "New store: Nanjing Road Flagship (Shanghai)"
+    assert "the requester's manager" in en["mermaid"]
