@@ -98,6 +98,28 @@ def to_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {st['step']} | {st['visits']} | {duration(st['wait']['median_s'])} | "
                      f"{duration(st['wait']['p90_s'])} | {duration(wb.get('median_s'))} | {ci} | "
                      f"{pct(st['overruled']['rate'])} | {pct(st['wait_share'])} |")
+    for c in (report.get("versions") or {}).get("changes", []):
+        b4, af = c["before"], c["after"]
+        lines += ["", f"## Version {c['from_version']} -> {c['to_version']}", "",
+                  f"Removed: {', '.join(c['removed']) or '-'}; changed: "
+                  f"{', '.join(c['changed']) or '-'}.", "",
+                  "| | before | after |", "|---|---:|---:|",
+                  f"| requests | {b4['requests']} | {af['requests']} |",
+                  f"| median cycle time (95% CI) | {_median(b4)} | {_median(af)} |",
+                  f"| mean cycle time | {duration(b4['mean_cycle_s'])} | "
+                  f"{duration(af['mean_cycle_s'])} |",
+                  f"| rejected or returned (95% CI) | {_share(b4['stopped'])} | "
+                  f"{_share(af['stopped'])} |"]
+    if "what_if" in report:
+        w = report["what_if"]
+        lines += ["", "## What-if", "",
+                  f"Removing {', '.join(w['edit']['remove']) or '-'}, skipping "
+                  f"{', '.join(k['node'] + ' if ' + k['if'] for k in w['edit']['skip']) or '-'}:"
+                  f" mean cycle time of all {w['baseline']['cases']} requests "
+                  f"{duration(w['baseline']['mean_cycle_s'])} -> "
+                  f"{duration(w['scenario']['mean_cycle_s'])} "
+                  f"({duration(w['cycle_time_saved_seconds'])} less per request); "
+                  f"{len(w['lost_rejections'])} request(s) only a removed visit stopped."]
     b = report["bottlenecks"]
     lines += ["", "## Bottlenecks", ""]
     lines += [f"- step **{x['step']}**: {pct(x['approval_wait_share'])} of the time requests "
@@ -105,3 +127,12 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += [f"- approver **{x['approver']}**: {pct(x['wait_share'])} of approver waiting, "
               f"mean queue {x['mean_queue']}, max {x['max_queue']}" for x in b["approvers"]]
     return "\n".join(lines) + "\n"
+
+
+def _median(side: dict[str, Any]) -> str:
+    return (f"{duration(side['median_cycle_s'])} ({duration(side['median_ci_low_s'])}-"
+            f"{duration(side['median_ci_high_s'])})")
+
+
+def _share(x: dict[str, Any]) -> str:
+    return f"{pct(x['rate'])} ({pct(x['ci_low'])}-{pct(x['ci_high'])})"

@@ -78,3 +78,17 @@ def test_one_version_is_judged_as_before() -> None:
 def test_median_interval_order_statistics(n: int, lo: int, hi: int) -> None:
     # n = 100: the 40th and 61st values, the textbook interval (coverage 95.2 %)
     assert median_interval([float(i) for i in range(n)]) == (lo, hi)
+
+
+def test_the_markdown_shows_the_change_and_a_what_if() -> None:
+    from engine.analytics.render import to_markdown
+    from engine.analytics.whatif import what_if
+
+    h = two_versions(after=50)
+    r = _report(h)
+    r["what_if"] = what_if(h, ["work"])
+    md = to_markdown(r)
+    assert "## Version 1 -> 2" in md and "Removed: stamp; changed: -." in md
+    assert "| requests | 200 | 50 |" in md
+    assert "| rejected or returned (95% CI) | 10.0% (" in md
+    assert "## What-if" in md and "Removing work, skipping -: mean cycle time of all 250" in md
