@@ -129,6 +129,18 @@ def test_attachments_in_chinese_refusal_and_print(page: Any, server: Server) -> 
     page.locator("ol.timeline li.tl-attachment_added").first.get_by_text("上传附件").wait_for()
     assert page.locator("ol.timeline li.tl-attachment_added").count() == 2
     assert len(instance(server, requester, iid)["attachments"]) == 2
+    # a new version of the plan: the old one stays, marked replaced
+    panel.get_by_role("button", name="上传 平面图.pdf 的新版本").click()
+    panel.get_by_text("上传的文件将成为 平面图.pdf 的新版本").wait_for()
+    panel.get_by_label("选择要上传的文件").set_input_files(
+        files=[{"name": "平面图-v2.pdf", "mimeType": "application/pdf", "buffer": LEASE[:500]}])
+    panel.get_by_role("button", name="上传", exact=True).click()
+    panel.get_by_text("附件已上传。").wait_for()
+    panel.locator("li.attachment-old", has_text="平面图.pdf").get_by_text("已被替换").wait_for()
+    panel.locator("li", has_text="平面图-v2.pdf").get_by_text("第 2 版").wait_for()
+    files = instance(server, requester, iid)["attachments"]
+    assert [(a["name"], a["version"], a["current"]) for a in files] == [
+        ("平面图.pdf", 1, False), ("租赁合同.pdf", 1, True), ("平面图-v2.pdf", 2, True)]
     shot(page, "attachments-zh")
 
     # print: the record without navigation or buttons (print CSS), as chromium prints it
@@ -152,7 +164,8 @@ def test_attachments_in_chinese_refusal_and_print(page: Any, server: Server) -> 
     text = "\n".join(p.extract_text() for p in reader.pages)
     # (pypdf reads the Latin text of chromium's PDF; the CJK file names are checked on
     # the page and in the print screenshot: their sizes stand for them here)
-    for expected in (store, "Attachments", ".pdf · 400 B", ".pdf · 300 B", "Timeline",
+    for expected in (store, "Attachments", ".pdf · 400 B", ".pdf · 300 B", "version 2",
+                     "replaced", "Timeline",
                      "Submitted", "File attached", "Steps"):
         assert expected in text, (expected, text[:2000])
     for hidden in ("Sign out", "Upload", "Withdraw", "Print", "Files to attach"):
