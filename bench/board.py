@@ -100,6 +100,15 @@ def _time(url: str, repeats: int) -> dict[str, tuple[float, float, int]]:
     out: dict[str, tuple[float, float, int]] = {}
     try:
         with db.session(write=False) as session:
+            floor = [0.0] * repeats
+            for n in range(repeats):  # a peer in the same run: the noise floor
+                t0 = time.perf_counter()
+                session.connection().execute(sa.text(
+                    "SELECT id FROM instance ORDER BY id LIMIT 1")).all()
+                floor[n] = (time.perf_counter() - t0) * 1000
+            floor.sort()
+            out["baseline: one row by primary key"] = (
+                statistics.median(floor), floor[min(repeats - 1, int(repeats * 0.99))], 1)
             for name, q in QUERIES.items():
                 board(session, q, NOW)  # warm the plan and the cache
                 took: list[float] = []

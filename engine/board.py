@@ -25,7 +25,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from engine.queries import count_capped, search_terms
+from engine.queries import count_capped, late, search_terms
 from engine.store.board_tables import ForecastRow
 from engine.store.tables import RUNNING_SQL, Instance, Task
 
@@ -89,15 +89,12 @@ class BoardQueryInvalid(ValueError):
 
 
 # Literal SQL, not bound values: the planner matches them to the partial indexes
-# ix_instance_running_started and ix_task_pending_due even in a generic plan.
+# ix_instance_running_started even in a generic plan.
 _RUNNING = sa.text(f"instance.{RUNNING_SQL}")
-_PENDING: sa.ColumnElement[str] = sa.literal_column("'pending'", sa.String)
 
 
 def _overdue(now: datetime) -> Any:
-    late_task = sa.exists().where(_t.c.instance_id == _i.id, _t.c.status == _PENDING,
-                                  _t.c.due_at < now)
-    return sa.or_(late_task, sa.and_(_f.deadline_at.is_not(None), _f.deadline_at < now))
+    return late(now)  # engine.queries.late: one probe per row in index order
 
 
 def _where(q: BoardQuery, now: datetime) -> list[Any]:
