@@ -20,14 +20,16 @@ from sqlmodel import Session
 
 from engine.analytics.model import AttrValue, Case, History, Outcome, Visit
 from engine.analytics.traces import Trace, trace_of
+from engine.core.events import InstanceStarted, from_record
 from engine.store import event_log
-from engine.store.tables import DefinitionVersion, Instance, NodeVisit
+from engine.store.tables import DefinitionVersion, EventRecord, Instance, NodeVisit
 
 _OUTCOMES: dict[str | None, Outcome] = {"approved": "approve", "rejected": "reject",
                                         "returned": "return"}
 _inst = Instance.__table__  # type: ignore[attr-defined]
 _visit = NodeVisit.__table__  # type: ignore[attr-defined]
 _defn = DefinitionVersion.__table__  # type: ignore[attr-defined]
+_log = EventRecord.__table__  # type: ignore[attr-defined]
 
 
 def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None,
@@ -44,6 +46,7 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
     rows = [r._mapping for r in conn.execute(q)]
     cases = {c.case_id: c for c in map(case_from_row, rows)}
     versions = {str(r["id"]): int(r["definition_version"]) for r in rows}
+    cases, late = _as_submitted(conn, key, cases, since, until)
     vq = (sa.select(_visit.c.instance_id, _visit.c.node, _visit.c.entered_at,
                     _visit.c.decided_at, _visit.c.left_at, _visit.c.outcome,
                     _visit.c.decided_by, _visit.c.comment_count, _visit.c.kind)
@@ -55,7 +58,37 @@ def load_history(conn: sa.Connection, key: str, since: dt.datetime | None = None
     visits = [v for v in (visit_from_row(r._mapping) for r in conn.execute(vq))
               if v is not None and v.case_id in cases]
     visits.sort(key=lambda v: (v.case_id, v.decided_at))
-    return History(cases, tuple(visits), source=key, case_versions=versions)
+    return History(cases, tuple(visits), source=key, case_versions=versions,
+                   late_attributes=late)
+
+
+def _as_submitted(conn: sa.Connection, key: str, cases: dict[str, Case],
+                  since: dt.datetime | None, until: dt.datetime | None
+                  ) -> tuple[dict[str, Case], frozenset[str]]:
+    """Cases with the form data as first submitted (what was known then: a request
+    returned and edited holds other values at the end), and the attributes whose value
+    a resubmission set or changed (``History.late_attributes``)."""
+    q = (sa.select(_log.c.instance_id, _log.c.kind, _log.c.payload, _log.c.at)
+         .join(_inst, _inst.c.id == _log.c.instance_id)
+         .where(_log.c.kind == InstanceStarted.kind, _inst.c.definition_key == key,
+                _inst.c.finished_at.is_not(None)))
+    if since is not None:
+        q = q.where(_inst.c.started_at >= since)
+    if until is not None:
+        q = q.where(_inst.c.started_at < until)
+    late: set[str] = set()
+    out = dict(cases)
+    for r in conn.execute(q):
+        cid = str(r.instance_id)
+        case = cases.get(cid)
+        event = from_record(r.kind, r.payload, r.instance_id, r.at)
+        if case is None or not isinstance(event, InstanceStarted):
+            continue
+        first = flat_attributes(event.data or {})
+        final = case.attributes
+        late.update(k for k in first.keys() | final.keys() if first.get(k) != final.get(k))
+        out[cid] = case._replace(attributes=first)
+    return out, frozenset(late)
 
 
 def definition_nodes(conn: sa.Connection, key: str) -> dict[int, dict[str, Any]]:

@@ -13,7 +13,7 @@ from engine.analytics.mapping import IDENTITY
 from engine.analytics.store import load_history, process_list
 from tests.api.conftest import *  # noqa: F403 (the api fixture and those it needs)
 from tests.api.conftest import Api
-from tests.api.test_flows import decide, start_store
+from tests.api.test_flows import STORE, decide, start_store
 from tests.conftest import ROOT
 
 H = 3600.0
@@ -87,6 +87,23 @@ def test_apply_a_candidate_replay_the_draft_publish_and_see_the_effect(api: Api)
     assert (change["before"]["requests"], change["after"]["requests"]) == (2, 1)
     assert change["after"]["median_cycle_s"] == 1 * H
     assert "vp_review" not in {c["step"] for c in rep["candidates"] + rep["not_flagged"]}
+
+
+def test_attributes_are_those_known_at_submission(api: Api) -> None:
+    """A request returned and resubmitted with another rent: its case carries the rent
+    as first submitted, and the rent is marked as set after submission, so no learned
+    condition may use it."""
+    iid = start_store(api, monthly_rent=70000)["id"]
+    decide(api, "zhao.lei", iid, "return", comment="Rent?")
+    r = api.as_("xu.ming").post(f"/api/instances/{iid}/resubmit",
+                                json={"data": {**STORE, "monthly_rent": 30000}})
+    assert r.status_code == 200, r.text
+    for who in ("zhao.lei", "tang.lan", "song.qian", "cao.li", "liu.yang"):
+        decide(api, who, iid)
+    with api.db.read_engine.connect() as conn:
+        h = load_history(conn, "store_opening")
+    assert h.cases[iid].attributes["monthly_rent"] == 70000.0
+    assert "monthly_rent" in h.late_attributes and "city" not in h.late_attributes
 
 
 def test_history_from_the_database(api: Api) -> None:
