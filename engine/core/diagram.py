@@ -21,7 +21,9 @@ _WORDS: dict[str, dict[str, str]] = {
            "start": "start", "sep": ", ", "d": "{n} days", "h": "{n} hours", "m": "{n} minutes",
            "1d": "1 day", "1h": "1 hour", "1m": "1 minute",
            "fork": "in parallel", "join": "join", "join_all": "when every branch approved",
-           "join_any": "when one branch approved"},
+           "join_any": "when one branch approved",
+           "in_field": "{who} of the unit in “{field}”", "in_mine": "{who} of the requester's unit",
+           "in_unit": "{who} of {unit}", "members": "the members"},
     "zh": {"manager": "申请人的上级", "manager_n": "申请人的上 {n} 级", "initiator": "申请人",
            "field": "「{field}」所填的人", "role": "{role}", "any": "任一人同意",
            "all": "全部同意", "sequential": "依次审批", "threshold": "{n} 人同意",
@@ -29,7 +31,9 @@ _WORDS: dict[str, dict[str, str]] = {
            "return": "退回", "if": "若 {cond}", "start": "开始", "sep": "、", "d": "{n} 天",
            "h": "{n} 小时", "m": "{n} 分钟", "1d": "1 天", "1h": "1 小时", "1m": "1 分钟",
            "fork": "并行分支", "join": "汇合", "join_all": "全部分支同意后",
-           "join_any": "任一分支同意后"},
+           "join_any": "任一分支同意后",
+           "in_field": "「{field}」所选单位的{who}", "in_mine": "申请人所在单位的{who}",
+           "in_unit": "{unit}的{who}", "members": "成员"},
 }
 
 
@@ -77,6 +81,14 @@ def _who(rule: ApproverRule, w: Mapping[str, str], fields: Mapping[str, str],
         return w["field"].format(field=fields.get(rule.value, rule.value))
     if rule.kind == "user":
         return names.get(rule.value, rule.value)
+    if rule.kind == "in_unit":  # a role within an org unit: not everyone holding the role
+        who = rule.value.replace("_", " ") if rule.value else w["members"]
+        how, what = rule.unit or ("?", "")
+        if how == "field":
+            return w["in_field"].format(who=who, field=fields.get(what, what))
+        if how == "unit":
+            return w["in_unit"].format(who=who, unit=names.get(f"unit:{what}", what))
+        return w["in_mine"].format(who=who)
     if rule.kind == "role":
         return w["role"].format(role=names.get(f"role:{rule.value}",
                                                 rule.value.replace("_", " ")))
@@ -129,6 +141,8 @@ def people_names(directory: OrgDirectory, lang: str = "en") -> dict[str, str]:
     sep = _WORDS["zh" if zh else "en"]["sep"]
     out = {u.username: (zh and u.name_zh) or u.name or u.username
            for u in directory.users.values()}
+    for unit in directory.units.values():
+        out[f"unit:{unit.id}"] = (zh and unit.name_zh) or unit.name or unit.id
     for role in directory.roles:
         held = directory.users_with_role(role)
         if held and len(held) <= 3:

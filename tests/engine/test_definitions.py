@@ -197,3 +197,9 @@ def test_cli_validate_names_a_missing_org_option(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "--org", str(tmp_path / "org.yaml"),
                                  str(DEFS / "store_opening.yaml")])
     assert result.exit_code == 1 and "no such org directory file" in result.output
+
+
+def test_mermaid_words_a_role_within_an_org_unit() -> None:
+    text = mermaid(definition("sample_order"), names=people_names(directory()))
+    assert "sample manager of the unit in “Region”" in text
+    assert "@field:" not in text and "in_unit" not in text

@@ -129,7 +129,7 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
           {users.loading && <Spinner />}
           <select aria-label={t("actions.pickUser")} value={who} onChange={(e) => setWho(e.target.value)}>
             <option value="">{t("actions.pickUser")}</option>
-            {others.map((u) => <option key={u.username} value={u.username}>{localized(u, "name", i18n.language) || u.username} ({u.username})</option>)}
+            {others.map((u) => <option key={u.username} value={u.username}>{localized(u, "name", i18n.language) || u.username}</option>)}
           </select>
           {mode === "addSigner" && (
             <select aria-label={t("actions.position")} value={position} onChange={(e) => setPosition(e.target.value as "before" | "after")}>
