@@ -132,8 +132,10 @@ class NodeOut(_Out):
     title_zh: str | None = None
     description: str = ""
     description_zh: str | None = None
-    kind: Literal["approval", "notify", "final"]
+    kind: Literal["approval", "notify", "final", "fork"]
     mode: str | None = None
+    branches: dict[str, str] = {}  # a fork's branches: name -> first step
+    join: Literal["all", "any"] | None = None  # when a fork's branches are joined
     approvers: list[str] = []
     sla_seconds: float | None = None
     actions: list[str] = []

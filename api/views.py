@@ -50,7 +50,8 @@ def _node_out(node: Node, original: Node) -> NodeOut:
                    mode=node.mode if node.kind == "approval" else None,
                    approvers=[str(r) for r in (node.approvers or node.notify)],
                    sla_seconds=node.sla.total_seconds() if node.sla else None,
-                   actions=list(node.actions), next=nexts)
+                   actions=list(node.actions), next=nexts, branches=dict(node.branches),
+                   join=node.join if node.kind == "fork" else None)
 
 
 def definition_summary(defn: ProcessDefinition, versions: list[int],

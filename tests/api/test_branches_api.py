@@ -30,3 +30,16 @@ def test_a_contract_is_reviewed_by_legal_and_finance_at_once(api: Api) -> None:
     detail = api.as_("li.na").get(f"/api/instances/{iid}").json()
     visits = {v["node"]: v for v in detail["visits"]}
     assert {"reviews", "legal_review", "finance_review"} <= set(visits)
+
+
+def test_the_process_page_lists_the_fork_and_its_branches(api: Api) -> None:
+    r = api.as_("li.na").get("/api/definitions/contract_review")
+    assert r.status_code == 200, r.text
+    nodes = {n["id"]: n for n in r.json()["nodes"]}
+    fork = nodes["reviews"]
+    assert fork["kind"] == "fork" and fork["join"] == "all"
+    assert fork["branches"] == {"legal": "legal_review", "finance": "finance_review"}
+    assert [(x["action"], x["to"]) for x in fork["next"]] == [("approve", "vp_review"),
+                                                            ("reject", "rejected")]
+    assert nodes["legal_review"]["branches"] == {} and nodes["legal_review"]["join"] is None
+    assert "JOIN_reviews" in r.json()["mermaid"]

@@ -2219,9 +2219,18 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "approval" | "notify" | "final";
+            kind: "approval" | "notify" | "final" | "fork";
             /** Mode */
             mode: string | null;
+            /**
+             * Branches
+             * @default {}
+             */
+            branches: {
+                [key: string]: string;
+            };
+            /** Join */
+            join: ("all" | "any") | null;
             /**
              * Approvers
              * @default []

@@ -187,7 +187,9 @@ const en = {
   processes: {
     title: "Processes", versions: "Versions", nodes: "Steps", yaml: "YAML",
     diagram: "Diagram", approvers: "Approvers", mode: "Mode", sla: "SLA", kind: "Kind",
-    next: "Next", upload: "Upload a new version", uploadHint:
+    next: "Next", branch: "branch {{name}}", join_all: "parallel branches, all must approve",
+    join_any: "parallel branches, the first approval goes on",
+    upload: "Upload a new version", uploadHint:
       "Paste the YAML or choose a file. Validate first; publishing creates a new version.",
     validate: "Validate", publish: "Publish new version", valid: "The definition is valid.",
     published: "Version {{version}} published.", line: "Line {{line}}",

@@ -189,7 +189,9 @@ const zh: Messages = {
   processes: {
     title: "流程", versions: "版本", nodes: "环节", yaml: "YAML",
     diagram: "流程图", approvers: "审批人", mode: "方式", sla: "时限", kind: "类型",
-    next: "下一步", upload: "上传新版本", uploadHint:
+    next: "下一步", branch: "分支 {{name}}", join_all: "并行分支，全部同意后继续",
+    join_any: "并行分支，任一分支同意后继续",
+    upload: "上传新版本", uploadHint:
       "粘贴 YAML 或选择文件。请先校验；发布后生成新版本。",
     validate: "校验", publish: "发布新版本", valid: "流程定义有效。",
     published: "已发布版本 {{version}}。", line: "第 {{line}} 行",

@@ -76,9 +76,9 @@ export default function ProcessPage() {
                   <tr key={n.id}>
                     <td data-label={t("timeline.step")}><strong>{localized(n, "title", lang) || n.id}</strong><br /><code className="small">{n.id}</code></td>
                     <td data-label={t("processes.approvers")}>{n.approvers.join(", ")}</td>
-                    <td data-label={t("processes.mode")}>{n.kind === "approval" ? n.mode : n.kind}</td>
+                    <td data-label={t("processes.mode")}>{n.kind === "approval" ? n.mode : n.kind === "fork" ? t(`processes.join_${n.join ?? "all"}`) : n.kind}</td>
                     <td data-label={t("processes.sla")}>{n.sla_seconds ? formatDuration(n.sla_seconds, lang) : ""}</td>
-                    <td data-label={t("processes.next")} className="small">{n.next.map((x, i) => <div key={i}>{x.action} → {x.to}{x.if ? ` (${x.if})` : ""}</div>)}</td>
+                    <td data-label={t("processes.next")} className="small">{Object.entries(n.branches ?? {}).map(([b, to]) => <div key={b}>{t("processes.branch", { name: b })} → {to}</div>)}{n.next.map((x, i) => <div key={i}>{x.action} → {x.to}{x.if ? ` (${x.if})` : ""}</div>)}</td>
                   </tr>
                 ))}
               </tbody>
