@@ -4,7 +4,8 @@ worker`` processes fire the 1,000 reminders that come due (two per request) and 
 them to a real SMTP server (aiosmtpd) on localhost.
 
 Each reminder reaches the SMTP server exactly once; when a worker is killed with
-SIGKILL mid-batch five times (and started again), nothing is lost and a mail arrives
+SIGKILL inside a batch five times (seen in ``pg_locks``: its transaction holds claimed
+rows), twice firing timers and three times mailing, nothing is lost and a mail arrives
 twice only with the same ``Message-ID``.
 
 The workers run with ``--ahead 7200`` (their clock two hours ahead of the API's), so a
@@ -75,9 +76,10 @@ class Cluster:
     smtp_port: int
     token: str = ""
 
-    def worker(self) -> subprocess.Popen[bytes]:
-        """``signoff worker`` mailing through the test's SMTP server."""
-        env = {**os.environ, "SIGNOFF_DATABASE_URL": self.url,
+    def worker(self, name: str = "signoff-worker") -> subprocess.Popen[bytes]:
+        """``signoff worker`` mailing through the test's SMTP server; its database
+        sessions carry ``name`` as their application name."""
+        env = {**os.environ, "PGAPPNAME": name, "SIGNOFF_DATABASE_URL": self.url,
                "SIGNOFF_SMTP_HOST": "127.0.0.1", "SIGNOFF_SMTP_PORT": str(self.smtp_port),
                "SIGNOFF_SMTP_FROM": "Signoff <signoff@example.com>"}
         log = (self.folder / "worker.log").open("ab")
@@ -252,23 +254,50 @@ def test_two_apis_two_workers_mail_each_reminder_once(cluster: Cluster) -> None:
     assert max(ids.values()) == 1  # no crash: every mail exactly once
 
 
+def _holding(db: Database, name: str, table: str) -> bool:
+    """Whether the worker ``name`` is inside a batch: its transaction holds rows of
+    ``table`` claimed ``FOR UPDATE`` (a ROW SHARE lock on the table)."""
+    with db.session(write=False) as s:
+        return bool(s.connection().execute(sa.text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "JOIN pg_class c ON c.oid = l.relation WHERE a.application_name = :n "
+            "AND c.relname = :t AND l.mode = 'RowShareLock'"), {"n": name, "t": table}
+        ).scalar_one())
+
+
 def test_kill_9_mid_batch_loses_nothing(cluster: Cluster) -> None:
     _start_requests(cluster)
     assert not _mails(cluster.mailbox)  # nothing runs the timers yet
-    workers = [cluster.worker() for _ in range(2)]
+    workers: list[subprocess.Popen[bytes]] = []
     try:
-        for kill in range(5):
-            seen = len(_mails(cluster.mailbox))
-            _wait(lambda seen=seen: len(_mails(cluster.mailbox)) >= seen + 80  # type: ignore[misc]
-                  or _all_sent(cluster), cluster)
-            victim = workers[kill % 2]
+        # a worker is killed five times inside a batch: twice while it fires a batch of
+        # timers, three times while it mails a batch of messages
+        for kill, table in enumerate(["timer", "timer", "outbox", "outbox", "outbox"]):
+            name = f"victim-{kill}"
+            victim = cluster.worker(name)
+            workers.append(victim)
+            deadline = time.monotonic() + 240
+            while True:
+                assert victim.poll() is None and time.monotonic() < deadline, \
+                    f"worker {kill} never held a batch of {table}"
+                if not _holding(cluster.db, name, table):
+                    time.sleep(0.01)
+                    continue
+                if table == "timer":
+                    break
+                seen = len(_mails(cluster.mailbox))  # a mailing batch: wait for its first
+                while (len(_mails(cluster.mailbox)) < seen + 3  # mails (it alone runs)
+                       and time.monotonic() < deadline):
+                    time.sleep(0.002)
+                if _holding(cluster.db, name, table):  # still inside that batch
+                    break
             victim.kill()  # SIGKILL: no cleanup; its claims die with its connection
             victim.wait(30)
-            workers[kill % 2] = cluster.worker()
+        workers = [cluster.worker() for _ in range(2)]  # two workers finish the work
         _wait(lambda: _all_sent(cluster), cluster)
         _wait(lambda: set(_outbox(cluster.db, "task_assigned").values()) == {"sent"}, cluster)
     finally:
-        _stop(workers)
+        _stop([w for w in workers if w.poll() is None])
     ids = _check(cluster)
     repeats = {i: n for i, n in ids.items() if n > 1}
     assert repeats  # the kills landed mid-delivery: some mails went again...
