@@ -225,3 +225,32 @@ def test_a_fork_needs_a_reject_route_when_a_branch_can_reject() -> None:
 def test_a_fork_has_no_approvers_of_its_own() -> None:
     text = _text().replace("    join: all ", "    approvers: {role: legal}\n    join: all ")
     assert any("fork 'reviews' cannot have 'approvers'" in f for f in _errors(text))
+
+
+def test_a_branch_of_only_a_notify_step_joins_at_once() -> None:
+    text = _text().replace("      finance: finance_review\n",
+                           "      finance: finance_review\n      cc: cc_treasury\n").replace(
+        "  vp_review:\n", "  cc_treasury:\n    notify: {role: treasury}\n    next: reviews\n"
+                          "  vp_review:\n")
+    run = _run(text=text)
+    assert run.s.joined == ("cc",) and set(run.s.branches) == {"legal", "finance"}
+    run.act("song.qian")
+    run.act(CLERK)
+    run.act(FINANCE)
+    assert run.s.node == "vp_review" and "yang.xue" in run.s.cc
+    any_text = text.replace("join: all ", "join: any ")
+    run = _run(text=any_text)  # the CC branch is the first to approve: on to the VP
+    assert run.s.node == "vp_review" and not [t for t in run.s.tasks
+                                              if t.open and t.node != "vp_review"]
+
+
+def test_an_automatic_approval_inside_a_branch_moves_only_that_branch() -> None:
+    run = Run(definition("contract_review"))
+    run.start(CLERK, CONTRACT)  # the AP clerk files it: auto-approved at her own step
+    run.act("deng.hao")  # her manager is the finance manager: the line-manager step
+    s = run.s
+    assert s.node == "reviews"
+    auto = {t.assignee: t.auto for t in s.tasks if t.node == "finance_review"}
+    # the clerk filed it; the finance manager approved the step before the fork
+    assert auto == {CLERK: "initiator_is_approver", FINANCE: "same_approver"}
+    assert s.joined == ("finance",) and run.holders() == LEGAL  # legal still runs
