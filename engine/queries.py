@@ -43,6 +43,7 @@ exactly on every page costs more than the page (``count_capped``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -194,6 +195,9 @@ _REQUEST_COLUMNS = (_i.id, _i.number, _i.definition_key, _i.definition_version, 
                     _i.started_at, _i.finished_at, _i.updated_at)
 
 
+WHOLE_NUMBER = re.compile(r"[a-z][a-z0-9]{0,9}-\d{4}-\d{5,}")
+
+
 def _like(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -207,7 +211,9 @@ def search_terms(text: str, indexed: bool = True) -> list[Any]:
     those rows instead of every request holding a common word."""
     sql = SEARCH_SQL if indexed else f"({SEARCH_SQL}) || ''"
     searched: sa.ColumnElement[str] = sa.literal_column(sql, sa.String)
-    return [searched.like(_like(word), escape="\\") for word in text.lower().split()[:8]]
+    # a whole request number is looked up by ix_instance_number, not by its trigrams
+    return [_i.number == word.upper() if WHOLE_NUMBER.fullmatch(word)
+            else searched.like(_like(word), escape="\\") for word in text.lower().split()[:8]]
 
 
 def late(now: datetime) -> Any:
