@@ -99,9 +99,11 @@ def _instance_count(db: Database) -> int:
 
 
 def seed_demo_history(db: Database, settings: Settings, *,
-                      console: Console | None = None) -> str:
+                      console: Console | None = None, until: datetime | None = None) -> str:
     """Write the demo history with a progress bar, on an empty database only (the demo's
-    ids are deterministic). Returns a note for the operator saying what happened."""
+    ids are deterministic), ending at ``until`` (default: now; a fixed moment makes the
+    same history, and the same backtest figures, whatever day it is written). Returns a
+    note for the operator saying what happened."""
     out = console or Console(stderr=True)
     existing = _instance_count(db)
     if existing:
@@ -113,7 +115,8 @@ def seed_demo_history(db: Database, settings: Settings, *,
         def progress(done: int, total: int | None = None) -> None:
             bar.update(task, completed=done, total=total)
 
-        demo.seed(db, definitions_dir=settings.definitions_dir, progress=progress)
+        demo.seed(db, definitions_dir=settings.definitions_dir, now=until,
+                  progress=progress)
     with db.session() as session:  # the running requests' reminders and escalations
         from api.background import configure
         configure(settings, db)

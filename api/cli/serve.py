@@ -10,6 +10,7 @@ way an operator would set them.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -100,17 +101,25 @@ def serve(
 
 
 @app.command("demo")
-def demo_command(db: DbOption = None, definitions: DefinitionsOption = None) -> None:
+def demo_command(
+    db: DbOption = None, definitions: DefinitionsOption = None,
+    until: Annotated[datetime | None, typer.Option(
+        "--until", formats=["%Y-%m-%d"],
+        help="The day the demo history ends (at 00:00 UTC), YYYY-MM-DD (default: now). "
+             "The same day writes the same history, so its figures can be reproduced.")
+    ] = None,
+) -> None:
     """Load the demo org, definitions and passwords into a database and write the demo
     history with a progress bar (the database must hold no requests yet)."""
     from api.prepare import prepare, seed_demo_history
     from engine.store import open_database
 
+    end = until.replace(tzinfo=UTC) if until is not None else None
     settings = _settings(db, True, definitions)
     ready = prepare(settings, console=_console, seed_history=False)
     database = open_database(settings.database_url)
     try:
-        note = seed_demo_history(database, settings, console=_console)
+        note = seed_demo_history(database, settings, console=_console, until=end)
     finally:
         database.dispose()
     _console.print(note)

@@ -92,3 +92,17 @@ def test_password_command_sets_a_sign_in_password(tmp_path: Path,
         row = s.get(AppUser, "li.na")
         assert row is not None and verify_password(row.password_hash, "a-new-secret")
     db.dispose()
+
+
+def test_demo_until_must_be_a_date_and_nothing_is_written(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import _register, app
+
+    _register()
+    db_file = tmp_path / "demo.db"
+    bad = CliRunner().invoke(app, ["demo", "--db", f"sqlite:///{db_file}",
+                                   "--until", "2026-13-01"])
+    assert bad.exit_code == 2
+    assert "--until" in bad.output and "2026-13-01" in bad.output
+    assert not db_file.exists()
