@@ -6,7 +6,11 @@ current form data, step times learned from the finished requests, Monte Carlo me
 80th percentile), rewrites the ``forecast`` rows the board reads, and raises a warning
 for each request or task newly found at risk before it happened:
 
-- ``deadline``: the request's 80th-percentile finish passes its deadline (not passed yet);
+- ``deadline``: the request's chance of missing its deadline (the share of simulated
+  futures finishing after it) reaches its process's threshold (not passed yet). The
+  threshold is the backtest's: chosen from the finished requests by the same replay and
+  rule (``warn_chances``, ``engine.analytics.backtest.thresholds``), so the warnings the
+  backtest scores are the ones raised live;
 - ``sla``: the current step's likely decision passes the due time of a pending task (not
   passed yet).
 
@@ -25,7 +29,7 @@ The learned step times and the prediction are the request view's
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -36,7 +40,7 @@ from sqlmodel import Session
 
 from engine.analytics import live
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import DRAWS, Learned, Prediction
+from engine.analytics.predict import DRAWS, WARN_CHANCE, Learned, Prediction
 from engine.core import commands as cmds
 from engine.core.catalog import Catalog
 from engine.core.definition import ProcessDefinition
@@ -44,7 +48,7 @@ from engine.core.directory import OrgDirectory
 from engine.core.errors import ConcurrentUpdate, EngineError
 from engine.core.state import replay
 from engine.store import event_log, messaging
-from engine.store.board_tables import ForecastRow, RiskFlag
+from engine.store.board_tables import ForecastRow, RiskFlag, RiskThreshold
 from engine.store.tables import DefinitionVersion, Instance, Task
 
 _fc = ForecastRow.__table__  # type: ignore[attr-defined]
@@ -52,8 +56,13 @@ _flag = RiskFlag.__table__  # type: ignore[attr-defined]
 _inst = Instance.__table__  # type: ignore[attr-defined]
 _task = Task.__table__  # type: ignore[attr-defined]
 _defn = DefinitionVersion.__table__  # type: ignore[attr-defined]
+_risk = RiskThreshold.__table__  # type: ignore[attr-defined]
 _NS = UUID("2f9f4f0c-6c1e-4b8a-9a35-1d9b3e7c5a21")
 RUNNING = ("running", "returned")
+# a process's at-risk threshold is chosen again when a request has finished since, at
+# most this often: a choice replays the recent history (tens of seconds for a few
+# thousand requests), and one more finished request rarely moves it
+RECHOOSE = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,61 @@ class Predicted:
     rows: list[dict[str, Any]]
     risks: list[tuple[Any, ProcessDefinition, Prediction, datetime | None]]
     pending: dict[UUID, list[Any]]
+    thresholds: list[dict[str, Any]] = field(default_factory=list)  # newly chosen
+
+
+def _histories(conn: sa.Connection, keys: Iterable[str]) -> dict[str, tuple[int, Any]]:
+    """Per process, its finished requests: how many, and the last finish (the cache key
+    of its threshold: a new finish changes it)."""
+    q = (sa.select(_inst.c.definition_key, sa.func.count(), sa.func.max(_inst.c.finished_at))
+         .where(_inst.c.finished_at.is_not(None), _inst.c.definition_key.in_(list(keys)))
+         .group_by(_inst.c.definition_key))
+    return {k: (n, _dt(last)) for k, n, last in conn.execute(q)}
+
+
+def warn_chances(session: Session, catalog: Catalog, keys: Iterable[str], now: datetime,
+                 calendar: WorkingCalendar, *, draws: int = DRAWS
+                 ) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """The at-risk threshold of each process of ``keys`` and the ``risk_threshold`` rows
+    to write for those chosen again. A process's threshold is the backtest's
+    (``backtest.thresholds``: its replay of the ``live.RECENT`` newest finished requests,
+    each prediction from those finished before, and ``predict.choose_warn_chance``), kept
+    in ``risk_threshold`` with the history it came from and chosen again only when a
+    request has finished since (and ``RECHOOSE`` has passed). Reads only."""
+    from engine.analytics.backtest import thresholds
+    from engine.analytics.store import load_traces
+
+    conn = session.connection()
+    keys = sorted(set(keys))
+    stored = {r.definition_key: r for r in conn.execute(
+        sa.select(_risk).where(_risk.c.definition_key.in_(keys)))}
+    out: dict[str, float] = {}
+    rows: list[dict[str, Any]] = []
+    for key, (finished, until) in _histories(conn, keys).items():
+        old = stored.get(key)
+        same = old is not None and old.finished == finished and _dt(old.until) == until
+        if old is not None and (same or now - _dt(old.computed_at) < RECHOOSE):  # type: ignore[operator]
+            out[key] = old.warn_chance
+            continue
+        traces = sorted(load_traces(session, key, finished_only=True),
+                        key=lambda t: t.finished_at or 0.0)[-live.RECENT:]
+        try:
+            definitions = {(t.key, t.version): catalog.get(t.key, t.version) for t in traces}
+        except EngineError:
+            continue
+        chosen = thresholds(definitions, traces, calendar, draws=draws).get(key)
+        warn = chosen.warn_chance if chosen is not None else WARN_CHANCE
+        out[key] = warn
+        rows.append({"definition_key": key, "warn_chance": warn,
+                     "misses": chosen.misses if chosen is not None else 0,
+                     "finished": finished, "until": until, "computed_at": now})
+    return out, rows
+
+
+def _store_thresholds(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        conn.execute(_risk.delete().where(_risk.c.definition_key == row["definition_key"]))
+        conn.execute(_risk.insert(), [row])
 
 
 def save(session: Session, found: Predicted, directory: OrgDirectory, now: datetime,
@@ -119,6 +183,7 @@ def save(session: Session, found: Predicted, directory: OrgDirectory, now: datet
     """Write what ``predict_all`` found (a short write transaction); the caller commits.
     With ``ids``, only those requests' rows are replaced (finished ones lose theirs)."""
     conn = session.connection()
+    _store_thresholds(conn, found.thresholds)
     _write(conn, found.rows, keys, ids)
     flagged, messages = _flag_risks(session, conn, catalog, found.risks, found.pending,
                                     directory, now)
@@ -130,10 +195,13 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
                 keys: Sequence[str] | None = None, draws: int = DRAWS,
                 ids: Sequence[UUID] | None = None) -> Predicted:
     """Predict every running request, or those of ``ids`` (reads only: a read session
-    will do)."""
+    will do). The whole set (no ``ids``) also chooses each process's at-risk threshold
+    again when its history has changed (``warn_chances``); a partial one uses the stored
+    thresholds."""
     cal = _calendar(session, calendar)
     conn = session.connection()
     running = _running(conn, keys, ids)
+    choose = ids is None
     ids = [r.id for r in running]
     pending = _pending(conn, ids)
     rows: list[dict[str, Any]] = []
@@ -141,6 +209,10 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
     by_key: dict[str, list[Any]] = {}
     for r in running:
         by_key.setdefault(r.definition_key, []).append(r)
+    warn: dict[str, float] = {}
+    chosen: list[dict[str, Any]] = []
+    if choose and by_key:
+        warn, chosen = warn_chances(session, catalog, by_key, now, cal, draws=draws)
     for key, group in by_key.items():
         histories = event_log.load_many(session, [r.id for r in group])
         learned: Learned | None = None
@@ -154,6 +226,8 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
                 continue
             if learned is None:  # the same cache as the request view (engine.analytics.live)
                 learned = live.CACHE.get(conn.engine, defn, cal, conn)
+                if key in warn:  # as just chosen (the request view's copy follows)
+                    learned.warn_chance = warn[key]
             state = replay(events)
             found = live.forecast(defn, learned, state, events, now, draws=draws)
             p = found.prediction
@@ -168,7 +242,7 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
                          "at_risk": found.at_risk, "computed_at": now})
             if p is not None and p.at_risk:
                 risks.append((r, defn, p, found.deadline))
-    return Predicted(rows, risks, pending)
+    return Predicted(rows, risks, pending, chosen)
 
 
 def _write(conn: sa.Connection, rows: list[dict[str, Any]], keys: Sequence[str] | None,
@@ -325,5 +399,5 @@ def try_lock(session: Session) -> bool:
         return True
     return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"),
                              {"k": _LOCK}).scalar())
-__all__ = ["RUNNING", "ForecastDuty", "Predicted", "Refreshed", "owners", "predict_all",
-           "refresh", "save", "try_lock"]
+__all__ = ["RECHOOSE", "RUNNING", "ForecastDuty", "Predicted", "Refreshed", "owners", "predict_all",
+           "refresh", "save", "try_lock", "warn_chances"]

@@ -67,6 +67,13 @@ class CaseResult:
     def missed(self) -> bool:
         return self.deadline is not None and self.finished_at > self.deadline
 
+    @property
+    def outcome(self) -> tuple[float, bool]:
+        """What the at-risk threshold is chosen from (``predict.choose_warn_chance``):
+        the highest chance of missing the deadline predicted before it, and whether it
+        missed."""
+        return max((c for _, c in self.chances), default=0.0), self.missed
+
 
 def _deadline(defn: ProcessDefinition, trace: Trace, t: float,
               cal: WorkingCalendar) -> float | None:
@@ -130,8 +137,7 @@ def replay(definitions: Mapping[tuple[str, int], ProcessDefinition], traces: Ite
             if done_res is not None and done_res.deadline is not None:
                 # the at-risk threshold is chosen again from the requests finished so far
                 seen = past.setdefault(tr.key, [])
-                seen.append((max((c for _, c in done_res.chances), default=0.0),
-                             done_res.missed))
+                seen.append(done_res.outcome)
                 model.warn_chance = choose_warn_chance(seen)
             continue
         count += 1
@@ -223,14 +229,36 @@ def score(rows: list[CaseResult], cal: WorkingCalendar) -> dict[str, Any]:
 def _last_threshold(part: list[CaseResult]) -> float | None:
     """The threshold the process would use after its whole history (as the backtest
     chose it online, from the requests finished before)."""
-    past: list[tuple[float, bool]] = []
-    for r in sorted(part, key=lambda r: r.finished_at):
-        if r.deadline is not None:
-            past.append((max((c for _, c in r.chances), default=0.0), r.missed))
+    past = [r.outcome for r in sorted(part, key=lambda r: r.finished_at)
+            if r.deadline is not None]
     return choose_warn_chance(past) if past else None
 
 
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A process's at-risk threshold chosen from its finished requests."""
 
+    warn_chance: float
+    misses: int  # requests that missed their deadline among them
+    judged: int  # requests with a deadline among them
+
+
+def thresholds(definitions: Mapping[tuple[str, int], ProcessDefinition],
+               traces: Iterable[Trace], calendar: WorkingCalendar, *, draws: int = DRAWS
+               ) -> dict[str, Threshold]:
+    """The at-risk threshold each process uses after the finished requests of ``traces``:
+    the backtest's replay (predictions at each step entry and working morning from the
+    requests finished before) and its choice (``choose_warn_chance``), so the live
+    forecast warns by the rule the backtest scores. Processes without a request with a
+    deadline are left out (they use ``WARN_CHANCE``)."""
+    rows = replay(definitions, traces, calendar, draws=draws)
+    out: dict[str, Threshold] = {}
+    for key in sorted({r.key for r in rows}):
+        part = [r for r in rows if r.key == key and r.deadline is not None]
+        chosen = _last_threshold(part)
+        if chosen is not None:
+            out[key] = Threshold(chosen, sum(1 for r in part if r.missed), len(part))
+    return out
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -269,4 +297,5 @@ def to_markdown(scores: dict[str, Any]) -> str:
                      f"{_fmt(s['recall'])} | {_fmt(s['lead_days_median'], 1)} |")
     return "\n".join(lines) + "\n"
 
-__all__ = ["EVALUATED", "CaseResult", "replay", "score", "to_markdown"]
+__all__ = ["EVALUATED", "CaseResult", "Threshold", "replay", "score", "thresholds",
+           "to_markdown"]

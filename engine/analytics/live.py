@@ -22,12 +22,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import DRAWS, Learned, Prediction, predict
+from engine.analytics.predict import DRAWS, WARN_CHANCE, Learned, Prediction, predict
 from engine.analytics.traces import Entry, Trace, trace_of
 from engine.core import events as ev
 from engine.core.deadline import deadline_of
 from engine.core.definition import ProcessDefinition
 from engine.core.state import InstanceState
+from engine.store.board_tables import RiskThreshold
 from engine.store.tables import Instance, NodeVisit, Task
 
 TTL = 300.0  # seconds a process's learned passages are reused before being read again
@@ -35,6 +36,7 @@ RECENT = 2000  # the newest finished requests of a process the live predictions 
 _inst = Instance.__table__  # type: ignore[attr-defined]
 _visit = NodeVisit.__table__  # type: ignore[attr-defined]
 _task = Task.__table__  # type: ignore[attr-defined]
+_risk = RiskThreshold.__table__  # type: ignore[attr-defined]
 
 
 def finished_traces(conn: sa.Connection, key: str, limit: int = RECENT) -> list[Trace]:
@@ -70,6 +72,14 @@ def finished_traces(conn: sa.Connection, key: str, limit: int = RECENT) -> list[
                   r.outcome or r.status) for iid, r in done.items()]
 
 
+def stored_warn_chance(conn: sa.Connection, key: str) -> float:
+    """The at-risk threshold the worker chose for ``key`` from its finished requests
+    (``engine.forecast.warn_chances``, the backtest's rule), else ``WARN_CHANCE``."""
+    found = conn.execute(sa.select(_risk.c.warn_chance)
+                         .where(_risk.c.definition_key == key)).scalar()
+    return float(found) if found is not None else WARN_CHANCE
+
+
 class LearnedCache:
     """Learned passages per (database, process), read again after ``ttl`` seconds."""
 
@@ -90,10 +100,12 @@ class LearnedCache:
             return found[1]
         if conn is not None:
             traces = finished_traces(conn, defn.key)
+            warn = stored_warn_chance(conn, defn.key)
         else:
             with engine.connect() as own:
                 traces = finished_traces(own, defn.key)
-        learned = Learned(calendar)
+                warn = stored_warn_chance(own, defn.key)
+        learned = Learned(calendar, warn_chance=warn)
         for trace in traces:
             learned.add(defn, trace)
         with self._lock:
@@ -143,4 +155,5 @@ def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
     return Forecast(deadline, found)
 
 
-__all__ = ["CACHE", "RECENT", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast"]
+__all__ = ["CACHE", "RECENT", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast",
+           "stored_warn_chance"]

@@ -22,7 +22,7 @@ Most callers want ``engine.service`` and ``engine.queries``.
 
 from engine.store import attachments as _attachments  # noqa: F401  (its table joins the metadata)
 from engine.store import heartbeat  # noqa: F401  (its table joins the metadata)
-from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag
+from engine.store.board_tables import ForecastRow, ReportClaim, RiskFlag, RiskThreshold
 from engine.store.database import Database, open_database
 from engine.store.messaging_tables import (
     NotificationRow,
@@ -65,6 +65,7 @@ __all__ = [
     "OutboxRow",
     "ReportClaim",
     "RiskFlag",
+    "RiskThreshold",
     "SignInThrottle",
     "Task",
     "TimerRow",

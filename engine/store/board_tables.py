@@ -8,6 +8,11 @@
   80th-percentile finish passes its deadline (``deadline``) or a task whose likely
   decision passes its due time (``sla``). The unique key makes "at risk" an event that
   happens once, whoever finds it first; the notifications are written with the row.
+- ``risk_threshold``: per process, the at-risk threshold on the chance of missing the
+  deadline that the live forecast uses, chosen by the worker from the finished requests
+  with the backtest's rule (``engine.forecast.warn_chances``), and the history it was
+  chosen from (how many finished requests, the last finish): chosen again only when that
+  history has changed. A cache too: dropping it costs one replay per process.
 - ``report_claim``: one row per (report, day, recipient) of the daily report, written in
   the transaction that writes the outbox row, so a report goes once per person per day
   whatever the number of workers.
@@ -59,6 +64,16 @@ class RiskFlag(SQLModel, table=True):
     at: datetime = _time()
     expected_at: datetime | None = _time(nullable=True)  # p80 finish / likely decision
     limit_at: datetime | None = _time(nullable=True)  # the deadline / the due time
+
+
+class RiskThreshold(SQLModel, table=True):
+    __tablename__ = "risk_threshold"
+    definition_key: str = Field(primary_key=True, max_length=100)
+    warn_chance: float
+    misses: int  # finished requests that missed their deadline, in the history used
+    finished: int  # finished requests in the history used (the cache key, with ``until``)
+    until: datetime | None = _time(nullable=True)  # the last finish in that history
+    computed_at: datetime = _time()
 
 
 class ReportClaim(SQLModel, table=True):
