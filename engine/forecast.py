@@ -108,10 +108,13 @@ def _dt(t: datetime | None) -> datetime | None:
 
 def refresh(session: Session, catalog: Catalog, directory: OrgDirectory, now: datetime,
             calendar: WorkingCalendar | None = None, *, keys: Sequence[str] | None = None,
-            draws: int = DRAWS) -> Refreshed:
+            draws: int = DRAWS, choose: bool = False) -> Refreshed:
     """Predict every running request (of ``keys``, else all), rewrite their forecasts,
-    raise new warnings; the caller commits."""
-    found = predict_all(session, catalog, now, calendar, keys=keys, draws=draws)
+    raise new warnings; the caller commits. The at-risk thresholds are the stored ones
+    (the worker chooses them); ``choose``: choose them here (a replay of each process's
+    history whose threshold is out of date: not inside a request's write transaction)."""
+    found = predict_all(session, catalog, now, calendar, keys=keys, draws=draws,
+                        choose=choose)
     return save(session, found, directory, now, keys, catalog)
 
 
@@ -193,15 +196,15 @@ def save(session: Session, found: Predicted, directory: OrgDirectory, now: datet
 def predict_all(session: Session, catalog: Catalog, now: datetime,
                 calendar: WorkingCalendar | None = None, *,
                 keys: Sequence[str] | None = None, draws: int = DRAWS,
-                ids: Sequence[UUID] | None = None) -> Predicted:
+                ids: Sequence[UUID] | None = None, choose: bool | None = None) -> Predicted:
     """Predict every running request, or those of ``ids`` (reads only: a read session
-    will do). The whole set (no ``ids``) also chooses each process's at-risk threshold
-    again when its history has changed (``warn_chances``); a partial one uses the stored
-    thresholds."""
+    will do). ``choose`` (default: for the whole set, no ``ids``, as the worker's full
+    refresh): also choose each process's at-risk threshold again when its history has
+    changed (``warn_chances``); else the stored thresholds are used."""
     cal = _calendar(session, calendar)
     conn = session.connection()
     running = _running(conn, keys, ids)
-    choose = ids is None
+    choose = ids is None if choose is None else choose
     ids = [r.id for r in running]
     pending = _pending(conn, ids)
     rows: list[dict[str, Any]] = []

@@ -53,8 +53,11 @@ def test_the_live_threshold_is_the_backtests_and_warns_once(db_url: str) -> None
             definitions = {(t.key, t.version): catalog.get(t.key, t.version) for t in traces}
         rows = replay(definitions, traces, cal, draws=DRAWS)
 
-        with db.session() as s:
+        with db.session() as s:  # as the board's refresh: the stored thresholds (none yet)
             forecast.refresh(s, DbCatalog(s), current_directory(s), END, draws=DRAWS)
+            assert s.exec(select(RiskThreshold)).all() == []
+            forecast.refresh(s, DbCatalog(s), current_directory(s), END, draws=DRAWS,
+                             choose=True)  # as the worker's full refresh
             s.commit()
         with db.session(write=False) as s:
             stored = {r.definition_key: r for r in s.exec(select(RiskThreshold)).all()}
@@ -88,10 +91,9 @@ def test_the_live_threshold_is_the_backtests_and_warns_once(db_url: str) -> None
         assert crossing is not None, "no running request crosses the threshold"
         iid, before, after, low, high = crossing
         assert low < threshold <= high
-        for when in (before, after, after + timedelta(minutes=30)):
-            with db.session() as s:
-                forecast.refresh(s, DbCatalog(s), current_directory(s), when, draws=DRAWS)
-                s.commit()
+        duty = forecast.ForecastDuty(draws=DRAWS)  # the worker's job: full refreshes
+        for when in (before, after, after + duty.every):
+            duty.run(db, when)
             with db.session(write=False) as s:
                 flags = s.exec(select(RiskFlag).where(RiskFlag.instance_id == iid,
                                                       RiskFlag.reason == "deadline")).all()
