@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from fastapi import Response
+from pydantic import Field
 
 from api.schemas import InstanceSummaryOut, TaskOut, _Out
 from api.views import node_title
@@ -51,6 +52,9 @@ class BoardPageOut(_Out):
     total: int  # exact when total_exact, else an estimate (beyond 10,000 rows)
     total_exact: bool = True
     now: datetime  # the server's time the page was read at (the "updated" time)
+    # per process on the page: the chance of missing the deadline at which a request is
+    # at risk (chosen by the worker with the backtest's rule; docs/prediction.md)
+    risk_thresholds: dict[str, float] = Field(default_factory=dict)
 
 
 class RefreshOut(_Out):
@@ -78,7 +82,13 @@ def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int, exact: bool 
             predicted_median=r.median_at, predicted_p80=r.p80_at, at_risk=r.at_risk,
             deadline_risk=r.deadline_risk, sla_risk=r.sla_risk, overdue=r.overdue,
             forecast_at=r.forecast_at, data=dict(r.data)))
-    return BoardPageOut(items=items, total=total, total_exact=exact, now=wf.now)
+    from engine.analytics.live import stored_warn_chance
+
+    conn = wf.session.connection()
+    thresholds = {k: stored_warn_chance(conn, k) for k in sorted({r.definition_key
+                                                                  for r in rows})}
+    return BoardPageOut(items=items, total=total, total_exact=exact, now=wf.now,
+                        risk_thresholds=thresholds)
 
 
 _BOARD_HEAD = {

@@ -106,6 +106,24 @@ def test_request_turns_at_risk_before_its_deadline_once(api: Api) -> None:
     assert api.as_("bai.lu").post("/api/board/refresh").status_code == 403
 
 
+def test_the_board_shows_each_process_at_risk_threshold(api: Api) -> None:
+
+    from engine.analytics.predict import WARN_CHANCE
+    from engine.store import RiskThreshold
+
+    order(api)
+    owner = api.as_("chen.jing")
+    owner.post("/api/board/refresh")
+    # no history to choose from: the default
+    assert owner.get("/api/board").json()["risk_thresholds"] == {"sample_order": WARN_CHANCE}
+    with api.db.session() as s:  # as the worker stores one chosen from the history
+        s.add(RiskThreshold(definition_key="sample_order", warn_chance=0.75, misses=9,
+                            finished=200, until=api.clock.now,
+                            computed_at=api.clock.now))
+        s.commit()
+    assert owner.get("/api/board").json()["risk_thresholds"] == {"sample_order": 0.75}
+
+
 def test_board_and_request_list_export_to_xlsx(api: Api) -> None:
     order(api)
     order(api, store_code="BJ002", region="north")

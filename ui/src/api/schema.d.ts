@@ -1372,6 +1372,10 @@ export interface components {
              * Format: date-time
              */
             now: string;
+            /** Risk Thresholds */
+            risk_thresholds: {
+                [key: string]: number;
+            };
         };
         /** BoardRowOut */
         BoardRowOut: {
