@@ -137,6 +137,9 @@ class NodeOut(_Out):
     branches: dict[str, str] = {}  # a fork's branches: name -> first step
     join: Literal["all", "any"] | None = None  # when a fork's branches are joined
     approvers: list[str] = []
+    # who decides (or is copied) and how, in words in the caller's language; no rule syntax
+    approvers_text: str = ""
+    mode_text: str = ""
     sla_seconds: float | None = None
     actions: list[str] = []
     next: list[NextOut] = []
@@ -152,6 +155,7 @@ class DefinitionOut(_DefinitionHead):
     warnings: list[LineErrorOut] = []  # only on publish: advice about the version stored
     retired_at: datetime | None = None
     retired_by: str | None = None
+    retired_by_name: str | None = None  # the person's name in the caller's language
 
 
 class LineErrorOut(_Out):

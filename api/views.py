@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from api.schemas import (
@@ -16,7 +16,7 @@ from api.schemas import (
 )
 from engine.core.decide import return_targets
 from engine.core.definition import Node, ProcessDefinition
-from engine.core.diagram import mermaid
+from engine.core.diagram import mermaid, step_words
 from engine.core.directory import User
 from engine.core.sla import due_flags
 from engine.core.state import InstanceState
@@ -39,7 +39,9 @@ def node_title(defn: ProcessDefinition, node: str | None) -> str | None:
     return found.title if found and found.title else node
 
 
-def _node_out(node: Node, original: Node) -> NodeOut:
+def _node_out(defn: ProcessDefinition, node: Node, original: Node, lang: str,
+              names: Mapping[str, str]) -> NodeOut:
+    who, how = step_words(defn, node, lang, names)
     nexts = [NextOut(action=action, to=route.target, if_=route.condition)
              for action, routes in node.routes.items() for route in routes]
     if node.return_to:
@@ -49,6 +51,7 @@ def _node_out(node: Node, original: Node) -> NodeOut:
                    description_zh=original.description_zh or None,
                    mode=node.mode if node.kind == "approval" else None,
                    approvers=[str(r) for r in (node.approvers or node.notify)],
+                   approvers_text=who, mode_text=how,
                    sla_seconds=node.sla.total_seconds() if node.sla else None,
                    actions=list(node.actions), next=nexts, branches=dict(node.branches),
                    join=node.join if node.kind == "fork" else None)
@@ -70,13 +73,19 @@ def definition_summary(defn: ProcessDefinition, versions: list[int],
 
 def definition_out(defn: ProcessDefinition, versions: list[int],
                    original: ProcessDefinition,
-                   retired: RetiredProcess | None = None) -> DefinitionOut:
+                   retired: RetiredProcess | None = None, lang: str = "en",
+                   names: Mapping[str, str] | None = None) -> DefinitionOut:
+    """``lang`` and ``names`` (``people_names``): the words of the diagram and the steps."""
+    names = names or {}
     summary = definition_summary(defn, versions, original, retired)
+    by = summary.retired_by
     return DefinitionOut(**summary.model_dump(exclude={"node_count"}),
+                         retired_by_name=names.get(by, by) if by else None,
                          form_schema=dict(defn.form_schema), ui_schema=dict(defn.ui_schema),
                          start=defn.start,
-                         nodes=[_node_out(n, original.nodes[n.id]) for n in defn.nodes.values()],
-                         mermaid=mermaid(defn), yaml=defn.source)
+                         nodes=[_node_out(defn, n, original.nodes[n.id], lang, names)
+                                for n in defn.nodes.values()],
+                         mermaid=mermaid(defn, lang=lang, names=names), yaml=defn.source)
 
 
 def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, node: str,

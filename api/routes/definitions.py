@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.audit import note as audit_note
-from api.deps import NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
@@ -20,7 +20,7 @@ from api.runtime import Runtime
 from api.schemas import DefinitionOut, DefinitionSummaryOut, LineErrorOut, ValidationOut
 from api.views import definition_out, definition_summary
 from engine import service
-from engine.core.diagram import mermaid
+from engine.core.diagram import mermaid, people_names
 from engine.core.directory import User
 from engine.core.errors import DefinitionError, DefinitionInvalid, NotPermitted
 from engine.core.limits import DEFAULT
@@ -78,13 +78,17 @@ def get_schema(user: UserDep) -> dict[str, Any]:
 
 
 @router.get("/{key}", response_model=DefinitionOut)
-def get_definition(key: str, user: UserDep, session: ReadSessionDep, zh: ZhDep,
+def get_definition(key: str, caller: CallerDep, session: ReadSessionDep, zh: ZhDep,
                    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
                    ) -> DefinitionOut:
+    """A version (the newest by default); its diagram and steps in words of the caller's
+    language, people by name."""
     catalog = service.DbCatalog(session)
     defn = catalog.get(key, version)
+    lang = "zh" if zh else "en"
     return definition_out(localize(defn, zh), catalog.versions(key), defn,
-                          defs.retirement(session, key))
+                          defs.retirement(session, key), lang,
+                          people_names(caller.directory, lang))
 
 
 @router.post("/validate", response_model=ValidationOut, openapi_extra=_YAML_BODY)
@@ -141,7 +145,8 @@ def _publish(runtime: Runtime, text: str, user: User, now: datetime) -> Definiti
                    f"{defn.key} v{defn.version}", now, key=defn.key, version=defn.version)
         session.commit()
         out = definition_out(defn, service.DbCatalog(session).versions(defn.key), defn,
-                             defs.retirement(session, defn.key))
+                             defs.retirement(session, defn.key),
+                             names=people_names(directory))
     out.warnings = line_errors(definition_warnings(text, "upload", directory))
     return out
 
@@ -172,5 +177,7 @@ def _retire(runtime: Runtime, key: str, user: User, now: datetime, zh: bool,
             audit_note(session, "definition.unretired" if undo else "definition.retired",
                        user.username, key, now, key=key)
             session.commit()
+        lang = "zh" if zh else "en"
         return definition_out(localize(defn, zh), catalog.versions(key), defn,
-                              defs.retirement(session, key))
+                              defs.retirement(session, key), lang,
+                              people_names(service.load_directory(session), lang))

@@ -113,6 +113,22 @@ def _label(node: Node, w: Mapping[str, str], fields: Mapping[str, str],
     return "<br/>".join(lines)
 
 
+def step_words(defn: ProcessDefinition, node: Node, lang: str = "en",
+               names: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """Who decides a step and how, in words in ``lang`` (the diagram's wording, plain
+    text): ``("the requester's manager", "")``, ``("Finance, Chen Jing", "all of them")``.
+    The mode is empty where the diagram leaves it out (one approver rule deciding alone)."""
+    zh = lang.lower().startswith("zh")
+    w, names = _WORDS["zh" if zh else "en"], names or {}
+    fields = _titles(defn, zh)
+    rules = node.approvers or node.notify
+    who = w["sep"].join(_who(r, w, fields, names) for r in rules)
+    if node.kind != "approval":
+        return who, ""
+    mode = w[node.mode].format(n=node.threshold or 1)
+    return who, mode if len(node.approvers) > 1 or node.mode != "any" else ""
+
+
 def _condition(text: str, fields: Mapping[str, str]) -> str:
     """A route's condition with the form's field titles for its names."""
     return re.sub(r"\b[a-z_][a-z0-9_]*\b", lambda m: fields.get(m.group(0), m.group(0)), text)
@@ -206,4 +222,4 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
     return "\n".join(out) + "\n"
 
 
-__all__ = ["mermaid", "people_names"]
+__all__ = ["mermaid", "people_names", "step_words"]

@@ -60,6 +60,9 @@ def test_retire_stops_new_requests_and_lets_running_ones_go_on(api: Api) -> None
     r = owner.post("/api/definitions/store_opening/retire")
     assert r.status_code == 200, r.text
     assert r.json()["retired_at"] is not None and r.json()["retired_by"] == "chen.jing"
+    assert r.json()["retired_by_name"] == "Chen Jing"  # a person by name, in each language
+    zh = requester.get("/api/definitions/store_opening", headers={"Accept-Language": "zh-CN"})
+    assert zh.json()["retired_by"] == "chen.jing" and zh.json()["retired_by_name"] == "陈静"
     again = owner.post("/api/definitions/store_opening/retire").json()
     assert again["retired_at"] == r.json()["retired_at"]  # the first retirement stands
     listed = {d["key"]: d for d in requester.get("/api/definitions").json()}
@@ -105,3 +108,22 @@ def test_the_format_schema_is_served_for_completion(api: Api) -> None:
     schema = api.as_("li.na").get("/api/definitions/schema").json()
     assert "nodes" in schema["required"] and "approvers" in str(schema)
     assert api.client.get("/api/definitions/schema").status_code == 401
+
+
+def test_a_process_s_steps_say_who_decides_in_words(api: Api) -> None:
+    """The steps of the process page: who decides and how in words, never rule syntax
+    (``manager_of:initiator``, ``all``), in English and Chinese."""
+    reader = api.as_("xu.ming")
+    steps = {n["id"]: n for n in reader.get("/api/definitions/store_opening").json()["nodes"]}
+    assert steps["regional_review"]["approvers"] == ["manager_of:initiator"]  # the rule kept
+    assert steps["regional_review"]["approvers_text"] == "the requester's manager"
+    assert steps["regional_review"]["mode_text"] == ""  # one rule decides: no mode to say
+    site = steps["site_review"]
+    assert site["mode"] == "all" and site["mode_text"] == "all of them"
+    assert "role:" not in site["approvers_text"] and "field:" not in site["approvers_text"]
+    assert "“" in site["approvers_text"]  # the person named in a form field, by its title
+    zh = {n["id"]: n for n in reader.get("/api/definitions/store_opening", headers={
+        "Accept-Language": "zh-CN"}).json()["nodes"]}
+    assert zh["regional_review"]["approvers_text"] == "申请人的上级"
+    assert zh["site_review"]["mode_text"] == "全部同意"
+    assert zh["cc_opening_team"]["approvers_text"] and zh["cc_opening_team"]["mode_text"] == ""

@@ -32,6 +32,22 @@ def _no_sideways_scroll(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= SMALL["width"], wide
 
 
+def cards_fit(page: Any, table: str) -> None:
+    """At 375 px, the rows of ``table`` (a ``[data-testid=...]`` selector) are cards, each
+    cell says its column, and nothing runs off the side of the screen."""
+    page.set_viewport_size(SMALL)
+    rows = page.locator(f"{table} tbody tr")
+    rows.first.wait_for()
+    assert rows.first.evaluate("tr => getComputedStyle(tr).display") == "block"
+    cells = _boxes(page, f"{table} td")
+    assert cells and all(c["right"] <= SMALL["width"] for c in cells), cells
+    labelled = page.eval_on_selector_all(f"{table} tbody tr:first-child td", """tds => tds
+        .filter(td => td.offsetParent !== null)
+        .map(td => getComputedStyle(td, '::before').content)""")
+    assert labelled and all(c not in ("none", "normal", '""') for c in labelled), labelled
+    _no_sideways_scroll(page)
+
+
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_a_small_phone_reaches_everything(page: Any, server: Server, language: str) -> None:
     sign_in(page, server, _owner(server))
@@ -63,6 +79,10 @@ def test_a_small_phone_reaches_everything(page: Any, server: Server, language: s
     for cell in _boxes(page, "[data-testid=steps] td"):
         assert cell["right"] <= SMALL["width"], cell
     _no_sideways_scroll(page)
+    # who decides, in words: never rule syntax such as manager_of:initiator or "any"
+    steps = page.locator("[data-testid=steps]").inner_text()
+    assert "manager_of" not in steps and "role:" not in steps and "field:" not in steps
+    assert ("the requester's manager" if language == "en" else "申请人的上级") in steps
     if language == "en":
         shot(page, "phone-process-steps")
         page.set_viewport_size(SMALL)

@@ -290,7 +290,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Definition */
+        /**
+         * Get Definition
+         * @description A version (the newest by default); its diagram and steps in words of the caller's
+         *     language, people by name.
+         */
         get: operations["get_definition_api_definitions__key__get"];
         put?: never;
         post?: never;
@@ -1708,6 +1712,8 @@ export interface components {
             retired_at: string | null;
             /** Retired By */
             retired_by: string | null;
+            /** Retired By Name */
+            retired_by_name: string | null;
         };
         /** DefinitionSummaryOut */
         DefinitionSummaryOut: {
@@ -2240,6 +2246,16 @@ export interface components {
              * @default []
              */
             approvers: string[];
+            /**
+             * Approvers Text
+             * @default
+             */
+            approvers_text: string;
+            /**
+             * Mode Text
+             * @default
+             */
+            mode_text: string;
             /** Sla Seconds */
             sla_seconds: number | null;
             /**

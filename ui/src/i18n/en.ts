@@ -185,6 +185,7 @@ const en = {
   },
   editor: editorEn,
   processes: {
+    kind_notify: "copy only, no decision", kind_final: "end", then: "then",
     title: "Processes", versions: "Versions", nodes: "Steps", yaml: "YAML",
     diagram: "Diagram", approvers: "Approvers", mode: "Mode", sla: "SLA", kind: "Kind",
     next: "Next", branch: "branch {{name}}", join_all: "parallel branches, all must approve",

@@ -187,6 +187,7 @@ const zh: Messages = {
   },
   editor: editorZh,
   processes: {
+    kind_notify: "仅抄送，无需审批", kind_final: "结束", then: "然后",
     title: "流程", versions: "版本", nodes: "环节", yaml: "YAML",
     diagram: "流程图", approvers: "审批人", mode: "方式", sla: "时限", kind: "类型",
     next: "下一步", branch: "分支 {{name}}", join_all: "并行分支，全部同意后继续",

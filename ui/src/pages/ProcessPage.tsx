@@ -31,6 +31,10 @@ export default function ProcessPage() {
   const d = defn.data;
   const owner = !!user && (user.is_process_owner || user.is_admin);
   const title = localized(d, "title", lang);
+  const stepTitle = (id: string) => {
+    const found = d.nodes.find((n) => n.id === id);
+    return id === "initiator" ? t("actions.initiator") : found ? localized(found, "title", lang) || id : id;
+  };
 
   async function setRetired(retire: boolean) {
     setAsking(false);
@@ -58,7 +62,7 @@ export default function ProcessPage() {
       {d.description && <p className="muted">{localized(d, "description", lang)}</p>}
       {d.retired_at && (
         <div className="notice" role="status" data-testid="retired-note">
-          {t("editor.retiredBy", { date: new Date(d.retired_at).toLocaleDateString(lang), who: d.retired_by ?? "" })}
+          {t("editor.retiredBy", { date: new Date(d.retired_at).toLocaleDateString(lang), who: d.retired_by_name ?? d.retired_by ?? "" })}
         </div>
       )}
       <div className="two-col">
@@ -75,10 +79,10 @@ export default function ProcessPage() {
                 {d.nodes.map((n) => (
                   <tr key={n.id}>
                     <td data-label={t("timeline.step")}><strong>{localized(n, "title", lang) || n.id}</strong><br /><code className="small">{n.id}</code></td>
-                    <td data-label={t("processes.approvers")}>{n.approvers.join(", ")}</td>
-                    <td data-label={t("processes.mode")}>{n.kind === "approval" ? n.mode : n.kind === "fork" ? t(`processes.join_${n.join ?? "all"}`) : n.kind}</td>
+                    <td data-label={t("processes.approvers")}>{n.approvers_text}</td>
+                    <td data-label={t("processes.mode")}>{n.kind === "approval" ? n.mode_text : n.kind === "fork" ? t(`processes.join_${n.join ?? "all"}`) : t(`processes.kind_${n.kind}`)}</td>
                     <td data-label={t("processes.sla")}>{n.sla_seconds ? formatDuration(n.sla_seconds, lang) : ""}</td>
-                    <td data-label={t("processes.next")} className="small">{Object.entries(n.branches ?? {}).map(([b, to]) => <div key={b}>{t("processes.branch", { name: b })} → {to}</div>)}{n.next.map((x, i) => <div key={i}>{x.action} → {x.to}{x.if ? ` (${x.if})` : ""}</div>)}</td>
+                    <td data-label={t("processes.next")} className="small">{Object.entries(n.branches ?? {}).map(([b, to]) => <div key={b}>{t("processes.branch", { name: b })} → {stepTitle(to)}</div>)}{n.next.map((x, i) => <div key={i}>{x.action === "next" ? t("processes.then") : t(`actions.${x.action}`, { defaultValue: x.action })} → {stepTitle(x.to)}{x.if ? ` (${x.if})` : ""}</div>)}</td>
                   </tr>
                 ))}
               </tbody>
