@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import Server, shot, sign_in
+from tests.browser.test_phone import cards_fit
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +33,7 @@ def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page: Any, server: Se
         "rows => rows.map(r => r.dataset.action)")
     assert actions and set(actions) == {"sign_in.failed"}  # the filter reached the server
     shot(page, "admin-audit")
+    cards_fit(page, "[data-testid=audit-table]")  # on a phone: a card per entry
 
 
 def test_the_audit_log_is_for_admins_only(page: Any, server: Server) -> None:

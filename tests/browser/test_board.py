@@ -27,6 +27,7 @@ from api.settings import Settings
 from api.tokens import hash_password
 from engine.store import AppUser, open_database
 from tests.browser.conftest import DESKTOP, shot
+from tests.browser.test_phone import cards_fit
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -130,6 +131,7 @@ def test_board_filters_pages_and_updates_live(browser: Any, clocked: Clocked) ->
                 if t["instance_id"] == newest)
     clocked.call("POST", f"/tasks/{task['id']}/approve", "li.na")  # moves without a reload
     expect(first.get_by_test_id("board-step")).to_have_text("Regional sample manager")
+    cards_fit(page, "[data-testid=board]")  # on a phone: a card per request
 
 
 def test_a_request_turns_at_risk_before_its_deadline(browser: Any, clocked: Clocked) -> None:

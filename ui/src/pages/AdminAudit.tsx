@@ -56,7 +56,7 @@ export default function AdminAudit() {
       {page.data && page.data.items.length === 0 && <p className="empty">{t("audit.empty")}</p>}
       {page.data && page.data.items.length > 0 && (
         <div className="table-scroll">
-          <table className="table" data-testid="audit-table">
+          <table className="table table-cards" data-testid="audit-table">
             <thead><tr>
               <th>{t("audit.at")}</th><th>{t("audit.actor")}</th><th>{t("audit.action")}</th>
               <th>{t("audit.subject")}</th><th>{t("audit.detail")}</th>
@@ -64,11 +64,11 @@ export default function AdminAudit() {
             <tbody>
               {page.data.items.map((r) => (
                 <tr key={r.id} data-action={r.action}>
-                  <td>{formatDateTime(r.at, i18n.language)}</td>
-                  <td>{r.actor ?? "—"}</td>
-                  <td><code>{r.action}</code></td>
-                  <td>{r.subject}</td>
-                  <td className="small muted">{Object.entries(r.detail).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(" · ")}</td>
+                  <td data-label={t("audit.at")}>{formatDateTime(r.at, i18n.language)}</td>
+                  <td data-label={t("audit.actor")}>{r.actor ?? "—"}</td>
+                  <td data-label={t("audit.action")}><code>{r.action}</code></td>
+                  <td data-label={t("audit.subject")}>{r.subject}</td>
+                  <td data-label={t("audit.detail")} className="small muted">{Object.entries(r.detail).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(" · ")}</td>
                 </tr>
               ))}
             </tbody>

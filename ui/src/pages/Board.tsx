@@ -34,21 +34,21 @@ function Row({ r, lang, now }: { r: BoardRow; lang: string; now: Date }) {
   const { people } = useAuth();
   return (
     <tr data-testid="board-row" className={r.at_risk || r.overdue ? "flagged" : undefined}>
-      <td>{r.number && <span className="request-number">{r.number} </span>}<Link to={`/requests/${r.id}`}>{r.title || r.definition_title}</Link>
+      <td data-label={t("board.request")}>{r.number && <span className="request-number">{r.number} </span>}<Link to={`/requests/${r.id}`}>{r.title || r.definition_title}</Link>
         <div className="muted small">{r.definition_title} · {personName(r.initiator, people, lang)}</div></td>
-      <td data-testid="board-step">{r.current_node_title ?? r.current_node ?? t(`status.${r.status}`)}</td>
-      <td>{r.holders.map((h) => personName(h, people, lang)).join(", ") || "—"}</td>
-      <td className="num">{r.since ? formatDuration(secondsSince(r.since, now), lang) : "—"}</td>
-      <td className="num">{formatDateTime(r.due_at, lang) || "—"}</td>
-      <td className="num">{formatDateTime(r.deadline_at, lang) || "—"}</td>
-      <td className="num" data-testid="board-predicted">
+      <td data-label={t("board.step")} data-testid="board-step">{r.current_node_title ?? r.current_node ?? t(`status.${r.status}`)}</td>
+      <td data-label={t("board.holder")}>{r.holders.map((h) => personName(h, people, lang)).join(", ") || "—"}</td>
+      <td className="num" data-label={t("board.since")}>{r.since ? formatDuration(secondsSince(r.since, now), lang) : "—"}</td>
+      <td className="num" data-label={t("board.due")}>{formatDateTime(r.due_at, lang) || "—"}</td>
+      <td className="num" data-label={t("board.deadline")}>{formatDateTime(r.deadline_at, lang) || "—"}</td>
+      <td className="num" data-label={t("board.predicted")} data-testid="board-predicted">
         {r.predicted_median
           ? t("board.range", { median: formatDateTime(r.predicted_median, lang),
             p80: formatDateTime(r.predicted_p80, lang) })
           : "—"}
       </td>
       <td>
-        {r.at_risk && <span className="badge badge-due-soon" data-testid="badge-at-risk">{t("board.atRisk")}</span>}{" "}
+        {r.at_risk && <span className="badge badge-due-soon" data-testid="badge-at-risk">{t("board.atRisk")}</span>}{r.at_risk && r.overdue && " "}
         {r.overdue && <span className="badge badge-overdue" data-testid="badge-overdue">{t("status.overdue")}</span>}
       </td>
     </tr>
@@ -137,7 +137,7 @@ export default function Board() {
       {page.data && page.data.items.length === 0 && <p className="empty">{t("board.empty")}</p>}
       {page.data && page.data.items.length > 0 && (
         <div className="table-scroll">
-          <table className="table" data-testid="board">
+          <table className="table table-cards" data-testid="board">
             <thead>
               <tr>
                 <th>{t("board.request")}</th><th>{t("board.step")}</th><th>{t("board.holder")}</th>
