@@ -124,6 +124,7 @@ class NextOut(_Out):
     action: str
     to: str
     if_: str | None = Field(default=None, serialization_alias="if")
+    if_text: str | None = None  # the condition with the form's field titles, for people
 
 
 class NodeOut(_Out):
@@ -141,6 +142,7 @@ class NodeOut(_Out):
     approvers_text: str = ""
     mode_text: str = ""
     sla_seconds: float | None = None
+    sla_text: str = ""  # the time limit in words in the caller's language ("2 days")
     actions: list[str] = []
     next: list[NextOut] = []
 

@@ -16,7 +16,7 @@ from api.schemas import (
 )
 from engine.core.decide import return_targets
 from engine.core.definition import Node, ProcessDefinition
-from engine.core.diagram import mermaid, step_words
+from engine.core.diagram import condition_words, mermaid, sla_words, step_words
 from engine.core.directory import User
 from engine.core.sla import due_flags
 from engine.core.state import InstanceState
@@ -42,7 +42,9 @@ def node_title(defn: ProcessDefinition, node: str | None) -> str | None:
 def _node_out(defn: ProcessDefinition, node: Node, original: Node, lang: str,
               names: Mapping[str, str]) -> NodeOut:
     who, how = step_words(defn, node, lang, names)
-    nexts = [NextOut(action=action, to=route.target, if_=route.condition)
+    nexts = [NextOut(action=action, to=route.target, if_=route.condition,
+                     if_text=condition_words(defn, route.condition, lang)
+                     if route.condition else None)
              for action, routes in node.routes.items() for route in routes]
     if node.return_to:
         nexts.append(NextOut(action="return", to=node.return_to))
@@ -53,6 +55,7 @@ def _node_out(defn: ProcessDefinition, node: Node, original: Node, lang: str,
                    approvers=[str(r) for r in (node.approvers or node.notify)],
                    approvers_text=who, mode_text=how,
                    sla_seconds=node.sla.total_seconds() if node.sla else None,
+                   sla_text=sla_words(node, lang),
                    actions=list(node.actions), next=nexts, branches=dict(node.branches),
                    join=node.join if node.kind == "fork" else None)
 

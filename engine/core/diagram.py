@@ -129,6 +129,18 @@ def step_words(defn: ProcessDefinition, node: Node, lang: str = "en",
     return who, mode if len(node.approvers) > 1 or node.mode != "any" else ""
 
 
+def sla_words(node: Node, lang: str = "en") -> str:
+    """A step's time limit in words (``2 days``, ``1 hour``); empty without one."""
+    return _span(node.sla, _WORDS["zh" if lang.lower().startswith("zh") else "en"]) \
+        if node.sla else ""
+
+
+def condition_words(defn: ProcessDefinition, text: str, lang: str = "en") -> str:
+    """A route's condition as the diagram writes it: the form's field titles in ``lang``
+    for its field names (``monthly_rent > 80000`` -> ``Monthly rent > 80000``)."""
+    return _condition(text, _titles(defn, lang.lower().startswith("zh")))
+
+
 def _condition(text: str, fields: Mapping[str, str]) -> str:
     """A route's condition with the form's field titles for its names."""
     return re.sub(r"\b[a-z_][a-z0-9_]*\b", lambda m: fields.get(m.group(0), m.group(0)), text)
@@ -222,4 +234,4 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
     return "\n".join(out) + "\n"
 
 
-__all__ = ["mermaid", "people_names", "step_words"]
+__all__ = ["condition_words", "mermaid", "people_names", "sla_words", "step_words"]

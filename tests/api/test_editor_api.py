@@ -125,5 +125,9 @@ def test_a_process_s_steps_say_who_decides_in_words(api: Api) -> None:
     zh = {n["id"]: n for n in reader.get("/api/definitions/store_opening", headers={
         "Accept-Language": "zh-CN"}).json()["nodes"]}
     assert zh["regional_review"]["approvers_text"] == "申请人的上级"
+    assert steps["regional_review"]["sla_text"] == "2 days"
+    assert zh["regional_review"]["sla_text"] == "2 天" and zh["approved"]["sla_text"] == ""
+    rent = next(x for x in steps["finance_review"]["next"] if x.get("if"))
+    assert rent["if"] == "monthly_rent > 80000" and rent["if_text"] == "Monthly rent > 80000"
     assert zh["site_review"]["mode_text"] == "全部同意"
     assert zh["cc_opening_team"]["approvers_text"] and zh["cc_opening_team"]["mode_text"] == ""

@@ -2209,6 +2209,8 @@ export interface components {
             to: string;
             /** If */
             if: string | null;
+            /** If Text */
+            if_text: string | null;
         };
         /** NodeOut */
         NodeOut: {
@@ -2258,6 +2260,11 @@ export interface components {
             mode_text: string;
             /** Sla Seconds */
             sla_seconds: number | null;
+            /**
+             * Sla Text
+             * @default
+             */
+            sla_text: string;
             /**
              * Actions
              * @default []

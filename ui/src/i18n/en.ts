@@ -187,7 +187,7 @@ const en = {
   processes: {
     kind_notify: "copy only, no decision", kind_final: "end", then: "then",
     title: "Processes", versions: "Versions", nodes: "Steps", yaml: "YAML",
-    diagram: "Diagram", approvers: "Approvers", mode: "Mode", sla: "SLA", kind: "Kind",
+    diagram: "Diagram", approvers: "Approvers", mode: "Mode", sla: "Time limit", kind: "Kind",
     next: "Next", branch: "branch {{name}}", join_all: "parallel branches, all must approve",
     join_any: "parallel branches, the first approval goes on",
     upload: "Upload a new version", uploadHint:

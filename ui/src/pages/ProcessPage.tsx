@@ -6,7 +6,6 @@ import { useAuth } from "../auth";
 import { ProblemView, Spinner } from "../components/ProblemView";
 import { api, ApiError } from "../api/client";
 import { ConfirmModal } from "../components/ConfirmModal";
-import { formatDuration } from "../lib/format";
 import { localized } from "../lib/localize";
 import { useApi } from "../lib/useApi";
 
@@ -81,8 +80,8 @@ export default function ProcessPage() {
                     <td data-label={t("timeline.step")}><strong>{localized(n, "title", lang) || n.id}</strong><br /><code className="small">{n.id}</code></td>
                     <td data-label={t("processes.approvers")}>{n.approvers_text}</td>
                     <td data-label={t("processes.mode")}>{n.kind === "approval" ? n.mode_text : n.kind === "fork" ? t(`processes.join_${n.join ?? "all"}`) : t(`processes.kind_${n.kind}`)}</td>
-                    <td data-label={t("processes.sla")}>{n.sla_seconds ? formatDuration(n.sla_seconds, lang) : ""}</td>
-                    <td data-label={t("processes.next")} className="small">{Object.entries(n.branches ?? {}).map(([b, to]) => <div key={b}>{t("processes.branch", { name: b })} → {stepTitle(to)}</div>)}{n.next.map((x, i) => <div key={i}>{x.action === "next" ? t("processes.then") : t(`actions.${x.action}`, { defaultValue: x.action })} → {stepTitle(x.to)}{x.if ? ` (${x.if})` : ""}</div>)}</td>
+                    <td data-label={t("processes.sla")}>{n.sla_text}</td>
+                    <td data-label={t("processes.next")} className="small">{Object.entries(n.branches ?? {}).map(([b, to]) => <div key={b}>{t("processes.branch", { name: b })} → {stepTitle(to)}</div>)}{n.next.map((x, i) => <div key={i}>{x.action === "next" ? t("processes.then") : t(`actions.${x.action}`, { defaultValue: x.action })} → {stepTitle(x.to)}{x.if ? ` (${x.if_text ?? x.if})` : ""}</div>)}</td>
                   </tr>
                 ))}
               </tbody>
