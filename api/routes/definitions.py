@@ -116,7 +116,9 @@ def _validate(runtime: Runtime, text: str, zh: bool) -> ValidationOut:
     ) if zh else defn
     return ValidationOut(valid=True, errors=[],
                          warnings=line_errors(definition_warnings(text, "upload", directory)),
-                         key=defn.key, mermaid=mermaid(shown),
+                         key=defn.key, mermaid=mermaid(
+                             shown, lang="zh" if zh else "en",
+                             names=people_names(directory, "zh" if zh else "en")),
                          published_version=published.version if published else None,
                          retired=retired)
 

@@ -46,6 +46,9 @@ def test_a_valid_draft_comes_with_its_diagram_in_the_readers_language(api: Api) 
     zh = owner.post("/api/definitions/validate", json={"yaml": draft},
                     headers={"Accept-Language": "zh-CN"}).json()
     assert "区域总监审批" in zh["mermaid"] and "Regional director" not in zh["mermaid"]
+    # the draft's diagram in the caller's words, people by name: as the published one's
+    assert "申请人的上级" in zh["mermaid"] and "the requester's manager" in body["mermaid"]
+    assert "Zhou Min" in body["mermaid"] and "周敏" in zh["mermaid"]
     new = owner.post("/api/definitions/validate", json={"yaml": draft.replace(
         "key: store_opening", "key: store_opening_copy", 1)}).json()
     assert new["valid"] is True and new["published_version"] is None
