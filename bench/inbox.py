@@ -27,6 +27,7 @@ from bench import dbs, persisted, rawdb, servers, workload
 from bench.harness import Results, eprint
 from bench.http_bench import SECRET, signoff_cmd
 from bench.sections import Size
+from engine.store.projections import search_text
 from engine.store.tables import Instance, NodeVisit, Task
 from engine.store.types import AwareDateTime
 
@@ -90,7 +91,8 @@ def _rows(n_tasks: int, seed: int = 11, chunk: int = 5_000) -> Iterator[Rows]:
             "outcome": None if is_running else "approved",
             "node": STEPS[-1] if is_running else "approved", "node_since": t,
             "data": workload.REQUEST, "started_at": start,
-            "finished_at": None if is_running else t, "updated_at": t, "seq": 20})
+            "finished_at": None if is_running else t, "updated_at": t, "seq": 20,
+            "search": search_text(f"New store: bench {i}", workload.REQUEST)})
     yield instances, tasks, visits
 
 
