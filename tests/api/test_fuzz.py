@@ -59,7 +59,14 @@ def test_fuzz_every_operation(api: Api) -> None:
             counts["cases"] += 1
             kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
             kwargs.pop("cookies", None)
-            response = api.client.request(**kwargs)
+            request = api.client.build_request(**kwargs)
+            try:
+                request.read()
+            except (AttributeError, TypeError):
+                # The client itself cannot encode this case (a negative multipart case
+                # whose "file" is a number): no HTTP request could carry it.
+                return
+            response = api.client.send(request)
             try:
                 case.validate_response(response, checks=CHECKS)
             except (AssertionError, BaseExceptionGroup) as exc:  # the checks that failed
