@@ -77,7 +77,26 @@ def data_entries(path: Path) -> list[str]:
 _SCHEMA_ENTRY = re.compile(r"^\d+;\s*\d+\s+\d+\s+(SCHEMA|COMMENT - SCHEMA)\s")
 
 
+def _extensions(url: sa.URL) -> None:
+    """A dump holds one schema and so no extension, but the list-search index names
+    pg_trgm's operator class: create it in the target first, in ``public`` as migration
+    0010 does (a restore into a new database failed without it). Where pg_trgm cannot be
+    installed the restore fails on that index and says so."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            public = conn.execute(sa.text(
+                "SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).scalar()
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"
+                                 + (" SCHEMA public" if public else "")))
+    except sa.exc.DBAPIError:
+        pass
+    finally:
+        engine.dispose()
+
+
 def restore(url: sa.URL, path: Path, progress: Callable[[int], None] | None = None) -> None:
+    _extensions(url)
     conninfo, env = _conninfo(url)
     kept = [line for line in _toc(path) if not _SCHEMA_ENTRY.match(line)]
     with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as fh:
