@@ -37,8 +37,8 @@ def test_definitions_list_and_detail(api: Api) -> None:
     nodes = {n["id"]: n for n in detail["nodes"]}
     assert nodes["site_review"]["mode"] == "all"
     assert nodes["regional_review"]["sla_seconds"] == 2 * 86400
-    assert {"action": "approve", "to": "cfo_review", "if": "monthly_rent > 80000"} in \
-        nodes["finance_review"]["next"]
+    assert {"action": "approve", "to": "cfo_review", "if": "monthly_rent > 80000",
+            "if_text": "Monthly rent > 80000"} in nodes["finance_review"]["next"]
     assert nodes["cc_opening_team"]["kind"] == "notify"
     assert "key: store_opening" in detail["yaml"]
     assert user.get("/api/definitions/nope").status_code == 404
