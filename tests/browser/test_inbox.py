@@ -9,6 +9,8 @@ import pytest
 from tests.browser.conftest import Server, shot, sign_in
 from tests.browser.helpers import approvers_with_work, busiest_approver, pending_tasks
 
+PAGE = 25  # ui/src/lib/lists.ts PAGE_SIZE: the inbox's page
+
 pytestmark = pytest.mark.browser
 
 
@@ -97,7 +99,16 @@ def test_inbox_filters_by_process_and_step(page: Any, server: Server) -> None:
     page.wait_for_selector("[data-testid=task]")
     expected = {t["id"] for t in pending_tasks(server, who)
                 if t["definition"] == process and t["node"] == step}
-    hrefs = page.locator("[data-testid=task] a.task-link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
-    assert {h.rsplit("/", 1)[-1] for h in hrefs} == expected
+    # the first page shows up to PAGE of them (the inbox pages on the server); wait until
+    # the filtered page has replaced the full one
+    want = min(len(expected), PAGE)
+    shown: set[str] = set()
+    for _ in range(50):
+        hrefs = page.locator("[data-testid=task] a.task-link").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))")
+        shown = {h.rsplit("/", 1)[-1] for h in hrefs}
+        if len(shown) == want and shown <= expected:
+            break
+        page.wait_for_timeout(200)
+    assert len(shown) == want and shown <= expected, (shown - expected, len(shown), want)
     shot(page, "inbox-filtered")
