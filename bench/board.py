@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +22,7 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
-from bench import dbs
+from bench import dbs, pages
 from engine.board import BoardQuery, board
 from engine.store import ForecastRow, Instance, Task, open_database
 from engine.store.projections import search_text
@@ -31,7 +30,6 @@ from engine.store.projections import search_text
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 PROCESSES = ("store_opening", "sample_order", "expense_claim", "display_change")
 REGIONS = ("east", "north", "south", "west")
-TARGET_P99_MS = 50.0
 QUERIES: dict[str, BoardQuery] = {
     "all, newest first": BoardQuery(),
     "one process": BoardQuery(definition="sample_order"),
@@ -95,34 +93,16 @@ def _fill(url: str, running: int, seed: int = 7, chunk: int = 5_000) -> None:
     db.dispose()
 
 
-def _time(url: str, repeats: int) -> dict[str, tuple[float, float, int]]:
-    db = open_database(url)
-    out: dict[str, tuple[float, float, int]] = {}
-    try:
-        with db.session(write=False) as session:
-            floor = [0.0] * repeats
-            for n in range(repeats):  # a peer in the same run: the noise floor
-                t0 = time.perf_counter()
-                session.connection().execute(sa.text(
-                    "SELECT id FROM instance ORDER BY id LIMIT 1")).all()
-                floor[n] = (time.perf_counter() - t0) * 1000
-            floor.sort()
-            out["baseline: one row by primary key"] = (
-                statistics.median(floor), floor[min(repeats - 1, int(repeats * 0.99))], 1)
-            for name, q in QUERIES.items():
-                board(session, q, NOW)  # warm the plan and the cache
-                took: list[float] = []
-                total = 0
-                for _ in range(repeats):
-                    t0 = time.perf_counter()
-                    _rows, total, _exact = board(session, q, NOW)
-                    took.append((time.perf_counter() - t0) * 1000)
-                took.sort()
-                p99 = took[min(len(took) - 1, int(len(took) * 0.99))]
-                out[name] = (statistics.median(took), p99, total)
-    finally:
-        db.dispose()
-    return out
+def _cases() -> dict[str, pages.Case]:
+    def page(q: BoardQuery) -> pages.Case:
+        def run(session: Any) -> tuple[int, bool]:
+            _rows, total, exact = board(session, q, NOW)
+            return total, exact
+        return run
+
+    return {"baseline: one row by primary key":
+            pages.baseline("SELECT id FROM instance ORDER BY id LIMIT 1"),
+            **{name: page(q) for name, q in QUERIES.items()}}
 
 
 def main() -> None:
@@ -139,15 +119,8 @@ def main() -> None:
         _fill(url, args.running)
         print(f"{args.running:,} running requests written in {time.perf_counter() - t0:.0f} s"
               f" ({args.db})")
-        print(f"| board first page ({args.db}, {args.running:,} running) | p50 ms | p99 ms |"
-              " total |")
-        print("| --- | ---: | ---: | ---: |")
-        worst = 0.0
-        for name, (p50, p99, total) in _time(url, args.repeats).items():
-            worst = max(worst, p99)
-            print(f"| {name} | {p50:.1f} | {p99:.1f} | {total:,} |")
-        verdict = "met" if worst < TARGET_P99_MS else "NOT met"
-        print(f"worst p99 {worst:.1f} ms; target < {TARGET_P99_MS:.0f} ms: {verdict}")
+        pages.print_table(f"board first page ({args.db}, {args.running:,} running)",
+                          pages.time_cases(url, _cases(), args.repeats))
     finally:
         dbs.drop_all()
 

@@ -20,20 +20,17 @@ target is p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench import dbs
+from bench import dbs, pages
 from engine.queries import ListFilter, find_requests, find_tasks
 from engine.store import open_database
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-TARGET_P99_MS = 50.0
 
 FILL = """
 INSERT INTO instance (id, definition_key, definition_version, title, initiator, status,
@@ -103,31 +100,26 @@ def _fill(url: str, n: int) -> None:
     db.dispose()
 
 
-def _cases(n: int) -> dict[str, Callable[[Any], tuple[int, bool]]]:
+def _cases(n: int) -> dict[str, pages.Case]:
     week = (NOW - timedelta(days=60), NOW - timedelta(days=53))
     code = f"s{(n // 3) % 20000:05d}"
     number = f"SMP-2026-{(n // 3) // 4 + 1:06d}"
 
-    def req(scope: str, who: str = "admin", **kw: Any) -> Callable[[Any], tuple[int, bool]]:
+    def req(scope: str, who: str = "admin", **kw: Any) -> pages.Case:
         def run(session: Any) -> tuple[int, bool]:
             found = find_requests(session, who, scope, ListFilter(limit=50, **kw), NOW)
             return found.total, found.exact
         return run
 
-    def inbox(who: str, **kw: Any) -> Callable[[Any], tuple[int, bool]]:
+    def inbox(who: str, **kw: Any) -> pages.Case:
         def run(session: Any) -> tuple[int, bool]:
             found = find_tasks(session, who, ListFilter(limit=50, **kw), NOW)
             return found.total, found.exact
         return run
 
-    def baseline(session: Any) -> tuple[int, bool]:
-        # a peer in the same run: one row by primary key, the machine's noise floor
-        session.connection().execute(sa.text(
-            "SELECT id FROM instance WHERE id = md5('i1')::uuid")).all()
-        return 1, True
-
     return {
-        "baseline: one row by primary key": baseline,
+        "baseline: one row by primary key":
+            pages.baseline("SELECT id FROM instance WHERE id = md5('i1')::uuid"),
         "all requests, newest first": req("all"),
         "all: open": req("all", status="open"),
         "all: one process": req("all", definition="sample_order"),
@@ -145,27 +137,6 @@ def _cases(n: int) -> dict[str, Callable[[Any], tuple[int, bool]]]:
     }
 
 
-def _time(url: str, n: int, repeats: int) -> dict[str, tuple[float, float, int, bool]]:
-    db = open_database(url)
-    out: dict[str, tuple[float, float, int, bool]] = {}
-    try:
-        with db.session(write=False) as session:
-            for name, run in _cases(n).items():
-                run(session)  # warm the plan and the cache
-                took: list[float] = []
-                total, exact = 0, True
-                for _ in range(repeats):
-                    t0 = time.perf_counter()
-                    total, exact = run(session)
-                    took.append((time.perf_counter() - t0) * 1000)
-                took.sort()
-                p99 = took[min(len(took) - 1, int(len(took) * 0.99))]
-                out[name] = (statistics.median(took), p99, total, exact)
-    finally:
-        db.dispose()
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1_000_000)
@@ -179,16 +150,8 @@ def main() -> None:
         _fill(url, args.requests)
         print(f"{args.requests:,} requests generated and indexed in "
               f"{time.perf_counter() - t0:.0f} s (PostgreSQL)")
-        print(f"| first page (PostgreSQL, {args.requests:,} requests) | p50 ms | p99 ms | "
-              "total |")
-        print("| --- | ---: | ---: | ---: |")
-        worst = 0.0
-        for name, (p50, p99, total, exact) in _time(url, args.requests, args.repeats).items():
-            worst = max(worst, p99)
-            shown = f"{total:,}" if exact else f"~{total:,}"
-            print(f"| {name} | {p50:.1f} | {p99:.1f} | {shown} |")
-        verdict = "met" if worst < TARGET_P99_MS else "NOT met"
-        print(f"worst p99 {worst:.1f} ms; target < {TARGET_P99_MS:.0f} ms: {verdict}")
+        pages.print_table(f"first page (PostgreSQL, {args.requests:,} requests)",
+                          pages.time_cases(url, _cases(args.requests), args.repeats))
     finally:
         dbs.drop_all()
 
