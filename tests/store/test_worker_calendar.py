@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from engine import service
 from engine.core import commands as cmds
 from engine.core.calendar import WorkingCalendar
+from engine.core.directory import OrgDirectory
 from engine.core.directory import load_directory as read_org
 from engine.core.state import replay
 from engine.core.timers import pending_timers
@@ -64,7 +65,8 @@ def _recompute(db: Database) -> int:
         return service.recompute_timers(s, service.DbCatalog(s))
 
 
-def test_a_changed_calendar_moves_pending_timers(db: Database, tmp_path: Path) -> None:
+def _office(db: Database, tmp_path: Path) -> OrgDirectory:
+    """The office process published on a five-day calendar; the org it runs in."""
     folder = tmp_path / "defs"
     folder.mkdir()
     shutil.copy(FIXTURES / "org.yaml", folder / "org.yaml")
@@ -75,6 +77,11 @@ def test_a_changed_calendar_moves_pending_timers(db: Database, tmp_path: Path) -
         service.save_directory(s, org)
         s.commit()
         service.sync_definitions(s, folder, org, actor="owner", now=THURSDAY)
+    return org
+
+
+def test_a_changed_calendar_moves_pending_timers(db: Database, tmp_path: Path) -> None:
+    org = _office(db, tmp_path)
     assert _recompute(db) == 0  # nothing to move; the calendar is recorded
     for n in range(3):
         with db.session() as s:
@@ -105,16 +112,8 @@ def test_a_changed_calendar_moves_pending_timers(db: Database, tmp_path: Path) -
 def test_forced_recompute_restores_rows(db: Database, tmp_path: Path) -> None:
     """``force`` rewrites rows from the histories even when the calendar is unchanged
     (a row deleted by hand comes back)."""
-    folder = tmp_path / "defs"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "org.yaml", folder / "org.yaml")
-    (folder / "office.yaml").write_text(OFFICE, encoding="utf-8")
-    org = read_org(folder / "org.yaml")
-    messaging.set_calendar(db.engine, MONDAY_TO_FRIDAY)
+    org = _office(db, tmp_path)
     with db.session() as s:
-        service.save_directory(s, org)
-        s.commit()
-        service.sync_definitions(s, folder, org, actor="owner", now=THURSDAY)
         service.start(s, service.DbCatalog(s), org, cmds.StartInstance(
             definition_key="office", initiator="ann", data={"n": 1}), THURSDAY)
     assert _recompute(db) == 0
