@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.fail("ui/dist is not built: run bin/setup (npm ci && npm run build in ui/)")
     if not (ROOT / "api" / "cli" / "serve.py").exists():
         pytest.skip("`signoff serve` has not landed yet")
-    work = tmp_path_factory.mktemp("serve")
+    with serving(tmp_path_factory.mktemp("serve")) as server:
+        yield server
+
+
+@contextmanager
+def serving(work: Path) -> Iterator[Server]:
+    """``signoff serve --demo`` on SQLite in ``work``, on a free port, until the block ends."""
     port = _free_port()
     db_url = f"sqlite:///{work / 'signoff.db'}"
     env = {**os.environ,

@@ -5,46 +5,21 @@ the old advice. Its own server: publishing changes the demo for every later test
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import (
-    Server,
-    _free_port,
-    _signoff_bin,
-    _wait_healthy,
-    shot,
-    sign_in,
-)
+from tests.browser.conftest import Server, serving, shot, sign_in
 from tests.browser.test_dashboard import _owner
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("serve-versions")
-    port = _free_port()
-    db_url = f"sqlite:///{work / 'signoff.db'}"
-    env = {**os.environ, "SIGNOFF_DEFINITIONS_DIR": str(ROOT / "definitions"),
-           "SIGNOFF_UI_DIST": str(ROOT / "ui" / "dist"), "SIGNOFF_DATABASE_URL": db_url}
-    log = work / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([str(_signoff_bin()), "serve", "--demo", "--port", str(port),
-                                 "--definitions", str(ROOT / "definitions")],
-                                cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(proc, url, log)
-        yield Server(url, log, db_url, env)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    with serving(tmp_path_factory.mktemp("serve-versions")) as server:
+        yield server
 
 
 def _finish_sample_orders(server: Server, n: int) -> None:
