@@ -7,7 +7,7 @@ office rerouting happens in ``engine.service``, inside each command's transactio
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -133,7 +133,7 @@ class UnitOfWork:
                             self._forecast(defn, state, events),
                             queries.number_of(self.session, state.id), *self._words())
 
-    def _words(self) -> tuple[str, dict[str, str]]:
+    def _words(self) -> tuple[str, Mapping[str, str]]:
         """The diagram's language and the names it gives people and roles."""
         lang = "zh" if self.zh else "en"
         return lang, people_names(self.directory, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from types import MappingProxyType
 
 from engine.core.definition import ApproverRule, Node, ProcessDefinition
 from engine.core.directory import OrgDirectory
@@ -162,22 +163,39 @@ def _shape(node: Node, label: str, w: Mapping[str, str]) -> str:
     return f'{_id(node.id)}["{label}"]'
 
 
-def people_names(directory: OrgDirectory, lang: str = "en") -> dict[str, str]:
+# The names of the last few directories, by identity: the instance view asks for them on
+# every request (each approve answer), and the directory object lives until the org
+# changes. The entry holds the directory itself, so its id cannot be reused meanwhile.
+_NAMES: dict[tuple[int, bool], tuple[OrgDirectory, Mapping[str, str]]] = {}
+_NAMES_KEPT = 8
+
+
+def people_names(directory: OrgDirectory, lang: str = "en") -> Mapping[str, str]:
     """``names`` for ``mermaid``: each person's name, and each role as the names of the
     (up to three) people who hold it, else its declared description."""
     zh = lang.lower().startswith("zh")
+    key = (id(directory), zh)
+    if (hit := _NAMES.get(key)) is not None and hit[0] is directory:
+        return hit[1]
     sep = _WORDS["zh" if zh else "en"]["sep"]
     out = {u.username: (zh and u.name_zh) or u.name or u.username
            for u in directory.users.values()}
     for unit in directory.units.values():
         out[f"unit:{unit.id}"] = (zh and unit.name_zh) or unit.name or unit.id
+    holders: dict[str, list[str]] = {}
+    for user in sorted(directory.users.values(), key=lambda u: u.username):
+        for role in set(user.roles):
+            holders.setdefault(role, []).append(user.username)
     for role in directory.roles:
-        held = directory.users_with_role(role)
+        held = holders.get(role, ())
         if held and len(held) <= 3:
             out[f"role:{role}"] = sep.join(out[u] for u in held)
         elif role in directory.role_names:
             out[f"role:{role}"] = directory.role_names[role]
-    return out
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.pop(next(iter(_NAMES)))
+    _NAMES[key] = (directory, MappingProxyType(out))
+    return _NAMES[key][1]
 
 
 def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en",
