@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from api.auth import require_admin, require_process_owner, unauthorized, user_for_token
 from api.context import note_user
+from api.problems import Problem
 from api.runtime import Runtime
 from engine.core.directory import OrgDirectory, User
 from engine.store.org import current_directory
@@ -104,5 +105,17 @@ def _idempotency_key(key: Annotated[str | None, Header(
 
 IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
 
+
+async def body_text(request: Request, limit: int, what: str) -> str:
+    """A text body (YAML, JSON, CSV) of at most ``limit`` bytes, as UTF-8; else a 422 that
+    names ``what`` ("The definition", "The org directory")."""
+    raw = await request.body()
+    if len(raw) > limit:
+        raise Problem(422, f"{what} is larger than {limit} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Problem(422, f"{what} is not UTF-8 text") from None
+
 __all__ = ["AdminDep", "Caller", "CallerDep", "IdempotencyKeyDep", "NowDep", "OwnerDep",
-           "ReadSessionDep", "RuntimeDep", "UserDep"]
+           "ReadSessionDep", "RuntimeDep", "UserDep", "body_text"]

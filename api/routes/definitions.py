@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.audit import note as audit_note
-from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep, body_text
 from api.i18n import ZhDep, localize
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
@@ -40,13 +40,7 @@ MAX_YAML_BYTES = DEFAULT.max_yaml_bytes
 
 async def _yaml_text(request: Request) -> str:
     """The YAML of the request: a ``text/yaml`` body, or JSON ``{"yaml": "..."}``."""
-    raw = await request.body()
-    if len(raw) > MAX_YAML_BYTES:
-        raise Problem(422, f"The definition is larger than {MAX_YAML_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Problem(422, "The definition is not UTF-8 text") from None
+    text = await body_text(request, MAX_YAML_BYTES, "The definition")
     if "json" in request.headers.get("content-type", ""):
         try:
             doc = json.loads(text)

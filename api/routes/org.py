@@ -14,10 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import AdminDep, NowDep, RuntimeDep
+from api.deps import AdminDep, NowDep, RuntimeDep, body_text
 from api.openapi import SIGNED_IN, problem_responses
 from api.org_view import OrgSyncOut, sync_out
-from api.problems import Problem
 from api.runtime import Runtime
 from engine import org_sync
 from engine.core.directory import OrgDirectory, directory_from_csv, directory_from_yaml
@@ -36,13 +35,7 @@ _ORG_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
 
 
 async def _incoming(request: Request) -> OrgDirectory:
-    raw = await request.body()
-    if len(raw) > MAX_ORG_BYTES:
-        raise Problem(422, f"The org directory is larger than {MAX_ORG_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Problem(422, "The org directory is not UTF-8 text") from None
+    text = await body_text(request, MAX_ORG_BYTES, "The org directory")
     if "csv" in request.headers.get("content-type", ""):
         return directory_from_csv(text, "upload")
     return directory_from_yaml(text, "upload")  # JSON is YAML too, with positions
