@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Server, shot, sign_in
 from tests.browser.test_phone import cards_fit
@@ -26,6 +27,10 @@ def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page: Any, server: Se
     page.wait_for_url("**/admin/audit")
     page.fill("input[name=action]", "sign_in.failed")
     page.get_by_role("button", name="Filter").click()
+    # the unfiltered page may still show (the stranger's row is on it too): wait until the
+    # filtered answer has replaced it, i.e. no row of another action is left
+    others = page.locator("[data-testid=audit-table] tbody tr:not([data-action='sign_in.failed'])")
+    expect(others).to_have_count(0)
     row = page.locator("[data-testid=audit-table] tr", has_text=stranger)
     row.wait_for()
     assert row.get_attribute("data-action") == "sign_in.failed"
