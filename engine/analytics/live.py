@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.predict import DRAWS, WARN_CHANCE, Learned, Prediction, predict
+from engine.analytics.predict import DRAWS, WARN_CHANCE, At, Learned, Prediction, predict
 from engine.analytics.traces import Entry, Trace, trace_of
 from engine.core import events as ev
 from engine.core.deadline import deadline_of
 from engine.core.definition import ProcessDefinition
-from engine.core.state import InstanceState
+from engine.core.state import InstanceState, TaskState
 from engine.store.board_tables import RiskThreshold
 from engine.store.tables import Instance, NodeVisit, Task
 
@@ -132,27 +132,44 @@ class Forecast:
 
 def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
              events: Sequence[ev.Event], now: datetime, *, draws: int = DRAWS) -> Forecast:
-    """The deadline of a request and, while it runs, its predicted finish at ``now``."""
+    """The deadline of a request and, while it runs, its predicted finish at ``now``: from
+    the approval step it is at, or at a fork from the steps of its running branches."""
     cal = learned.calendar
     found_deadline = deadline_of(defn.deadline, state.data, state.started_at, cal)
     deadline = found_deadline.astimezone(UTC) if found_deadline is not None else None
     node = state.node or state.resume_at
-    if state.finished or node is None or not events \
-            or defn.nodes.get(node) is None or defn.nodes[node].kind != "approval":
+    step = defn.nodes.get(node or "")
+    at_fork = step is not None and step.kind == "fork" and bool(state.branches)
+    if state.finished or node is None or not events or step is None \
+            or step.kind not in ("approval", "fork"):
         return Forecast(deadline, None)
     trace = trace_of(events)
-    first = next((e for e in trace.entries if e.node == node), None)
-    current = trace.entries[-1] if trace.entries else None
-    since = first.at if first is not None else state.started_at.timestamp()
-    pending = [t for t in state.tasks if t.status == "pending"]
-    dues = [t.due_at.timestamp() for t in pending if t.due_at is not None]
-    t = now.timestamp()
-    first_visit = first is not None and first is current and state.status == "running"
-    found = predict(defn, learned, node=node, since=since, now=t, data=state.data,
-                    holders=[p.assignee for p in pending], first_visit=first_visit,
-                    deadline=deadline.timestamp() if deadline else None,
-                    due=min(dues) if dues else None, draws=draws)
+    running = state.status == "running"
+    pending = [p for p in state.tasks if p.status == "pending"]
+    if at_fork:
+        here = [_at(trace, s, [p for p in pending if p.node == s], running, None)
+                for s in state.branches.values()]
+    else:
+        here = [_at(trace, node, pending, running, trace.entries[-1] if trace.entries else None)]
+    first = here[0]
+    found = predict(defn, learned, node=node, since=first.since, now=now.timestamp(),
+                    data=state.data, holders=first.holders, first_visit=first.first_visit,
+                    deadline=deadline.timestamp() if deadline else None, due=first.due,
+                    draws=draws, branches=here if at_fork else ())
     return Forecast(deadline, found)
+
+
+def _at(trace: Trace, node: str, pending: Sequence[TaskState], running: bool,
+        latest: Entry | None) -> At:
+    """The step ``node`` as the request is at it now: first entered when, held by whom
+    (``pending``: its pending tasks), whether still in that first visit (entered once, the
+    request not returned; ``latest``: the entry that must be that one, else any), the
+    earliest due time of its tasks."""
+    mine = [e for e in trace.entries if e.node == node]
+    dues = [p.due_at.timestamp() for p in pending if p.due_at is not None]
+    first_visit = running and len(mine) == 1 and (latest is None or mine[0] is latest)
+    return At(node, mine[0].at if mine else trace.started_at, tuple(p.assignee for p in pending),
+              first_visit, min(dues) if dues else None)
 
 
 __all__ = ["CACHE", "RECENT", "TTL", "Forecast", "LearnedCache", "finished_traces", "forecast",

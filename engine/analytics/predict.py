@@ -19,7 +19,8 @@ Everything here is pure: the history, the moment and the calendar are passed in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -116,24 +117,82 @@ def learn(defn: ProcessDefinition, traces: Iterable[Trace],
     return learned
 
 
-def remaining_path(defn: ProcessDefinition, node: str, data: Mapping[str, Any]
-                   ) -> list[str]:
-    """The approval steps from ``node`` (included) to the end, the way the engine would
-    route the request on approval with ``data``."""
-    out: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """A fork on the remaining path: each branch's approval steps (from its first step, or
+    from the step a running branch is at now), met again by the fork's ``join``."""
+
+    node: str
+    join: str
+    branches: tuple[tuple[Item, ...], ...]
+
+
+Item = str | Fork  # an approval step, or a fork and its branches
+
+
+def plan(defn: ProcessDefinition, node: str, data: Mapping[str, Any], *,
+         stop: str | None = None) -> list[Item]:
+    """The rest of the request from ``node`` (included) the way the engine would route it
+    on approval with ``data``: approval steps and forks, to a final step (or to ``stop``,
+    a branch's own fork). Arriving at a fork from one of its own branches is its join:
+    the path goes on after it."""
+    out: list[Item] = []
+    seen: set[str] = set()
     current: str | None = node
-    for _ in range(len(defn.nodes) + 1):  # a path visits a step once
+    came_from: str | None = None
+    for _ in range(2 * len(defn.nodes) + 1):  # a path visits a step once
         step = defn.nodes.get(current or "")
-        if step is None or step.kind == "final" or current in out:
+        if step is None or step.kind == "final" or step.id == stop or step.id in seen:
             break
+        seen.add(step.id)
+        action = "next"
+        joined = came_from is not None and defn.branch_of.get(came_from, ("",))[0] == step.id
         if step.kind == "approval":
             out.append(step.id)
+            action = "approve"
+        elif step.kind == "fork":
+            if not joined:
+                out.append(Fork(step.id, step.join, tuple(
+                    tuple(plan(defn, first, data, stop=step.id))
+                    for first in step.branches.values())))
+            action = "approve"
+        came_from = step.id
         try:
-            current = next_node(defn, step.id, "approve" if step.kind == "approval" else "next",
-                                data)
+            current = next_node(defn, step.id, action, data)
         except EngineError:
             break
     return out
+
+
+def flat(items: Iterable[Item]) -> list[str]:
+    """The approval steps of a plan, branches in their order."""
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, Fork):
+            for branch in item.branches:
+                out.extend(flat(branch))
+        else:
+            out.append(item)
+    return out
+
+
+def remaining_path(defn: ProcessDefinition, node: str, data: Mapping[str, Any]
+                   ) -> list[str]:
+    """The approval steps from ``node`` (included) to the end, the way the engine would
+    route the request on approval with ``data`` (a fork's branches one after another)."""
+    return flat(plan(defn, node, data))
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """A step a request is at now: when it was first entered, who holds it, whether the
+    request is still in that first visit, the earliest due time of its pending tasks."""
+
+    node: str
+    since: float
+    holders: tuple[str, ...] = ()
+    first_visit: bool = True
+    due: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,54 +246,98 @@ def predict(defn: ProcessDefinition, learned: Learned, *, node: str, since: floa
             now: float, data: Mapping[str, Any], holders: Iterable[str] = (),
             first_visit: bool = True, deadline: float | None = None,
             due: float | None = None, draws: int = DRAWS,
-            warn_chance: float | None = None) -> Prediction:
+            warn_chance: float | None = None, branches: Sequence[At] = ()) -> Prediction:
     """Predict the finish of a request at ``node`` (first entered at ``since``; still in
     that first visit, never returned from it: ``first_visit``) at ``now`` (POSIX
     seconds). ``due``: the earliest due time of its pending tasks. ``warn_chance``: the
     at-risk threshold on the chance of missing the deadline (default: the learned
-    process's)."""
+    process's). At a fork, ``branches`` are the steps its running branches are at (each
+    with its own holders and due time); the fork is done when its ``join`` is."""
     cal = learned.calendar
-    path = remaining_path(defn, node, data) or [node]
-    who = list(dict.fromkeys(holders))
-    holder = who[0] if len(who) == 1 else None
+    fork = defn.nodes.get(node)
+    if fork is not None and fork.kind == "fork" and branches:
+        here = list(branches)
+        items: list[Item] = [Fork(node, fork.join, tuple(
+            tuple(plan(defn, b.node, data, stop=node)) or (b.node,) for b in here))]
+        with contextlib.suppress(EngineError):  # no route on: the fork's end is the end
+            items += plan(defn, next_node(defn, node, "approve", data), data)
+    else:
+        here = [At(node, since, tuple(holders), first_visit, due)]
+        items = plan(defn, node, data) or [node]
+    current = {b.node: b for b in here}
     rng = np.random.default_rng(SEED)
-    total = np.zeros(draws)
-    alive = np.ones(draws, dtype=np.bool_)
     basis: list[str] = []
-    step_total: Floats | None = None
-    for i, step in enumerate(path):
-        found = learned.samples(step, holder if i == 0 else None)
+    step_times: dict[str, Floats] = {}
+
+    def draw(step: str) -> tuple[Floats, Bools]:
+        b = current.get(step)
+        who = list(dict.fromkeys(b.holders)) if b is not None else []
+        found = learned.samples(step, who[0] if len(who) == 1 else None)
         samples, how = found if found is not None else (
             _fixed(_sla_seconds(defn, step, cal)), "sla")
         basis.append(how)
         secs, ends = samples.secs, samples.ends
-        if i == 0:
-            elapsed = cal.business_seconds(since, now)
+        if b is not None:  # a step the request is at: what is left of it
+            elapsed = cal.business_seconds(b.since, now)
             if found is None:
                 secs = np.maximum(secs - elapsed, 0.0)
             else:
-                secs, ends = _current(samples, elapsed, first_visit)
+                secs, ends = _current(samples, elapsed, b.first_visit)
         pick = rng.integers(0, len(secs), draws)
-        total += np.where(alive, secs[pick], 0.0)
-        alive &= ~ends[pick]
-        if i == 0:
-            step_total = total.copy()
-    assert step_total is not None
+        took = secs[pick]
+        if b is not None:
+            step_times[step] = took
+        return took, ~ends[pick]
+
+    total, _ = _simulate(items, draw, draws)
     qs = np.quantile(total, LEVELS)
     levels = tuple((q, cal.add_business_seconds(now, float(x))) for q, x in zip(LEVELS, qs,
                                                                                strict=True))
     at_level = dict(levels)
     median, late = at_level[0.5], at_level[0.8]
-    step_median = cal.add_business_seconds(now, float(np.median(step_total)))
+    medians = {s: cal.add_business_seconds(now, float(np.median(t))) for s, t in step_times.items()}
+    # the current step's likely decision; at a fork, when its join is likely done (a
+    # returned request about to enter a fork again is at no step yet: its finish)
+    step_median = (min if fork is not None and fork.join == "any" else max)(
+        medians.values(), default=median)
     chance = None
     if deadline is not None:
         left = cal.business_seconds(now, deadline) if deadline > now else 0.0
         chance = float(np.mean(total > left))
     warn = learned.warn_chance if warn_chance is None else warn_chance
+    sla_risk = any(b.due is not None and now < b.due < medians[b.node] for b in here)
     return Prediction(_to_dt(median), _to_dt(late), _to_dt(step_median),
                       chance is not None and now < (deadline or 0.0) and chance >= warn,
-                      due is not None and now < due < step_median, tuple(path), tuple(basis),
-                      levels, chance)
+                      sla_risk, tuple(flat(items)), tuple(basis), levels, chance)
+
+
+def _simulate(items: Sequence[Item], draw: Callable[[str], tuple[Floats, Bools]],
+              draws: int) -> tuple[Floats, Bools]:
+    """``draws`` futures of a plan: each one's time, and whether it went on to the end (no
+    rejection ended it on the way). A fork's branches run side by side: ``join: all`` is
+    done when the last branch approves or the first rejects; ``any`` when the first
+    branch is done, its outcome the fork's."""
+    total = np.zeros(draws)
+    going = np.ones(draws, dtype=np.bool_)
+    for item in items:
+        if isinstance(item, Fork):
+            parts = [_simulate(branch, draw, draws) for branch in item.branches if branch]
+            if not parts:
+                continue
+            times = np.stack([t for t, _ in parts])
+            oks = np.stack([ok for _, ok in parts])
+            if item.join == "any":
+                first = times.argmin(axis=0)
+                took = times.min(axis=0)
+                ok = np.take_along_axis(oks, first[None, :], axis=0)[0]
+            else:
+                ok = oks.all(axis=0)
+                took = np.where(ok, times.max(axis=0), np.where(oks, np.inf, times).min(axis=0))
+        else:
+            took, ok = draw(item)
+        total += np.where(going, took, 0.0)
+        going &= ok
+    return total, going
 
 
 def choose_warn_chance(past: Iterable[tuple[float, bool]]) -> float:
@@ -273,5 +376,6 @@ def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: 
 
 
 __all__ = ["DRAWS", "LEVELS", "MIN_APPROVER", "MIN_STEP", "SEED", "TARGET_RECALL",
-           "WARN_CHANCE", "Learned", "Prediction", "Samples", "choose_warn_chance", "learn",
-           "predict", "predict_trace", "remaining_path"]
+           "WARN_CHANCE", "At", "Fork", "Item", "Learned", "Prediction", "Samples",
+           "choose_warn_chance", "flat", "learn", "plan", "predict", "predict_trace",
+           "remaining_path"]

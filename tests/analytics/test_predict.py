@@ -14,6 +14,7 @@ from engine.analytics.predict import (
     MIN_APPROVER,
     MIN_MISSES,
     WARN_CHANCE,
+    At,
     choose_warn_chance,
     learn,
     predict,
@@ -302,3 +303,91 @@ def test_trace_of_reads_holders_due_times_and_data(demo_histories: list) -> None
     tr = trace_of(demo_histories[0])
     assert tr.entries and tr.started_at <= tr.entries[0].at
     assert tr.data_at(tr.started_at) == tr.data[0][1]
+
+
+FORK_YAML = """
+key: forked
+title: Two reviews side by side
+form:
+  type: object
+  properties:
+    amount: {type: number}
+start: manager
+nodes:
+  manager: {approvers: {user: li.na}, sla: 1d, on: {approve: reviews, reject: rejected}}
+  reviews:
+    branches: {legal: legal, finance: finance}
+    join: JOIN
+    on: {approve: vp, reject: rejected}
+  legal: {approvers: {user: ma.jun}, sla: 3d, on: {approve: reviews, reject: reviews}}
+  finance:
+    approvers: {user: zhao.lei}
+    sla: 2d
+    on:
+      approve: [{if: "amount > 100", to: cfo}, {to: reviews}]
+      reject: reviews
+  cfo: {approvers: {user: wang.fang}, sla: 2d, on: {approve: reviews, reject: reviews}}
+  vp: {approvers: {user: sun.li}, sla: 1d, on: {approve: approved, reject: rejected}}
+  approved: {final: approved}
+  rejected: {final: rejected}
+"""
+
+
+def forked(join: str = "all") -> ProcessDefinition:
+    return load_definition(FORK_YAML.replace("JOIN", join))
+
+
+def days_after(now: float, when: dt.datetime) -> float:
+    return CAL.business_seconds(now, when.timestamp()) / CAL.day_seconds
+
+
+@pytest.mark.parametrize(("join", "amount", "days", "path"), [
+    # no history: each step its SLA; the fork lasts as long as its slower branch
+    ("all", 50, 1 + 3 + 1, ("manager", "legal", "finance", "vp")),
+    ("all", 500, 1 + 4 + 1, ("manager", "legal", "finance", "cfo", "vp")),  # 2d + cfo 2d
+    ("any", 50, 1 + 2 + 1, ("manager", "legal", "finance", "vp")),  # the quicker branch
+])
+def test_a_fork_on_the_way_lasts_as_long_as_its_join_waits(join: str, amount: int,
+                                                           days: float,
+                                                           path: tuple[str, ...]) -> None:
+    defn = forked(join)
+    found = predict(defn, learn(defn, [], CAL), node="manager", since=MONDAY, now=MONDAY,
+                    data={"amount": amount})
+    assert found.path == path
+    assert days_after(MONDAY, found.median) == pytest.approx(days)
+    assert days_after(MONDAY, found.step_median) == pytest.approx(1)  # the manager's
+
+
+def test_at_a_fork_the_running_branches_are_predicted_from_where_they_are() -> None:
+    defn = forked()
+    learned = learn(defn, [], CAL)
+    now = at(MONDAY, 9)  # a working day after the fork was entered
+    both = predict(defn, learned, node="reviews", since=MONDAY, now=now, data={"amount": 50},
+                   branches=[At("legal", MONDAY), At("finance", MONDAY)])
+    # legal has 2 of its 3 days left, finance 1 of 2; then the VP's day
+    assert days_after(now, both.median) == pytest.approx(2 + 1)
+    assert both.path == ("legal", "finance", "vp")
+    assert days_after(now, both.step_median) == pytest.approx(2)  # when both have decided
+    # legal already approved (joined): only finance, now at the CFO since an hour ago
+    one = predict(defn, learned, node="reviews", since=MONDAY, now=now, data={"amount": 500},
+                  branches=[At("cfo", at(MONDAY, 8))])
+    assert one.path == ("cfo", "vp")
+    assert hours_after(now, one.median) == pytest.approx(2 * 9 - 1 + 9)
+    # a branch task due before its likely decision is at risk of its SLA
+    late = predict(defn, learned, node="reviews", since=MONDAY, now=now, data={"amount": 50},
+                   branches=[At("legal", MONDAY, due=at(now, 3)), At("finance", MONDAY)])
+    assert late.sla_risk and not both.sla_risk
+
+
+def test_a_rejection_in_a_branch_ends_the_fork_and_the_request() -> None:
+    # finance always rejects after 1 hour; legal always approves after 5
+    history = [Trace(f"r{i}", "forked", 1, MONDAY - 30 * 86400, ((MONDAY, {"amount": 5}),),
+                     (Entry("legal", 1, MONDAY, None, None, at(MONDAY, 5)),
+                      Entry("finance", 1, MONDAY, None, None, at(MONDAY, 1)),
+                      Entry("rejected", 1, at(MONDAY, 1), None, None, None)),
+                     (), at(MONDAY, 1), "rejected") for i in range(10)]
+    defn = forked()
+    learned = learn(defn, history, CAL)
+    found = predict(defn, learned, node="reviews", since=MONDAY, now=MONDAY, data={"amount": 5},
+                    branches=[At("legal", MONDAY), At("finance", MONDAY)])
+    assert hours_after(MONDAY, found.median) == pytest.approx(1)  # no VP after a rejection

@@ -12,11 +12,14 @@ from uuid import UUID
 import pytest
 
 from engine import service
+from engine.analytics import live
+from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.predict import learn
 from engine.core import commands as cmds
 from engine.core.directory import load_directory as read_org
 from engine.core.errors import TransitionNotAllowed
 from engine.core.state import InstanceState
-from engine.store import Database
+from engine.store import Database, event_log
 from tests.conftest import ROOT
 from tests.store.conftest import T0, pending
 
@@ -123,3 +126,26 @@ def test_withdrawing_and_returning_close_every_branch(contracts: Contracts) -> N
     assert ("legal_review", "withdrawn", "approval") in outcomes
     assert ("reviews", "withdrawn", "fork") in outcomes
     assert contracts.check() == []
+
+
+def test_a_request_at_the_fork_has_a_predicted_finish(contracts: Contracts) -> None:
+    """The prediction follows the running branches: both reviews, then one, and a request
+    returned to the fork is predicted through the whole fork again."""
+    state = contracts.act(contracts.start(), "zhao.lei")
+
+    def predicted(s: InstanceState) -> tuple[str, ...]:
+        with contracts.db.session(write=False) as session:
+            d = service.DbCatalog(session).get("contract_review", s.definition_version)
+            found = live.forecast(d, learn(d, [], WorkingCalendar()), s,
+                                  event_log.load(session, s.id), contracts.at + H)
+        assert found.prediction is not None, s.node
+        assert found.prediction.median > contracts.at
+        return found.prediction.path
+
+    assert predicted(state) == ("legal_review", "finance_review", "vp_review")
+    state = contracts.act(state, "cao.li")  # finance's first of two, sequential
+    state = contracts.act(state, "deng.hao")  # finance approved: only legal runs
+    assert predicted(state) == ("legal_review", "vp_review")
+    state = contracts.act(state, "jiang.hong", "return")
+    assert state.status == "returned" and state.resume_at == "reviews"
+    assert predicted(state) == ("legal_review", "finance_review", "vp_review")
