@@ -202,8 +202,9 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
             names: Mapping[str, str] | None = None, branches: Iterable[str] = ()) -> str:
     """``flowchart TD`` text: approval nodes as boxes, CC nodes as parallelograms, final
     nodes as stadiums, a fork and its join as hexagons; edges labelled with the action
-    and its condition. A fork's edges go to its branches (labelled with the branch name);
-    its branches' steps go back to its join, and its own routes leave from the join.
+    and its condition. A fork's edges go to its branches' first steps, unlabelled (a
+    branch name is a YAML key, the step's box names it); its branches' steps go back to
+    its join, and its own routes leave from the join.
     ``branches``: the steps a fork's running branches are at, highlighted with
     ``current``. Labels are in
     words in ``lang`` (``en``, or ``zh*`` for Chinese): who decides, how, within what
@@ -215,8 +216,8 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
     out += [f"    {_shape(n, _label(n, w, fields, names, zh), w)}" for n in defn.nodes.values()]
     out.append(f"    START --> {_id(defn.start)}")
     for node in defn.nodes.values():
-        for name, first in node.branches.items():
-            out.append(f'    {_id(node.id)} -->|"{_text(name)}"| {_id(first)}')
+        for first in node.branches.values():  # unlabelled: the branch's first box names it
+            out.append(f"    {_id(node.id)} --> {_id(first)}")
         source = _join_id(node.id) if node.kind == "fork" else _id(node.id)
         inside = defn.branch_of.get(node.id)
         for action, routes in node.routes.items():
