@@ -204,6 +204,8 @@ class ProcessDefinition:
             for c in choices if isinstance(choices, list) else ():
                 if isinstance(c, Mapping) and c.get("const") == value and c.get("title"):
                     return str((zh and c.get("title_zh")) or c["title"])
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return amount_text(value)
             return "" if value is None else str(value)
 
         return re.sub(r"\{(\w+)\}", fill, template)
@@ -212,6 +214,14 @@ class ProcessDefinition:
         """The prefix of this process's request numbers: ``number_prefix`` when declared,
         else the initials of the key's words (``store_opening`` -> ``SO``)."""
         return self.number_prefix or derived_prefix(self.key)
+
+
+def amount_text(value: int | float) -> str:
+    """A number as people read it in a title: thousands separated, cents only when there
+    are any (``15821.25`` -> ``15,821.25``, ``120000`` -> ``120,000``)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
 
 
 def branch_members(nodes: Mapping[str, Node]) -> dict[str, tuple[str, str]]:
@@ -256,6 +266,7 @@ __all__ = [
     "ReminderKind",
     "Route",
     "RuleKind",
+    "amount_text",
     "branch_members",
     "derived_prefix",
     "format_sla",

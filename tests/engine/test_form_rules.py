@@ -149,7 +149,8 @@ def test_decide_refuses_a_reasonless_reject_as_a_form_problem_on_the_comment() -
 def test_request_titles_in_both_languages_name_choices_by_their_titles() -> None:
     defn = load("expense_claim")
     data = {"amount": 1200.5, "currency": "CNY", "category": "client_entertainment"}
-    assert defn.title_for(data) == "Expense claim: 1200.5 CNY (Client entertainment)"
-    assert defn.title_for(data, zh=True) == "费用报销：1200.5 CNY（业务招待）"
+    assert defn.title_for(data) == "Expense claim: 1,200.50 CNY (Client entertainment)"
+    assert defn.title_for(data, zh=True) == "费用报销：1,200.50 CNY（业务招待）"
+    assert defn.title_for({**data, "amount": 15821}).startswith("Expense claim: 15,821 CNY")
     store = load("store_opening")
     assert store.title_for(STORE, zh=True) == "新店：Nanjing Road（Shanghai）"
