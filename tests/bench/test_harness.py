@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import eventlog, harness, loadgen, mining, servers, workload
+from bench import compare, eventlog, harness, loadgen, mining, servers, workload
 from engine.analytics import LabelMapping, read_log
 
 
@@ -30,6 +30,26 @@ def test_results_report_medians_ratios_and_targets(tmp_path: Path,
     assert data["figures"]["a"]["median"] == 2.0
     assert [t["reached"] for t in data["targets"]] == [True, False, False]
     assert (tmp_path / "t.json").exists()
+
+
+def test_compare_puts_each_target_and_figure_before_and_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(harness, "RESULTS_DIR", tmp_path)
+    paths = []
+    for name, value in (("before", 2.0), ("after", 6.0)):
+        res = harness.Results()
+        for v in (value - 1, value, value + 1):
+            res.add("a", "ops/s", v)
+        res.add("b", "ops/s", 1.0)
+        res.target("a is 5x b", res.ratio("a", "b"), 5.0, unit="x")
+        paths.append(harness.write_json(res, name))
+    extra = harness.Results()  # a part run on its own: merged into the "after" side
+    extra.add("c", "ms", 4.0)
+    paths.append(harness.write_json(extra, "after-c"))
+    text = compare.render(compare.merged(paths[:1]), compare.merged(paths[1:]))
+    assert "| a is 5x b | 2 x | 6 x | >= 5 | **yes** |" in text
+    assert "| a | ops/s | 2 (1-3) | 6 (5-7) |" in text
+    assert "| c | ms | - | 4 (4-4) |" in text
 
 
 def test_event_log_is_exact_deterministic_and_readable(tmp_path: Path) -> None:
