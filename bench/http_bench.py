@@ -74,8 +74,12 @@ def signoff_cmd(port: int, workers: int) -> list[str]:
         help_text = subprocess.run([exe, "serve", "--help"], capture_output=True, text=True,
                                    check=False).stdout
         if "--workers" in help_text:
+            # the approvals alone, as the ceiling: the timers/outbox worker (forecasts,
+            # delivery) runs elsewhere, measured by the timers and delivery parts; in this
+            # process it would re-predict every one of the ~90,000 seeded requests at start
+            quiet = ["--no-worker"] if "--no-worker" in help_text else []
             return [exe, "serve", "--host", servers.HOST, "--port", str(port),
-                    "--workers", str(workers)]
+                    "--workers", str(workers), *quiet]
     return servers.uvicorn_cmd("api.app:app_from_env", port, workers)
 
 
@@ -104,6 +108,7 @@ def run(res: Results, size: Size, kinds: tuple[str, ...]) -> None:
         tpl_path.write_bytes(pickle.dumps(template))
         env = {"SIGNOFF_DATABASE_URL": url, "SIGNOFF_JWT_SECRET": SECRET,
                "SIGNOFF_STATE_DIR": tmp, "SIGNOFF_UI_DIST": str(Path(tmp) / "no-ui"),
+               "SIGNOFF_WORKER": "false",  # uvicorn on the factory: no embedded worker
                "BENCH_CEILING_DB": url, "BENCH_CEILING_TEMPLATE": str(tpl_path)}
         acked: set[UUID] = set()
         offered: set[UUID] = set()
