@@ -6,7 +6,9 @@ does not declare (``form_errors`` validates against ``closed_form(schema)``, whi
 write ``additionalProperties: true`` to accept them). The schema shown to the UI stays
 as written. Data
 is first held to ``engine.core.limits`` (depth, string length, total size, NUL and lone
-surrogates), so jsonschema never walks a hostile document.
+surrogates), so jsonschema never walks a hostile document. Valid data is recognised by a
+check compiled once per definition version (``engine.core.form_check``); jsonschema runs
+when that check refuses, and words what is wrong.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from engine.core import form_check
 from engine.core.form_rules import Violation, violations
 from engine.core.limits import data_errors
 
 _validators: dict[str, Draft202012Validator] = {}  # keyed by definition digest
+_checks: dict[str, form_check.Check | None] = {}  # the compiled yes-or-no, likewise
 
 
 def _pointer(parts: list[str | int]) -> str:
@@ -144,6 +148,29 @@ def _rule_message(schema: Mapping[str, Any], x: Violation) -> str:
     return f"{label} must be {word} {x.limit.isoformat()}"
 
 
+def _validator(schema: Mapping[str, Any], cache_key: str | None) -> Draft202012Validator:
+    validator = _validators.get(cache_key) if cache_key else None
+    if validator is None:
+        validator = Draft202012Validator(closed_form(schema),
+                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
+        if cache_key:
+            _validators[cache_key] = validator
+    return validator
+
+
+def _accepted(schema: Mapping[str, Any], data: Mapping[str, Any],
+              cache_key: str | None) -> bool:
+    """Whether the compiled check of this definition version (``form_check``) accepts
+    ``data``: then jsonschema would find nothing. False when it refuses (jsonschema says
+    why) or there is none (no ``cache_key`` to keep it under, or not a schema to compile)."""
+    if not cache_key:
+        return False
+    if cache_key not in _checks:
+        _checks[cache_key] = form_check.compiled(closed_form(schema))
+    check = _checks[cache_key]
+    return check is not None and check(data if type(data) is dict else dict(data))
+
+
 def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
                 cache_key: str | None = None, today: date | None = None
                 ) -> list[tuple[str, str]]:
@@ -152,14 +179,9 @@ def form_errors(schema: Mapping[str, Any], data: Mapping[str, Any],
     ``today``, the form's date rules (``form_rules``) are checked too."""
     if limited := data_errors(data):
         return limited
-    validator = _validators.get(cache_key) if cache_key else None
-    if validator is None:
-        validator = Draft202012Validator(closed_form(schema),
-                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
-        if cache_key:
-            _validators[cache_key] = validator
-    errors = [(_location(e), plain_message(schema, e))
-              for e in validator.iter_errors(dict(data))]
+    errors = [] if _accepted(schema, data, cache_key) else [
+        (_location(e), plain_message(schema, e))
+        for e in _validator(schema, cache_key).iter_errors(dict(data))]
     if today is not None:
         wrong = {p for p, _ in errors}
         errors += [(_pointer([x.field]), _rule_message(schema, x))
