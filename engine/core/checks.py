@@ -4,7 +4,7 @@ parse and name form fields. Errors come back as (yaml path, at-key?, message).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -13,15 +13,19 @@ from engine.core.definition import Node, ProcessDefinition, parse_sla
 from engine.core.directory import OrgDirectory
 from engine.core.form_rules import rule_problems
 from engine.core.forms import schema_errors
+from engine.core.service_checks import answer_kinds, service_errors
 from engine.core.timer_checks import timer_errors
 
 Found = tuple[tuple[str | int, ...], bool, str]
 
 
 def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
-                    directory: OrgDirectory | None) -> list[Found]:
+                    directory: OrgDirectory | None,
+                    systems: Collection[str] | None = None) -> list[Found]:
+    """Every problem of meaning; ``systems`` are the outside systems configured for
+    service steps (None: not checked)."""
     properties = defn.form_schema.get("properties") or {}
-    kinds = conditions.field_kinds(properties)
+    kinds = {**answer_kinds(defn), **conditions.field_kinds(properties)}
     out: list[Found] = []
     out += _form(defn)
     if defn.start not in defn.nodes:
@@ -29,6 +33,7 @@ def semantic_errors(defn: ProcessDefinition, data: Mapping[str, Any],
     for node in defn.nodes.values():
         raw = data["nodes"][node.id]
         out += _shape(node, raw)
+        out += service_errors(defn, node, kinds, systems)
         out += _targets(defn, node, raw)
         out += _conditions(node, raw, kinds)
         out += _rules(node, raw, properties, directory)
@@ -104,6 +109,15 @@ def _form(defn: ProcessDefinition) -> list[Found]:
 def _shape(node: Node, raw: Mapping[str, Any]) -> Iterator[Found]:
     base = ("nodes", node.id)
     kinds = [k for k in ("final", "notify") if k in raw]
+    if node.kind == "service":
+        for key in ("approvers", "on", "mode", "threshold", "sla", "clock", "remind",
+                    "escalate", "reason", "branches", "join", "notify", "policies"):
+            if key in raw:
+                yield ((*base, key), True, f"service step {node.id!r} cannot have {key!r}")
+        if "next" not in raw:
+            yield (base, True, f"service step {node.id!r} needs 'next' (where the request "
+                               "goes once the system has answered)")
+        return
     if node.kind == "final" or node.kind == "notify":
         extra = [k for k in ("approvers", "on", "mode", "threshold", "sla", "clock", "remind",
                                "escalate", "reason", "branches", "join", *kinds[1:])
@@ -211,6 +225,9 @@ def route_paths(node: Node, raw: Mapping[str, Any]) -> Iterator[tuple[tuple[str 
                                                                          str | None, str]]:
     """(yaml path of the route, condition, target) for every route of the node."""
     for action, routes in node.routes.items():
+        if action == "timeout":  # a service step's escalate: {to: node}
+            yield ("nodes", node.id, "service", "escalate", "to"), None, routes[0].target
+            continue
         base = ("nodes", node.id, "next") if action == "next" else ("nodes", node.id, "on", action)
         value = raw.get("next") if action == "next" else (raw.get("on") or {}).get(action)
         for i, route in enumerate(routes):

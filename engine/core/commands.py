@@ -136,10 +136,24 @@ class HandOverTask:
     actor: str = "system"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerService:
+    """The outside ``system`` calls back about call ``call_id`` of the service step
+    ``node`` (``engine.core.services``): ``data`` is merged into the request; a callback
+    whose ``callback_id`` was applied already changes nothing."""
+
+    call_id: UUID
+    system: str
+    node: str
+    callback_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    actor: str = "system"
+
+
 Command = (StartInstance | DecideTask | DelegateTask | AddSigner | Withdraw | Resubmit
            | AddComment | CancelInstance | FireTimer | MarkAtRisk | AddAttachments
-           | HandOverTask)
+           | HandOverTask | AnswerService)
 
-__all__ = ["AddAttachments", "AddComment", "AddSigner", "AttachedFile", "CancelInstance",
-           "Command", "DecideTask", "DelegateTask", "FireTimer", "HandOverTask", "MarkAtRisk",
-           "Resubmit", "StartInstance", "Withdraw"]
+__all__ = ["AddAttachments", "AddComment", "AddSigner", "AnswerService", "AttachedFile",
+           "CancelInstance", "Command", "DecideTask", "DelegateTask", "FireTimer", "HandOverTask",
+           "MarkAtRisk", "Resubmit", "StartInstance", "Withdraw"]

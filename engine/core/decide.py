@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from engine.core import attachments, orgsync, risk, timers
+from engine.core import attachments, orgsync, risk, services, timers
 from engine.core import commands as cmds
 from engine.core import events as ev
 from engine.core.approvers import assignees
@@ -92,6 +92,8 @@ def _run(defn: ProcessDefinition, state: InstanceState | None, cmd: cmds.Command
                                                       flow.directory))
         case cmds.HandOverTask():
             orgsync.hand_over(flow, cmd)
+        case cmds.AnswerService():
+            services.answer(flow, cmd)
     return flow
 
 

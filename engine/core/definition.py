@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 from engine.core.deadline import DeadlineRule
 from engine.core.rules._base import ApproverRule
 
-NodeKind = Literal["approval", "notify", "final", "fork"]
+NodeKind = Literal["approval", "notify", "final", "fork", "service"]
 Join = Literal["all", "any"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
@@ -102,6 +102,25 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceCall:
+    """A service step (``service:``): call the outside ``system`` (declared with its URL
+    and secret in the configuration, never here) with the request's data (the ``send``
+    fields; empty: all of it) and wait for its callbacks. Each callback's data is checked
+    against ``answer`` (a JSON Schema) and merged into the request's data; the step is
+    done at the first callback, or at the first after which ``until`` holds, and then
+    takes its ``next`` routes. With ``timeout``, a wait that long without being done
+    ``escalate``s: ``notify`` someone (and keep waiting) or go ``to`` another node."""
+
+    system: str
+    send: tuple[str, ...] = ()
+    answer: Mapping[str, Any] = field(default_factory=dict)
+    until: str | None = None
+    timeout: timedelta | None = None
+    notify: ApproverRule | None = None
+    to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Policies:
     """``auto_approve_same_approver``: someone who approved the previous approval step is
     auto-approved on the next one. ``initiator_is_approver``: what happens when the
@@ -138,6 +157,7 @@ class Node:
     # meet again at this node (their steps route back to it), ``join`` says when it is done
     branches: Mapping[str, str] = field(default_factory=dict)
     join: Join = "all"
+    service: ServiceCall | None = None  # a service step: what to call and wait for
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -266,6 +286,7 @@ __all__ = [
     "ReminderKind",
     "Route",
     "RuleKind",
+    "ServiceCall",
     "amount_text",
     "branch_members",
     "derived_prefix",

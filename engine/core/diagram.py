@@ -24,7 +24,8 @@ _WORDS: dict[str, dict[str, str]] = {
            "fork": "in parallel", "join": "join", "join_all": "when every branch approved",
            "join_any": "when one branch approved",
            "in_field": "{who} of the unit in “{field}”", "in_mine": "{who} of the requester's unit",
-           "in_unit": "{who} of {unit}", "members": "the members"},
+           "in_unit": "{who} of {unit}", "members": "the members",
+           "service": "waits for {system}", "timeout": "no answer in {span}"},
     "zh": {"manager": "申请人的上级", "manager_n": "申请人的上 {n} 级", "initiator": "申请人",
            "field": "「{field}」所填的人", "role": "{role}", "any": "任一人同意",
            "all": "全部同意", "sequential": "依次审批", "threshold": "{n} 人同意",
@@ -34,7 +35,8 @@ _WORDS: dict[str, dict[str, str]] = {
            "fork": "并行分支", "join": "汇合", "join_all": "全部分支同意后",
            "join_any": "任一分支同意后",
            "in_field": "「{field}」所选单位的{who}", "in_mine": "申请人所在单位的{who}",
-           "in_unit": "{unit}的{who}", "members": "成员"},
+           "in_unit": "{unit}的{who}", "members": "成员",
+           "service": "等待 {system} 回复", "timeout": "{span}内无回复"},
 }
 
 
@@ -111,6 +113,11 @@ def _label(node: Node, w: Mapping[str, str], fields: Mapping[str, str],
         lines.append("<small>" + w["cc"].format(who=who) + "</small>")
     elif node.kind == "fork":
         lines.append(f"<small>{w['fork']}</small>")
+    elif node.service is not None:
+        parts = [w["service"].format(system=_text(node.service.system))]
+        if node.service.timeout:
+            parts.append(w["within"].format(span=_span(node.service.timeout, w)))
+        lines.append("<small>" + " · ".join(parts) + "</small>")
     return "<br/>".join(lines)
 
 
@@ -160,6 +167,8 @@ def _shape(node: Node, label: str, w: Mapping[str, str]) -> str:
         return f'{_id(node.id)}(["{label}"])'
     if node.kind == "notify":
         return f'{_id(node.id)}[/"{label}"/]'
+    if node.kind == "service":  # a subroutine box: the work happens in another system
+        return f'{_id(node.id)}[["{label}"]]'
     return f'{_id(node.id)}["{label}"]'
 
 
@@ -201,7 +210,8 @@ def people_names(directory: OrgDirectory, lang: str = "en") -> Mapping[str, str]
 def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en",
             names: Mapping[str, str] | None = None, branches: Iterable[str] = ()) -> str:
     """``flowchart TD`` text: approval nodes as boxes, CC nodes as parallelograms, final
-    nodes as stadiums, a fork and its join as hexagons; edges labelled with the action
+    nodes as stadiums, a fork and its join as hexagons, service steps (waiting on an
+    outside system) as subroutine boxes; edges labelled with the action
     and its condition. A fork's edges go to its branches' first steps, unlabelled (a
     branch name is a YAML key, the step's box names it); its branches' steps go back to
     its join, and its own routes leave from the join.
@@ -223,6 +233,8 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
         for action, routes in node.routes.items():
             for route in routes:
                 label = w.get(action, action) if action != "next" else ""
+                if action == "timeout" and node.service and node.service.timeout:
+                    label = w["timeout"].format(span=_span(node.service.timeout, w))
                 if route.condition:
                     cond = w["if"].format(cond=_condition(route.condition, fields))
                     label = f"{label} {cond}".strip()
@@ -239,11 +251,12 @@ def mermaid(defn: ProcessDefinition, current: str | None = None, lang: str = "en
             "    classDef notify fill:#f6f6f6,stroke:#999,stroke-dasharray:3 3",
             "    classDef current fill:#ffd54f,stroke:#e65100,stroke-width:3px"]
     out.append("    classDef fork fill:#e8f5e9,stroke:#2e7d32")
+    out.append("    classDef service fill:#e3f2fd,stroke:#1565c0")
     forks = [n.id for n in defn.nodes.values() if n.kind == "fork"]
     if forks:
         out.append("    class " + ",".join(x for f in forks for x in (_id(f), _join_id(f)))
                    + " fork")
-    for kind in ("final", "notify"):
+    for kind in ("final", "notify", "service"):
         ids = [n.id for n in defn.nodes.values() if n.kind == kind]
         if ids:
             out.append(f"    class {','.join(_id(i) for i in ids)} {kind}")

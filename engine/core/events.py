@@ -31,7 +31,8 @@ from typing import Any, ClassVar, Literal, Union
 from uuid import UUID
 
 Action = Literal["approve", "reject", "return"]
-VisitOutcome = Literal["approved", "rejected", "returned", "notified", "withdrawn", "cancelled"]
+VisitOutcome = Literal["approved", "rejected", "returned", "notified", "withdrawn", "cancelled",
+                       "answered", "timed_out"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,6 +292,50 @@ class RequestAtRisk(Event):
         return "deadline" if self.task_id is None else f"{self.reason}:{self.task_id}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceCalled(Event):
+    """A service step called its outside ``system``: the call (``request``, the data
+    sent) is written to the outbox with this event and sent by the worker, with retries;
+    ``call_id`` names the call (its idempotency id, and the timer of its timeout);
+    ``due_at`` is when the wait times out (None: never)."""
+
+    kind: ClassVar[str] = "service_called"
+    node: str
+    visit: int
+    call_id: UUID
+    system: str
+    request: dict[str, Any]
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceAnswered(Event):
+    """The system called back: ``data`` (checked against the step's ``answer`` schema) is
+    merged into the request's data; ``callback_id`` (the callback's own id) is never
+    applied twice; ``done`` says whether the step is finished (a ``NodeLeft`` follows)."""
+
+    kind: ClassVar[str] = "service_answered"
+    node: str
+    call_id: UUID
+    system: str
+    callback_id: str
+    data: dict[str, Any]
+    done: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceTimedOut(TimerFired):
+    """The wait of a service step timed out (``task_id`` is the call's id, ``timer`` is
+    ``timeout``): ``action`` ``notify`` (``recipients`` told; the step keeps waiting) or
+    ``route`` (the step is left for ``to``)."""
+
+    kind: ClassVar[str] = "service_timed_out"
+    system: str
+    action: str
+    recipients: tuple[str, ...] = ()
+    to: str | None = None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -299,7 +344,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InstanceReturned, InstanceResubmitted, InstanceWithdrawn, InstanceCancelled,
         InstanceFinished, TaskDeferred, ReminderSent, TaskEscalated, TaskReassigned,
         RequestAtRisk,
-        AttachmentAdded,
+        AttachmentAdded, ServiceCalled, ServiceAnswered, ServiceTimedOut,
     )
 }
 
@@ -388,7 +433,8 @@ __all__ = [
     "EVENT_TYPES", "UPCASTERS", "VERSION_KEY", "Action", "AttachmentAdded", "CommentAdded", "Event",
     "InstanceCancelled", "InstanceFinished", "InstanceResubmitted", "InstanceReturned",
     "InstanceStarted", "InstanceWithdrawn", "NodeEntered", "NodeLeft", "Notified",
-    "ReminderSent", "RequestAtRisk", "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",
+    "ReminderSent", "RequestAtRisk", "ServiceAnswered", "ServiceCalled", "ServiceTimedOut",
+    "TaskActivated", "TaskCancelled", "TaskCreated", "TaskDecided",
     "TaskDeferred", "TaskDelegated", "TaskEscalated", "TaskReassigned", "TimerFired",
     "Upcaster", "VisitOutcome", "from_record", "to_record", "upcaster",
 ]

@@ -133,6 +133,10 @@ class Flow:
                 joined = self._join(inside[1], "approve", None)
                 return [joined] if joined is not None else []
             return [target]
+        if node.kind == "service":
+            from engine.core.services import call
+            call(self, node, visit)
+            return []
         previous: UUID | None = None
         for user, rule in assignees(node, s.initiator, s.data, self.directory):
             task_id = self.new_id()
@@ -265,8 +269,14 @@ class Flow:
                               decided_by=actor, next_node=target,
                               branch=inside[1] if inside is not None else None))
         if inside is not None and target == inside[0]:  # back at the fork: the join
-            return self._join(inside[1], action, actor)
+            return self._join(inside[1], "reject" if action == "reject" else "approve", actor)
         return target
+
+    def leave_step(self, node: Node, action: str, outcome: ev.VisitOutcome, actor: str | None
+                   ) -> str | None:
+        """Leave ``node`` (a service step) on the routes of ``action``; the node to enter
+        next (None: a branch waits at its join)."""
+        return self._leave(node, action, outcome, actor or "system")
 
     def _return(self, node: Node, actor: str, comment: str | None, to: str) -> str | None:
         """Send the instance back; from a step of a branch, the whole fork goes back (its

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import timedelta
 from functools import cache
 from importlib import resources
@@ -29,6 +29,7 @@ from engine.core.definition import (
     ProcessDefinition,
     Reminder,
     Route,
+    ServiceCall,
     branch_members,
     parse_sla,
 )
@@ -47,15 +48,17 @@ def definition_schema() -> dict[str, Any]:
     return schema
 
 
-def load_definition_file(path: str | Path, directory: OrgDirectory | None = None
-                         ) -> ProcessDefinition:
+def load_definition_file(path: str | Path, directory: OrgDirectory | None = None, *,
+                         systems: Collection[str] | None = None) -> ProcessDefinition:
     p = Path(path)
-    return load_definition(p.read_text(encoding="utf-8"), str(p), directory)
+    return load_definition(p.read_text(encoding="utf-8"), str(p), directory, systems=systems)
 
 
 def load_definition(text: str, source: str = "<string>",
-                    directory: OrgDirectory | None = None) -> ProcessDefinition:
-    """Parse and validate; raise DefinitionInvalid with every error found."""
+                    directory: OrgDirectory | None = None, *,
+                    systems: Collection[str] | None = None) -> ProcessDefinition:
+    """Parse and validate; raise DefinitionInvalid with every error found. ``systems``:
+    the outside systems service steps may call (None: their names are not checked)."""
     doc = read_yaml(text, source)
     if not isinstance(doc, Mapping):
         raise DefinitionInvalid([DefinitionError(source, 1, 1, "expected a mapping at the top")])
@@ -68,7 +71,7 @@ def load_definition(text: str, source: str = "<string>",
             raise _invalid(errors, data) from None
         raise
     errors += [DefinitionError(source, *position(doc, path, key=key), msg)
-               for path, key, msg in semantic_errors(defn, data, directory)]
+               for path, key, msg in semantic_errors(defn, data, directory, systems)]
     if errors:
         raise _invalid(errors, data)
     return defn
@@ -183,6 +186,8 @@ def timer_source(raw: Mapping[str, Any], defaults: Mapping[str, Any], key: str) 
 def kind_of(raw: Mapping[str, Any]) -> NodeKind:
     if "final" in raw:
         return "final"
+    if "service" in raw:
+        return "service"
     if "notify" in raw or "next" in raw:
         return "notify"
     if "branches" in raw:
@@ -195,8 +200,11 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
     kind = kind_of(raw)
     on = raw.get("on") or {}
     routes = {a: _routes(on[a]) for a in ("approve", "reject") if a in on}
-    if kind == "notify":
+    if kind in ("notify", "service"):
         routes = {"next": _routes(raw["next"])} if "next" in raw else {}
+    service = _service(raw["service"]) if kind == "service" else None
+    if service is not None and service.to:
+        routes["timeout"] = (Route(None, service.to),)
     sla_text = timer_source(raw, defaults, "sla")
     sla = parse_sla(str(sla_text)) if sla_text is not None else None
     default_title = str(raw.get("final", node_id)).replace("_", " ").capitalize()
@@ -214,7 +222,16 @@ def _node(node_id: str, raw: Mapping[str, Any], base: Policies,
         policies=_policies(raw.get("policies"), base),
         reason_required=raw.get("reason", "required") != "optional",
         branches={str(k): str(v) for k, v in (raw.get("branches") or {}).items()}
-        if kind == "fork" else {}, join=raw.get("join", "all"))
+        if kind == "fork" else {}, join=raw.get("join", "all"), service=service)
+
+
+def _service(raw: Mapping[str, Any]) -> ServiceCall:
+    escalate = raw.get("escalate") or {}
+    timeout = parse_sla(str(raw["timeout"])) if "timeout" in raw else None
+    return ServiceCall(system=str(raw["system"]), send=tuple(str(f) for f in raw.get("send") or ()),
+                       answer=raw.get("answer") or {}, until=raw.get("until"), timeout=timeout,
+                       notify=_target(escalate.get("notify")),
+                       to=str(escalate["to"]) if "to" in escalate else None)
 
 
 def _deadline(raw: Mapping[str, Any] | None) -> DeadlineRule | None:

@@ -98,6 +98,9 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
                 add(seq, "escalated", e.recipients, e, task_id=str(e.task_id),
                     holders=[holders.get(e.task_id)], due=due_at.get(e.task_id),
                     reason=e.reason, timer=e.timer)
+            case ev.ServiceTimedOut(action="notify"):
+                add(seq, "escalated", e.recipients, e, path=f"/requests/{after.id}",
+                    reason=f"no answer from {e.system} in time", timer=e.timer)
             case ev.InstanceReturned():
                 add(seq, "returned", [after.initiator], e, actor=e.actor, reason=e.comment)
             case ev.InstanceFinished(outcome="approved"):

@@ -45,6 +45,24 @@ class TaskState:
 
 
 @dataclass(frozen=True)
+class WaitState:
+    """A service step's call and its wait for the system's callbacks (``events.
+    ServiceCalled``). ``open`` until the step is done or left; ``answers`` are the ids of
+    the callbacks applied (a repeat is never applied twice), ``fired`` its timers."""
+
+    call_id: UUID
+    node: str
+    visit: int
+    system: str
+    called_at: datetime
+    due_at: datetime | None = None
+    open: bool = True
+    answers: tuple[str, ...] = ()
+    fired: tuple[str, ...] = ()
+    status: str | None = None  # the latest answer's ``status`` field, when it has one
+
+
+@dataclass(frozen=True)
 class InstanceState:
     id: UUID
     definition_key: str
@@ -72,6 +90,7 @@ class InstanceState:
     # branches that reached the join approved
     branches: Mapping[str, str] = field(default_factory=dict)
     joined: tuple[str, ...] = ()
+    waits: tuple[WaitState, ...] = ()  # the calls of service steps, in order
 
     @property
     def finished(self) -> bool:
@@ -79,6 +98,9 @@ class InstanceState:
 
     def task(self, task_id: UUID) -> TaskState | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
+
+    def wait(self, call_id: UUID) -> WaitState | None:
+        return next((w for w in self.waits if w.call_id == call_id), None)
 
 
 def pending_tasks(state: InstanceState) -> tuple[TaskState, ...]:
@@ -149,6 +171,7 @@ class WorkingState:
     at_risk: tuple[str, ...]
     branches: Mapping[str, str]
     joined: tuple[str, ...]
+    waits: tuple[WaitState, ...]
 
     def __init__(self, state: InstanceState) -> None:
         """A working copy of ``state``; ``state`` itself is never changed."""
@@ -188,7 +211,7 @@ class WorkingState:
         self.tasks.append(_made(TaskState, fields))
 
     def _left(self, e: ev.NodeLeft) -> tuple[str, ...]:
-        if e.outcome == "notified":
+        if e.outcome in ("notified", "answered", "timed_out"):
             return self.previous_approvers
         if e.outcome != "approved":
             return ()
@@ -238,6 +261,32 @@ class WorkingState:
                 self._task(e.task_id, fired=(*t.fired, *e.skipped, e.timer))
                 return
 
+    def _wait(self, call_id: UUID, **changes: Any) -> None:
+        self.waits = tuple(dataclasses.replace(w, **changes) if w.call_id == call_id else w
+                           for w in self.waits)
+
+    def _called(self, e: ev.ServiceCalled) -> None:
+        self.waits = (*self.waits, WaitState(e.call_id, e.node, e.visit, e.system, e.at,
+                                             e.due_at))
+
+    def _answered(self, e: ev.ServiceAnswered) -> None:
+        self.data = {**self.data, **e.data}
+        found = self.wait(e.call_id)
+        if found is not None:
+            status = e.data.get("status")
+            self._wait(e.call_id, answers=(*found.answers, e.callback_id),
+                       status=str(status) if status is not None else found.status)
+
+    def wait(self, call_id: UUID) -> WaitState | None:
+        return next((w for w in self.waits if w.call_id == call_id), None)
+
+    def _timed_out(self, e: ev.ServiceTimedOut) -> None:
+        found = self.wait(e.task_id)
+        if found is not None:
+            self._wait(e.task_id, fired=(*found.fired, e.timer))
+        if e.recipients:
+            self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
+
     def _escalated(self, e: ev.TaskEscalated) -> None:
         """An escalation that tells people copies the request to them (they may open it)."""
         self._timer(e)
@@ -255,10 +304,13 @@ class WorkingState:
         self.cc = tuple(dict.fromkeys((*self.cc, *e.recipients)))
 
     def _node_left(self, e: ev.NodeLeft) -> None:
+        if any(w.open and w.node == e.node for w in self.waits):  # a service step's wait ends
+            self.waits = tuple(dataclasses.replace(w, open=False) if w.node == e.node else w
+                               for w in self.waits)
         if e.branch is not None:  # approvers in one branch do not carry over to another
             self.branches = {b: n for b, n in self.branches.items() if b != e.branch}
             if e.next_node is not None and e.next_node == self.node \
-                    and e.outcome in ("approved", "notified"):
+                    and e.outcome in ("approved", "notified", "answered"):
                 self.joined = (*self.joined, e.branch)
             return
         self.previous_approvers = self._left(e)
@@ -295,6 +347,9 @@ _STEPS: dict[type[ev.Event], Callable[[WorkingState, Any], None]] = {
     ev.TaskReassigned: WorkingState._reassigned,
     ev.RequestAtRisk: WorkingState._at_risk,
     ev.Notified: WorkingState._notified,
+    ev.ServiceCalled: WorkingState._called,
+    ev.ServiceAnswered: WorkingState._answered,
+    ev.ServiceTimedOut: WorkingState._timed_out,
     ev.NodeLeft: WorkingState._node_left,
     ev.InstanceReturned: WorkingState._returned,
     ev.InstanceResubmitted: WorkingState._resubmitted,
@@ -345,5 +400,6 @@ def replay(events: Iterable[ev.Event]) -> InstanceState:
     return state
 
 
-__all__ = ["FINAL_STATUSES", "InstanceState", "TaskState", "TaskStatus", "WorkingState",
+__all__ = ["FINAL_STATUSES", "InstanceState", "TaskState", "TaskStatus", "WaitState",
+           "WorkingState",
            "apply", "apply_all", "open_tasks", "pending_tasks", "replay"]

@@ -29,7 +29,7 @@ from engine.core.definition import ApproverRule, Escalation, Node, ProcessDefini
 from engine.core.directory import OrgDirectory
 from engine.core.errors import TaskNotFound, TransitionNotAllowed
 from engine.core.flow import Flow
-from engine.core.state import InstanceState, TaskState, WorkingState
+from engine.core.state import InstanceState, TaskState, WaitState, WorkingState
 
 SYSTEM = "system"  # the actor of every timer event and system decision
 
@@ -68,7 +68,8 @@ def pending_timers(defn: ProcessDefinition, state: InstanceState,
     """Every timer of the instance that may still fire."""
     if state.status != "running" or state.node is None:
         return []
-    out = []
+    out = [Timer(state.id, w.call_id, "timeout", w.due_at) for w in state.waits
+           if w.open and w.due_at is not None and "timeout" not in w.fired]
     for task in state.tasks:  # per task, at the task's own node (a step of a branch too)
         node = defn.nodes.get(task.node)
         if task.open and node is not None and (node.remind or node.escalate):
@@ -88,6 +89,9 @@ def fire(flow: Flow, cmd: FireTimer) -> None:
     pending); TransitionNotAllowed if it is not due yet."""
     s = flow.state
     task = s.task(cmd.task_id)
+    if task is None and (wait := s.wait(cmd.task_id)) is not None:
+        _wait_timeout(flow, wait, cmd.timer)
+        return
     if task is None:
         raise TaskNotFound(cmd.task_id)
     if s.status != "running" or s.node is None or task.status != "pending":
@@ -104,6 +108,21 @@ def fire(flow: Flow, cmd: FireTimer) -> None:
         _remind(flow, task, timer, timers)
     else:
         _escalate(flow, node, task, timer, node.escalate[int(timer.key.split(".")[1])])
+
+
+def _wait_timeout(flow: Flow, wait: WaitState, key: str) -> None:
+    """The timeout of a service step's wait (``engine.core.services``): a no-op when the
+    wait ended or the timer fired already."""
+    from engine.core.services import TIMEOUT, time_out
+
+    s = flow.state
+    if key != TIMEOUT or not wait.open or wait.due_at is None or TIMEOUT in wait.fired \
+            or s.status != "running":
+        return
+    if wait.due_at > flow.now:
+        raise TransitionNotAllowed(wait.node, "fire", f"timer {key} is due at "
+                                                      f"{wait.due_at.isoformat()}")
+    time_out(flow, wait, wait.due_at)
 
 
 def _remind(flow: Flow, task: TaskState, timer: Timer, timers: dict[str, Timer]) -> None:

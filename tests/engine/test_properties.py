@@ -9,6 +9,7 @@ command raises an EngineError and (decide being pure) produces no events.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,10 +27,13 @@ from engine.core import (
     InstanceState,
     Resubmit,
     Withdraw,
+    load_definition,
     replay,
     return_targets,
 )
+from engine.core.commands import AnswerService, FireTimer
 from engine.core import events as ev
+from tests.conftest import ROOT
 from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, Run, definition, directory
 
 ORG = directory()
@@ -54,10 +58,35 @@ INITIATORS = {
     "contract_review": ["li.na", "cao.li", "song.qian", "bai.lu"],
 }
 BRANCHED = ("contract_review",)
+# a service step (call the logistics system, wait for its callbacks, time out)
+VARIANTS["delivery"] = [{"store_code": "SH001", "items": 3}]
+INITIATORS["delivery"] = ["bai.lu", "li.na"]
+SERVICE = ("delivery",)
+DELIVERY = load_definition((ROOT / "tests" / "fixtures" / "delivery.yaml").read_text("utf-8"),
+                           "delivery.yaml", ORG)
+
+
+def _service_command(data: st.DataObject, run: Run) -> Command | None:
+    """A callback (sometimes a repeat, a bad one or another system's) or a timeout of
+    the call the instance waits on, if it waits on one."""
+    waits = [w for w in run.s.waits if w.open] or list(run.s.waits)
+    if not waits or not data.draw(st.integers(0, 2)):
+        return None
+    wait = data.draw(st.sampled_from(waits))
+    if data.draw(st.integers(0, 4)) == 0:
+        return FireTimer(task_id=wait.call_id, timer="timeout")
+    status = data.draw(st.sampled_from(["shipped", "in_transit", "arrived", "lost", "gone"]))
+    return AnswerService(call_id=wait.call_id, node=data.draw(st.sampled_from([wait.node,
+                                                                               "manual"])),
+                         system=data.draw(st.sampled_from(["logistics"] * 4 + ["erp"])),
+                         callback_id=data.draw(st.sampled_from(["a", "b", "c", "d"])),
+                         data={"status": status})
 
 
 def _command(data: st.DataObject, run: Run) -> Command:
     s = run.s
+    if (service := _service_command(data, run)) is not None:
+        return service
     tasks = [t for t in s.tasks if t.open] or list(s.tasks)
     kind = data.draw(st.sampled_from(
         ["decide"] * 8 + ["delegate", "signer", "withdraw", "resubmit", "comment", "cancel"]))
@@ -99,6 +128,9 @@ def check_invariants(run: Run) -> None:
     entered = Counter(e.node for e in run.events if isinstance(e, ev.NodeEntered))
     left = Counter(e.node for e in run.events if isinstance(e, ev.NodeLeft))
     still_in = set((entered - left).keys())
+    waiting = [w for w in s.waits if w.open]
+    if s.finished or s.status == "returned":
+        assert not waiting
     if s.finished:
         assert s.status == s.outcome and not open_tasks
         assert still_in == ({s.node} if s.node else set())
@@ -121,6 +153,11 @@ def check_invariants(run: Run) -> None:
             assert all(t.visit == s.visits[step] for t in open_tasks if t.node == step)
             _check_mode(s, inner.mode, inner.threshold, step, s.visits[step])
         return
+    if node.kind == "service":  # waiting on one call of this visit, nobody else
+        assert still_in == {s.node} and not open_tasks
+        assert [(w.node, w.visit) for w in waiting] == [(s.node, s.visit)]
+        return
+    assert not waiting
     assert node.kind == "approval" and still_in == {s.node}
     assert all((t.node, t.visit) == (s.node, s.visit) for t in open_tasks)
     _check_mode(s, node.mode, node.threshold, s.node, s.visit)
@@ -143,7 +180,7 @@ def _check_mode(s: InstanceState, mode: str, k: int | None, node: str, at: int) 
 
 
 def _run_random(key: str, data: st.DataObject) -> None:
-    run = Run(definition(key), ORG)
+    run = Run(DELIVERY if key in SERVICE else definition(key), ORG)
     run.start(data.draw(st.sampled_from(INITIATORS[key])),
               data.draw(st.sampled_from(VARIANTS[key])))
     check_invariants(run)
@@ -152,8 +189,10 @@ def _run_random(key: str, data: st.DataObject) -> None:
             break
         cmd = _command(data, run)
         before = len(run.events)
+        jump = timedelta(days=data.draw(st.sampled_from([0, 3]))) \
+            if isinstance(cmd, FireTimer) else timedelta(0)
         try:
-            run.do(cmd)
+            run.do(cmd, after=timedelta(hours=1) + jump)
         except EngineError:
             assert len(run.events) == before
             continue
@@ -161,7 +200,7 @@ def _run_random(key: str, data: st.DataObject) -> None:
     event(f"ended {run.s.status}")
 
 
-@pytest.mark.parametrize("key", [*EXAMPLES, *BRANCHED])
+@pytest.mark.parametrize("key", [*EXAMPLES, *BRANCHED, *SERVICE])
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_commands_never_corrupt_an_instance(key: str, data: st.DataObject) -> None:
