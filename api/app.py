@@ -28,6 +28,7 @@ from api.routes import (
     notifications,
     org,
     reports,
+    services,
     tasks,
     users,
 )
@@ -37,7 +38,7 @@ from api.ui import mount_ui
 from engine.worker import run_in_thread
 
 _ROUTERS = (health, auth, users, definitions, instances, attachments, tasks, notifications,
-            board, reports, analytics, audit, org)
+            board, reports, analytics, audit, org, services)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = None
+        logistics = background.demo_services(settings)  # the demo's outside system
         if settings.worker:  # the embedded worker (signoff serve --no-worker: off)
             work, channels = background.worker_for(settings, runtime.db, runtime.clock)
             thread, stop = run_in_thread(work)
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             thread.join(timeout=10)
             for channel in channels.values():
                 channel.close()
+        if logistics is not None:
+            logistics.stop()
         runtime.close()
 
     app = FastAPI(title="Signoff", version="0.1.0", lifespan=lifespan,

@@ -13,6 +13,8 @@ from api.schemas import (
     InstanceOut,
     InstanceSummaryOut,
     PredictedFinishOut,
+    ServiceOut,
+    ServiceUpdateOut,
     TimelineOut,
 )
 from api.views import node_title, state_tasks, visits_out
@@ -79,6 +81,18 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
             case ev.TaskEscalated():
                 out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
                                   to=", ".join(e.recipients), comment=e.reason))
+            case ev.ServiceCalled():
+                out.append(_entry(e, defn, node=e.node, actor="system", action="call",
+                                  to=e.system))
+            case ev.ServiceAnswered():  # action: the answer's status (shipped, ...)
+                status = e.data.get("status")
+                out.append(_entry(e, defn, node=e.node, actor=e.system,
+                                  action=str(status) if status is not None else "answer",
+                                  comment=", ".join(f"{k}: {v}" for k, v in e.data.items()
+                                                    if k != "status") or None))
+            case ev.ServiceTimedOut():
+                out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
+                                  to=", ".join(e.recipients) or e.to, comment=e.system))
             case ev.RequestAtRisk():
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action=e.reason,
                                   to=", ".join(e.recipients), expected_at=e.expected,
@@ -148,6 +162,27 @@ def attachments(events: Sequence[ev.Event]) -> list[AttachmentOut]:
     return out
 
 
+def service_steps(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[ServiceOut]:
+    """Each call of a service step, with the system's answers so far (the ``status``
+    field of each, when it has one): the request page's tracker."""
+    out: dict[UUID, ServiceOut] = {}
+    for e in events:
+        if isinstance(e, ev.ServiceCalled):
+            out[e.call_id] = ServiceOut(step=e.node, step_title=node_title(defn, e.node) or e.node,
+                                        system=e.system, called_at=e.at, waiting=True)
+        elif isinstance(e, ev.ServiceAnswered) and e.call_id in out:
+            status = e.data.get("status")
+            out[e.call_id].updates.append(ServiceUpdateOut(
+                at=e.at, status=str(status) if status is not None else None, data=e.data))
+        elif isinstance(e, ev.ServiceTimedOut) and e.task_id in out:
+            out[e.task_id].timed_out_at = e.at
+        elif isinstance(e, ev.NodeLeft):
+            for call in out.values():
+                if call.step == e.node and call.waiting:
+                    call.waiting = False
+    return list(out.values())
+
+
 def holders_since(state: InstanceState, events: Sequence[ev.Event]
                   ) -> tuple[list[str], datetime | None]:
     """Who must act now, and since when."""
@@ -194,7 +229,7 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         deadline=forecast.deadline if forecast is not None else None,
         predicted_finish=_predicted(forecast),
         at_risk=forecast.at_risk if forecast is not None else False,
-        attachments=attachments(events))
+        attachments=attachments(events), services=service_steps(defn, events))
 
 
 def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: list[str]

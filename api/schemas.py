@@ -300,6 +300,24 @@ class TimelineOut(_Out):
         "form's order (null on the side where a field was absent)")
 
 
+class ServiceUpdateOut(_Out):
+    at: datetime
+    status: str | None = None  # the answer's ``status`` field (shipped, in_transit, ...)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ServiceOut(_Out):
+    """One call of a service step to an outside system, and its answers so far."""
+
+    step: str
+    step_title: str
+    system: str
+    called_at: datetime
+    waiting: bool  # the step still waits for the system
+    timed_out_at: datetime | None = None
+    updates: list[ServiceUpdateOut] = Field(default_factory=list)
+
+
 class VisitOut(_Out):
     node: str
     node_title: str
@@ -359,6 +377,9 @@ class InstanceOut(InstanceSummaryOut):
         "tasks' due time, before either has passed")
     attachments: list[AttachmentOut] = Field(
         default_factory=list, description="Every file attached, every version, in order")
+    services: list[ServiceOut] = Field(
+        default_factory=list, description="The calls of service steps to outside systems "
+        "and their answers so far (shipped, in transit, arrived...)")
 
 
 class TaskDetailOut(TaskOut):

@@ -11,12 +11,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from engine.attachments import TYPES as ATTACHMENT_TYPES
 from engine.attachments import Policy
 from engine.core.limits import DEFAULT, Limits
+from engine.notify.service import ServiceSystem
+
+
+class ServiceConfig(BaseModel):
+    """One outside system of ``Settings.services``."""
+
+    url: str
+    secret: str  # whsec_<base64>: signs the calls, verifies the callbacks
 
 
 class Settings(BaseSettings):
@@ -78,6 +87,16 @@ class Settings(BaseSettings):
     feishu_url: str | None = None  # https://open.feishu.cn/open-apis/bot/v2/hook/...
     feishu_secret: str | None = None
     wecom_url: str | None = None  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+
+    # Service steps (docs/operations.md "Outside systems"): each outside system a
+    # service step may call, by name: its URL and the secret (whsec_<base64>, Standard
+    # Webhooks) that signs the calls and the system's callbacks. JSON in the environment:
+    # SIGNOFF_SERVICES='{"logistics": {"url": "https://...", "secret": "whsec_..."}}'
+    services: dict[str, ServiceConfig] = {}
+    demo_logistics_pace: float = 20.0  # seconds between the demo logistics system's answers
+
+    def service_systems(self) -> dict[str, ServiceSystem]:
+        return {name: ServiceSystem(name, c.url, c.secret) for name, c in self.services.items()}
 
     # Attachments (docs/operations.md "Attachments"): the bytes live outside the database,
     # in a local folder (one host, or a shared mount) or S3-compatible object storage.
@@ -150,4 +169,4 @@ class Settings(BaseSettings):
         return value
 
 
-__all__ = ["Settings"]
+__all__ = ["ServiceConfig", "Settings"]

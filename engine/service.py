@@ -61,7 +61,7 @@ from engine.core.errors import (
     TaskNotFound,
     TransitionNotAllowed,
 )
-from engine.core.events import Event, InstanceResubmitted, InstanceStarted
+from engine.core.events import Event, InstanceResubmitted, InstanceStarted, ServiceCalled
 from engine.core.loader import load_definition
 from engine.core.state import InstanceState, replay
 from engine.core.worktime import WorkingHours
@@ -78,6 +78,7 @@ from engine.queries import (
 from engine.store import (
     absences,
     attachment_blobs,
+    bulk,
     credentials,
     event_log,
     idempotency,
@@ -397,10 +398,10 @@ def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now
     table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
     rows = firing.claim(session, now, limit)
     fired, after_commit = 0, []
-    for task_id, key, _instance_id in rows:
+    for task_id, key, instance_id in rows:
         try:
-            with session.begin_nested():
-                loaded = recent.load(session.connection(), task_id=task_id)
+            with session.begin_nested():  # by instance: a service step's timer has no task
+                loaded = recent.load(session.connection(), instance_id=instance_id)
                 done = None if loaded is None else _apply(
                     session, catalog, directory, loaded, cmds.FireTimer(task_id=task_id,
                                                                         timer=key), now)[1]
@@ -514,8 +515,14 @@ def append_histories(session: Session, histories: Iterable[Sequence[Event]],
 def _append_chunk(session: Session, chunk: list[Sequence[Event]],
                   progress: Callable[[int], None] | None) -> int:
     rows = [r for h in chunk for r in event_log.records(h[0].instance_id, 0, h)]
+    projections = [project(h) for h in chunk]
+    # the calls of service steps still waiting leave through the outbox, as after a command
+    calls = [messaging.service_call_row(e, e.at) for h, p in zip(chunk, projections, strict=True)
+             for e in h if isinstance(e, ServiceCalled) and _waiting(p.state, e.call_id)]
     try:
-        writer.insert_all(session, [project(h) for h in chunk], rows)
+        writer.insert_all(session, projections, rows)
+        bulk.insert_rows(session.connection(), messaging.OutboxRow.__table__,  # type: ignore[attr-defined]
+                         calls)
         _number(session, chunk)
         session.commit()
     except sa.exc.IntegrityError as exc:
@@ -528,6 +535,11 @@ def _append_chunk(session: Session, chunk: list[Sequence[Event]],
     if progress:
         progress(len(chunk))
     return len(chunk)
+
+
+def _waiting(state: InstanceState, call_id: UUID) -> bool:
+    wait = state.wait(call_id)
+    return wait is not None and wait.open
 
 
 def _number(session: Session, chunk: list[Sequence[Event]]) -> None:

@@ -82,6 +82,24 @@ def channel_sender(channels: Mapping[str, Channel], public_url: str = "") -> Del
     return send
 
 
+def service_sender(caller: Any) -> Deliver:
+    """A ``Deliver`` of service steps' calls (``engine.notify.service.ServiceCaller``)."""
+
+    def send(row: OutboxMessage) -> None:
+        caller.send(str(row.id), row.payload)
+
+    return send
+
+
+def by_channel(senders: Mapping[str, Deliver]) -> Deliver:
+    """One ``Deliver`` handing each message to the sender of its channel."""
+
+    def send(row: OutboxMessage) -> None:
+        senders[row.channel](row)
+
+    return send
+
+
 @dataclass
 class Worker:
     db: Database
@@ -340,5 +358,5 @@ def pending_count(db: Database, channels: Iterable[str] | None = None) -> int:
         return int(session.connection().execute(q).scalar_one())
 
 
-__all__ = ["Deliver", "OutboxMessage", "Worker", "channel_sender", "pending_count",
-           "run_in_thread"]
+__all__ = ["Deliver", "OutboxMessage", "Worker", "by_channel", "channel_sender",
+           "pending_count", "run_in_thread", "service_sender"]

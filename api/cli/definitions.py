@@ -78,6 +78,15 @@ def _org_for(path: Path, given: Path | None) -> OrgDirectory | None:
     return _Orgs(given).for_file(path)[0]
 
 
+def configured_systems() -> frozenset[str] | None:
+    """The outside systems service steps may call (``SIGNOFF_SERVICES``); None when
+    none are configured (then their names are not checked)."""
+    from api.settings import Settings
+
+    names = frozenset(Settings().services)
+    return names or None
+
+
 @app.command()
 def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
              org: OrgOption = None) -> None:
@@ -85,8 +94,10 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
     Warnings (``path:line:column: warning: message``) are printed too but do not fail.
 
     Roles and users are checked against ``--org``, else the org.yaml beside each file,
-    else the one in the definitions folder; a file checked without one is named."""
+    else the one in the definitions folder; a file checked without one is named. The
+    systems of service steps are checked against ``SIGNOFF_SERVICES`` when it is set."""
     orgs = _Orgs(org)
+    systems = configured_systems()
     if org is not None and not org.exists():
         typer.echo(f"{org}:1:1: no such org directory file")
         raise typer.Exit(1)
@@ -105,7 +116,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Files or folders.
                 if directory is None:
                     orgs.unchecked.append(str(path))
                     typer.echo(f"{path}: roles and users NOT checked: {why}", err=True)
-                load_definition_file(path, directory)
+                load_definition_file(path, directory, systems=systems)
                 for warning in definition_warnings(path.read_text(encoding="utf-8"),
                                                    str(path), directory):
                     warned += 1

@@ -86,6 +86,8 @@ def serve(
         "SIGNOFF_JWT_SECRET": settings.secret(),
         "SIGNOFF_WORKER": "false" if no_worker else "true",
     })
+    if demo and "SIGNOFF_PUBLIC_URL" not in os.environ:  # where the demo logistics
+        os.environ["SIGNOFF_PUBLIC_URL"] = f"http://{host}:{port}"  # system calls back
     if not (settings.ui_dist / "index.html").is_file():
         _console.print(f"[yellow]UI not built ({settings.ui_dist}): run bin/setup; "
                        "the API works meanwhile.[/yellow]")

@@ -99,7 +99,8 @@ def _validate(runtime: Runtime, text: str, zh: bool) -> ValidationOut:
     with runtime.db.session(write=False) as session:
         directory = service.load_directory(session)
         try:
-            defn = load_definition(text, "upload", directory)
+            defn = load_definition(text, "upload", directory,
+                                   systems=frozenset(runtime.settings.services) or None)
         except DefinitionInvalid as exc:
             return ValidationOut(valid=False, hidden=exc.hidden, errors=line_errors(exc.errors))
         published = defs.latest_row(session, defn.key)

@@ -34,6 +34,10 @@ from engine.demo.forms import FORMS, revised
 Progress = Callable[[int, int], None]
 
 
+# the simulated logistics system's answers, minutes after the previous one (median)
+SERVICE_ANSWERS = (("shipped", 240), ("in_transit", 900), ("arrived", 1500))
+
+
 def _uuid(rng: random.Random) -> UUID:
     return UUID(int=rng.getrandbits(128), version=4)
 
@@ -120,6 +124,8 @@ class Simulation:
         elif what == "resubmit" and case.st.status == "returned":
             data = revised(case.defn.key, dict(case.st.data), case.rng)
             self.command(case, cmds.Resubmit(actor=case.st.initiator, data=data), at)
+        elif what.startswith("service:") and task_id is not None:
+            self.answer(case, at, task_id, what.removeprefix("service:"))
         elif what == "withdraw" and not case.st.finished:
             text = remark("withdraw", case.defn.key, "", case.rng)
             self.command(case, cmds.Withdraw(actor=case.st.initiator, comment=text), at)
@@ -197,6 +203,28 @@ class Simulation:
         for task in pending_tasks(state):
             if case.scheduled.get(task.task_id) != task.assignee:
                 self.schedule(case, task, at)
+        for wait in state.waits:  # a service step: the outside system answers later
+            if wait.open and wait.call_id not in case.scheduled:
+                case.scheduled[wait.call_id] = wait.system
+                self.plan_answers(case, wait.call_id, at)
+
+    def plan_answers(self, case: _Case, call_id: UUID, at: datetime) -> None:
+        """The logistics system's answers to a call: shipped, in transit, arrived, each
+        some hours after the one before (a random stream of their own, so the people's
+        decisions draw the same numbers as without them)."""
+        rng = random.Random(f"{self.seed}/{case.idx}/{call_id}")
+        for status, minutes in SERVICE_ANSWERS:
+            at = at + timedelta(minutes=minutes * rng.uniform(0.5, 1.5))
+            self.push(at, f"service:{status}", case.idx, call_id)
+
+    def answer(self, case: _Case, at: datetime, call_id: UUID, status: str) -> None:
+        wait = case.st.wait(call_id)
+        if wait is None or not wait.open or case.st.status != "running":
+            return  # withdrawn meanwhile
+        data = {"status": status, "tracking_number": "LX" + call_id.hex[:10].upper()}
+        self.command(case, cmds.AnswerService(call_id=call_id, system=wait.system,
+                                              node=wait.node, callback_id=f"sim-{status}",
+                                              data=data), at)
 
     def schedule(self, case: _Case, task: TaskState, at: datetime) -> None:
         case.scheduled[task.task_id] = task.assignee

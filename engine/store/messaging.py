@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.definition import ProcessDefinition
 from engine.core.directory import OrgDirectory
-from engine.core.events import Event
+from engine.core.events import Event, ServiceCalled
 from engine.core.messages import Message, messages_for
 from engine.core.state import InstanceState
 from engine.core.timers import Timer, pending_timers
@@ -178,6 +178,7 @@ class Planned:
     added: list[dict[str, Any]] = field(default_factory=list)  # timer rows to insert
     messages: list[Message] = field(default_factory=list)
     inbox: set[str] = field(default_factory=set)  # users whose pending tasks changed
+    calls: list[dict[str, Any]] = field(default_factory=list)  # service calls (outbox rows)
 
 
 def _timer_diff(old: list[Timer], new: list[Timer], into: Planned) -> None:
@@ -216,7 +217,24 @@ def plan(engine: sa.Engine, defn: ProcessDefinition, before: InstanceState | Non
     if before is not None:
         holders ^= {t.assignee for t in before.tasks if t.status == "pending"}
     planned.inbox = holders
+    planned.calls = [service_call_row(e, now=e.at) for e in events
+                     if isinstance(e, ServiceCalled)]
     return planned
+
+
+SERVICE_CHANNEL = "service"  # the outbox channel of service steps' calls
+
+
+def service_call_row(e: ServiceCalled, now: datetime) -> dict[str, Any]:
+    """The outbox row of a service step's call: its id is the call's id (the receiver's
+    idempotency id); the worker sends it to the system (``engine.notify.service``)."""
+    payload = {"call_id": str(e.call_id), "instance_id": str(e.instance_id),
+               "step": e.node, "system": e.system, "data": e.request,
+               "created_at": now.isoformat()}
+    return {"id": e.call_id, "kind": "service_call", "recipient": e.system,
+            "channel": SERVICE_CHANNEL, "payload": payload, "created_at": now, "attempts": 0,
+            "next_attempt_at": now, "status": "pending", "last_error": None,
+            "sent_at": None}
 
 
 def _with_numbers(conn: sa.Connection, messages: list[Message]) -> None:
@@ -247,7 +265,9 @@ def write_planned(session: Session, plans: list[Planned], directory: OrgDirector
     if messages:
         _with_numbers(conn, messages)
         write_messages(conn, messages, directory, now)
-    notify(session, work=bool(messages) or any(p.added for p in plans),
+    calls = [c for p in plans for c in p.calls]
+    bulk.insert_rows(conn, _outbox, calls)
+    notify(session, work=bool(messages or calls) or any(p.added for p in plans),
            users=[m.recipient for m in messages], inbox=[u for p in plans for u in p.inbox])
 
 
@@ -355,8 +375,8 @@ def write_test_messages(conn: sa.Connection, username: str, channels: Iterable[s
     return [(r["id"], r["channel"]) for r in rows]
 
 
-__all__ = ["DEFAULT_CHANNELS", "Bus", "NotificationRow", "OutboxRow", "Planned", "TimerBasis",
-           "TimerRow",
+__all__ = ["DEFAULT_CHANNELS", "SERVICE_CHANNEL", "Bus", "NotificationRow", "OutboxRow",
+           "Planned", "TimerBasis", "TimerRow",
            "UserPreference", "bus_of", "calendar_of", "events_channel", "notify", "plan",
-           "preferences", "record", "schema_of", "set_calendar", "sync_timers",
+           "preferences", "record", "schema_of", "service_call_row", "set_calendar", "sync_timers",
            "wake_channel", "write_messages", "write_planned", "write_test_messages"]

@@ -140,7 +140,7 @@ def project(events: Sequence[ev.Event], known: Projection | None = None) -> Proj
     cc: list[Row] = []
     for seq, e in enumerate(events, start=1):
         visits.apply(seq, e)
-        if isinstance(e, ev.Notified) or (isinstance(e, ev.TaskEscalated)
+        if isinstance(e, ev.Notified | ev.ServiceTimedOut) or (isinstance(e, ev.TaskEscalated)
                                           and e.action == "notify"):
             cc += [{"instance_id": e.instance_id, "username": u, "node": e.node, "at": e.at}
                    for u in dict.fromkeys(e.recipients)]

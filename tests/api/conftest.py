@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,17 +110,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, password_hash: str
     return folder / "template.db"
 
 
-@pytest.fixture
-def api(db_url: str, tmp_path: Path, password_hash: str,
-        request: pytest.FixtureRequest) -> Iterator[Api]:
+@contextmanager
+def opened_api(db_url: str, tmp_path: Path, password_hash: str,
+               request: pytest.FixtureRequest, **extra: Any) -> Iterator[Api]:
+    """The ``api`` fixture's app, with ``extra`` settings (``services=...``)."""
     if db_url.startswith("sqlite:///"):
         template: Path = request.getfixturevalue("sqlite_template")
         shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
     else:
         _prepared(db_url, tmp_path, password_hash)
-    settings = make_settings(db_url, tmp_path)
+    settings = make_settings(db_url, tmp_path, **extra)
     db = open_database(db_url)
     clock = ManualClock(START)
     with TestClient(create_app(settings, clock=clock)) as client:
         yield Api(client, clock, db, settings)
     db.dispose()
+
+
+@pytest.fixture
+def api(db_url: str, tmp_path: Path, password_hash: str,
+        request: pytest.FixtureRequest) -> Iterator[Api]:
+    with opened_api(db_url, tmp_path, password_hash, request) as opened:
+        yield opened
