@@ -1220,6 +1220,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/services/{system}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Callback
+         * @description A signed callback of ``system`` about a call of a service step (see the module).
+         */
+        post: operations["callback_api_services__system__callback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1549,6 +1569,22 @@ export interface components {
              * @description Working days, 0 = Monday
              */
             weekdays: number[];
+        };
+        /** CallbackOut */
+        CallbackOut: {
+            /**
+             * Instance Id
+             * Format: uuid
+             */
+            instance_id: string;
+            /** Step */
+            step: string;
+            /** Status */
+            status: string;
+            /** Node */
+            node: string | null;
+            /** Waiting */
+            waiting: boolean;
         };
         /** CancelIn */
         CancelIn: {
@@ -2039,6 +2075,11 @@ export interface components {
              * @description Every file attached, every version, in order
              */
             attachments: components["schemas"]["AttachmentOut"][];
+            /**
+             * Services
+             * @description The calls of service steps to outside systems and their answers so far (shipped, in transit, arrived...)
+             */
+            services: components["schemas"]["ServiceOut"][];
         };
         /** InstanceSummaryOut */
         InstanceSummaryOut: {
@@ -2799,6 +2840,43 @@ export interface components {
             cycle_time_removed_per_year_h: number;
             /** Share Of Total Cycle Time */
             share_of_total_cycle_time: number;
+        };
+        /**
+         * ServiceOut
+         * @description One call of a service step to an outside system, and its answers so far.
+         */
+        ServiceOut: {
+            /** Step */
+            step: string;
+            /** Step Title */
+            step_title: string;
+            /** System */
+            system: string;
+            /**
+             * Called At
+             * Format: date-time
+             */
+            called_at: string;
+            /** Waiting */
+            waiting: boolean;
+            /** Timed Out At */
+            timed_out_at: string | null;
+            /** Updates */
+            updates: components["schemas"]["ServiceUpdateOut"][];
+        };
+        /** ServiceUpdateOut */
+        ServiceUpdateOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Status */
+            status: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
         };
         /**
          * ShareOut
@@ -8576,6 +8654,102 @@ export interface operations {
             };
             /** @description Signed in, but not allowed to do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Invalid input: the fields in `errors` say which and why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Too many attempts: retry after the `Retry-After` header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+        };
+    };
+    callback_api_services__system__callback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                system: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    call_id: string;
+                    /** Format: uuid */
+                    instance_id: string;
+                    step: string;
+                    data?: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackOut"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemOut"];
+                };
+            };
+            /** @description Conflicts with the current state (already decided, a concurrent change) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

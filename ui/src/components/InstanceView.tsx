@@ -9,6 +9,7 @@ import { AttachmentsPanel, PrintButton } from "./Attachments";
 import { StatusBadge } from "./Badges";
 import { Spinner } from "./ProblemView";
 import { DataTable, RequestForm } from "./RequestForm";
+import { ServiceTracker } from "./ServiceTracker";
 import { Timeline, VisitsTable } from "./Timeline";
 
 const MermaidDiagram = lazy(() => import("./Mermaid"));
@@ -77,6 +78,7 @@ export function InstanceBody({ inst, hideForm, onChanged }: {
             data={inst.data} attachments={inst.attachments} readonly />
         ) : !defn.loading && <DataTable data={inst.data} />}
       </section>}
+      <ServiceTracker inst={inst} />
       <AttachmentsPanel inst={inst} onChanged={onChanged} />
       <div className="two-col">
         <section className="card">

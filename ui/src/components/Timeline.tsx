@@ -8,6 +8,12 @@ import { AttachmentEntry } from "./Attachments";
 
 function entryLabel(e: TimelineOut, t: (k: string, o?: Record<string, unknown>) => string): string {
   if (e.kind === "attachment_added") return t("attachments.attached");
+  if (e.kind === "service_answered") {
+    const status = t(`service.status_${e.action ?? "answer"}`, { defaultValue: (e.action ?? "").replace(/_/g, " ") });
+    return t("timeline.kind_service_answered", { status });
+  }
+  if (e.kind === "service_timed_out") return t(`timeline.service_timed_out_${e.action === "route" ? "route" : "notify"}`);
+  if (e.kind === "service_called") return t("timeline.kind_service_called");
   if (e.kind === "at_risk") return t(`timeline.at_risk_${e.action === "sla" ? "sla" : "deadline"}`);
   if (e.kind === "node_left" || e.kind === "instance_finished") {
     // These carry an outcome (approved, returned, withdrawn, ...) in `action`.

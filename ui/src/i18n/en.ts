@@ -158,7 +158,13 @@ const en = {
     deadline: "Deadline", predicted: "Likely finish", predictedRange: "{{median}} (4 in 5 by {{p80}})",
     atRisk: "At risk",
   },
+  service: {
+    title: "Outside systems", waiting: "Waiting for {{system}}", done: "Answered", timedOut: "No answer in time",
+    tracking: "Tracking number", updated: "Last update", sentAt: "Sent",
+    status_shipped: "Shipped", status_in_transit: "In transit", status_arrived: "Arrived", status_lost: "Lost", status_answer: "answered",
+  },
   timeline: {
+    kind_service_called: "Sent to an outside system", kind_service_answered: "The system reported: {{status}}", service_timed_out_notify: "No answer in time: told", service_timed_out_route: "No answer in time: moved on", left_answered: "The system answered", left_timed_out: "Left: no answer in time",
     left_approved: "Step approved", left_rejected: "Step rejected", left_returned: "Sent back", left_withdrawn: "Step closed: the request was withdrawn", left_cancelled: "Step closed: the request was cancelled", left_notified: "Copied and moved on",
     finished_approved: "Request approved", finished_rejected: "Request rejected", finished_withdrawn: "Request withdrawn", finished_cancelled: "Request cancelled",
     took: "took {{duration}}", step: "Step",

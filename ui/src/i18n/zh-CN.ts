@@ -160,7 +160,13 @@ const zh: Messages = {
     deadline: "截止时间", predicted: "预计完成", predictedRange: "{{median}}（80% 把握在 {{p80}} 前）",
     atRisk: "有延误风险",
   },
+  service: {
+    title: "外部系统", waiting: "等待 {{system}} 回复", done: "已回复", timedOut: "超时未回复",
+    tracking: "运单号", updated: "最近更新", sentAt: "发送时间",
+    status_shipped: "已发货", status_in_transit: "运输中", status_arrived: "已送达", status_lost: "已丢失", status_answer: "已回复",
+  },
   timeline: {
+    kind_service_called: "已发送至外部系统", kind_service_answered: "外部系统回报：{{status}}", service_timed_out_notify: "超时未回复：已通知", service_timed_out_route: "超时未回复：已转下一步", left_answered: "外部系统已回复", left_timed_out: "离开：超时未回复",
     left_approved: "环节通过", left_rejected: "环节驳回", left_returned: "已退回", left_withdrawn: "环节关闭：申请已撤回", left_cancelled: "环节关闭：申请已取消", left_notified: "已抄送并继续",
     finished_approved: "申请已通过", finished_rejected: "申请已驳回", finished_withdrawn: "申请已撤回", finished_cancelled: "申请已取消",
     took: "用时 {{duration}}", step: "环节",
