@@ -31,8 +31,8 @@ from engine.core import (
     replay,
     return_targets,
 )
-from engine.core.commands import AnswerService, FireTimer
 from engine.core import events as ev
+from engine.core.commands import AnswerService, FireTimer
 from tests.conftest import ROOT
 from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, Run, definition, directory
 
