@@ -139,7 +139,7 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
     new, folded = decide_and_fold(defn, state, cmd, now, directory, calendar=calendar)
     if not new and state is not None:
         return state, None
-    new += _reroute(session, defn, folded, new, now, directory, calendar)
+    new += _reroute(conn, defn, folded, new, now, directory, calendar)
     event_log.append(session, new[0].instance_id, len(history), new, conn)
     events = [*history, *new]
     after = project(events, before)
@@ -148,19 +148,20 @@ def _apply(session: Session, catalog: Catalog, directory: OrgDirectory,
         started = after.state
         numbers.assign(conn, [(started.id, defn.prefix(), started.started_at)],
                        numbers.org_timezone(calendar))
-    messaging.record(session, defn, state, after.state, new, len(history) + 1, directory, now)
+    messaging.record(session, defn, state, after.state, new, len(history) + 1, directory, now,
+                     conn)
     kept = recent.Loaded(events, loaded.version if loaded else None, after)
     return after.state, lambda: recent.of(conn.engine).put(kept)
 
 
-def _reroute(session: Session, defn: ProcessDefinition, state: InstanceState,
+def _reroute(conn: sa.Connection, defn: ProcessDefinition, state: InstanceState,
              new: list[Event], now: datetime, directory: OrgDirectory,
              calendar: WorkingHours | None) -> list[Event]:
     """The delegations that take the tasks ``new`` assigned away from people who are away
     now (``engine.core.absence``), decided in the same command."""
     if not absence.assigned(new):
         return []
-    away = absences.away(session.connection(), now)
+    away = absences.away(conn, now)
     return absence.handovers(defn, state, new, away, now, directory, calendar)
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from engine.store import prepared
+
 COPY_FROM = 8  # fewer rows: a plain INSERT is as cheap
 
 
@@ -26,7 +28,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
     if not rows:
         return
     if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        conn.execute(table.insert(), rows[0] if len(rows) == 1 else list(rows))
+        prepared.insert(conn, table, rows)
         return
     names = list(rows[0])
     dialect = conn.dialect
@@ -48,9 +50,9 @@ def delete_pairs(conn: sa.Connection, table: sa.Table, a: str, b: str,
     if not pairs:
         return
     if conn.dialect.name != "postgresql" or len(pairs) == 1:
-        conn.execute(table.delete().where(table.c[a] == sa.bindparam("a"),
-                                          table.c[b] == sa.bindparam("b")),
-                     [{"a": x, "b": y} for x, y in pairs])
+        prepared.prepared(("delete_pairs", table.name, a, b), lambda: table.delete().where(
+            table.c[a] == sa.bindparam("a"), table.c[b] == sa.bindparam("b")), ("a", "b")
+        ).run(conn, [{"a": x, "b": y} for x, y in pairs])
         return
     types = [table.c[name].type.compile(conn.dialect) for name in (a, b)]
     given = sa.text(f"SELECT * FROM unnest(CAST(:a AS {types[0]}[]), CAST(:b AS {types[1]}[]))"

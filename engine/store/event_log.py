@@ -18,13 +18,13 @@ from sqlmodel import Session
 
 from engine.core.errors import ConcurrentUpdate, InstanceNotFound
 from engine.core.events import Event, from_record, to_record
+from engine.store import prepared
 from engine.store.tables import metadata
 
 _table = metadata.tables["event_log"]
 _instance = metadata.tables["instance"]
 _task = metadata.tables["task"]
 _version = metadata.tables["definition_version"]
-_insert = _table.insert()  # built once: a fresh construct per call costs its cache key
 
 
 def _history(where: sa.ColumnElement[bool]) -> sa.Select[Any]:
@@ -66,7 +66,7 @@ def append(session: Session, instance_id: UUID, after: int, events: Sequence[Eve
         return after
     try:
         rows = records(instance_id, after, events)
-        (conn or session.connection()).execute(_insert, rows[0] if len(rows) == 1 else rows)
+        prepared.insert(conn or session.connection(), _table, rows)
     except sa.exc.IntegrityError:
         session.rollback()
         raise ConcurrentUpdate(instance_id, after + 1) from None

@@ -126,13 +126,13 @@ def events_channel(schema: str) -> str:
 
 
 def notify(session: Session, *, work: bool, users: Iterable[str] = (),
-           inbox: Iterable[str] = ()) -> None:
+           inbox: Iterable[str] = (), conn: sa.Connection | None = None) -> None:
     """Wake workers (``work``) and tell live streams that ``users`` have new
     notifications and ``inbox`` users' inboxes changed, once the transaction commits."""
     users, inbox = sorted(set(users)), sorted(set(inbox))
     if not (work or users or inbox):
         return
-    conn = session.connection()
+    conn = conn or session.connection()
     item = {"users": users, "inbox": inbox}
     if conn.dialect.name == "postgresql":  # one round trip for both channels
         schema = schema_of(conn)
@@ -256,10 +256,11 @@ def _with_numbers(conn: sa.Connection, messages: list[Message]) -> None:
 
 
 def write_planned(session: Session, plans: list[Planned], directory: OrgDirectory,
-                  now: datetime) -> None:
+                  now: datetime, conn: sa.Connection | None = None) -> None:
     """Write what ``plan`` found for one or many commands of this transaction, in one
-    statement per table, and wake who waits once it commits."""
-    conn = session.connection()
+    statement per table, and wake who waits once it commits (through ``conn``, the
+    session's connection, when the caller has it at hand)."""
+    conn = conn or session.connection()
     _write_timers(conn, [g for p in plans for g in p.gone], [a for p in plans for a in p.added])
     messages = [m for p in plans for m in p.messages]
     if messages:
@@ -268,23 +269,28 @@ def write_planned(session: Session, plans: list[Planned], directory: OrgDirector
     calls = [c for p in plans for c in p.calls]
     bulk.insert_rows(conn, _outbox, calls)
     notify(session, work=bool(messages or calls) or any(p.added for p in plans),
-           users=[m.recipient for m in messages], inbox=[u for p in plans for u in p.inbox])
+           users=[m.recipient for m in messages], inbox=[u for p in plans for u in p.inbox],
+           conn=conn)
 
 
 def record(session: Session, defn: ProcessDefinition, before: InstanceState | None,
            after: InstanceState, events: list[Event], first_seq: int,
-           directory: OrgDirectory, now: datetime) -> None:
+           directory: OrgDirectory, now: datetime, conn: sa.Connection | None = None) -> None:
     """The hook of the command path: timers and messages of one command's events."""
-    engine = session.connection().engine
-    write_planned(session, [plan(engine, defn, before, after, events, first_seq)],
-                  directory, now)
+    conn = conn or session.connection()
+    write_planned(session, [plan(conn.engine, defn, before, after, events, first_seq)],
+                  directory, now, conn)
+
+
+_PREFERENCES = sa.select(_pref).where(  # built once: a construct per call costs its cache key
+    _pref.c.username.in_(sa.bindparam("names", expanding=True)))
 
 
 def preferences(conn: sa.Connection, users: Iterable[str]) -> dict[str, dict[str, Any]]:
     names = sorted(set(users))
     if not names:
         return {}
-    rows = conn.execute(sa.select(_pref).where(_pref.c.username.in_(names))).mappings()
+    rows = conn.execute(_PREFERENCES, {"names": names}).mappings()
     return {r["username"]: dict(r) for r in rows}
 
 

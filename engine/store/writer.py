@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from engine.store import prepared
 from engine.store.projections import Projection, Row, changed, flatten
 from engine.store.tables import metadata
 
@@ -22,20 +23,7 @@ _visit = metadata.tables["node_visit"]
 _cc = metadata.tables["cc"]
 _events = metadata.tables["event_log"]
 PROJECTION_TABLES = (_cc, _visit, _task, _instance)  # children first, for deletes
-
-
-# Built once: a fresh construct per call costs its cache key on every execution.
-_inserts = {t.name: t.insert() for t in (*PROJECTION_TABLES, _events)}
-
-
-def _params(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
-    """One row alone is executed, not executemany'd: cheaper through both drivers."""
-    return rows[0] if len(rows) == 1 else list(rows)
-
-
-def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_inserts[table.name], _params(rows))
+_insert = prepared.insert  # compiled once per shape (``engine.store.prepared``)
 
 
 def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
@@ -45,17 +33,13 @@ def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
     if not changes:
         return
     cols = tuple(sorted({c for _, diff, _ in changes for c in diff}))
-    statement = _statements.get((table.name, cols))
-    if statement is None:
-        statement = table.update().where(
-            *(table.c[k] == sa.bindparam(f"k_{k}") for k in keys)).values(
-            {c: sa.bindparam(c) for c in cols})
-        _statements[(table.name, cols)] = statement
-    conn.execute(statement, _params([{**{f"k_{k}": v for k, v in key.items()},
-                                      **{c: row[c] for c in cols}} for key, _, row in changes]))
-
-
-_statements: dict[tuple[str, tuple[str, ...]], sa.Update] = {}
+    names = (*(f"k_{k}" for k in keys), *cols)
+    statement = prepared.prepared(
+        ("update", table.name, keys, cols),
+        lambda: table.update().where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
+        .values({c: sa.bindparam(c) for c in cols}), names)
+    statement.run(conn, [{**{f"k_{k}": v for k, v in key.items()}, **{c: row[c] for c in cols}}
+                         for key, _, row in changes])
 
 
 class _Changes:
