@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analytics.columns import OTHER, max_open
+from engine.analytics.columns import OTHER, distinct_pairs, max_open, within
 from engine.analytics.model import History
 from engine.analytics.stats import Summary
 from engine.analytics.steps import StepStats, summaries
@@ -36,14 +36,14 @@ def approver_table(history: History) -> list[ApproverStats]:
     m = (c.resource >= 0) & (c.outcome != OTHER)
     res = c.resource[m]
     decisions = np.bincount(res, minlength=n)
-    waits = summaries(res, c.wait[m], n)
+    waits = summaries(res, c.wait[m], n, within(c.wait_order(), m))
     step_sets: list[set[str]] = [set() for _ in range(n)]
     width = len(c.steps) or 1
-    for pair in np.unique(res * width + c.step[m]).tolist():
+    for pair in distinct_pairs(res, c.step[m], n, width).tolist():
         step_sets[pair // width].add(c.steps[pair % width])
     queues = max_open(c, n)
-    cases = history.cases.values()
-    span = max(max(x.end for x in cases) - min(x.start for x in cases), 1.0) if cases else 1.0
+    starts, ends = history.case_times()
+    span = max(float(ends.max() - starts.min()), 1.0) if len(starts) else 1.0
     all_wait = sum(w.total for w in waits) or 1.0
     out = [ApproverStats(name, int(decisions[r]), tuple(sorted(step_sets[r])), waits[r],
                          waits[r].total / all_wait, waits[r].total / span, int(queues[r]))

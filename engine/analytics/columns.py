@@ -9,19 +9,22 @@ not recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from engine.analytics.model import History, Visit
+    from engine.analytics.model import Case, History, Visit
 
 OUTCOMES = ("approve", "reject", "return", "other")
 APPROVE, REJECT, RETURN, OTHER = range(4)
+ENDED = np.array(["approved", "rejected", "returned", "other"])  # a case's outcome per code
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,42 @@ class Columns:
     case_ids: list[str]
     commented: Ints  # -1 unknown, 0, 1
     activity: Ints
+    # orderings several statistics sort by, each made once (``_order``)
+    _orders: dict[str, Ints] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def wait(self) -> Floats:
         return self.decided - self.arrived  # NaN where the arrival is unknown
+
+    def wait_order(self) -> Ints:
+        """Visits by wait, shortest first, unknown waits last."""
+        return self._order("wait", lambda: np.argsort(self.wait))
+
+    def decided_order(self) -> Ints:
+        """Visits by decision time, ties in visit order."""
+        return self._order("decided", lambda: np.argsort(self.decided, kind="stable"))
+
+    def arrived_order(self) -> Ints:
+        """Visits whose arrival is known, by arrival time, ties in visit order. When each
+        arrival is the decision before it (a log's "wait before"), this is read off the
+        decision order instead of sorting again."""
+        def make() -> Ints:
+            known = ~np.isnan(self.arrived)
+            if len(known) and not known[0] and (
+                    self.arrived[1:][known[1:]] == self.decided[:-1][known[1:]]).all():
+                od = self.decided_order()
+                followed = np.r_[known[1:], False]  # the next visit arrived at this decision
+                out: Ints = od[followed[od]] + 1
+                return out
+            rows = np.flatnonzero(known)
+            return rows[np.argsort(self.arrived[rows], kind="stable")]
+        return self._order("arrived", make)
+
+    def _order(self, name: str, make: Callable[[], Ints]) -> Ints:
+        got = self._orders.get(name)
+        if got is None:
+            got = self._orders[name] = make()
+        return got
 
     @property
     def stop(self) -> npt.NDArray[np.bool_]:
@@ -110,15 +145,52 @@ def visits_of(c: Columns) -> tuple[Visit, ...]:
                      c.outcome.tolist(), c.resource.tolist(), c.activity.tolist(), strict=True))
 
 
-def group_sorted(keys: Ints, values: Floats, n_groups: int) -> tuple[Floats, Ints]:
+def group_sorted(keys: Ints, values: Floats, n_groups: int,
+                 order: Ints | None = None) -> tuple[Floats, Ints]:
     """``values`` sorted by (key, value) and the start offset of each key's run
-    (length n_groups + 1)."""
-    order = np.argsort(keys, kind="stable")
-    vals = values[order]
+    (length n_groups + 1). ``order``, an ordering of ``values`` ascending, saves sorting
+    them (several statistics group the same values by different keys)."""
+    if order is None:
+        vals = values[by_key(keys, n_groups, np.arange(len(keys)))]
+    else:
+        vals = values[by_key(keys, n_groups, order)]
     offsets = np.r_[0, np.cumsum(np.bincount(keys, minlength=n_groups))]
-    for k in range(n_groups):
-        vals[offsets[k]:offsets[k + 1]].sort()  # in place, one group at a time
+    if order is None:
+        for k in range(n_groups):
+            vals[offsets[k]:offsets[k + 1]].sort()  # in place, one group at a time
     return vals, offsets
+
+
+def by_key(keys: Ints, n_keys: int, order: Ints) -> Ints:
+    """The rows of ``order`` sorted by key (0..n_keys-1), stably: ties stay in ``order``.
+    Small keys sort as 8 or 16 bits, which numpy sorts by radix, in linear time."""
+    small = np.uint8 if n_keys <= 1 << 8 else np.uint16 if n_keys <= 1 << 16 else np.int64
+    out: Ints = order[np.argsort(keys[order].astype(small), kind="stable")]
+    return out
+
+
+def within(order: Ints, mask: Bools) -> Ints:
+    """An ordering of rows restricted to the rows of ``mask``, given as positions among
+    those rows (the ordering of ``values[mask]``)."""
+    pos = np.cumsum(mask) - 1
+    out: Ints = pos[order[mask[order]]]
+    return out
+
+
+def distinct_pairs(keys: Ints, other: Ints, n_keys: int, width: int) -> Ints:
+    """The distinct ``key * width + other`` codes, ascending (``other`` < width)."""
+    if n_keys * width <= 4 * len(keys) + 4096:  # a table of flags beats sorting
+        seen = np.zeros(n_keys * width, np.bool_)
+        seen[keys * width + other] = True
+        return np.flatnonzero(seen)
+    return np.unique(keys * width + other)
+
+
+def first_rows(codes: Ints, n_codes: int) -> Ints:
+    """The index of each code's first row (``len(codes)`` for a code no row has)."""
+    first = np.full(n_codes, len(codes), np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
 
 
 def per_case_max(values: Ints, starts: Ints) -> Ints:
@@ -151,11 +223,11 @@ def bursts(c: Columns, gap: float, min_run: int) -> Ints:
     """Per step: decisions in a run of at least ``min_run`` decisions by one approver,
     each within ``gap`` seconds of the previous one."""
     m = (c.resource >= 0) & (c.outcome != OTHER)
-    res, t, st = c.resource[m], c.decided[m], c.step[m]
-    if len(res) == 0:
+    if not m.any():
         return np.zeros(len(c.steps), np.int64)
-    order = np.lexsort((t, res))
-    res, t, st = res[order], t[order], st[order]
+    res = c.resource[m]
+    order = by_key(res, len(c.resources), within(c.decided_order(), m))  # by (approver, time)
+    res, t, st = res[order], c.decided[m][order], c.step[m][order]
     new = np.r_[True, (res[1:] != res[:-1]) | (np.diff(t) > gap)]
     run = np.cumsum(new) - 1
     length = np.bincount(run)
@@ -166,13 +238,17 @@ def max_open(c: Columns, n_resources: int) -> Ints:
     """Per resource: most of its requests open at once (arrivals +1, decisions -1; a
     decision at the same instant as an arrival closes first)."""
     m = (c.resource >= 0) & (c.outcome != OTHER) & ~np.isnan(c.arrived)
-    res = c.resource[m]
-    if len(res) == 0:
+    k = int(m.sum())
+    if k == 0:
         return np.zeros(n_resources, np.int64)
-    r2 = np.r_[res, res]
-    t = np.r_[c.arrived[m], c.decided[m]]
-    d = np.r_[np.ones(len(res), np.int64), -np.ones(len(res), np.int64)]
-    order = np.lexsort((d, t, r2))
+    res = c.resource[m]
+    dec, arr = within(c.decided_order(), m), within(c.arrived_order(), m)
+    # decisions, then arrivals, each in time order: a stable sort by time merges the two
+    # runs, a decision first at the same instant; then stably by resource
+    t = np.r_[c.decided[m][dec], c.arrived[m][arr]]
+    r2 = np.r_[res[dec], res[arr]]
+    d = np.r_[-np.ones(k, np.int64), np.ones(k, np.int64)]
+    order = by_key(r2, n_resources, np.argsort(t, kind="stable"))
     r2, d = r2[order], d[order]
     run = np.cumsum(d)
     starts = np.flatnonzero(np.r_[True, r2[1:] != r2[:-1]])
@@ -181,3 +257,66 @@ def max_open(c: Columns, n_resources: int) -> Ints:
     out = np.zeros(n_resources, np.int64)
     out[r2[starts]] = best
     return out
+
+
+class CaseTable(Mapping[str, "Case"]):
+    """A columnar reader's cases, in ``case_ids`` order: their start, end and outcome as
+    arrays; the :class:`Case` records (with their attributes) are made only when
+    something asks for one. ``attributes`` holds, per attribute, the code of each case's
+    cell (its first row) and the distinct cells."""
+
+    def __init__(self, c: Columns, starts: Ints,
+                 attributes: list[tuple[str, Ints, list[str]]]) -> None:
+        ends = np.r_[starts[1:], len(c.decided)] - 1
+        self.ids = c.case_ids
+        self.starts: Floats = c.decided[starts]
+        self.ends: Floats = c.decided[ends]
+        # how the case ended: its last approve, reject or return
+        last = per_case_max(np.where(c.outcome != OTHER, np.arange(len(c.decided)), -1), starts)
+        self.outcomes: list[str] = ENDED[np.where(last >= 0, c.outcome[last], OTHER)].tolist()
+        self._attributes = attributes
+        self._cases: dict[str, Case] | None = None
+
+    def has_attributes(self) -> bool:
+        """Whether any case has an attribute (a non-blank cell)."""
+        return any(np.array([v != "" for v in vals], np.bool_)[codes].any()
+                   for _, codes, vals in self._attributes)
+
+    def _built(self) -> dict[str, Case]:
+        if self._cases is None:
+            from engine.analytics.logs import attr_value
+            from engine.analytics.model import Case
+
+            # each distinct cell converted once; a blank cell is no attribute
+            cells = [(key, codes.tolist(), [attr_value(v) if v else None for v in vals])
+                     for key, codes, vals in self._attributes]
+            new = tuple.__new__
+            out: dict[str, Case] = {}
+            for i, (cid, a, b, o) in enumerate(zip(self.ids, self.starts.tolist(),
+                                                   self.ends.tolist(), self.outcomes,
+                                                   strict=True)):
+                at: dict[str, Any] = {}
+                for key, codes, conv in cells:
+                    if (v := conv[codes[i]]) is not None:
+                        at[key] = v
+                out[cid] = new(Case, (cid, a, b, o, at))
+            self._cases = out
+        return self._cases
+
+    def __getitem__(self, case_id: str) -> Case:
+        return self._built()[case_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, case_id: object) -> bool:
+        return case_id in self._built()
+
+    def values(self) -> Any:
+        return self._built().values()
+
+    def items(self) -> Any:
+        return self._built().items()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
-    from engine.analytics.columns import Columns
+    from engine.analytics.columns import CaseTable, Columns
 
 Outcome = Literal["approve", "reject", "return", "other"]
 DECISIONS: frozenset[str] = frozenset({"approve", "reject", "return"})
@@ -119,6 +119,27 @@ class History:
             ends = np.fromiter((cases[k].end for k in ids), np.float64, len(ids))
             cached = self._times = (starts, ends)
         return cached
+
+    def case_outcomes(self) -> list[str]:
+        """Each case's outcome, in ``columns().case_ids`` order (a columnar reader's cases
+        have them without making case records)."""
+        table = self._table()
+        if table is not None:
+            return table.outcomes
+        cases = self.cases
+        return [cases[k].outcome for k in self.columns().case_ids]
+
+    def has_attributes(self) -> bool:
+        """Whether any case has an attribute."""
+        table = self._table()
+        if table is not None:
+            return table.has_attributes()
+        return any(c.attributes for c in self.cases.values())
+
+    def _table(self) -> CaseTable | None:
+        from engine.analytics.columns import CaseTable
+
+        return self.cases if isinstance(self.cases, CaseTable) else None
 
     def by_case(self) -> dict[str, list[Visit]]:
         """Visits grouped per case, in order (computed once, then cached)."""

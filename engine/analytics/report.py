@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.columns import Floats
+from engine.analytics.columns import Floats, first_rows
 from engine.analytics.conditions import SkipCondition, learn_skip_condition
 from engine.analytics.holdout import check_removal, check_skip, earlier_part, sentence
 from engine.analytics.judge import Thresholds, judge
@@ -32,7 +32,7 @@ from engine.analytics.steps import (
     step_table,
     summaries,
 )
-from engine.analytics.whatif import removal_saving
+from engine.analytics.whatif import removal_savings
 from engine.core.errors import NothingToAnalyse
 
 SCHEMA = "signoff.analytics/1"
@@ -58,10 +58,10 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
     bursts = burst_decisions(history, st.burst_gap_s, st.burst_min)
     steps = step_table(history, st.calendar, bursts)
     approvers = approver_table(history)
-    first = min(c.start for c in history.cases.values())
-    last = max(c.end for c in history.cases.values())
+    starts, ends = history.case_times()
+    first, last = float(starts.min()), float(ends.max())
     th = st.thresholds
-    has_attributes = any(c.attributes for c in history.cases.values())
+    has_attributes = history.has_attributes()
     excluded = unusable_attributes(history) if has_attributes else {}
     earlier = earlier_part(history, th.learn_share)
     conds: dict[str, SkipCondition | None] = {}
@@ -74,8 +74,10 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
                 cond = None if check["status"] == "did_not_hold" else replace(
                     cond, out_of_time=check)
             conds[s.step] = cond
-    cycle = summarize([c.duration for c in history.cases.values()])
-    savings = {s.step: removal_saving(history, [s.step]) for s in steps if s.is_approval}
+    cycle = summarize(ends - starts)
+    approval = [s.step for s in steps if s.is_approval]
+    savings = dict(zip(approval, removal_savings(history, [[s] for s in approval]),
+                       strict=True))
     flags, others = judge(steps, last - first, cycle.median, th, conds,
                           lone_stops(history), savings)
     flags, others = _validate(history, flags, others, earlier, th)
@@ -88,7 +90,7 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "summary": {"cases": len(history.cases), "visits": history.visit_count(),
                     "steps": len(steps), "approval_steps": sum(s.is_approval for s in steps),
                     "approvers": len(approvers), "cycle_time": cycle.as_dict(),
-                    "outcomes": _count(c.outcome for c in history.cases.values())},
+                    "outcomes": _count(history.case_outcomes())},
         "steps": [step_dict(s) for s in steps],
         "approvers": [approver_dict(a) for a in approvers],
         "candidates": flags,
@@ -99,8 +101,9 @@ def _analyse(history: History, st: Settings) -> dict[str, Any]:
         "per_approver": True,  # False once step_figures_only has removed them
     }
     c = history.columns()
-    first = np.unique(c.activity, return_index=True)[1].tolist()
-    if any(c.activities[c.activity[i]] != c.steps[c.step[i]] for i in first):
+    rows = first_rows(c.activity, len(c.activities))
+    if any(c.activities[c.activity[i]] != c.steps[c.step[i]]
+           for i in rows[rows < len(c.activity)].tolist()):
         report["activities"] = [
             {"activity": a.activity, "events": a.events, "cases": a.cases, "wait": a.wait.as_dict()}
             for a in activity_table(history)]
@@ -179,38 +182,41 @@ def lone_stops(history: History) -> dict[str, int]:
 
 def trend(history: History, calendar: WorkingCalendar | None) -> list[dict[str, Any]]:
     """Per month in which requests started: how many, how long they took, how they ended."""
-    cases = list(history.cases.values())
-    if not cases:
+    starts, ends = history.case_times()
+    if not len(starts):
         return []
-    starts = np.fromiter((c.start for c in cases), np.float64, len(cases))
-    durations = np.fromiter((c.end - c.start for c in cases), np.float64, len(cases))
-    rejected = np.fromiter((c.outcome == "rejected" for c in cases), np.bool_, len(cases))
-    months = _months(starts, calendar)
-    labels, key = np.unique(months, return_inverse=True)
-    sums = summaries(key.astype(np.int64), durations, len(labels))
+    durations = ends - starts
+    rejected = np.array([o == "rejected" for o in history.case_outcomes()], np.bool_)
+    labels, key = _months(starts, calendar)
+    sums = summaries(key, durations, len(labels))
     hits = np.bincount(key, weights=rejected, minlength=len(labels))
     return [{"month": str(m), "cases": s.n, "median_cycle_s": round(s.median or 0, 3),
              "p90_cycle_s": round(s.p90 or 0, 3), "mean_cycle_s": round(s.mean or 0, 3),
              "rejected": int(hits[k])} for k, (m, s) in enumerate(zip(labels, sums, strict=True))]
 
 
-def _months(starts: Floats, calendar: WorkingCalendar | None) -> npt.NDArray[np.str_]:
-    """"YYYY-MM" of each start, in the calendar's zone (UTC without a calendar)."""
+def _months(starts: Floats, calendar: WorkingCalendar | None
+            ) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64]]:
+    """The months ("YYYY-MM", in the calendar's zone, UTC without a calendar) in which
+    requests started, in order, and each start's month as an index into them."""
     offset = 0.0 if calendar is None else calendar.fixed_offset()
     if offset is not None:
-        local = (starts + offset).astype("datetime64[s]")
-        return np.datetime_as_string(local.astype("datetime64[M]"), unit="M")
+        local = (starts + offset).astype("datetime64[s]").astype("datetime64[M]")
+        months, key = np.unique(local.astype(np.int64), return_inverse=True)
+        return (np.datetime_as_string(months.astype("datetime64[M]"), unit="M"),
+                key.astype(np.int64))
     assert calendar is not None
     tz = calendar.tzinfo
     by_slot: dict[int, str] = {}  # month per quarter hour (zone offsets are whole quarters)
     out = []
     for t in starts.tolist():
         slot = int(t // 900)
-        key = by_slot.get(slot)
-        if key is None:
-            key = by_slot[slot] = dt.datetime.fromtimestamp(slot * 900, tz).strftime("%Y-%m")
-        out.append(key)
-    return np.array(out)
+        month = by_slot.get(slot)
+        if month is None:
+            month = by_slot[slot] = dt.datetime.fromtimestamp(slot * 900, tz).strftime("%Y-%m")
+        out.append(month)
+    labels, index = np.unique(np.array(out), return_inverse=True)
+    return labels, index.astype(np.int64)
 
 
 def _settings(st: Settings) -> dict[str, Any]:

@@ -43,10 +43,10 @@ class Summary:
                 f"mean_{unit}": _r(self.mean), f"total_{unit}": _r(self.total)}
 
 
-def summarize(values: Sequence[float]) -> Summary:
-    if not values:
+def summarize(values: Sequence[float] | npt.NDArray[np.float64]) -> Summary:
+    if len(values) == 0:
         return Summary(0, None, None, None, 0.0)
-    s = sorted(values)
+    s = np.sort(values).tolist() if isinstance(values, np.ndarray) else sorted(values)
     total = math.fsum(s)
     return Summary(len(s), percentile(s, 50), percentile(s, 90), total / len(s), total)
 

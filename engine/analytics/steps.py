@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.columns import OTHER, Columns, Floats, Ints, group_sorted
+from engine.analytics.columns import (
+    OTHER,
+    Columns,
+    Floats,
+    Ints,
+    distinct_pairs,
+    group_sorted,
+    within,
+)
 from engine.analytics.columns import bursts as burst_counts
 from engine.analytics.columns import overruled as overruled_counts
 from engine.analytics.model import History
@@ -58,10 +66,13 @@ class ActivityStats:
     wait: Summary
 
 
-def summaries(keys: Ints, values: Floats, n: int) -> list[Summary]:
-    """Count, median, p90, mean and total of ``values`` per key 0..n-1 (NaN left out)."""
+def summaries(keys: Ints, values: Floats, n: int, order: Ints | None = None) -> list[Summary]:
+    """Count, median, p90, mean and total of ``values`` per key 0..n-1 (NaN left out).
+    ``order``: the values' ascending order if known (NaN last), to skip sorting them."""
     known = ~np.isnan(values)
-    vals, offsets = group_sorted(keys[known], values[known], n)
+    if order is not None:
+        order = within(order, known)
+    vals, offsets = group_sorted(keys[known], values[known], n, order)
     out = []
     for k in range(n):
         seg = vals[offsets[k]:offsets[k + 1]]
@@ -83,7 +94,11 @@ def attributed_wait(c: Columns) -> Floats:
     known = np.flatnonzero(~np.isnan(out))
     if len(known) < 2:
         return out
-    order = known[np.lexsort((c.arrived[known], c.case[known]))]
+    kc, ka = c.case[known], c.arrived[known]
+    if ((kc[1:] > kc[:-1]) | ((kc[1:] == kc[:-1]) & (ka[1:] >= ka[:-1]))).all():
+        order = known  # already by (case, arrival): visits one after another
+    else:
+        order = known[np.lexsort((ka, kc))]
     # sorted by arrival, a visit overlapping any later one of its case overlaps the next
     overlap = (c.case[order[1:]] == c.case[order[:-1]]) & \
         (c.arrived[order[1:]] < c.decided[order[:-1]])
@@ -107,9 +122,7 @@ def distinct_per(keys: Ints, other: Ints, n: int) -> Ints:
     if len(keys) == 0:
         return np.zeros(n, np.int64)
     width = int(other.max()) + 1
-    pairs = np.sort(keys * width + other)
-    first = np.r_[True, pairs[1:] != pairs[:-1]]
-    return np.bincount(pairs[first] // width, minlength=n)
+    return np.bincount(distinct_pairs(keys, other, n, width) // width, minlength=n)
 
 
 def step_table(history: History, calendar: WorkingCalendar | None = None,
@@ -119,7 +132,7 @@ def step_table(history: History, calendar: WorkingCalendar | None = None,
     n = len(c.steps)
     counts = np.bincount(c.step * 4 + c.outcome, minlength=4 * n).reshape(n, 4)
     wait = c.wait
-    waits = summaries(c.step, wait, n)
+    waits = summaries(c.step, wait, n, c.wait_order())
     business = (summaries(c.step, calendar.business_seconds_array(c.arrived, c.decided), n)
                 if calendar is not None else None)
     known = (c.commented >= 0) & (c.outcome != OTHER)
@@ -132,7 +145,8 @@ def step_table(history: History, calendar: WorkingCalendar | None = None,
     # the shares count a case's time once: parallel branches' overlapping waits are split
     shared = np.bincount(c.step, weights=np.nan_to_num(attributed_wait(c)), minlength=n)
     all_wait = float(shared.sum()) or 1.0
-    all_cycle = sum(x.duration for x in history.cases.values()) or 1.0
+    starts, ends = history.case_times()
+    all_cycle = sum((ends - starts).tolist()) or 1.0
     out = []
     for k, step in enumerate(c.steps):
         a, r, t, o = (int(x) for x in counts[k])
@@ -157,7 +171,7 @@ def activity_table(history: History) -> list[ActivityStats]:
     n = len(c.activities)
     events = np.bincount(c.activity, minlength=n)
     cases = distinct_per(c.activity, c.case, n)
-    waits = summaries(c.activity, c.wait, n)
+    waits = summaries(c.activity, c.wait, n, c.wait_order())
     out = [ActivityStats(a, int(events[k]), int(cases[k]), waits[k])
            for k, a in enumerate(c.activities)]
     out.sort(key=lambda s: (-s.events, s.activity))
