@@ -20,13 +20,14 @@ def assignees(node: Node, initiator: str, data: Mapping[str, Any],
     policy = node.policies.initiator_is_approver
     out: dict[str, str] = {}
     for rule in node.approvers:
+        label = str(rule)
         for user in resolve(rule, initiator, data, directory):
-            how = str(rule)
+            how = label
             if user == initiator and policy == "skip_to_manager":
                 manager = directory.manager_of(initiator)
                 if manager is None:
                     continue
-                user, how = manager, f"{rule}>manager_of:initiator"
+                user, how = manager, f"{label}>manager_of:initiator"
             out.setdefault(user, how)
     fallback = node.policies.fallback_approver
     if not out and fallback is not None and fallback in directory.users:

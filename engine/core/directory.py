@@ -67,6 +67,8 @@ class OrgDirectory:
     users: Mapping[str, User] = field(default_factory=dict)
     role_names: Mapping[str, str] = field(default_factory=dict)  # declared role -> description
     units: Mapping[str, Unit] = field(default_factory=dict)
+    _by_role: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False,
+                                                 repr=False, compare=False, hash=False)
 
     def unit_up(self, unit: str | None, level: int = 1) -> str | None:
         """The unit ``level - 1`` steps above ``unit`` (level 1 is the unit itself), or
@@ -122,7 +124,12 @@ class OrgDirectory:
         return current
 
     def users_with_role(self, role: str) -> tuple[str, ...]:
-        return tuple(sorted(u.username for u in self.users.values() if role in u.roles))
+        found = self._by_role.get(role)
+        if found is None:  # a directory is a frozen value: worked out once per role
+            found = tuple(sorted(u.username for u in self.users.values() if role in u.roles))
+            if len(self._by_role) < 10_000:
+                self._by_role[role] = found
+        return found
 
     @property
     def roles(self) -> frozenset[str]:

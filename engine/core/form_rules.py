@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 Bound = Literal["earliest", "latest"]
@@ -53,7 +54,12 @@ class Violation:
 
 def parse_bound(text: Any) -> DateBound | None:
     """``"today+30d"`` -> DateBound("today", 30); None when it is not a bound."""
-    m = _EXPR.fullmatch(text) if isinstance(text, str) else None
+    return _parse_bound(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=1024)  # the bounds of a form are parsed on every request
+def _parse_bound(text: str) -> DateBound | None:
+    m = _EXPR.fullmatch(text)
     if m is None:
         return None
     base, sign, n, unit = m.groups()

@@ -57,6 +57,29 @@ def _pointer(parts: tuple[str | int, ...]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def _flat_and_fine(data: Any, limits: Limits, budget: int) -> bool:
+    """True when ``data`` is a mapping of plain values (the usual form) that the walk
+    below would pass, counted the same way; False sends it through the walk."""
+    if type(data) is not dict or limits.max_json_depth < 1:
+        return False
+    size, longest = 2, limits.max_string_length
+    for key, value in data.items():
+        if type(key) is not str or len(key) > longest or _BAD_TEXT.search(key):
+            return False
+        size += len(key) + 3
+        kind = type(value)
+        if kind is str:
+            if len(value) > longest or _BAD_TEXT.search(value):
+                return False
+            size += len(value) + 2
+        elif kind is int or kind is bool or value is None or (
+                kind is float and math.isfinite(value)):
+            size += 8
+        else:
+            return False
+    return size <= budget
+
+
 def data_errors(data: Any, limits: Limits = DEFAULT, *, max_bytes: int | None = None
                 ) -> list[tuple[str, str]]:
     """Problems of JSON-like ``data`` against ``limits``: [(json_pointer, message)].
@@ -64,6 +87,8 @@ def data_errors(data: Any, limits: Limits = DEFAULT, *, max_bytes: int | None = 
     Stops at the first problem of each kind that makes the rest moot (too deep, too
     large), so a hostile document costs one bounded walk."""
     budget = limits.max_form_bytes if max_bytes is None else max_bytes
+    if _flat_and_fine(data, limits, budget):
+        return []
     size = 0
     errors: list[tuple[str, str]] = []
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]

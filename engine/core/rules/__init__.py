@@ -62,9 +62,17 @@ def problem(rule: ApproverRule, fields: Mapping[str, Any], directory: OrgDirecto
     return RULES[rule.kind].problem(rule, fields, directory)
 
 
+_labels: dict[ApproverRule, str] = {}  # a rule is a frozen value: its label never changes
+
+
 def label(rule: ApproverRule) -> str:
-    found = RULES.get(rule.kind)
-    return found.label(rule) if found is not None else f"{rule.kind}:{rule.value}"
+    known = _labels.get(rule)
+    if known is None:
+        found = RULES.get(rule.kind)
+        known = found.label(rule) if found is not None else f"{rule.kind}:{rule.value}"
+        if len(_labels) < 100_000:
+            _labels[rule] = known
+    return known
 
 
 def rule_schema() -> dict[str, Any]:
