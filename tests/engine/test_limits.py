@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.analytics.whatif import Skip, WhatIfInvalid, what_if
 from engine.core import DefinitionInvalid, load_definition
@@ -139,3 +141,18 @@ def test_forms_are_closed_unless_the_owner_opens_them() -> None:
     composed = closed_form({"type": "object", "properties": {"a": {}},
                             "allOf": [{"properties": {"b": {}}}]})
     assert "additionalProperties" not in composed
+
+
+class _Form(dict[str, object]):
+    """A dict that is not exactly ``dict``: ``data_errors`` walks it the long way."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(max_size=6) | st.sampled_from(["a\x00", "k" * 20_001]),
+                       st.none() | st.booleans() | st.integers() | st.floats()
+                       | st.text(max_size=8) | st.sampled_from(["x" * 20_001, "b\ud800",
+                                                                 "y" * 60_000])
+                       | st.lists(st.integers(), max_size=2), max_size=8))
+def test_the_flat_form_shortcut_answers_as_the_walk(data: dict[str, object]) -> None:
+    assert data_errors(data) == data_errors(_Form(data))
+    assert data_errors(data, max_bytes=64) == data_errors(_Form(data), max_bytes=64)
