@@ -1,6 +1,10 @@
 """FastAPI dependencies as ``Annotated`` aliases: ``RuntimeDep``, ``ReadSessionDep``,
 ``NowDep``, ``CallerDep`` (user and directory), ``UserDep``, ``AdminDep``, ``OwnerDep``,
-``IdempotencyKeyDep``."""
+``IdempotencyKeyDep``.
+
+A dependency that does no I/O is ``async def``: FastAPI runs every sync dependency in
+the thread pool, a hand-off per dependency per request (issue 17). Only those that read
+the database (the session, the caller) are sync."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from engine.core.directory import OrgDirectory, User
 from engine.store.org import current_directory
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -29,7 +33,7 @@ def _runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
-def _now(runtime: RuntimeDep) -> datetime:
+async def _now(runtime: RuntimeDep) -> datetime:
     return runtime.clock()
 
 
@@ -75,19 +79,19 @@ def _caller(runtime: RuntimeDep, now: NowDep,
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-def _user(caller: CallerDep) -> User:
+async def _user(caller: CallerDep) -> User:
     return caller.user
 
 
 UserDep = Annotated[User, Depends(_user)]
 
 
-def _admin(user: UserDep) -> User:
+async def _admin(user: UserDep) -> User:
     require_admin(user)
     return user
 
 
-def _owner(user: UserDep) -> User:
+async def _owner(user: UserDep) -> User:
     require_process_owner(user)
     return user
 
@@ -96,7 +100,7 @@ AdminDep = Annotated[User, Depends(_admin)]
 OwnerDep = Annotated[User, Depends(_owner)]
 
 
-def _idempotency_key(key: Annotated[str | None, Header(
+async def _idempotency_key(key: Annotated[str | None, Header(
         alias="Idempotency-Key", min_length=1, max_length=200,
         description="Repeat a request safely: the same key returns the first result")] = None,
         ) -> str | None:

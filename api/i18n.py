@@ -13,7 +13,7 @@ from engine.core.definition import ProcessDefinition
 _localized: dict[tuple[str, int, str], ProcessDefinition] = {}
 
 
-def _wants_zh(accept_language: Annotated[str | None, Header()] = None) -> bool:
+async def _wants_zh(accept_language: Annotated[str | None, Header()] = None) -> bool:
     first = (accept_language or "").split(",")[0].strip().lower()
     return first.startswith("zh")
 

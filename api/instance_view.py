@@ -9,6 +9,7 @@ from uuid import UUID
 
 from api.schemas import (
     AttachmentOut,
+    DecisionOut,
     FieldChangeOut,
     InstanceOut,
     InstanceSummaryOut,
@@ -232,6 +233,16 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         attachments=attachments(events), services=service_steps(defn, events))
 
 
+def decision_out(defn: ProcessDefinition, state: InstanceState, task_id: UUID, action: str,
+                 number: str | None) -> DecisionOut:
+    """The compact answer of a decision on ``task_id``: where the request is now."""
+    holders, _ = holders_since(state, ())
+    return DecisionOut(task_id=task_id, action=action, instance_id=state.id, number=number,
+                       status=state.status, outcome=state.outcome, current_node=state.node,
+                       current_node_title=node_title(defn, state.node), holders=holders,
+                       version=state.seq)
+
+
 def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: list[str]
                 ) -> InstanceSummaryOut:
     return InstanceSummaryOut(
@@ -245,4 +256,4 @@ def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: li
         started_at=row.started_at, finished_at=row.finished_at)
 
 
-__all__ = ["attachments", "holders_since", "instance_out", "summary_out", "timeline"]
+__all__ = ["attachments", "decision_out", "holders_since", "instance_out", "summary_out", "timeline"]

@@ -35,7 +35,7 @@ def _day_start(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
 
 
-def filters(runtime: RuntimeDep, q: Search = None,
+async def filters(runtime: RuntimeDep, q: Search = None,
             definition: Annotated[str | None, Query(max_length=100)] = None,
             node: Annotated[str | None, Query(max_length=100)] = None,
             overdue: Overdue = None, from_: From = None, to: To = None) -> ListFilter:

@@ -386,6 +386,24 @@ class TaskDetailOut(TaskOut):
     instance: InstanceOut
 
 
+class DecisionOut(_Out):
+    """What a decision changed: the answer of approve unless ``?view=full`` asks for the
+    whole request (``InstanceOut``), which costs the timeline, visits and diagram."""
+
+    task_id: UUID
+    action: str = Field(description="The decision taken: approve, reject, return...")
+    instance_id: UUID
+    number: str | None = Field(default=None, description="The request's number")
+    status: str = Field(description="The request's status after the decision")
+    outcome: str | None
+    current_node: str | None = Field(description="The step it waits in now (the next "
+                                     "step); null once finished")
+    current_node_title: str | None
+    holders: list[str] = Field(description="Who must act now")
+    version: int = Field(description="The request's version (its number of events): it "
+                         "grows with every change, so a client can tell a newer view")
+
+
 class Page(_Out, Generic[T]):
     items: list[T]
     total: int
@@ -398,6 +416,13 @@ class ListPage(_Out, Generic[T]):
     total: int = Field(description="Rows matching the filters: exact when total_exact, "
                        "else an estimate (beyond 10,000 rows)")
     total_exact: bool
+
+
+class TaskPageOut(ListPage[TaskOut]):
+    """A page of the inbox."""
+
+    next: str | None = Field(default=None, description="A cursor for the page after this "
+                             "one (pass it as `after`); null when this page is not full")
 
 
 class BulkResultOut(_Out):

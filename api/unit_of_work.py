@@ -21,9 +21,9 @@ from sqlmodel import Session
 from api import metrics
 from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
 from api.i18n import ZhDep, localize
-from api.instance_view import instance_out
+from api.instance_view import decision_out, instance_out
 from api.runtime import Runtime
-from api.schemas import InstanceOut
+from api.schemas import DecisionOut, InstanceOut
 from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.decide import may_view
@@ -54,11 +54,15 @@ class UnitOfWork:
     def catalog(self) -> service.DbCatalog:
         return service.DbCatalog(self.session)
 
-    def definition(self, key: str, version: int | None = None) -> ProcessDefinition:
-        """A definition version, in the caller's language."""
+    def definition(self, key: str, version: int | None = None, digest: str | None = None
+                   ) -> ProcessDefinition:
+        """A definition version, in the caller's language; with its ``digest`` (read with
+        the rows that name it) no query when it is parsed already."""
         found = self._definitions.get((key, version))
         if found is None:
-            found = localize(self.catalog.get(key, version), self.zh)
+            parsed = (queries.cached_definition(key, version, digest)
+                      if digest is not None and version is not None else None)
+            found = localize(parsed or self.catalog.get(key, version), self.zh)
             if version is not None:  # a version never changes; "the newest" may
                 self._definitions[key, version] = found
         return found
@@ -133,6 +137,17 @@ class UnitOfWork:
                             self._forecast(defn, state, events),
                             queries.number_of(self.session, state.id), *self._words())
 
+    def decision(self, state: InstanceState, task_id: UUID, action: str) -> DecisionOut:
+        """The compact answer of a decision (``view`` is the whole request): right after
+        the command, from what it committed, with no read."""
+        fresh, defn = queries.committed_definition(self.session, state.id, state.seq)
+        if defn is not None:
+            defn = localize(defn, self.zh)
+        else:
+            defn = self.definition(state.definition_key, state.definition_version)
+        return decision_out(defn, state, task_id, action,
+                            queries.number_of(self.session, state.id, read=not fresh))
+
     def _words(self) -> tuple[str, Mapping[str, str]]:
         """The diagram's language and the names it gives people and roles."""
         lang = "zh" if self.zh else "en"
@@ -158,11 +173,11 @@ class Writer:
         return UnitOfWork.writing(self.runtime, self.user, self.now, self.zh)
 
 
-def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep, zh: ZhDep) -> Writer:
+async def _writer(runtime: RuntimeDep, user: UserDep, now: NowDep, zh: ZhDep) -> Writer:
     return Writer(runtime, user, now, zh)
 
 
-def _reader(session: ReadSessionDep, caller: CallerDep, now: NowDep, zh: ZhDep) -> UnitOfWork:
+async def _reader(session: ReadSessionDep, caller: CallerDep, now: NowDep, zh: ZhDep) -> UnitOfWork:
     return UnitOfWork(session, caller.user, now, caller.directory, zh)
 
 

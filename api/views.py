@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from fastapi import Response
+from pydantic import BaseModel
+
 from api.schemas import (
     DefinitionOut,
     DefinitionSummaryOut,
@@ -22,6 +25,15 @@ from engine.core.sla import due_flags
 from engine.core.state import InstanceState
 from engine.store import NodeVisit
 from engine.store.tables import RetiredProcess
+
+
+def answer(body: BaseModel, status_code: int = 200, headers: Mapping[str, str] | None = None
+           ) -> Response:
+    """``body`` as JSON, serialised once by pydantic. A route returning this skips
+    FastAPI's validation of the model it has just built, and the thread hop that costs a
+    sync route; its ``response_model`` still documents the body (the same class)."""
+    return Response(body.model_dump_json(), status_code, headers=headers,
+                    media_type="application/json")
 
 
 def user_out(user: User) -> UserOut:
@@ -133,5 +145,5 @@ def visits_out(defn: ProcessDefinition, rows: Sequence[NodeVisit], now: datetime
     return out
 
 
-__all__ = ["definition_out", "definition_summary", "node_title", "state_tasks", "task_out",
+__all__ = ["answer", "definition_out", "definition_summary", "node_title", "state_tasks", "task_out",
            "user_out", "visits_out"]

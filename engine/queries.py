@@ -42,6 +42,7 @@ exactly on every page costs more than the page (``count_capped``).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Sequence
@@ -64,8 +65,17 @@ from engine.store import event_log, numbers, recent
 from engine.store.absences import next_period as out_of_office
 from engine.store.board_tables import ForecastRow
 from engine.store.credentials import account, api_token, api_tokens
+from engine.store.definitions import cached as cached_definition
 from engine.store.org import user_of
-from engine.store.tables import RUNNING_SQL, AppUser, CarbonCopy, Instance, NodeVisit, Task
+from engine.store.tables import (
+    RUNNING_SQL,
+    AppUser,
+    CarbonCopy,
+    DefinitionVersion,
+    Instance,
+    NodeVisit,
+    Task,
+)
 
 Scope = Literal["mine", "cc", "all"]
 InboxSort = Literal["due", "overdue_first", "created"]
@@ -93,6 +103,8 @@ class InboxRow:
     definition_version: int
     instance_status: str
     number: str | None = None
+    seq: int = 0  # the instance's version: every event on it raises it
+    digest: str | None = None  # the definition version's (None if not stored)
 
 
 _task = Task.__table__  # type: ignore[attr-defined]
@@ -145,6 +157,7 @@ class ListFilter:
     sort: str | None = None
     limit: int = 50
     offset: int = 0
+    after: str | None = None  # a cursor (``Found.next``; the inbox only)
 
 
 class ListFilterInvalid(ValueError):
@@ -159,6 +172,7 @@ class Found(Generic[T]):
     rows: list[T]
     total: int
     exact: bool
+    next: str | None = None  # a cursor for the page after this one, when it is full
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +331,48 @@ def find_requests(session: Session, username: str, scope: Scope | str, f: ListFi
 
 def find_tasks(session: Session, username: str, f: ListFilter, now: datetime
                ) -> Found[InboxRow]:
+    """One query for the page and its total (a capped count as a scalar subquery, so a
+    full page costs no second round trip; the planner's estimate only past ``COUNT_CAP``).
+    ``f.after``: a cursor from ``Found.next`` (keyset paging: the rows after that one in
+    the same sort, however deep), else ``f.offset``."""
+    t = _task.c
+    where = _task_where(username, f, now)
+    sort = f.sort or "due"
+    keys = _TASK_ORDER.get(sort)
+    if keys is None:
+        raise ListFilterInvalid(f"unknown inbox sort {sort!r}: use one of "
+                                f"{', '.join(TASK_SORTS)}")
+    order = [(c.desc() if desc else c.asc().nulls_last() if c is t.due_at else c.asc())
+             for c, desc in keys]
+    source = _task.join(_instance, _i.id == t.instance_id)
+    page = list(where)
+    if f.after is not None:
+        if f.offset:
+            raise ListFilterInvalid("give either a cursor (after) or an offset, not both")
+        page.append(_beyond(keys, cursor_values(f.after, sort)))
+    capped = sa.select(sa.literal(1)).select_from(source).where(*where).limit(COUNT_CAP + 1)
+    counted = sa.select(sa.func.count()).select_from(capped.subquery()).scalar_subquery()
+    d = _definitions.c
+    query = (sa.select(t.id, t.instance_id, t.definition_key, t.node, t.assignee, t.status,
+                       t.created_at, t.due_at, _i.title, _i.initiator,
+                       _i.definition_version, _i.status, _i.number, _i.seq, d.digest,
+                       _i.started_at, counted)
+             .select_from(source.outerjoin(_definitions, sa.and_(
+                 d.key == t.definition_key, d.version == _i.definition_version)))
+             .where(*page).order_by(*order).limit(f.limit).offset(f.offset))
+    conn = session.connection()
+    found = conn.execute(query).all()
+    rows = [InboxRow(InboxTask(*r[:8]), *r[8:15]) for r in found]
+    total = int(found[0][-1]) if found else None
+    if total is None or total > COUNT_CAP:  # an empty page, or past the cap
+        total, exact = count_capped(conn, source, where)
+    else:
+        exact = True
+    nxt = (_cursor(sort, found[-1], keys) if len(found) == f.limit else None)
+    return Found(rows, total, exact, nxt)
+
+
+def _task_where(username: str, f: ListFilter, now: datetime) -> list[Any]:
     t = _task.c
     where: list[Any] = [t.assignee == username, t.status == "pending"]
     if f.definition is not None:
@@ -334,31 +390,60 @@ def find_tasks(session: Session, username: str, f: ListFilter, now: datetime
         where += search_terms(f.search, indexed=False)  # within one person's tasks
     if f.status is not None:
         raise ListFilterInvalid("the inbox holds pending tasks only: no status filter")
-    sort = f.sort or "due"
-    order: list[Any]
-    if sort in ("due", "overdue_first"):
-        order = [t.due_at.asc().nulls_last(), t.created_at.asc(), t.id]
-    elif sort == "created":
-        order = [t.created_at.desc(), t.id]
-    elif sort == "-created":
-        order = [t.created_at.asc(), t.id]
-    elif sort == "started":
-        order = [_i.started_at.desc(), t.id]
-    else:
-        raise ListFilterInvalid(f"unknown inbox sort {sort!r}: use one of "
-                                f"{', '.join(TASK_SORTS)}")
-    source = _task.join(_instance, _i.id == t.instance_id)
-    conn = session.connection()
-    query = (sa.select(t.id, t.instance_id, t.definition_key, t.node, t.assignee, t.status,
-                       t.created_at, t.due_at, _i.title, _i.initiator,
-                       _i.definition_version, _i.status, _i.number)
-             .select_from(source).where(*where).order_by(*order)
-             .limit(f.limit).offset(f.offset))
-    rows = [InboxRow(InboxTask(*r[:8]), title, initiator, version, status, number)
-            for r in conn.execute(query).all()
-            for title, initiator, version, status, number in [r[8:]]]
-    total, exact = _page_total(conn, source, where, f, len(rows))
-    return Found(rows, total, exact)
+    return where
+
+
+_definitions = DefinitionVersion.__table__  # type: ignore[attr-defined]
+_t = _task.c
+# Each inbox sort as (column, descending) pairs, the task id last (unique): ``due`` puts
+# tasks without a due time last.
+_TASK_ORDER: dict[str, list[tuple[Any, bool]]] = {
+    "due": [(_t.due_at, False), (_t.created_at, False), (_t.id, False)],
+    "overdue_first": [(_t.due_at, False), (_t.created_at, False), (_t.id, False)],
+    "created": [(_t.created_at, True), (_t.id, False)],
+    "-created": [(_t.created_at, False), (_t.id, False)],
+    "started": [(_i.started_at, True), (_t.id, False)],
+}
+_CURSOR_COLUMNS = {"due_at": 7, "created_at": 6, "id": 0, "started_at": 15}
+
+
+def _cursor(sort: str, row: Any, keys: list[tuple[Any, bool]]) -> str:
+    """An opaque cursor naming ``row``'s place in ``sort``."""
+    values = [row[_CURSOR_COLUMNS[c.name]] for c, _ in keys]
+    text = json.dumps([sort, *[v.isoformat() if isinstance(v, datetime) else
+                               str(v) if v is not None else None for v in values]])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def cursor_values(cursor: str, sort: str) -> list[Any]:
+    """The sort values a cursor of ``sort`` names (ListFilterInvalid if it is not one)."""
+    keys = _TASK_ORDER[sort]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        named, *raw = decoded
+        if named != sort or len(raw) != len(keys):
+            raise ValueError(sort)
+        return [None if v is None and c is _t.due_at else
+                UUID(v) if c is _t.id else datetime.fromisoformat(v) for (c, _), v in
+                zip(keys, raw, strict=True)]
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise ListFilterInvalid(f"the cursor is not one of this list's sort {sort!r}: "
+                                "use the page's next") from None
+
+
+def _beyond(keys: list[tuple[Any, bool]], values: list[Any]) -> Any:
+    """The rows after ``values`` in the order of ``keys`` (a NULL sorts last)."""
+    cond: Any = None
+    for (c, desc), v in reversed(list(zip(keys, values, strict=True))):
+        if v is None:  # after a NULL come only NULLs
+            strictly, equal = sa.false(), c.is_(None)
+        else:
+            strictly = c < v if desc else c > v
+            if c is _t.due_at:
+                strictly = sa.or_(strictly, c.is_(None))
+            equal = c == v
+        cond = strictly if cond is None else sa.or_(strictly, sa.and_(equal, cond))
+    return cond
 
 
 def number_of(session: Session, instance_id: UUID, read: bool = True) -> str | None:
@@ -486,24 +571,45 @@ def just_committed(session: Session, instance_id: UUID, seq: int) -> Committed |
     exactly that history last (``engine.store.recent``); else None (read them with
     ``instance_events``...). Matched by value: the log is append-only, so the first
     ``seq`` events of an instance, once committed, are the same wherever they are read."""
+    entry = _committed(session, instance_id, seq)
+    if entry is None or entry.projection is None:
+        return None
+    visits = sorted((NodeVisit(**row) for row in entry.projection.visits.values()),
+                    key=lambda v: v.entered_seq)
+    return Committed(list(entry.events), visits, _definition_of(entry))
+
+
+def committed_definition(session: Session, instance_id: UUID, seq: int
+                         ) -> tuple[bool, ProcessDefinition | None]:
+    """``just_committed``'s answer without the events and visits: (whether a command of
+    this process just committed that history, its definition when parsed here)."""
+    entry = _committed(session, instance_id, seq)
+    return entry is not None, _definition_of(entry) if entry is not None else None
+
+
+def _committed(session: Session, instance_id: UUID, seq: int) -> recent.Loaded | None:
     bind = session.get_bind()
     entry = recent.of(bind).get(instance_id) if isinstance(bind, sa.Engine) else None
     if entry is None or entry.projection is None or entry.projection.state.seq != seq:
         return None
+    return entry
+
+
+def _definition_of(entry: recent.Loaded) -> ProcessDefinition | None:
+    assert entry.projection is not None
     state = entry.projection.state
-    visits = sorted((NodeVisit(**row) for row in entry.projection.visits.values()),
-                    key=lambda v: v.entered_seq)
     key, number, digest = entry.version or (None, None, None)
-    defn = (defs.cached(state.definition_key, state.definition_version, digest)
+    return (defs.cached(state.definition_key, state.definition_version, digest)
             if digest is not None
             and (key, number) == (state.definition_key, state.definition_version)
             else None)
-    return Committed(list(entry.events), visits, defn)
 
 
 __all__ = ["COUNT_CAP", "REQUEST_SORTS", "SEARCH_SQL", "STATUSES", "TASK_SORTS", "Committed",
            "Forecast", "Found", "InboxRow", "InboxTask", "ListFilter", "ListFilterInvalid",
-           "RequestRow", "account", "api_token", "api_tokens", "count_capped", "find_requests",
+           "RequestRow", "account", "api_token", "api_tokens", "cached_definition",
+           "committed_definition", "cursor_values",
+           "count_capped", "find_requests",
            "find_tasks", "forecast", "get_instance", "get_task", "holders", "inbox", "inbox_paths",
            "instance_events", "instance_visits", "just_committed", "late", "list_instances",
            "node_visits", "number_of", "out_of_office", "search_terms", "users"]

@@ -4,11 +4,12 @@ return, delegate, add signer, bulk approve). Every POST accepts an ``Idempotency
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 
+from api.conditional import HEADERS, etag, not_modified
 from api.deps import IdempotencyKeyDep
 from api.list_params import FiltersDep, Limit, Offset
 from api.openapi import SIGNED_IN, problem_responses
@@ -19,19 +20,21 @@ from api.schemas import (
     BulkOut,
     BulkResultOut,
     CommentIn,
+    DecisionOut,
     DelegateIn,
     InstanceOut,
-    ListPage,
     ReturnIn,
     TaskDetailOut,
     TaskOut,
+    TaskPageOut,
 )
 from api.unit_of_work import ReaderDep, UnitOfWork, Writer, WriterDep
-from api.views import task_out
+from api.views import answer, task_out
 from engine import queries, service
 from engine.core import commands as cmds
 from engine.core.errors import EngineError, NotPermitted
 from engine.core.events import Action
+from engine.core.sla import due_flags
 from engine.queries import ListFilter
 
 router = APIRouter(prefix="/tasks", tags=["tasks"],
@@ -55,7 +58,7 @@ def tasks_out(uow: UnitOfWork, rows: list[queries.InboxRow]) -> list[TaskOut]:
     items = []
     for r in rows:
         t = r.task
-        out = task_out(uow.definition(t.definition_key, r.definition_version),
+        out = task_out(uow.definition(t.definition_key, r.definition_version, r.digest),
                        task_id=t.id, instance_id=t.instance_id, node=t.node,
                        assignee=t.assignee, status=t.status, created_at=t.created_at,
                        due_at=t.due_at, instance_title=r.instance_title,
@@ -65,17 +68,39 @@ def tasks_out(uow: UnitOfWork, rows: list[queries.InboxRow]) -> list[TaskOut]:
     return items
 
 
-@router.get("", response_model=ListPage[TaskOut], responses=problem_responses(422))
+def page_tag(uow: UnitOfWork, found: queries.Found[queries.InboxRow], query: str) -> str:
+    """The inbox page's validator. Everything a page shows comes from its rows (each
+    carries its request's ``seq``, which every event raises, so also the return targets,
+    and its definition's digest), the total, the caller, the language, the query and the
+    due flags at this moment."""
+    return etag([uow.user.username, uow.zh, query, found.total, found.exact, found.next,
+                 *((r, due_flags(r.task.due_at, r.task.created_at, True, uow.now))
+                   for r in found.rows)])
+
+
+After = Annotated[str | None, Query(
+    max_length=1000, description="A cursor: the page after the one whose `next` this is, "
+    "in the same sort (keyset paging, as deep as needed; not with offset)")]
+
+
+@router.get("", response_model=TaskPageOut, responses=problem_responses(422))
 def inbox(
-    uow: ReaderDep, f: FiltersDep, sort: TaskSort = "due", limit: Limit = 50,
-    offset: Offset = 0,
-) -> ListPage[TaskOut]:
+    request: Request, uow: ReaderDep, f: FiltersDep, sort: TaskSort = "due",
+    limit: Limit = 50, offset: Offset = 0, after: After = None,
+) -> Response:
     """My pending tasks, searched and filtered. ``due`` and ``overdue_first``: the most
     overdue first, then by due time, tasks without a due time last; ``created``: newest
-    first (``-created`` oldest first); ``started``: the newest request first."""
-    found = found_tasks(uow, f, sort, limit, offset)
-    return ListPage[TaskOut](items=tasks_out(uow, found.rows), total=found.total,
-                             total_exact=found.exact)
+    first (``-created`` oldest first); ``started``: the newest request first. Pages by
+    ``offset`` or by the cursor ``after`` (a full page's ``next``). The answer carries an
+    ``ETag``: sent back in ``If-None-Match``, an unchanged page is a 304 with no body."""
+    found = found_tasks(uow, replace(f, after=after), sort, limit, offset)
+    tag = page_tag(uow, found, request.url.query)
+    unchanged = not_modified(request, tag)
+    if unchanged is not None:
+        return unchanged
+    page = TaskPageOut(items=tasks_out(uow, found.rows), total=found.total,
+                       total_exact=found.exact, next=found.next)
+    return answer(page, headers={"ETag": tag, **HEADERS})
 
 
 @router.get("/{task_id}", response_model=TaskDetailOut)
@@ -90,40 +115,59 @@ def get_task(task_id: UUID, uow: ReaderDep) -> TaskDetailOut:
     return TaskDetailOut(**task.model_dump(), instance=instance)
 
 
-def _on_task(writer: Writer, cmd: service.TaskCommand, key: str | None) -> InstanceOut:
+View = Annotated[Literal["compact", "full"], Query(
+    description="compact: what the decision changed (`DecisionOut`); full: the whole "
+                "request (`InstanceOut`, with its timeline, visits and diagram)")]
+DECIDED = {200: {"description": "`DecisionOut` (view=compact) or `InstanceOut` (view=full)"}}
+
+
+def _on_task(writer: Writer, cmd: service.TaskCommand, key: str | None,
+             view: str = "full") -> Response:
+    out: DecisionOut | InstanceOut
     with writer.open() as uow:
-        return uow.view(uow.on_task(cmd, key))
+        state = uow.on_task(cmd, key)
+        if view == "compact" and isinstance(cmd, cmds.DecideTask):
+            out = uow.decision(state, cmd.task_id, cmd.action)
+        else:
+            out = uow.view(state)
+    return answer(out)  # serialised once the write session is closed
 
 
 def _decide(writer: Writer, task_id: UUID, action: Action, body: CommentIn | None,
-            key: str | None, to: str | None = None) -> InstanceOut:
+            key: str | None, to: str | None = None, view: str = "full") -> Response:
     cmd = cmds.DecideTask(task_id=task_id, actor=writer.user.username, action=action,
                           comment=body.comment if body else None, return_to=to)
-    return _on_task(writer, cmd, key)
+    return _on_task(writer, cmd, key, view)
 
 
-@router.post("/{task_id}/approve", response_model=InstanceOut)
+@router.post("/{task_id}/approve", response_model=DecisionOut | InstanceOut,
+             responses=DECIDED)
 def approve(task_id: UUID, writer: WriterDep, key: IdempotencyKeyDep,
-            body: CommentIn | None = None) -> InstanceOut:
-    return _decide(writer, task_id, "approve", body, key)
+            body: CommentIn | None = None, view: View = "compact") -> Response:
+    """Approve. The answer is compact by default (``DecisionOut``: the request's status,
+    the step it waits in now, who holds it, its version); ``view=full`` answers the whole
+    request as reject and return do."""
+    return _decide(writer, task_id, "approve", body, key, view=view)
 
 
-@router.post("/{task_id}/reject", response_model=InstanceOut)
+@router.post("/{task_id}/reject", response_model=DecisionOut | InstanceOut,
+             responses=DECIDED)
 def reject(task_id: UUID, writer: WriterDep, key: IdempotencyKeyDep,
-           body: CommentIn | None = None) -> InstanceOut:
-    return _decide(writer, task_id, "reject", body, key)
+           body: CommentIn | None = None, view: View = "full") -> Response:
+    return _decide(writer, task_id, "reject", body, key, view=view)
 
 
-@router.post("/{task_id}/return", response_model=InstanceOut)
+@router.post("/{task_id}/return", response_model=DecisionOut | InstanceOut,
+             responses=DECIDED)
 def return_(task_id: UUID, writer: WriterDep, key: IdempotencyKeyDep,
-            body: ReturnIn | None = None) -> InstanceOut:
+            body: ReturnIn | None = None, view: View = "full") -> Response:
     """Send back to the initiator (default) or to an earlier step (``to``)."""
-    return _decide(writer, task_id, "return", body, key, body.to if body else None)
+    return _decide(writer, task_id, "return", body, key, body.to if body else None, view)
 
 
 @router.post("/{task_id}/delegate", response_model=InstanceOut)
 def delegate(task_id: UUID, body: DelegateIn, writer: WriterDep, key: IdempotencyKeyDep
-             ) -> InstanceOut:
+             ) -> Response:
     cmd = cmds.DelegateTask(task_id=task_id, actor=writer.user.username, to_user=body.to,
                             comment=body.comment)
     return _on_task(writer, cmd, key)
@@ -131,7 +175,7 @@ def delegate(task_id: UUID, body: DelegateIn, writer: WriterDep, key: Idempotenc
 
 @router.post("/{task_id}/add-signer", response_model=InstanceOut)
 def add_signer(task_id: UUID, body: AddSignerIn, writer: WriterDep, key: IdempotencyKeyDep
-               ) -> InstanceOut:
+               ) -> Response:
     cmd = cmds.AddSigner(task_id=task_id, actor=writer.user.username, user=body.user,
                          position=body.position, comment=body.comment)
     return _on_task(writer, cmd, key)

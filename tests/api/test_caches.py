@@ -73,7 +73,8 @@ def test_a_decision_answers_what_a_fresh_read_of_the_request_shows(api: Api) -> 
         me = api.as_(user)
         task = task_of(me, iid)
         lang_header = {"Accept-Language": lang}
-        answered = me.post(f"/api/tasks/{task['id']}/approve", headers=lang_header)
+        answered = me.post(f"/api/tasks/{task['id']}/approve", headers=lang_header,
+                           params={"view": "full"})
         assert answered.status_code == 200, answered.text
         assert answered.json() == me.get(f"/api/instances/{iid}", headers=lang_header).json()
         assert answered.json()["timeline"] and answered.json()["visits"]

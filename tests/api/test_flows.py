@@ -32,9 +32,11 @@ def task_of(user: As, instance_id: str) -> dict[str, Any]:
 
 def decide(api: Api, username: str, instance_id: str, action: str = "approve",
            **body: Any) -> dict[str, Any]:
+    """The decision's answer as the whole request (``view=full``)."""
     user = api.as_(username)
     task = task_of(user, instance_id)
-    r = user.post(f"/api/tasks/{task['id']}/{action}", json=body or None)
+    r = user.post(f"/api/tasks/{task['id']}/{action}", json=body or None,
+                  params={"view": "full"})
     assert r.status_code == 200, r.text
     out: dict[str, Any] = r.json()
     return out
@@ -203,3 +205,31 @@ def test_out_of_office_sends_new_tasks_to_the_delegate(api: Api) -> None:
     assert bad.status_code == 422
     assert {e["pointer"] for e in bad.json()["errors"]} == {"/delegate_to", "/ends_at"}
     assert api.as_("zhao.lei").delete("/api/me/out-of-office").status_code == 204
+
+
+def test_approve_answers_what_changed_unless_asked_for_the_whole_request(api: Api) -> None:
+    iid = start_store(api)["id"]
+    boss = api.as_("zhao.lei")
+    task = task_of(boss, iid)
+    key = {"Idempotency-Key": "compact-1"}
+    r = boss.post(f"/api/tasks/{task['id']}/approve", json={}, headers=key)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    whole = api.as_("xu.ming").get(f"/api/instances/{iid}").json()
+    assert out == {"task_id": task["id"], "action": "approve", "instance_id": iid,
+                   "number": whole["number"], "status": "running", "outcome": None,
+                   "current_node": "site_review", "current_node_title": "Real estate and legal",
+                   "holders": whole["holders"],
+                   "version": len(whole["timeline"])}  # one entry per event
+    assert whole["number"] and sorted(out["holders"]) == ["song.qian", "tang.lan"]
+    again = boss.post(f"/api/tasks/{task['id']}/approve", json={}, headers=key)
+    assert again.status_code == 200 and again.json() == out  # the first answer, once
+    zh = api.as_("tang.lan").post(
+        f"/api/tasks/{task_of(api.as_('tang.lan'), iid)['id']}/approve",
+        headers={"Accept-Language": "zh-CN"}).json()
+    assert zh["current_node"] == "site_review" and zh["holders"] == ["song.qian"]
+    assert zh["current_node_title"] != "Real estate and legal"  # the step's Chinese title
+    # errors are the same either way
+    assert boss.post(f"/api/tasks/{task['id']}/approve").status_code == 409
+    bad = boss.post(f"/api/tasks/{task['id']}/approve", params={"view": "tiny"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["parameter"] == "view"

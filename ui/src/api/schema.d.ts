@@ -577,7 +577,9 @@ export interface paths {
          * Inbox
          * @description My pending tasks, searched and filtered. ``due`` and ``overdue_first``: the most
          *     overdue first, then by due time, tasks without a due time last; ``created``: newest
-         *     first (``-created`` oldest first); ``started``: the newest request first.
+         *     first (``-created`` oldest first); ``started``: the newest request first. Pages by
+         *     ``offset`` or by the cursor ``after`` (a full page's ``next``). The answer carries an
+         *     ``ETag``: sent back in ``If-None-Match``, an unchanged page is a 304 with no body.
          */
         get: operations["inbox_api_tasks_get"];
         put?: never;
@@ -617,7 +619,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve */
+        /**
+         * Approve
+         * @description Approve. The answer is compact by default (``DecisionOut``: the request's status,
+         *     the step it waits in now, who holds it, its version); ``view=full`` answers the whole
+         *     request as reject and return do.
+         */
         post: operations["approve_api_tasks__task_id__approve_post"];
         delete?: never;
         options?: never;
@@ -1704,6 +1711,57 @@ export interface components {
             /** Total Cycle S */
             total_cycle_s: number | null;
         };
+        /**
+         * DecisionOut
+         * @description What a decision changed: the answer of approve unless ``?view=full`` asks for the
+         *     whole request (``InstanceOut``), which costs the timeline, visits and diagram.
+         */
+        DecisionOut: {
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /**
+             * Action
+             * @description The decision taken: approve, reject, return...
+             */
+            action: string;
+            /**
+             * Instance Id
+             * Format: uuid
+             */
+            instance_id: string;
+            /**
+             * Number
+             * @description The request's number
+             */
+            number: string | null;
+            /**
+             * Status
+             * @description The request's status after the decision
+             */
+            status: string;
+            /** Outcome */
+            outcome: string | null;
+            /**
+             * Current Node
+             * @description The step it waits in now (the next step); null once finished
+             */
+            current_node: string | null;
+            /** Current Node Title */
+            current_node_title: string | null;
+            /**
+             * Holders
+             * @description Who must act now
+             */
+            holders: string[];
+            /**
+             * Version
+             * @description The request's version (its number of events): it grows with every change, so a client can tell a newer view
+             */
+            version: number;
+        };
         /** DefinitionOut */
         DefinitionOut: {
             /** Key */
@@ -2147,18 +2205,6 @@ export interface components {
         ListPage_InstanceSummaryOut_: {
             /** Items */
             items: components["schemas"]["InstanceSummaryOut"][];
-            /**
-             * Total
-             * @description Rows matching the filters: exact when total_exact, else an estimate (beyond 10,000 rows)
-             */
-            total: number;
-            /** Total Exact */
-            total_exact: boolean;
-        };
-        /** ListPage[TaskOut] */
-        ListPage_TaskOut_: {
-            /** Items */
-            items: components["schemas"]["TaskOut"][];
             /**
              * Total
              * @description Rows matching the filters: exact when total_exact, else an estimate (beyond 10,000 rows)
@@ -3153,6 +3199,26 @@ export interface components {
              * @description The actions offered here that need a reason (the comment): reject and return unless the step says `reason: optional`
              */
             reason_required: string[];
+        };
+        /**
+         * TaskPageOut
+         * @description A page of the inbox.
+         */
+        TaskPageOut: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
+            /**
+             * Total
+             * @description Rows matching the filters: exact when total_exact, else an estimate (beyond 10,000 rows)
+             */
+            total: number;
+            /** Total Exact */
+            total_exact: boolean;
+            /**
+             * Next
+             * @description A cursor for the page after this one (pass it as `after`); null when this page is not full
+             */
+            next: string | null;
         };
         /** TextIn */
         TextIn: {
@@ -6047,6 +6113,8 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip (at most 100,000: narrow the filters to go further) */
                 offset?: number;
+                /** @description A cursor: the page after the one whose `next` this is, in the same sort (keyset paging, as deep as needed; not with offset) */
+                after?: string | null;
                 /** @description Words that must all appear in the request number, title or form data */
                 q?: string | null;
                 definition?: string | null;
@@ -6072,7 +6140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListPage_TaskOut_"];
+                    "application/json": components["schemas"]["TaskPageOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -6229,7 +6297,10 @@ export interface operations {
     };
     approve_api_tasks__task_id__approve_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description compact: what the decision changed (`DecisionOut`); full: the whole request (`InstanceOut`, with its timeline, visits and diagram) */
+                view?: "compact" | "full";
+            };
             header?: {
                 "accept-language"?: string | null;
                 /** @description Repeat a request safely: the same key returns the first result */
@@ -6246,13 +6317,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description `DecisionOut` (view=compact) or `InstanceOut` (view=full) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InstanceOut"];
+                    "application/json": components["schemas"]["DecisionOut"] | components["schemas"]["InstanceOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -6322,7 +6393,10 @@ export interface operations {
     };
     reject_api_tasks__task_id__reject_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description compact: what the decision changed (`DecisionOut`); full: the whole request (`InstanceOut`, with its timeline, visits and diagram) */
+                view?: "compact" | "full";
+            };
             header?: {
                 "accept-language"?: string | null;
                 /** @description Repeat a request safely: the same key returns the first result */
@@ -6339,13 +6413,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description `DecisionOut` (view=compact) or `InstanceOut` (view=full) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InstanceOut"];
+                    "application/json": components["schemas"]["DecisionOut"] | components["schemas"]["InstanceOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */
@@ -6415,7 +6489,10 @@ export interface operations {
     };
     return__api_tasks__task_id__return_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description compact: what the decision changed (`DecisionOut`); full: the whole request (`InstanceOut`, with its timeline, visits and diagram) */
+                view?: "compact" | "full";
+            };
             header?: {
                 "accept-language"?: string | null;
                 /** @description Repeat a request safely: the same key returns the first result */
@@ -6432,13 +6509,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description `DecisionOut` (view=compact) or `InstanceOut` (view=full) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InstanceOut"];
+                    "application/json": components["schemas"]["DecisionOut"] | components["schemas"]["InstanceOut"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired */

@@ -17,7 +17,8 @@ export type ValidationOut = Schemas["ValidationOut"];
 
 export type TaskOut = Schemas["TaskOut"];
 export type TaskDetailOut = Schemas["TaskDetailOut"];
-export type TaskPage = Schemas["ListPage_TaskOut_"];
+export type TaskPage = Schemas["TaskPageOut"];
+export type DecisionOut = Schemas["DecisionOut"];
 export type BulkOut = Schemas["BulkOut"];
 export type BulkResultOut = Schemas["BulkResultOut"];
 

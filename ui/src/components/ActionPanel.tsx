@@ -84,7 +84,8 @@ export function ActionPanel({ task, onDone }: { task: TaskOut; onDone: (action: 
     setBusy(true);
     setError(undefined);
     try {
-      const inst = await api<InstanceOut>(`/tasks/${task.id}/${path}`, { body: { ...body, comment: said || undefined } });
+      // the whole request, shown once the decision is made (approve answers compactly by default)
+      const inst = await api<InstanceOut>(`/tasks/${task.id}/${path}?view=full`, { body: { ...body, comment: said || undefined } });
       onDone(action, inst);
     } catch (e) {
       if (e instanceof ApiError) setError(e);
