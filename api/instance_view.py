@@ -256,4 +256,5 @@ def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: li
         started_at=row.started_at, finished_at=row.finished_at)
 
 
-__all__ = ["attachments", "decision_out", "holders_since", "instance_out", "summary_out", "timeline"]
+__all__ = ["attachments", "decision_out", "holders_since", "instance_out", "summary_out",
+           "timeline"]

@@ -145,5 +145,5 @@ def visits_out(defn: ProcessDefinition, rows: Sequence[NodeVisit], now: datetime
     return out
 
 
-__all__ = ["answer", "definition_out", "definition_summary", "node_title", "state_tasks", "task_out",
-           "user_out", "visits_out"]
+__all__ = ["answer", "definition_out", "definition_summary", "node_title", "state_tasks",
+           "task_out", "user_out", "visits_out"]

@@ -435,6 +435,7 @@ def _beyond(keys: list[tuple[Any, bool]], values: list[Any]) -> Any:
     """The rows after ``values`` in the order of ``keys`` (a NULL sorts last)."""
     cond: Any = None
     for (c, desc), v in reversed(list(zip(keys, values, strict=True))):
+        strictly: Any
         if v is None:  # after a NULL come only NULLs
             strictly, equal = sa.false(), c.is_(None)
         else:
@@ -608,8 +609,7 @@ def _definition_of(entry: recent.Loaded) -> ProcessDefinition | None:
 __all__ = ["COUNT_CAP", "REQUEST_SORTS", "SEARCH_SQL", "STATUSES", "TASK_SORTS", "Committed",
            "Forecast", "Found", "InboxRow", "InboxTask", "ListFilter", "ListFilterInvalid",
            "RequestRow", "account", "api_token", "api_tokens", "cached_definition",
-           "committed_definition", "cursor_values",
-           "count_capped", "find_requests",
+           "committed_definition", "count_capped", "cursor_values", "find_requests",
            "find_tasks", "forecast", "get_instance", "get_task", "holders", "inbox", "inbox_paths",
            "instance_events", "instance_visits", "just_committed", "late", "list_instances",
            "node_visits", "number_of", "out_of_office", "search_terms", "users"]

@@ -4,7 +4,7 @@ return, delegate, add signer, bulk approve). Every POST accepts an ``Idempotency
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
@@ -118,7 +118,8 @@ def get_task(task_id: UUID, uow: ReaderDep) -> TaskDetailOut:
 View = Annotated[Literal["compact", "full"], Query(
     description="compact: what the decision changed (`DecisionOut`); full: the whole "
                 "request (`InstanceOut`, with its timeline, visits and diagram)")]
-DECIDED = {200: {"description": "`DecisionOut` (view=compact) or `InstanceOut` (view=full)"}}
+DECIDED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "`DecisionOut` (view=compact) or `InstanceOut` (view=full)"}}
 
 
 def _on_task(writer: Writer, cmd: service.TaskCommand, key: str | None,
