@@ -50,7 +50,12 @@ class Columns:
 
     def wait_order(self) -> Ints:
         """Visits by wait, shortest first, unknown waits last."""
-        return self._order("wait", lambda: np.argsort(self.wait))
+        def make() -> Ints:
+            wait = self.wait
+            unknown = np.isnan(wait)
+            known = np.flatnonzero(~unknown)
+            return np.concatenate([known[np.argsort(wait[known])], np.flatnonzero(unknown)])
+        return self._order("wait", make)
 
     def decided_order(self) -> Ints:
         """Visits by decision time, ties in visit order."""
