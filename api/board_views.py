@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import Response
 from pydantic import Field
 
+from api.i18n import request_title
 from api.schemas import InstanceSummaryOut, TaskOut, _Out
 from api.views import node_title
 from engine.board import BoardRow
@@ -75,7 +76,7 @@ def board_out(wf: UnitOfWork, rows: Sequence[BoardRow], total: int, exact: bool 
         defn = wf.definition(r.definition_key, r.definition_version)
         items.append(BoardRowOut(
             id=r.id, number=r.number, definition=r.definition_key,
-            definition_title=defn.title, title=r.title,
+            definition_title=defn.title, title=request_title(defn, r.title, r.data, wf.zh),
             initiator=r.initiator, status=r.status, current_node=r.node,
             current_node_title=node_title(defn, r.node), holders=r.holders, since=r.since,
             started_at=r.started_at, due_at=r.due_at, deadline_at=r.deadline_at,

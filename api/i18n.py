@@ -4,18 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Header
 
+from api.messages import wants_zh
 from engine.core.definition import ProcessDefinition
 
 _localized: dict[tuple[str, int, str], ProcessDefinition] = {}
 
 
 async def _wants_zh(accept_language: Annotated[str | None, Header()] = None) -> bool:
-    first = (accept_language or "").split(",")[0].strip().lower()
-    return first.startswith("zh")
+    return wants_zh(accept_language)
 
 
 ZhDep = Annotated[bool, Depends(_wants_zh)]
@@ -36,4 +37,19 @@ def localize(defn: ProcessDefinition, zh: bool) -> ProcessDefinition:
     return _localized[key]
 
 
-__all__ = ["ZhDep", "localize"]
+def title_needs_form(defn: ProcessDefinition, zh: bool) -> bool:
+    """Whether a request's title in the caller's language is made from its form."""
+    return zh and bool(defn.instance_title_zh)
+
+
+def request_title(defn: ProcessDefinition, stored: str, data: Mapping[str, Any] | None,
+                  zh: bool) -> str:
+    """A request's title in the caller's language: in Chinese the process's
+    ``instance_title_zh`` filled from ``data`` (or its Chinese title when it has no
+    title template); otherwise ``stored``, the title the request was given at the start."""
+    if not zh or (defn.instance_title and not defn.instance_title_zh):
+        return stored
+    return defn.title_for(data or {}, zh=True)
+
+
+__all__ = ["ZhDep", "localize", "request_title", "title_needs_form"]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from api.i18n import request_title
 from api.schemas import (
     AttachmentOut,
     DecisionOut,
@@ -212,15 +213,15 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
                  ) -> InstanceOut:
     holders, since = holders_since(state, events)
     mine = user.username == state.initiator
+    title = request_title(defn, state.title, state.data, lang.startswith("zh"))
     return InstanceOut(
         id=state.id, number=number, definition=state.definition_key,
         definition_version=state.definition_version, definition_title=defn.title,
-        title=defn.title_for(state.data, zh=True) if lang.startswith("zh") and
-        defn.instance_title_zh else state.title, initiator=state.initiator, status=state.status,
+        title=title, initiator=state.initiator, status=state.status,
         outcome=state.outcome, current_node=state.node,
         current_node_title=node_title(defn, state.node), holders=holders, since=since,
         started_at=state.started_at, finished_at=state.finished_at, data=dict(state.data),
-        tasks=state_tasks(defn, state, now), timeline=timeline(defn, events),
+        tasks=state_tasks(defn, state, now, title), timeline=timeline(defn, events),
         visits=visits_out(defn, visits, now),
         mermaid=mermaid(defn, None if state.finished and not state.node else state.node,
                         lang, names, state.branches.values()),

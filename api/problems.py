@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.context import current_request_id
+from api.messages import localize_problem, wants_zh
 from engine.core.attachments import AttachmentTooLarge, AttachmentTypeRefused
 from engine.core.errors import (
     AnalysisError,
@@ -138,20 +139,25 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def respond(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def respond(body: dict[str, Any], headers: dict[str, str] | None = None,
+            request: Request | None = None) -> JSONResponse:
+    """``body`` as a problem response; its messages in Chinese when ``request`` asks for
+    Chinese (``Accept-Language: zh*``)."""
+    if request is not None:
+        body = localize_problem(body, wants_zh(request.headers.get("accept-language")))
     return JSONResponse(body, status_code=int(body["status"]), media_type=MEDIA_TYPE,
                         headers=headers)
 
 
 async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EngineError)
-    return respond(engine_problem(exc, request.url.path))
+    return respond(engine_problem(exc, request.url.path), request=request)
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
     return respond(problem_body(exc.status, exc.title, exc.detail, request.url.path,
-                                errors=exc.errors), exc.headers)
+                                errors=exc.errors), exc.headers, request)
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -159,7 +165,8 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     errors = validation_errors(exc)
     detail = f"{len(errors)} field{'s are' if len(errors) != 1 else ' is'} invalid"
     return respond(problem_body(422, "RequestInvalid", detail, request.url.path,
-                                type_="/problems/RequestInvalid", errors=errors))
+                                type_="/problems/RequestInvalid", errors=errors),
+                   request=request)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -167,7 +174,7 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     title = _TITLES.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) else title
     return respond(problem_body(exc.status_code, title, detail, request.url.path),
-                   dict(exc.headers) if exc.headers else None)
+                   dict(exc.headers) if exc.headers else None, request)
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ office rerouting happens in ``engine.service``, inside each command's transactio
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from api import metrics
 from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
-from api.i18n import ZhDep, localize
+from api.i18n import ZhDep, localize, request_title, title_needs_form
 from api.instance_view import decision_out, instance_out
 from api.runtime import Runtime
 from api.schemas import DecisionOut, InstanceOut
@@ -147,6 +147,16 @@ class UnitOfWork:
             defn = self.definition(state.definition_key, state.definition_version)
         return decision_out(defn, state, task_id, action,
                             queries.number_of(self.session, state.id, read=not fresh))
+
+    def titles(self, rows: Iterable[tuple[UUID, str, int, str]]) -> dict[UUID, str]:
+        """The titles of requests (id, process, version, stored title) in the caller's
+        language; the forms of those whose Chinese title needs one read in one query."""
+        found = list(rows)
+        defns = {rid: self.definition(key, version) for rid, key, version, _ in found}
+        need = [rid for rid, defn in defns.items() if title_needs_form(defn, self.zh)]
+        data = queries.form_data(self.session, need)
+        return {rid: request_title(defns[rid], stored, data.get(rid), self.zh)
+                for rid, _, _, stored in found}
 
     def _words(self) -> tuple[str, Mapping[str, str]]:
         """The diagram's language and the names it gives people and roles."""

@@ -124,10 +124,13 @@ def task_out(defn: ProcessDefinition, *, task_id: object, instance_id: object, n
         if node_def is None or node_def.reason_required else []})
 
 
-def state_tasks(defn: ProcessDefinition, state: InstanceState, now: datetime) -> list[TaskOut]:
+def state_tasks(defn: ProcessDefinition, state: InstanceState, now: datetime,
+                title: str | None = None) -> list[TaskOut]:
+    """The request's tasks; ``title``: the request's title as shown (its language)."""
     return [task_out(defn, task_id=t.task_id, instance_id=state.id, node=t.node,
                      assignee=t.assignee, status=t.status, created_at=t.created_at,
-                     due_at=t.due_at, instance_title=state.title, initiator=state.initiator,
+                     due_at=t.due_at, instance_title=title or state.title,
+                     initiator=state.initiator,
                      path=state.path, now=now, action=t.action, decided_at=t.decided_at)
             for t in state.tasks]
 

@@ -519,6 +519,15 @@ def holders(session: Session, instance_ids: list[UUID]) -> dict[UUID, list[str]]
     return {iid: sorted(names) for iid, names in found.items()}
 
 
+def form_data(session: Session, instance_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The form data of each of ``instance_ids`` (one query; none when none asked)."""
+    if not instance_ids:
+        return {}
+    rows = session.exec(select(Instance.id, Instance.data).where(
+        col(Instance.id).in_(list(instance_ids)))).all()
+    return {iid: dict(data or {}) for iid, data in rows}
+
+
 def users(session: Session) -> list[User]:
     """Every user of the directory, by username."""
     return [user_of(r) for r in session.exec(select(AppUser).order_by(col(AppUser.username)))]

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.audit import note as audit_note
 from api.deps import CallerDep, NowDep, ReadSessionDep, RuntimeDep, UserDep, body_text
 from api.i18n import ZhDep, localize
+from api.messages import to_zh
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.runtime import Runtime
@@ -102,15 +103,16 @@ def _validate(runtime: Runtime, text: str, zh: bool) -> ValidationOut:
             defn = load_definition(text, "upload", directory,
                                    systems=frozenset(runtime.settings.services) or None)
         except DefinitionInvalid as exc:
-            return ValidationOut(valid=False, hidden=exc.hidden, errors=line_errors(exc.errors))
+            return ValidationOut(valid=False, hidden=exc.hidden,
+                                 errors=line_errors(exc.errors, zh))
         published = defs.latest_row(session, defn.key)
         retired = defs.retirement(session, defn.key) is not None
     # Not ``localize``: that caches per digest, and every keystroke is a new draft.
     shown = dataclasses.replace(defn, title=defn.title_zh or defn.title, nodes={
         k: dataclasses.replace(n, title=n.title_zh or n.title) for k, n in defn.nodes.items()}
     ) if zh else defn
-    return ValidationOut(valid=True, errors=[],
-                         warnings=line_errors(definition_warnings(text, "upload", directory)),
+    warnings = definition_warnings(text, "upload", directory)
+    return ValidationOut(valid=True, errors=[], warnings=line_errors(warnings, zh),
                          key=defn.key, mermaid=mermaid(
                              shown, lang="zh" if zh else "en",
                              names=people_names(directory, "zh" if zh else "en")),
@@ -118,10 +120,11 @@ def _validate(runtime: Runtime, text: str, zh: bool) -> ValidationOut:
                          retired=retired)
 
 
-def line_errors(found: list[DefinitionError]) -> list[LineErrorOut]:
-    """Errors and warnings of a YAML text as the API shows them (with ``severity``)."""
-    return [LineErrorOut(line=e.line, column=e.column, message=e.message, severity=e.severity)
-            for e in found]
+def line_errors(found: list[DefinitionError], zh: bool = False) -> list[LineErrorOut]:
+    """Errors and warnings of a YAML text as the API shows them (with ``severity``), in
+    Chinese when ``zh``."""
+    return [LineErrorOut(line=e.line, column=e.column, severity=e.severity,
+                         message=to_zh(e.message) if zh else e.message) for e in found]
 
 
 @router.post("", response_model=DefinitionOut, status_code=201, openapi_extra=_YAML_BODY)

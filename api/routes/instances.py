@@ -65,8 +65,12 @@ def found_requests(uow: UnitOfWork, scope: str, status: str | None, f: ListFilte
 
 def summaries(uow: UnitOfWork, rows: list[queries.RequestRow]) -> list[InstanceSummaryOut]:
     holders = queries.holders(uow.session, [r.id for r in rows])
-    return [summary_out(uow.definition(r.definition_key, r.definition_version), r,
-                        holders.get(r.id, [])) for r in rows]
+    titles = uow.titles((r.id, r.definition_key, r.definition_version, r.title) for r in rows)
+    out = [summary_out(uow.definition(r.definition_key, r.definition_version), r,
+                       holders.get(r.id, [])) for r in rows]
+    for item in out:
+        item.title = titles[item.id]
+    return out
 
 
 @router.get("", response_model=ListPage[InstanceSummaryOut],

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.conditional import HEADERS, etag, not_modified
 from api.deps import IdempotencyKeyDep
+from api.i18n import ZhDep
 from api.list_params import FiltersDep, Limit, Offset
+from api.messages import to_zh
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem, status_of
 from api.schemas import (
@@ -55,13 +57,15 @@ def found_tasks(uow: UnitOfWork, f: ListFilter, sort: str, limit: int, offset: i
 
 def tasks_out(uow: UnitOfWork, rows: list[queries.InboxRow]) -> list[TaskOut]:
     paths = queries.inbox_paths(uow.session, [r.task.instance_id for r in rows])
+    titles = uow.titles((r.task.instance_id, r.task.definition_key, r.definition_version,
+                         r.instance_title) for r in rows)
     items = []
     for r in rows:
         t = r.task
         out = task_out(uow.definition(t.definition_key, r.definition_version, r.digest),
                        task_id=t.id, instance_id=t.instance_id, node=t.node,
                        assignee=t.assignee, status=t.status, created_at=t.created_at,
-                       due_at=t.due_at, instance_title=r.instance_title,
+                       due_at=t.due_at, instance_title=titles[t.instance_id],
                        initiator=r.initiator, path=paths.get(t.instance_id, []), now=uow.now)
         out.number = r.number
         items.append(out)
@@ -183,8 +187,10 @@ def add_signer(task_id: UUID, body: AddSignerIn, writer: WriterDep, key: Idempot
 
 
 @router.post("/bulk-approve", response_model=BulkOut)
-def bulk_approve(body: BulkApproveIn, writer: WriterDep, key: IdempotencyKeyDep) -> BulkOut:
-    """Approve each task in its own transaction; one result per task, in order."""
+def bulk_approve(body: BulkApproveIn, writer: WriterDep, key: IdempotencyKeyDep, zh: ZhDep
+                 ) -> BulkOut:
+    """Approve each task in its own transaction; one result per task, in order (why one
+    failed in the caller's language)."""
     results = []
     with writer.open() as uow:
         for task_id in body.task_ids:
@@ -194,7 +200,8 @@ def bulk_approve(body: BulkApproveIn, writer: WriterDep, key: IdempotencyKeyDep)
                 uow.on_task(cmd, f"{key}:{task_id}" if key else None)
             except EngineError as exc:
                 results.append(BulkResultOut(task_id=task_id, ok=False,
-                                             status=status_of(exc), detail=str(exc)))
+                                             status=status_of(exc),
+                                             detail=to_zh(str(exc)) if zh else str(exc)))
                 continue
             results.append(BulkResultOut(task_id=task_id, ok=True, status=200))
     return BulkOut(results=results)

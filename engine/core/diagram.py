@@ -200,7 +200,8 @@ def people_names(directory: OrgDirectory, lang: str = "en") -> Mapping[str, str]
         if held and len(held) <= 3:
             out[f"role:{role}"] = sep.join(out[u] for u in held)
         elif role in directory.role_names:
-            out[f"role:{role}"] = directory.role_names[role]
+            out[f"role:{role}"] = ((zh and directory.role_names_zh.get(role))
+                                   or directory.role_names[role])
     if len(_NAMES) >= _NAMES_KEPT:
         _NAMES.pop(next(iter(_NAMES)))
     _NAMES[key] = (directory, MappingProxyType(out))

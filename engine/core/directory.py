@@ -3,7 +3,9 @@ departments, stores) with their heads and members. Loaded from YAML or CSV.
 
 YAML shape (``definitions/org.yaml``)::
 
-    roles: {finance: Finance team}          # optional: roles known even without members
+    roles:                                  # optional: roles known even without members
+      finance: Finance team                 # a description...
+      legal: {name: Legal team, name_zh: 法务团队}   # ...or one in both languages
     units:                                  # optional: a tree of org units
       - {id: east, name: East region, name_zh: 华东区, kind: region, parent: retail,
          head: zhao.lei}
@@ -66,6 +68,7 @@ class Unit:
 class OrgDirectory:
     users: Mapping[str, User] = field(default_factory=dict)
     role_names: Mapping[str, str] = field(default_factory=dict)  # declared role -> description
+    role_names_zh: Mapping[str, str] = field(default_factory=dict)  # the same in Chinese
     units: Mapping[str, Unit] = field(default_factory=dict)
     _by_role: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False,
                                                  repr=False, compare=False, hash=False)
@@ -171,9 +174,12 @@ def directory_from_yaml(text: str, source: str = "<string>") -> OrgDirectory:
     for i, item in enumerate(units_list):
         line, col = units_list.lc.item(i)
         unit_rows.append(((line + 1, col + 1), dict(item) if isinstance(item, Mapping) else {}))
-    roles = doc.get("roles") or {}
-    return _build(rows, {str(k): str(v or "") for k, v in dict(roles).items()}, source,
-                  unit_rows)
+    roles = dict(doc.get("roles") or {})
+    named = {str(k): v if isinstance(v, Mapping) else {"name": v} for k, v in roles.items()}
+    org = _build(rows, {k: str(v.get("name") or "") for k, v in named.items()}, source,
+                 unit_rows)
+    return replace(org, role_names_zh={k: str(v["name_zh"]) for k, v in named.items()
+                                       if v.get("name_zh")})
 
 
 def _csv_rows(text: str) -> list[tuple[tuple[int, int], dict[str, Any]]]:

@@ -53,8 +53,10 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
     instance state after them."""
     out: list[Message] = []
     base = {"instance_id": str(after.id), "request_title": after.title,
+            "request_title_zh": defn.title_for(after.data, zh=True),
             "request_number": str(after.id)[:8], "definition_key": defn.key,
-            "process": defn.title, "initiator": after.initiator,
+            "process": defn.title, "process_zh": defn.title_zh or defn.title,
+            "initiator": after.initiator,
             "path": f"/requests/{after.id}"}
 
     def add(seq: int, kind: str, recipients: Sequence[str], e: ev.Event,

@@ -99,8 +99,9 @@ def merged(current: OrgDirectory, incoming: OrgDirectory, org_plan: OrgPlan) -> 
             user = replace(user, unit=None)
         users[name] = user
     roles = {**current.role_names, **incoming.role_names}
+    roles_zh = {**current.role_names_zh, **incoming.role_names_zh}
     units: dict[str, Unit] = dict(incoming.units)
-    return OrgDirectory(users=users, role_names=roles, units=units)
+    return OrgDirectory(users=users, role_names=roles, role_names_zh=roles_zh, units=units)
 
 
 def successor(user: str, current: OrgDirectory, leaving: Iterable[str]) -> str | None:

@@ -13,6 +13,7 @@ org sync that lists them again brings them back).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -39,12 +40,33 @@ def save_directory(session: Session, org: OrgDirectory) -> None:
     roles = {r.name: r for r in session.exec(select(OrgRole)).all()}
     for name, description in org.role_names.items():
         role = roles.get(name) or OrgRole(name=name)
-        role.description = description
+        role.description = role_description(description, org.role_names_zh.get(name, ""))
         session.add(role)
     units = {u.id: u for u in session.exec(select(OrgUnit)).all()}
     for unit in org.units.values():
         session.add(unit_row(unit, units.get(unit.id)))
     session.flush()
+
+
+# A role's Chinese name is kept in its ``description`` after a line break ("Store
+# managers\n门店经理"): a description is one line, so the two never mix.
+_ZH_AFTER = "\n"
+
+
+def role_description(name: str, name_zh: str) -> str:
+    """What ``org_role.description`` holds: the name, and the Chinese name if any."""
+    return f"{name}{_ZH_AFTER}{name_zh}" if name_zh else name
+
+
+def role_names(rows: Iterable[OrgRole]) -> tuple[dict[str, str], dict[str, str]]:
+    """The declared roles' names and Chinese names, from their rows."""
+    names: dict[str, str] = {}
+    names_zh: dict[str, str] = {}
+    for r in rows:
+        names[r.name], _, zh = r.description.partition(_ZH_AFTER)
+        if zh:
+            names_zh[r.name] = zh
+    return names, names_zh
 
 
 def unit_row(unit: Unit, row: OrgUnit | None = None) -> OrgUnit:
@@ -75,9 +97,9 @@ def load_directory(session: Session) -> OrgDirectory:
     query = select(AppUser).where(AppUser.left_at.is_(None))  # type: ignore[union-attr]
     users = {row.username: user_of(row)
              for row in session.exec(query.order_by(AppUser.username)).all()}
-    roles = {r.name: r.description for r in session.exec(select(OrgRole)).all()}
+    roles, roles_zh = role_names(session.exec(select(OrgRole)).all())
     units = {u.id: unit_of(u) for u in session.exec(select(OrgUnit).order_by(OrgUnit.id)).all()}
-    return OrgDirectory(users=users, role_names=roles, units=units)
+    return OrgDirectory(users=users, role_names=roles, role_names_zh=roles_zh, units=units)
 
 
 # --- a per-process cache of the directory -------------------------------------------
@@ -140,5 +162,6 @@ def current_directory(session: Session) -> OrgDirectory:
     return directory
 
 
-__all__ = ["current_directory", "directory_fingerprint", "load_directory", "save_directory",
+__all__ = ["current_directory", "directory_fingerprint", "load_directory", "role_description",
+           "role_names", "save_directory",
            "unit_of", "unit_row", "user_of"]

@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlmodel import Session, col, select
 
 from engine.core.directory import OrgDirectory
-from engine.store.org import save_directory, unit_of, user_of
+from engine.store.org import role_names, save_directory, unit_of, user_of
 from engine.store.security_tables import AuditRecord
 from engine.store.tables import AppUser, OrgRole, OrgUnit, Task
 
@@ -34,9 +34,9 @@ def full_directory(session: Session) -> OrgDirectory:
     """Every user ever stored, those who left included (their reporting line still says
     who took over from them)."""
     users = {r.username: user_of(r) for r in session.exec(select(AppUser)).all()}
-    roles = {r.name: r.description for r in session.exec(select(OrgRole)).all()}
+    roles, roles_zh = role_names(session.exec(select(OrgRole)).all())
     units = {u.id: unit_of(u) for u in session.exec(select(OrgUnit)).all()}
-    return OrgDirectory(users=users, role_names=roles, units=units)
+    return OrgDirectory(users=users, role_names=roles, role_names_zh=roles_zh, units=units)
 
 
 def open_tasks_of(session: Session, users: Iterable[str]) -> list[OpenTask]:

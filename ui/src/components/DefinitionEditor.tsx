@@ -5,7 +5,6 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError } from "../api/client";
 import type { DefinitionOut, ValidationOut } from "../api/types";
-import { translateDefinitionMessage } from "../lib/definitionErrors";
 import { useApi } from "../lib/useApi";
 import { ConfirmModal } from "./ConfirmModal";
 import MermaidDiagram from "./Mermaid";
@@ -103,7 +102,7 @@ export default function DefinitionEditor({ initial, onPublished }: {
                     onClick={() => setJump({ line: e.line ?? 1, column: e.column ?? 1, n: Date.now() })}>
                     {t("editor.line", { line: e.line ?? 1 })}
                   </button>{" "}
-                  <span data-testid="yaml-error">{translateDefinitionMessage(e.message, lang)}</span>
+                  <span data-testid="yaml-error">{e.message}</span>
                 </li>
               ))}
             </ul>
@@ -117,7 +116,7 @@ export default function DefinitionEditor({ initial, onPublished }: {
               <ul className="line-errors">
                 {warnings.map((w, i) => (
                   <li key={i}><span className="line-no">{t("editor.line", { line: w.line ?? 1 })}</span>{" "}
-                    {translateDefinitionMessage(w.message, lang)}</li>
+                    {w.message}</li>
                 ))}
               </ul>
             </div>

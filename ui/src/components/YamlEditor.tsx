@@ -12,7 +12,7 @@ import { yamlCompletion, yamlSchemaHover } from "codemirror-json-schema/yaml";
 import { useEffect, useRef } from "react";
 import { api, ApiError } from "../api/client";
 import type { ValidationOut } from "../api/types";
-import { offsetOf, translateDefinitionMessage } from "../lib/definitionErrors";
+import { offsetOf } from "../lib/definitionErrors";
 
 export const CHECK_DELAY_MS = 500;
 
@@ -28,7 +28,7 @@ const theme = EditorView.theme({
   ".cm-gutters": { background: "var(--bg)", color: "var(--muted)" },
 });
 
-function diagnostics(text: string, out: ValidationOut, lang: string): Diagnostic[] {
+function diagnostics(text: string, out: ValidationOut): Diagnostic[] {
   const found = [...out.errors, ...(out.warnings ?? [])];
   return found.map((e) => {
     const from = offsetOf(text, e.line ?? 1, e.column ?? 1);
@@ -36,7 +36,7 @@ function diagnostics(text: string, out: ValidationOut, lang: string): Diagnostic
     const to = Math.max(lineEnd < 0 ? text.length : lineEnd, from);
     return {
       from, to, severity: e.severity === "warning" ? "warning" : "error",
-      message: translateDefinitionMessage(e.message, lang),
+      message: e.message,
     };
   });
 }
@@ -66,7 +66,7 @@ export function YamlEditor({ initial, label, lang, schema, onChange, onChecked, 
         const result = await api<ValidationOut>("/definitions/validate",
           { rawBody: text, contentType: "text/yaml", signal: mine.signal });
         callbacks.current.onChecked({ text, result });
-        return diagnostics(text, result, callbacks.current.lang);
+        return diagnostics(text, result);
       } catch (e) {
         if (mine.signal.aborted) return [];
         if (!(e instanceof ApiError)) throw e;

@@ -15,7 +15,7 @@ export function describe(n: NotificationOut, people: Map<string, Named>, lang: s
   return {
     key: `bell.kind_${kind}`,
     values: {
-      title: str(p.request_title) || str(p.request_number),
+      title: localized(p, "request_title", lang) || str(p.request_number),
       step: localized(p, "step", lang) || str(p.node),
       actor: personName(str(p.actor), people, lang),
       holders: holders.map((h) => personName(h, people, lang)).join(", "),
