@@ -79,7 +79,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                 late = (e.at - e.scheduled_at).total_seconds()
                 out.append(_entry(e, defn, node=e.node, actor="system", action="remind",
                                   to=", ".join(e.recipients),
-                                  comment=f"due {e.scheduled_at.isoformat()}" if late else None))
+                                  limit_at=e.scheduled_at if late else None))
             case ev.TaskEscalated():
                 out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
                                   to=", ".join(e.recipients), comment=e.reason))

@@ -26,7 +26,7 @@ TERMS: dict[str, str] = {
     "a date and time": "日期和时间", "an e-mail address": "电子邮件地址",
     "a web address": "网址", "a time": "时间", "The form": "表单", "a text": "文字",
     "a mix of values": "多种值的混合", "None": "空值（None）",
-    "the definition": "定义顶层", "The definition": "流程定义",
+    "the definition": "定义顶层", "The definition": "流程定义", "invalid syntax": "语法错误",
 }
 
 # The placeholders whose text is itself said in Chinese (a reason, a status...); the
@@ -227,6 +227,9 @@ _DEFINITION = (
     ("invalid form schema: {why}", "表单定义（form）无效：{why}"),
     ("the form schema must describe an object", "表单定义必须描述一个对象（type: object）"),
     ("'{value}' is not a JSON Schema type", "“{value}” 不是 JSON Schema 类型"),
+    ("{value} is less than the minimum of {n}", "{value} 小于最小值 {n}"),
+    ("{value} is greater than the maximum of {n}", "{value} 大于最大值 {n}"),
+    ("{value} is not valid under any of the given schemas", "{value} 的写法不对"),
     # conditions (engine/core/conditions.py, expressions.py)
     ("condition '{expr}' names '{name}', which the form does not have",
      "条件 “{expr}” 用到了表单中没有的字段 “{name}”"),

@@ -24,12 +24,27 @@ export function DurationChart({ steps, flagged }: { steps: Array<StepRow & { tit
           <XAxis type="number" unit="h" tick={{ fontSize: 12 }} />
           <YAxis type="category" dataKey="name" width={130} tick={{ fontSize: 12 }} />
           <Tooltip formatter={(v) => formatDuration(Number(v) * HOUR, i18n.language)} />
-          <Legend />
+          <Legend content={ChartLegend} />
           <Bar dataKey="median" name={t("dashboard.median")} fill="#2557a7" isAnimationActive={false} />
           <Bar dataKey="p90" name={t("dashboard.p90")} fill="#9db6e0" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>
+  );
+}
+
+/** The chart's legend: a colour swatch and the series' name (in the UI's language; the
+ * library's own legend labels each swatch "... legend icon" in English for readers). */
+function ChartLegend({ payload }: { payload?: ReadonlyArray<{ value?: unknown; color?: string }> }) {
+  return (
+    <ul style={{ listStyle: "none", display: "flex", gap: 16, justifyContent: "center", margin: 0, padding: 0, fontSize: 12 }}>
+      {payload?.map((p, i) => (
+        <li key={i}>
+          <span aria-hidden="true" style={{ display: "inline-block", width: 10, height: 10, marginRight: 4, background: p.color }} />
+          {String(p.value ?? "")}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -46,7 +61,7 @@ export function TrendChart({ points }: { points: TrendPoint[] }) {
           <YAxis yAxisId="n" orientation="right" tick={{ fontSize: 12 }} />
           <Tooltip formatter={(v, name) => (name === t("dashboard.cycleTime")
             ? formatDuration(Number(v) * HOUR, i18n.language) : String(v))} />
-          <Legend />
+          <Legend content={ChartLegend} />
           <Line yAxisId="h" dataKey="median" name={t("dashboard.cycleTime")} stroke="#2557a7" dot={false} isAnimationActive={false} />
           <Line yAxisId="n" dataKey="cases" name={t("dashboard.requests")} stroke="#c77700" dot={false} isAnimationActive={false} />
         </LineChart>

@@ -37,7 +37,7 @@ export function Layout() {
           <img src="/favicon.svg" alt="" width="22" height="22" />
           <span>{t("app.name")}</span>
         </NavLink>
-        <nav className="nav" aria-label="main">
+        <nav className="nav" aria-label={t("nav.main")}>
           {links.map((l) => <NavLink key={l.to} to={l.to}>{l.label}</NavLink>)}
         </nav>
         <div className="topbar-right">

@@ -69,7 +69,7 @@ export function Timeline({ entries, schema }: { entries: TimelineOut[]; schema?:
             {e.node_title || e.node ? <span className="muted"> · {e.node_title ?? e.node}</span> : null}
           </div>
           <div className="tl-meta">
-            {e.actor && <span>{personName(e.actor, people, i18n.language)}</span>}
+            {e.actor && <span>{e.actor === "system" ? t("timeline.system") : personName(e.actor, people, i18n.language)}</span>}
             <time dateTime={e.at}>{formatDateTime(e.at, i18n.language)}</time>
             {e.duration_seconds != null && (
               <span className="tl-duration">
@@ -88,6 +88,9 @@ export function Timeline({ entries, schema }: { entries: TimelineOut[]; schema?:
                 who: e.to.split(", ").map((u) => personName(u, people, i18n.language)).join(", "),
               })}</div>}
             </div>
+          )}
+          {e.action === "remind" && e.limit_at && (
+            <div className="muted small">{t("timeline.remindDue", { when: formatDateTime(e.limit_at, i18n.language) })}</div>
           )}
           {e.attachment && <AttachmentEntry a={e.attachment} />}
           {e.comment && (e.kind === "task_cancelled" && REASON_CODE.test(e.comment)

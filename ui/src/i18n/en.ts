@@ -5,7 +5,7 @@ const en = {
   nav: {
     inbox: "Inbox", newRequest: "New request", myRequests: "My requests",
     processes: "Processes", dashboard: "Efficiency", signOut: "Sign out", language: "Language",
-    board: "Status board", settings: "Settings", outbox: "Outbox",
+    board: "Status board", settings: "Settings", outbox: "Outbox", main: "Main",
   },
   dailyReport: {
     title: "Daily report", preview: "Preview today's", none: "This process sends no daily report (report: daily: in its YAML).",
@@ -95,6 +95,9 @@ const en = {
     returnTo: "Return to", initiator: "the requester", delegateTo: "Delegate to",
     signer: "Signer", position: "Position", before: "Before me", after: "After me",
     pickUser: "Choose a person", done: "Done: {{action}}",
+    remind: "Reminder sent", notify: "Overdue: others told", reassign: "Reassigned (overdue)",
+    auto_approve: "Approved automatically (overdue)", auto_reject: "Rejected automatically (overdue)",
+    add_signer: "Signer added",
   },
   lists: {
     search: "Search", searchHint: "Number, title or form", anyStatus: "Any status",
@@ -167,7 +170,7 @@ const en = {
     kind_service_called: "Sent to an outside system", kind_service_answered: "The system reported: {{status}}", service_timed_out_notify: "No answer in time: told", service_timed_out_route: "No answer in time: moved on", left_answered: "The system answered", left_timed_out: "Left: no answer in time",
     left_approved: "Step approved", left_rejected: "Step rejected", left_returned: "Sent back", left_withdrawn: "Step closed: the request was withdrawn", left_cancelled: "Step closed: the request was cancelled", left_notified: "Copied and moved on",
     finished_approved: "Request approved", finished_rejected: "Request rejected", finished_withdrawn: "Request withdrawn", finished_cancelled: "Request cancelled",
-    took: "took {{duration}}", step: "Step",
+    system: "Signoff (automatic)", remindDue: "was due {{when}}", took: "took {{duration}}", step: "Step",
     kind_instance_started: "Submitted", kind_node_entered: "Arrived at", kind_task_created: "Assigned", kind_task_activated: "Now active", kind_task_deferred: "Queued", kind_task_decided: "Decided", kind_task_cancelled: "Task closed", kind_task_delegated: "Delegated", kind_comment_added: "Comment", kind_notified: "Copied", kind_node_left: "Left", kind_instance_returned: "Returned to the requester", kind_instance_resubmitted: "Resubmitted", kind_instance_withdrawn: "Withdrawn", kind_instance_cancelled: "Cancelled", kind_instance_finished: "Finished",
     reason_node_approved: "another approver decided this step", reason_node_rejected: "the step was rejected by another approver", reason_node_returned: "the step was returned by another approver", reason_withdrawn: "the request was withdrawn", reason_cancelled: "the request was cancelled",
     visits: "Steps", enteredAt: "Arrived", leftAt: "Left", outcome: "Outcome",

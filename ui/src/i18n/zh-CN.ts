@@ -7,7 +7,7 @@ const zh: Messages = {
   nav: {
     inbox: "待办", newRequest: "发起申请", myRequests: "我的申请",
     processes: "流程", dashboard: "审批效率", signOut: "退出", language: "语言",
-    board: "状态看板", settings: "设置", outbox: "发件箱",
+    board: "状态看板", settings: "设置", outbox: "发件箱", main: "主导航",
   },
   dailyReport: {
     title: "每日报告", preview: "预览今天的报告", none: "该流程未配置每日报告（YAML 中的 report: daily:）。",
@@ -97,6 +97,9 @@ const zh: Messages = {
     returnTo: "退回至", initiator: "申请人", delegateTo: "转交给",
     signer: "加签人", position: "位置", before: "在我之前", after: "在我之后",
     pickUser: "选择人员", done: "已{{action}}",
+    remind: "已发送提醒", notify: "已超时：已通知相关人员", reassign: "已超时：已改派",
+    auto_approve: "已超时：自动通过", auto_reject: "已超时：自动驳回",
+    add_signer: "已加签",
   },
   lists: {
     search: "搜索", searchHint: "编号、标题或表单内容", anyStatus: "全部状态",
@@ -169,7 +172,7 @@ const zh: Messages = {
     kind_service_called: "已发送至外部系统", kind_service_answered: "外部系统回报：{{status}}", service_timed_out_notify: "超时未回复：已通知", service_timed_out_route: "超时未回复：已转下一步", left_answered: "外部系统已回复", left_timed_out: "离开：超时未回复",
     left_approved: "环节通过", left_rejected: "环节驳回", left_returned: "已退回", left_withdrawn: "环节关闭：申请已撤回", left_cancelled: "环节关闭：申请已取消", left_notified: "已抄送并继续",
     finished_approved: "申请已通过", finished_rejected: "申请已驳回", finished_withdrawn: "申请已撤回", finished_cancelled: "申请已取消",
-    took: "用时 {{duration}}", step: "环节",
+    system: "系统自动", remindDue: "原定 {{when}} 提醒", took: "用时 {{duration}}", step: "环节",
     kind_instance_started: "提交申请", kind_node_entered: "到达", kind_task_created: "分配给", kind_task_activated: "开始处理", kind_task_deferred: "排队等待", kind_task_decided: "已处理", kind_task_cancelled: "任务关闭", kind_task_delegated: "已转交", kind_comment_added: "评论", kind_notified: "已抄送", kind_node_left: "离开", kind_instance_returned: "退回申请人", kind_instance_resubmitted: "重新提交", kind_instance_withdrawn: "已撤回", kind_instance_cancelled: "已取消", kind_instance_finished: "结束",
     reason_node_approved: "该环节已由其他审批人处理", reason_node_rejected: "该环节已被其他审批人驳回", reason_node_returned: "该环节已被其他审批人退回", reason_withdrawn: "申请已撤回", reason_cancelled: "申请已取消",
     visits: "环节记录", enteredAt: "到达时间", leftAt: "离开时间", outcome: "结果",

@@ -17,6 +17,9 @@ describe("notifications", () => {
     const w = note("now_with", { request_title: "T", holders: ["zhao.lei", "xu.ming", 3] });
     expect(sentence(w, people, "zh-CN").values.holders).toBe("赵磊, 徐明");
     expect(sentence(note("mystery", {}), people, "en").key).toBe("bell.kind_other");
+    const titled = note("approved", { request_title: "New store: Alpha", request_title_zh: "新店：Alpha" });
+    expect(sentence(titled, people, "zh-CN").values.title).toBe("新店：Alpha");
+    expect(sentence(titled, people, "en").values.title).toBe("New store: Alpha");
   });
 
   it("leads to the task, else the request, and never off the app", () => {
