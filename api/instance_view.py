@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from api.i18n import request_title
+from api.messages import to_zh
 from api.schemas import (
     AttachmentOut,
     DecisionOut,
@@ -36,10 +37,12 @@ def _entry(e: ev.Event, defn: ProcessDefinition, **fields: Any) -> TimelineOut:
     return TimelineOut(at=e.at, kind=e.kind, node_title=node_title(defn, node), **fields)
 
 
-def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[TimelineOut]:
+def timeline(defn: ProcessDefinition, events: Sequence[ev.Event], zh: bool = False
+             ) -> list[TimelineOut]:
     """One entry per event, with ``duration_seconds`` where something ended: a task
     decided (since it became actionable), a node left (since entered), the instance
-    finished (since started)."""
+    finished (since started). ``zh``: the system's own words (why it escalated) in
+    Chinese."""
     out: list[TimelineOut] = []
     entered: dict[tuple[str, int], datetime] = {}
     ready: dict[UUID, datetime] = {}
@@ -82,7 +85,8 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
                                   limit_at=e.scheduled_at if late else None))
             case ev.TaskEscalated():
                 out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
-                                  to=", ".join(e.recipients), comment=e.reason))
+                                  to=", ".join(e.recipients),
+                                  comment=to_zh(e.reason) if zh and e.reason else e.reason))
             case ev.ServiceCalled():
                 out.append(_entry(e, defn, node=e.node, actor="system", action="call",
                                   to=e.system))
@@ -102,7 +106,8 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event]) -> list[Timeli
             case ev.TaskReassigned():
                 assignee[e.task_id] = e.to_user
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action="reassign",
-                                  comment=e.reason, to=e.to_user))
+                                  comment=to_zh(e.reason) if zh and e.reason else e.reason,
+                                  to=e.to_user))
             case ev.TaskCancelled():
                 out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id),
                                   comment=e.reason))
@@ -213,7 +218,8 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
                  ) -> InstanceOut:
     holders, since = holders_since(state, events)
     mine = user.username == state.initiator
-    title = request_title(defn, state.title, state.data, lang.startswith("zh"))
+    zh = lang.startswith("zh")
+    title = request_title(defn, state.title, state.data, zh)
     return InstanceOut(
         id=state.id, number=number, definition=state.definition_key,
         definition_version=state.definition_version, definition_title=defn.title,
@@ -221,7 +227,7 @@ def instance_out(defn: ProcessDefinition, state: InstanceState, events: Sequence
         outcome=state.outcome, current_node=state.node,
         current_node_title=node_title(defn, state.node), holders=holders, since=since,
         started_at=state.started_at, finished_at=state.finished_at, data=dict(state.data),
-        tasks=state_tasks(defn, state, now, title), timeline=timeline(defn, events),
+        tasks=state_tasks(defn, state, now, title), timeline=timeline(defn, events, zh),
         visits=visits_out(defn, visits, now),
         mermaid=mermaid(defn, None if state.finished and not state.node else state.node,
                         lang, names, state.branches.values()),

@@ -72,6 +72,9 @@ _ENGINE = (
     ("Idempotency-Key '{key}' was already used by {user} for a different request",
      "请求编号（Idempotency-Key）“{key}” 已被 {user} 用于另一个请求"),
     ("it divides by zero", "出现了除以零"),
+    # why the system escalated (engine/core/timers.py, when the YAML gives no reason)
+    ("not decided {span} after the due time", "到期 {span} 后仍未处理"),
+    ("at risk of missing its deadline", "可能赶不上截止时间"),
     # decisions and comments
     ("a reason is required to reject: say why in the comment", "驳回需要说明理由：请在意见中写明原因"),
     ("a reason is required to return: say what to change in the comment",

@@ -107,6 +107,10 @@ def test_returned_resubmitted_and_the_approver_sees_what_changed(page: Any,
 
     _open_task(page, server, holder, store)
     changes = page.get_by_test_id("changes")
+    # the labels and currencies come with the process's form, which may arrive after the
+    # timeline
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=changes]')?.textContent.includes('¥')")
     rows = [r.inner_text().split("\t") for r in changes.locator("tbody tr").all()]
     assert [[c.strip() for c in r] for r in rows] == [
         ["Monthly rent", "¥15,821.25", "¥14,900.00"], ["Landlord", "(empty)", "Canal Estates"]]
@@ -116,6 +120,8 @@ def test_returned_resubmitted_and_the_approver_sees_what_changed(page: Any,
     page.reload()
     changes = page.get_by_test_id("changes")
     changes.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=changes]')?.textContent.includes('月租金')")
     text = changes.inner_text()
     assert "修改内容" in text and "月租金" in text and "业主" in text and "（空）" in text
     assert "快闪店" in page.locator(".rjsf-readonly").inner_text()  # the choice, in Chinese

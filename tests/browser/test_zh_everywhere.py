@@ -31,7 +31,9 @@ TYPED = set(re.findall(r"[A-Za-z]{4,}", " ".join(
 # the directory. A business user reads it as it was written.
 SKIP = ", ".join([
     "[data-testid=form-value]", ".form-values", ".rjsf", "input", "textarea", "select",
-    ".comment-text", ".timeline-comment", "[data-testid=comment]", ".reason", "blockquote",
+    ".comment-text", ".timeline-comment", "[data-testid=comment]", ".reason",
+    # a person's comment, but not the system's reason for an escalation
+    ":is(li:not(.tl-notify, .tl-reassign, .tl-auto_approve, .tl-auto_reject)) > blockquote",
     ".attachment-name", "[data-testid=attachment]", ".cm-editor", "pre", "code",
     ".outbox-subject", ".outbox-text", ".outbox-error", ".bell-reason", ".audit-detail", ".changes",
     "[data-testid=field-diff]", ".lang-switch", "[data-testid=me-username]", "script",
