@@ -714,7 +714,8 @@ export interface paths {
         put?: never;
         /**
          * Bulk Approve
-         * @description Approve each task in its own transaction; one result per task, in order.
+         * @description Approve each task in its own transaction; one result per task, in order (why one
+         *     failed in the caller's language).
          */
         post: operations["bulk_approve_api_tasks_bulk_approve_post"];
         delete?: never;
