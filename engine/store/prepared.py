@@ -65,14 +65,14 @@ class Prepared:
         return found
 
     def run(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Execute for ``rows``: one row, or several on SQLite (the driver's
-        ``executemany``), as driver SQL; several on PostgreSQL through SQLAlchemy as
-        before (its multi-row ``INSERT ... VALUES`` there), so those statements are
-        unchanged."""
+        """Execute for ``rows`` (one: ``execute``; more: the driver's ``executemany``) as
+        driver SQL on SQLite. On PostgreSQL through ``Connection.execute`` as before (a
+        commit's WAL flush dominates there; the busy-machine runs could not tell the
+        driver-SQL path from it, so the statements stay exactly as they were)."""
         if not rows:
             return
-        if len(rows) > 1 and conn.dialect.name != "sqlite":
-            conn.execute(self.statement, list(rows))
+        if conn.dialect.name != "sqlite":
+            conn.execute(self.statement, rows[0] if len(rows) == 1 else list(rows))
             return
         compiled = self._compiled(conn.dialect)
         params = [compiled.row(r) for r in rows]
