@@ -31,7 +31,7 @@ from bench import dbs, persisted, rawdb, servers, workload
 from bench.harness import Results, eprint
 from bench.sections import Size
 from engine import service
-from engine.core import decide
+from engine.core.decide import decide
 from engine.core.events import Event, TaskCreated
 
 CLIENTS = (1, 16, 64)

@@ -18,11 +18,11 @@ from engine.core import (
     OrgDirectory,
     ProcessDefinition,
     StartInstance,
-    decide,
     decide_and_fold,
     load_definition_file,
     load_directory,
 )
+from engine.core.decide import decide
 from engine.core.state import InstanceState, apply, pending_tasks, replay
 
 DEFINITION = ROOT / "definitions" / "store_opening.yaml"

@@ -18,12 +18,12 @@ from engine.core import (
     OrgDirectory,
     ProcessDefinition,
     StartInstance,
-    decide,
     pending_tasks,
     replay,
 )
 from engine.core import events as ev
 from engine.core.calendar import WorkingCalendar
+from engine.core.decide import decide
 from engine.core.events import Event, to_record
 from engine.demo import simulate
 from tests.conftest import ROOT

@@ -15,13 +15,13 @@ from engine.core import (
     ProcessDefinition,
     StartInstance,
     TaskState,
-    decide,
     load_definition,
     load_definition_file,
     load_directory,
     pending_tasks,
     replay,
 )
+from engine.core.decide import decide
 from engine.core.events import Event
 from tests.conftest import ROOT
 

@@ -21,10 +21,10 @@ from engine.core import (
     TransitionNotAllowed,
     UserNotFound,
     Withdraw,
-    decide,
     return_targets,
 )
 from engine.core import events as ev
+from engine.core.decide import decide
 from tests.engine.helpers import STORE, T0, Run, definition, directory, sample_desk
 
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.core import DecideTask, StartInstance, decide, decide_and_fold, pending_tasks
+from engine.core import DecideTask, StartInstance, decide_and_fold, pending_tasks
+from engine.core.decide import decide
 from engine.core.events import Event, InstanceStarted, NodeEntered
 from engine.core.state import InstanceState, TaskState, apply, apply_all, replay
 from engine.demo.simulation import simulate

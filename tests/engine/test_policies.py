@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine.core import NoApproverFound, StartInstance, UserNotFound, decide, load_definition
+from engine.core import NoApproverFound, StartInstance, UserNotFound, load_definition
 from engine.core import events as ev
+from engine.core.decide import decide
 from tests.engine.helpers import DEFS, EXPENSE, STORE, T0, Ids, Run, definition, directory
 
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from engine.core import AddComment, StartInstance, decide, replay
+from engine.core import AddComment, StartInstance, replay
+from engine.core.decide import decide
 from engine.core.events import from_record
 from engine.core.machine import _machine_for, next_node
 from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, T0, Ids, Run, definition, directory

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.core import DecideTask, StartInstance, decide, load_definition, replay, rules
+from engine.core import DecideTask, StartInstance, load_definition, replay, rules
+from engine.core.decide import decide
 from engine.core.errors import DefinitionInvalid
 from engine.core.loader import definition_schema
 from engine.core.rules import RULES, ApproverRule, RuleType

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.analytics.calendar import WorkingCalendar
-from engine.core import EngineError, TransitionNotAllowed, decide, load_definition, replay
+from engine.core import EngineError, TransitionNotAllowed, load_definition, replay
 from engine.core import events as ev
 from engine.core.commands import FireTimer
+from engine.core.decide import decide
 from engine.core.timers import SYSTEM, due_timers, pending_timers
 from engine.core.worktime import add
 from tests.engine.helpers import DATA, EXAMPLES, INITIATOR, T0, Run, definition, directory

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.core import DecideTask, StartInstance, decide, load_definition, replay, rules
+from engine.core import DecideTask, StartInstance, load_definition, replay, rules
+from engine.core.decide import decide
 from engine.core.directory import directory_from_csv, directory_from_yaml
 from engine.core.errors import DirectoryInvalid
 from tests.engine.helpers import T0, Run, definition, directory
