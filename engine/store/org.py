@@ -40,7 +40,8 @@ def save_directory(session: Session, org: OrgDirectory) -> None:
     roles = {r.name: r for r in session.exec(select(OrgRole)).all()}
     for name, description in org.role_names.items():
         role = roles.get(name) or OrgRole(name=name)
-        role.description = role_description(description, org.role_names_zh.get(name, ""))
+        role.description = description
+        role.name_zh = org.role_names_zh.get(name) or None
         session.add(role)
     units = {u.id: u for u in session.exec(select(OrgUnit)).all()}
     for unit in org.units.values():
@@ -48,25 +49,11 @@ def save_directory(session: Session, org: OrgDirectory) -> None:
     session.flush()
 
 
-# A role's Chinese name is kept in its ``description`` after a line break ("Store
-# managers\n门店经理"): a description is one line, so the two never mix.
-_ZH_AFTER = "\n"
-
-
-def role_description(name: str, name_zh: str) -> str:
-    """What ``org_role.description`` holds: the name, and the Chinese name if any."""
-    return f"{name}{_ZH_AFTER}{name_zh}" if name_zh else name
-
-
 def role_names(rows: Iterable[OrgRole]) -> tuple[dict[str, str], dict[str, str]]:
     """The declared roles' names and Chinese names, from their rows."""
-    names: dict[str, str] = {}
-    names_zh: dict[str, str] = {}
-    for r in rows:
-        names[r.name], _, zh = r.description.partition(_ZH_AFTER)
-        if zh:
-            names_zh[r.name] = zh
-    return names, names_zh
+    rows = list(rows)
+    return ({r.name: r.description for r in rows},
+            {r.name: r.name_zh for r in rows if r.name_zh})
 
 
 def unit_row(unit: Unit, row: OrgUnit | None = None) -> OrgUnit:
@@ -114,15 +101,15 @@ _FINGERPRINT = {
         "coalesce((SELECT json_agg(json_build_array(username, name, name_zh, email, manager,"
         " roles, is_admin, is_process_owner, locale, token_version, unit, left_at)"
         " ORDER BY username)::text FROM app_user), '[]') || '|' ||"
-        "coalesce((SELECT json_agg(json_build_array(name, description) ORDER BY name)::text"
-        " FROM org_role), '[]') || '|' ||"
+        "coalesce((SELECT json_agg(json_build_array(name, description, name_zh)"
+        " ORDER BY name)::text FROM org_role), '[]') || '|' ||"
         "coalesce((SELECT json_agg(json_build_array(id, name, name_zh, kind, parent, head)"
         " ORDER BY id)::text FROM org_unit), '[]'), 'UTF8')), 'hex')"),
     "sqlite": sa.text(
         "SELECT (SELECT json_group_array(json_array(username, name, name_zh, email, manager,"
         " roles, is_admin, is_process_owner, locale, token_version, unit, left_at))"
         " FROM (SELECT * FROM app_user ORDER BY username)) || '|' ||"
-        " (SELECT json_group_array(json_array(name, description))"
+        " (SELECT json_group_array(json_array(name, description, name_zh))"
         " FROM (SELECT * FROM org_role ORDER BY name)) || '|' ||"
         " (SELECT json_group_array(json_array(id, name, name_zh, kind, parent, head))"
         " FROM (SELECT * FROM org_unit ORDER BY id))"),
@@ -162,6 +149,5 @@ def current_directory(session: Session) -> OrgDirectory:
     return directory
 
 
-__all__ = ["current_directory", "directory_fingerprint", "load_directory", "role_description",
-           "role_names", "save_directory",
-           "unit_of", "unit_row", "user_of"]
+__all__ = ["current_directory", "directory_fingerprint", "load_directory", "role_names",
+           "save_directory", "unit_of", "unit_row", "user_of"]

@@ -215,6 +215,7 @@ class OrgRole(SQLModel, table=True):
     __tablename__ = "org_role"
     name: str = Field(primary_key=True, max_length=100)
     description: str = Field(default="", max_length=300)
+    name_zh: str | None = Field(default=None, max_length=100)
 
 
 class ApiToken(SQLModel, table=True):

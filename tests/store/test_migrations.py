@@ -73,3 +73,22 @@ def test_alembic_command_line_and_environment_pick_the_url(db_url: str,
     monkeypatch.setenv("SIGNOFF_DATABASE_URL", db_url)
     alembic_main(["-c", ini, "upgrade", "head"])
     assert current(db_url) == head()
+
+
+def test_a_role_name_kept_after_its_description_moves_to_its_column(db_url: str) -> None:
+    """0021: a Chinese role name an earlier build kept after a line break in the
+    description gets a column of its own; other rows are left as they were."""
+    do_upgrade(db_url, "0009")
+    db = open_database(db_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO org_role (name, description) VALUES "
+                                 "('legal', 'Legal counsel\n法务'), ('cfo', 'CFO')"))
+        do_upgrade(db_url, "0021")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT name, description, name_zh FROM org_role ORDER BY name")).all()
+    finally:
+        db.dispose()
+    assert [tuple(r) for r in rows] == [("cfo", "CFO", None),
+                                        ("legal", "Legal counsel", "法务")]
