@@ -91,37 +91,20 @@ def load_directory(session: Session) -> OrgDirectory:
 
 # --- a per-process cache of the directory -------------------------------------------
 # Every request needs the directory (who the caller is, managers and roles for routing);
-# building it from ORM rows is a good part of a request. The cache is checked against a
-# fingerprint the database computes over every column the directory is made of (one row
-# back, no ORM), so a change made by any process is seen by the next request: no expiry.
+# building it from ORM rows is a good part of a request. The cache is checked against
+# ``org_version.version``, which triggers raise in the same transaction as any change to
+# a column the directory is made of (migration 0022): one row read, so a change made by
+# any process is seen by the next request, and no expiry is needed.
 
-_FINGERPRINT = {
-    "postgresql": sa.text(
-        "SELECT encode(sha256(convert_to("
-        "coalesce((SELECT json_agg(json_build_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale, token_version, unit, left_at)"
-        " ORDER BY username)::text FROM app_user), '[]') || '|' ||"
-        "coalesce((SELECT json_agg(json_build_array(name, description, name_zh)"
-        " ORDER BY name)::text FROM org_role), '[]') || '|' ||"
-        "coalesce((SELECT json_agg(json_build_array(id, name, name_zh, kind, parent, head)"
-        " ORDER BY id)::text FROM org_unit), '[]'), 'UTF8')), 'hex')"),
-    "sqlite": sa.text(
-        "SELECT (SELECT json_group_array(json_array(username, name, name_zh, email, manager,"
-        " roles, is_admin, is_process_owner, locale, token_version, unit, left_at))"
-        " FROM (SELECT * FROM app_user ORDER BY username)) || '|' ||"
-        " (SELECT json_group_array(json_array(name, description, name_zh))"
-        " FROM (SELECT * FROM org_role ORDER BY name)) || '|' ||"
-        " (SELECT json_group_array(json_array(id, name, name_zh, kind, parent, head))"
-        " FROM (SELECT * FROM org_unit ORDER BY id))"),
-}
+_VERSION = sa.text("SELECT version FROM org_version WHERE id = 1")
 _directories: weakref.WeakKeyDictionary[sa.Engine, tuple[str, OrgDirectory]] = (
     weakref.WeakKeyDictionary())
 
 
 def directory_fingerprint(conn: sa.Connection) -> str | None:
-    """Text that changes whenever a user, role or unit changes (None on other databases)."""
-    query = _FINGERPRINT.get(conn.dialect.name)
-    return None if query is None else str(conn.execute(query).scalar_one())
+    """Text that changes whenever a user, role or unit changes (None without the row)."""
+    version = conn.execute(_VERSION).scalar_one_or_none()
+    return None if version is None else str(version)
 
 
 def current_directory(session: Session) -> OrgDirectory:

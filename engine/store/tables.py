@@ -209,6 +209,15 @@ class OrgUnit(SQLModel, table=True):
     head: str | None = Field(default=None, max_length=100)
 
 
+class OrgVersion(SQLModel, table=True):
+    """One row: a number raised by triggers whenever a column of the directory changes
+    (users, roles, units; migration 0022), so a cached directory is checked by one read."""
+
+    __tablename__ = "org_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=sa.BigInteger)
+
+
 class OrgRole(SQLModel, table=True):
     """A role declared in the org directory (roles held by users need no row here)."""
 
@@ -252,4 +261,4 @@ class IdempotencyRecord(SQLModel, table=True):
 
 __all__ = ["ApiToken", "AppUser", "CarbonCopy", "DefinitionVersion", "EventRecord",
            "IdempotencyRecord", "Instance", "NodeVisit", "NumberSequence", "OrgRole",
-           "OutOfOffice", "Task", "metadata"]
+           "OrgVersion", "OutOfOffice", "Task", "metadata"]

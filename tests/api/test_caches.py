@@ -98,3 +98,30 @@ def test_reading_a_task_or_a_request_reads_its_event_log_once(api: Api) -> None:
             assert len(seen) == 1, url
     finally:
         sa.event.remove(sa.Engine, "before_cursor_execute", count)
+
+
+def test_every_directory_change_and_only_those_raise_the_org_version(api: Api) -> None:
+    """The triggers of migration 0022, through plain SQL as any other process might write:
+    each column the directory is made of raises ``org_version``, in users, roles and
+    units, on insert, update and delete; a password hash (not in the directory) does
+    not."""
+    def version() -> int:
+        with api.db.engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT version FROM org_version")).scalar_one())
+
+    def run(sql: str) -> int:
+        before = version()
+        with api.db.engine.begin() as conn:
+            conn.execute(sa.text(sql))
+        return version() - before
+
+    assert run("UPDATE app_user SET password_hash = 'x' WHERE username = 'li.na'") == 0
+    for sql in ("UPDATE app_user SET locale = 'zh-CN' WHERE username = 'li.na'",
+                "UPDATE app_user SET left_at = NULL WHERE username = 'li.na'",
+                "INSERT INTO org_role (name, description) VALUES ('auditor', 'Auditors')",
+                "UPDATE org_role SET name_zh = '审计' WHERE name = 'auditor'",
+                "DELETE FROM org_role WHERE name = 'auditor'",
+                "INSERT INTO org_unit (id, name, kind) VALUES ('west', 'West', 'region')",
+                "UPDATE org_unit SET head = 'zhao.lei' WHERE id = 'west'",
+                "DELETE FROM org_unit WHERE id = 'west'"):
+        assert run(sql) >= 1, sql
