@@ -9,7 +9,7 @@ lines) stay as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -75,21 +75,35 @@ def wants_zh(accept_language: str | None) -> bool:
     return first.startswith("zh")
 
 
-def localize_problem(body: dict[str, Any], zh: bool) -> dict[str, Any]:
-    """``body`` with its ``detail`` and its errors' ``message`` in Chinese when ``zh``."""
+def localize_problem(body: dict[str, Any], zh: bool,
+                     labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``body`` with its ``detail`` and its errors' ``message`` in Chinese when ``zh``;
+    ``labels``: the form's field labels in Chinese (``FormInvalid.labels_zh``), so that a
+    message names the field in Chinese too."""
     if not zh:
         return body
+    swap = _labels_swapper(labels or {})
     out = dict(body)
     if isinstance(out.get("detail"), str):
-        out["detail"] = to_zh(out["detail"])
+        out["detail"] = to_zh(swap(out["detail"]))
     if isinstance(out.get("errors"), list):
-        out["errors"] = [_localized_error(e) for e in out["errors"]]
+        out["errors"] = [_localized_error(e, swap) for e in out["errors"]]
     return out
 
 
-def _localized_error(error: Any) -> Any:
+def _labels_swapper(labels: Mapping[str, str]) -> Callable[[str], str]:
+    """English field labels -> Chinese where a message names one: at its start, or after
+    a pointer's ": " in a summary ("2 fields are invalid; /a: Store name is required")."""
+    if not labels:
+        return lambda text: text
+    names = sorted(labels, key=len, reverse=True)
+    at = re.compile(r"(^|: )(" + "|".join(re.escape(n) for n in names) + r")(?= )")
+    return lambda text: at.sub(lambda m: m[1] + labels[m[2]], text)
+
+
+def _localized_error(error: Any, swap: Callable[[str], str]) -> Any:
     if isinstance(error, Mapping) and isinstance(error.get("message"), str):
-        return {**error, "message": to_zh(error["message"])}
+        return {**error, "message": to_zh(swap(error["message"]))}
     return error
 
 

@@ -10,7 +10,7 @@ Field errors are listed under ``errors``: JSON pointers into the submitted data
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -140,18 +140,21 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def respond(body: dict[str, Any], headers: dict[str, str] | None = None,
-            request: Request | None = None) -> JSONResponse:
+            request: Request | None = None, labels: Mapping[str, str] | None = None
+            ) -> JSONResponse:
     """``body`` as a problem response; its messages in Chinese when ``request`` asks for
-    Chinese (``Accept-Language: zh*``)."""
+    Chinese (``Accept-Language: zh*``), form fields by their Chinese ``labels``."""
     if request is not None:
-        body = localize_problem(body, wants_zh(request.headers.get("accept-language")))
+        body = localize_problem(body, wants_zh(request.headers.get("accept-language")),
+                                labels)
     return JSONResponse(body, status_code=int(body["status"]), media_type=MEDIA_TYPE,
                         headers=headers)
 
 
 async def _on_engine_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EngineError)
-    return respond(engine_problem(exc, request.url.path), request=request)
+    labels = exc.labels_zh if isinstance(exc, FormInvalid) else None
+    return respond(engine_problem(exc, request.url.path), request=request, labels=labels)
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:

@@ -26,7 +26,7 @@ from engine.core.errors import (
     UserNotFound,
 )
 from engine.core.flow import Flow
-from engine.core.forms import form_errors
+from engine.core.forms import form_errors, labels_zh
 from engine.core.state import InstanceState, TaskState
 from engine.core.worktime import WorkingHours
 
@@ -105,7 +105,7 @@ def _check_form(flow: Flow, data: dict[str, object], filed: datetime | None = No
     now = day.astimezone(flow.calendar.tzinfo) if flow.calendar is not None else day
     if errors := form_errors(flow.defn.form_schema, data, cache_key=flow.defn.digest,
                              today=now.date()):
-        raise FormInvalid(errors)
+        raise FormInvalid(errors, labels_zh(flow.defn.form_schema))
 
 
 def _start(flow: Flow, cmd: cmds.StartInstance) -> None:

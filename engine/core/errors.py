@@ -28,6 +28,7 @@ entry gets its nearest ancestor's (the exception's MRO is walked, most specific 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
@@ -106,8 +107,10 @@ class TransitionNotAllowed(EngineError):
 
 
 class FormInvalid(EngineError):
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
+    def __init__(self, errors: list[tuple[str, str]],
+                 labels_zh: Mapping[str, str] | None = None) -> None:
         self.errors = list(errors)
+        self.labels_zh = dict(labels_zh or {})  # field label -> Chinese (forms.labels_zh)
         n = len(self.errors)
         head = f"{n} field{'s are' if n != 1 else ' is'} invalid"
         super().__init__(head + "".join(f"; {p or '/'}: {m}" for p, m in self.errors))

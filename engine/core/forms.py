@@ -13,6 +13,7 @@ when that check refuses, and words what is wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -96,6 +97,33 @@ def _spec(schema: Mapping[str, Any], parts: list[str | int]) -> Mapping[str, Any
 def _label(schema: Mapping[str, Any], parts: list[str | int]) -> str:
     title = _spec(schema, parts).get("title") if parts else None
     return str(title) if title else (str(parts[-1]).replace("_", " ") if parts else "The form")
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def labels_zh(schema: Mapping[str, Any]) -> dict[str, str]:
+    """Every field label a message may name (``title``) -> the field's Chinese label: its
+    ``title_zh``, or the Chinese half of a title written "Amount / 金额"; for the API to
+    put a message in Chinese whole, the field's name included."""
+    out: dict[str, str] = {}
+
+    def walk(spec: Any) -> None:
+        if not isinstance(spec, Mapping):
+            return
+        title, zh = spec.get("title"), spec.get("title_zh")
+        if isinstance(title, str) and title:
+            if isinstance(zh, str) and zh:
+                out[title] = zh
+            elif " / " in title and _CJK.search(half := title.rsplit(" / ", 1)[1]):
+                out[title] = half
+        props = spec.get("properties")
+        for sub in props.values() if isinstance(props, Mapping) else ():
+            walk(sub)
+        walk(spec.get("items"))
+
+    walk(schema)
+    return out
 
 
 _KINDS = {"number": "a number", "integer": "a whole number", "string": "text",
@@ -201,4 +229,5 @@ def field_changes(schema: Mapping[str, Any], old: Mapping[str, Any],
             if old.get(k) != new.get(k) or (k in old) != (k in new)]
 
 
-__all__ = ["closed_form", "field_changes", "form_errors", "plain_message", "schema_errors"]
+__all__ = ["closed_form", "field_changes", "form_errors", "labels_zh", "plain_message",
+           "schema_errors"]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from api.messages import to_zh
 from tests.api.conftest import Api
-from tests.api.test_flows import start_store, task_of
+from tests.api.test_flows import STORE, start_store, task_of
 from tests.conftest import ROOT
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
@@ -128,3 +128,20 @@ def test_roles_are_named_in_chinese_in_the_diagram(api: Api) -> None:
     zh = owner.post("/api/definitions/validate", json={"yaml": draft}, headers=ZH).json()
     assert "Store managers" in en
     assert "店长" in zh["mermaid"] and "Store managers" not in zh["mermaid"]
+
+
+def test_form_errors_name_the_fields_in_chinese(api: Api) -> None:
+    """A form refused by the server names each field by its Chinese label (``title_zh``)
+    in Chinese, and by its English one in English."""
+    data = {**STORE, "monthly_rent": -5}
+    del data["store_name"]
+    url, body = "/api/instances", {"definition": "store_opening", "data": data}
+    en = api.as_("xu.ming").post(url, json=body).json()
+    zh = api.as_("xu.ming").post(url, json=body, headers=ZH).json()
+    assert [e["pointer"] for e in en["errors"]] == [e["pointer"] for e in zh["errors"]]
+    said = {e["pointer"]: e["message"] for e in zh["errors"]}
+    assert said["/store_name"] == "门店名称为必填项", said
+    assert said["/monthly_rent"].startswith("月租金"), said
+    assert "Store name" in {e["pointer"]: e["message"] for e in en["errors"]}["/store_name"]
+    detail = zh["detail"].replace("/store_name", "").replace("/monthly_rent", "")
+    assert not english_left(detail), zh["detail"]
