@@ -32,6 +32,14 @@ from engine.queries import RequestRow
 from engine.store import Instance, NodeVisit
 
 
+def _reason(defn: ProcessDefinition, reason: str | None, zh: bool) -> str | None:
+    """A system reason (an escalation's) as a reader of Chinese reads it: the owner's
+    ``reason_zh`` for a reason written in the YAML, else the catalogue's words."""
+    if not zh or not reason:
+        return reason
+    return defn.reason_zh(reason) or to_zh(reason)
+
+
 def _entry(e: ev.Event, defn: ProcessDefinition, **fields: Any) -> TimelineOut:
     node = fields.get("node")
     return TimelineOut(at=e.at, kind=e.kind, node_title=node_title(defn, node), **fields)
@@ -72,7 +80,8 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event], zh: bool = Fal
                 out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id)))
             case ev.TaskDecided():
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action=e.action,
-                                  comment=e.comment, to=e.return_to, auto=e.auto,
+                                  comment=_reason(defn, e.comment, zh) if e.auto else e.comment,
+                                  to=e.return_to, auto=e.auto,
                                   duration_seconds=since(ready.get(e.task_id), e)))
             case ev.TaskDelegated():
                 assignee[e.task_id] = e.to_user
@@ -86,7 +95,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event], zh: bool = Fal
             case ev.TaskEscalated():
                 out.append(_entry(e, defn, node=e.node, actor="system", action=e.action,
                                   to=", ".join(e.recipients),
-                                  comment=to_zh(e.reason) if zh and e.reason else e.reason))
+                                  comment=_reason(defn, e.reason, zh)))
             case ev.ServiceCalled():
                 out.append(_entry(e, defn, node=e.node, actor="system", action="call",
                                   to=e.system))
@@ -106,7 +115,7 @@ def timeline(defn: ProcessDefinition, events: Sequence[ev.Event], zh: bool = Fal
             case ev.TaskReassigned():
                 assignee[e.task_id] = e.to_user
                 out.append(_entry(e, defn, node=e.node, actor=e.actor, action="reassign",
-                                  comment=to_zh(e.reason) if zh and e.reason else e.reason,
+                                  comment=_reason(defn, e.reason, zh),
                                   to=e.to_user))
             case ev.TaskCancelled():
                 out.append(_entry(e, defn, node=e.node, actor=assignee.get(e.task_id),

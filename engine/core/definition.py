@@ -95,6 +95,7 @@ class Escalation:
     decision: Literal["approve", "reject"] | None = None
     reason: str = ""
     on: Literal["overdue", "at_risk"] = "overdue"
+    reason_zh: str = ""  # the reason in Chinese, for readers of Chinese (timeline, mail)
 
     @property
     def ends_task(self) -> bool:
@@ -207,6 +208,14 @@ class ProcessDefinition:
                     rows.append({"trigger": action, "source": node.id, "dest": route.target,
                                  "condition": route.condition})
         return rows
+
+    def reason_zh(self, reason: str) -> str:
+        """The Chinese an owner wrote for an escalation ``reason`` (``reason_zh``), or ""."""
+        for node in self.nodes.values():
+            for esc in node.escalate:
+                if esc.reason == reason and esc.reason_zh:
+                    return esc.reason_zh
+        return ""
 
     def title_for(self, data: Mapping[str, Any], zh: bool = False) -> str:
         """The instance title: ``instance_title`` (``instance_title_zh`` in Chinese) with

@@ -168,11 +168,15 @@ def escalation(raw: Mapping[str, Any]) -> Escalation:
     on: Literal["overdue", "at_risk"] = "at_risk" if raw.get("on") == "at_risk" else "overdue"
     after = _span(raw.get("after")) if on == "overdue" else timedelta(0)
     reason = str(raw.get("reason", ""))
+    reason_zh = str(raw.get("reason_zh", ""))
     if "auto" in raw:
-        return Escalation(after, "auto", decision=raw["auto"], reason=reason, on=on)
+        return Escalation(after, "auto", decision=raw["auto"], reason=reason, on=on,
+                          reason_zh=reason_zh)
     if "reassign" in raw:
-        return Escalation(after, "reassign", _target(raw["reassign"]), reason=reason, on=on)
-    return Escalation(after, "notify", _target(raw.get("notify")), reason=reason, on=on)
+        return Escalation(after, "reassign", _target(raw["reassign"]), reason=reason, on=on,
+                          reason_zh=reason_zh)
+    return Escalation(after, "notify", _target(raw.get("notify")), reason=reason, on=on,
+                      reason_zh=reason_zh)
 
 
 def timer_source(raw: Mapping[str, Any], defaults: Mapping[str, Any], key: str) -> Any:

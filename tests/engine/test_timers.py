@@ -156,6 +156,28 @@ def test_escalations_notify_reassign_and_decide_on_working_time() -> None:
     assert run.s.finished and run.s.outcome == "rejected"
 
 
+def test_the_timeline_gives_an_escalation_reason_in_the_readers_language() -> None:
+    """``reason_zh`` is what a reader of Chinese sees for the owner's ``reason``; a reason
+    the system wrote itself comes from the catalogue; English readers see the YAML's."""
+    from api.instance_view import timeline
+
+    text = TIMED.replace("reason: Nobody looked at it",
+                         "reason: Nobody looked at it, reason_zh: 无人处理")
+    run = TimedRun(text, calendar=CAL)
+    run.now = dt.datetime(2026, 3, 9, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in Shanghai
+    run.start("li.na", {})
+    run.act("cao.li")
+    run.now += timedelta(days=2)
+    run.fire_due()
+    assert run.s.finished and run.s.outcome == "rejected"
+    said = {(e.kind, e.action): e.comment for e in timeline(run.defn, run.events, zh=True)
+            if e.actor == SYSTEM and e.comment}
+    assert said[("task_decided", "reject")] == "无人处理"
+    english = {(e.kind, e.action): e.comment for e in timeline(run.defn, run.events)
+               if e.actor == SYSTEM and e.comment}
+    assert english[("task_decided", "reject")] == "Nobody looked at it"
+
+
 def test_working_time_skips_china_holidays_and_counts_make_up_days() -> None:
     # 2026-02-14 (Saturday) is a make-up working day before the Spring Festival holiday
     friday_5pm = dt.datetime(2026, 2, 13, 17, 0, tzinfo=CAL.tzinfo)
