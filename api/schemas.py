@@ -133,7 +133,7 @@ class NodeOut(_Out):
     title_zh: str | None = None
     description: str = ""
     description_zh: str | None = None
-    kind: Literal["approval", "notify", "final", "fork"]
+    kind: Literal["approval", "notify", "final", "fork", "service"]
     mode: str | None = None
     branches: dict[str, str] = {}  # a fork's branches: name -> first step
     join: Literal["all", "any"] | None = None  # when a fork's branches are joined

@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     # Webhooks) that signs the calls and the system's callbacks. JSON in the environment:
     # SIGNOFF_SERVICES='{"logistics": {"url": "https://...", "secret": "whsec_..."}}'
     services: dict[str, ServiceConfig] = {}
-    demo_logistics_pace: float = 20.0  # seconds between the demo logistics system's answers
+    demo_logistics_pace: float = 10.0  # seconds between the demo logistics system's answers
 
     def service_systems(self) -> dict[str, ServiceSystem]:
         return {name: ServiceSystem(name, c.url, c.secret) for name, c in self.services.items()}

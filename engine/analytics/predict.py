@@ -150,6 +150,8 @@ def plan(defn: ProcessDefinition, node: str, data: Mapping[str, Any], *,
         if step.kind == "approval":
             out.append(step.id)
             action = "approve"
+        elif step.kind == "service":  # waits on an outside system: it takes time too
+            out.append(step.id)
         elif step.kind == "fork":
             if not joined:
                 out.append(Fork(step.id, step.join, tuple(
@@ -365,7 +367,7 @@ def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: 
         return None
     last = seen[-1]
     step = defn.nodes.get(last.node)
-    if step is None or step.kind != "approval":
+    if step is None or step.kind not in ("approval", "service"):
         return None
     first = next(e for e in seen if e.node == last.node)
     holders = [last.holder] if last.holder else []

@@ -120,7 +120,8 @@ class Passage(NamedTuple):
 
 
 def passages(defn: ProcessDefinition, trace: Trace) -> list[Passage]:
-    """The passages of the approval steps of a finished request. A request withdrawn or
+    """The passages of the approval steps (and service steps, which wait on an outside
+    system) of a finished request. A request withdrawn or
     cancelled loses its last passage (cut short by the requester, not by the step)."""
     if trace.finished_at is None:
         return []
@@ -133,7 +134,7 @@ def passages(defn: ProcessDefinition, trace: Trace) -> list[Passage]:
     out: list[Passage] = []
     for i, e in enumerate(firsts):
         node = defn.nodes.get(e.node)
-        if node is None or node.kind != "approval":
+        if node is None or node.kind not in ("approval", "service"):  # steps that take time
             continue
         after = firsts[i + 1] if i + 1 < len(firsts) else None
         if after is None:  # withdrawn or cancelled while here

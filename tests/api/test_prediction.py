@@ -28,11 +28,12 @@ def test_a_running_request_shows_its_deadline_and_predicted_finish(api: Api) -> 
     assert datetime.fromisoformat(str(body["deadline"])) == datetime(2026, 4, 2, tzinfo=CST)
     finish = body["predicted_finish"]
     assert isinstance(finish, dict)
-    # no history yet: each step takes its SLA in working time (1d + 2d + 2d)
-    assert finish["path"] == ["store_manager", "sample_manager", "logistics"]
+    # no history yet: each step takes its SLA in working time (1d + 2d + 2d), the
+    # delivery (a service step, no SLA) a working day
+    assert finish["path"] == ["store_manager", "sample_manager", "logistics", "delivery"]
     median = datetime.fromisoformat(finish["median"])
     assert median == datetime.fromisoformat(finish["p80"])
-    assert median.astimezone(CST) == datetime(2026, 3, 6, 18, 0, tzinfo=CST)  # Friday night
+    assert median.astimezone(CST) == datetime(2026, 3, 9, 18, 0, tzinfo=CST)  # Monday night
     assert body["at_risk"] is False
     again = api.as_("li.na").get(f"/api/instances/{body['id']}").json()
     assert again["predicted_finish"] == finish and again["deadline"] == body["deadline"]

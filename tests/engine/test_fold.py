@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.core import DecideTask, StartInstance, decide_and_fold, pending_tasks
+from engine.core import Command, DecideTask, StartInstance, decide_and_fold, pending_tasks
+from engine.core.commands import AnswerService
 from engine.core.decide import decide
 from engine.core.events import Event, InstanceStarted, NodeEntered
 from engine.core.state import InstanceState, TaskState, apply, apply_all, replay
@@ -69,8 +70,12 @@ def test_decide_and_fold_returns_decides_events_and_their_fold(key: str) -> None
     assert events == decide(defn, None, start, T0, org, plain_ids)
     assert state == replay(events)
     while not state.finished:
-        task = pending_tasks(state)[0]
-        cmd = DecideTask(task_id=task.task_id, actor=task.assignee, action="approve")
+        waiting = [w for w in state.waits if w.open]  # sample_order's delivery
+        cmd: Command = AnswerService(
+            call_id=waiting[0].call_id, system=waiting[0].system, node=waiting[0].node,
+            callback_id="cb", data={"status": "arrived"}) if waiting else DecideTask(
+            task_id=pending_tasks(state)[0].task_id, actor=pending_tasks(state)[0].assignee,
+            action="approve")
         before = _snapshot(state)
         new, after = decide_and_fold(defn, state, cmd, T0, org, fold_ids)
         assert new == decide(defn, state, cmd, T0, org, plain_ids)

@@ -9,6 +9,7 @@ import pytest
 
 from engine.core import NoApproverFound, StartInstance, UserNotFound, load_definition
 from engine.core import events as ev
+from engine.core.commands import AnswerService
 from engine.core.decide import decide
 from tests.engine.helpers import DEFS, EXPENSE, STORE, T0, Ids, Run, definition, directory
 
@@ -148,7 +149,10 @@ def test_notify_node_passes_through_and_records_visit() -> None:
                          "needed_by": "2026-08-15", "items": [{"sku": "MQ-22", "quantity": 1}]})
     run.act("li.na")
     run.act("qian.yu")
-    new = run.act("xie.bin")
+    run.act("xie.bin")
+    [wait] = run.s.waits  # the delivery step waits on the logistics system's answer
+    new = run.do(AnswerService(call_id=wait.call_id, system="logistics", node="delivery",
+                               callback_id="cb1", data={"status": "arrived"}))
     kinds = [(e.kind, getattr(e, "node", None)) for e in new]
     assert ("notified", "cc_store") in kinds and ("instance_finished", "approved") in kinds
     notified = next(e for e in new if isinstance(e, ev.Notified))

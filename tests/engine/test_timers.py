@@ -209,8 +209,10 @@ def _fire_some(run: Run, data: st.DataObject, calendar: Any) -> None:
         task = before.task(timer.task_id)
         new = decide(run.defn, before, FireTimer(task_id=timer.task_id, timer=timer.key),
                      run.now, run.org, run.ids, calendar=calendar)
-        if new:
-            assert task is not None and task.status == "pending"
+        if new:  # a pending task's, or the timeout of a service step still waiting
+            wait = before.wait(timer.task_id)
+            assert (task is not None and task.status == "pending") or (
+                wait is not None and wait.open)
         run.events += new
         run.state = replay(run.events)
 
@@ -218,6 +220,7 @@ def _fire_some(run: Run, data: st.DataObject, calendar: Any) -> None:
 def _timer_invariants(run: Run) -> None:
     seen: set[tuple[Any, str]] = set()
     status: dict[Any, str] = {}
+    calls: dict[Any, str] = {}
     for e in run.events:
         if isinstance(e, ev.TaskCreated):
             status[e.task_id] = "pending" if e.active else "waiting"
@@ -225,6 +228,10 @@ def _timer_invariants(run: Run) -> None:
             status[e.task_id] = "pending"
         elif isinstance(e, ev.TaskDecided | ev.TaskCancelled):
             status[e.task_id] = "closed"
+        elif isinstance(e, ev.ServiceCalled):  # its wait, until the step is left
+            status[e.call_id], calls[e.call_id] = "pending", e.node
+        elif isinstance(e, ev.NodeLeft):
+            status.update({c: "closed" for c, node in calls.items() if node == e.node})
         elif isinstance(e, ev.TimerFired):
             assert status[e.task_id] == "pending", "a timer fired for a task not pending"
             for key in (*e.skipped, e.timer):

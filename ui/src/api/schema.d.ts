@@ -2319,7 +2319,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "approval" | "notify" | "final" | "fork";
+            kind: "approval" | "notify" | "final" | "fork" | "service";
             /** Mode */
             mode: string | null;
             /**
