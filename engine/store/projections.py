@@ -6,8 +6,8 @@ A node visit's times are the event times the engine emitted: ``entered_at`` from
 ``NodeEntered``, ``decided_at`` from the visit's last ``TaskDecided``, ``left_at``,
 ``outcome`` and ``decided_by`` from ``NodeLeft``. ``kind`` is read from the events too:
 ``notify`` when the visit ended ``notified``, ``final`` when the instance finished in it,
-else ``approval``. ``comment_count`` counts decisions with a comment and comments added
-on that node during the visit.
+``service`` for a service step's visit, else ``approval``. ``comment_count`` counts
+decisions with a comment and comments added on that node during the visit.
 """
 
 from __future__ import annotations
@@ -110,6 +110,10 @@ class _Visits:
                 if row is not None:
                     row["decided_at"] = e.at
                     row["comment_count"] += 1 if e.comment else 0
+            case ev.ServiceCalled():  # a service step: waits on an outside system
+                row = self.rows.get((e.node, e.visit))
+                if row is not None:
+                    row["kind"] = "service"
             case ev.CommentAdded():
                 row = self._of_node(e.node)
                 if row is not None:

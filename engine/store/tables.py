@@ -154,7 +154,7 @@ class NodeVisit(SQLModel, table=True):
     visit: int = Field(primary_key=True)
     definition_key: str = Field(max_length=100)
     definition_version: int
-    kind: str = Field(max_length=20)  # approval | notify | final
+    kind: str = Field(max_length=20)  # approval | notify | final | fork | service
     entered_seq: int = 0  # seq of the NodeEntered event: orders visits entered at one time
     entered_at: datetime = _time()
     decided_at: datetime | None = _time(nullable=True)
