@@ -3,7 +3,9 @@
 - The request id is the one ``api.middleware`` chose (``api.context``); problems show it.
 - The body is read here, at most ``Limits.max_body_bytes`` (a larger ``Content-Length``
   is refused before reading; a chunked body is cut off as soon as it passes the limit):
-  413 problem. Routes then read the buffered body as usual.
+  413 problem. Routes then read the buffered body as usual. Attachment uploads are not
+  buffered: they stream through to the route, counted against ``max_upload_bytes`` on
+  the way (the same 413), so a file is never held whole in memory.
 - Text that cannot be stored is refused before any route runs, with a 422 naming where
   it is: NUL characters and lone surrogates (PostgreSQL refuses NUL; a lone surrogate is
   not UTF-8) in the path, the query string and JSON bodies, JSON nested deeper than
@@ -96,12 +98,47 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    declared = _content_length(scope)
+def _too_large(scope: Scope, limit: int) -> _Refused:
+    """The 413 of a body over ``limit``; raised at once when ``Content-Length`` says so."""
     too_large = _Refused(413, "Content too large",
                          f"The request body is larger than {limit} bytes")
+    declared = _content_length(scope)
     if declared is not None and declared > limit:
         raise too_large
+    return too_large
+
+
+async def _streamed(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                    limit: int) -> None:
+    """Run ``app`` on a body counted as it comes: once past ``limit`` the read fails, the
+    app's answer to that (a parse error) is dropped and the 413 is raised instead."""
+    too_large = _too_large(scope, limit)
+    size, over = 0, False
+
+    async def counting() -> Message:
+        nonlocal size, over
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            over = True
+            raise too_large
+        return message
+
+    async def sending(message: Message) -> None:
+        if not over:
+            await send(message)
+
+    try:
+        await app(scope, counting, sending)
+    except Exception:
+        if not over:
+            raise
+    if over:
+        raise too_large
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    too_large = _too_large(scope, limit)
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -191,10 +228,11 @@ class RequestGuard:
         if scope.get("method", "GET") in _BODYLESS and _content_length(scope) in (None, 0):
             await self.app(scope, receive, send)
             return
-        upload = _is_upload(scope)
-        body = await _read_body(scope, receive, self.limits.max_upload_bytes if upload
-                                else self.limits.max_body_bytes)
-        if b"\x00" in body and not upload:
+        if _is_upload(scope):  # streamed through, counted: files are never held whole
+            await _streamed(self.app, scope, receive, send, self.limits.max_upload_bytes)
+            return
+        body = await _read_body(scope, receive, self.limits.max_body_bytes)
+        if b"\x00" in body:
             raise _Refused(422, "RequestInvalid", "The body contains a NUL byte",
                            [{"pointer": "", "message": "contains a NUL byte"}])
         if _is_json(scope) and (refused := _json_problem(

@@ -32,7 +32,8 @@ def attachment_blobs(settings: Settings) -> Blobs:
     if settings.attachments_store == "s3":
         return S3Blobs(settings.attachments_s3_bucket, prefix=settings.attachments_s3_prefix,
                        endpoint_url=settings.attachments_s3_endpoint_url,
-                       region=settings.attachments_s3_region)
+                       region=settings.attachments_s3_region,
+                       spool_dir=settings.resolved_state_dir() / "uploads")
     root = settings.attachments_dir or settings.resolved_state_dir() / "attachments"
     return LocalBlobs(root)
 

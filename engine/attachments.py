@@ -1,18 +1,23 @@
-"""Checking uploaded files before anything is stored: size and count limits, and the
-type read from the content (puremagic), never from what the client says.
+"""Receiving uploaded files: streamed into the attachment store chunk by chunk and checked
+on the way (size and count limits, the type read from the first bytes with puremagic,
+never from what the client says), the sha256 computed as the bytes pass.
 
 ``Policy`` holds the limits and the accepted types (by file extension, each with the
 one content type it is stored and served as). A file is accepted when its extension is
 accepted and its bytes are that kind of file; text types (``.txt``, ``.csv``) must be
 UTF-8 and must not look like markup a browser would run. Anything refused raises
-``AttachmentTooLarge`` (413), ``AttachmentTypeRefused`` (415) or ``FormInvalid`` (422)
-naming the file and the limit, before a byte is stored.
+``AttachmentTooLarge`` (413, as soon as the bytes pass the limit),
+``AttachmentTypeRefused`` (415) or ``FormInvalid`` (422) naming the file and the limit,
+and what was received so far is thrown away: nothing is stored.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from uuid import UUID, uuid4
 
 import puremagic
@@ -20,6 +25,7 @@ import puremagic
 from engine.core.attachments import AttachmentTooLarge, AttachmentTypeRefused, safe_name
 from engine.core.commands import AttachedFile
 from engine.core.errors import FormInvalid
+from engine.store.attachment_blobs import CHUNK, Blobs, Incoming
 
 # extension -> the content type it is stored and served as. None of these is a type a
 # browser runs (no HTML, SVG, XML, JavaScript): downloads are attachments anyway.
@@ -67,23 +73,22 @@ def _looks_like_markup(head: bytes) -> bool:
     return any(marker in low[:1024] for marker in _MARKUP)
 
 
-def content_type(name: str, data: bytes, policy: Policy) -> str:
-    """The type ``data`` is stored as, read from its bytes; AttachmentTypeRefused when
-    its extension is not accepted or the bytes are something else."""
+def _extension_of(name: str, policy: Policy) -> str:
+    """The accepted extension of ``name``; AttachmentTypeRefused when it is not one."""
     ext = _extension(name)
     if ext not in policy.types or ext not in TYPES:
         raise AttachmentTypeRefused(name, f"files of type .{ext or '(none)'} are not "
                                     "accepted", policy.accepted())
-    head = data[:_SNIFF]
+    return ext
+
+
+def _sniffed(name: str, ext: str, head: bytes, policy: Policy) -> str:
+    """The type a file is stored as, from its first bytes; AttachmentTypeRefused when
+    they are something else (text is checked as UTF-8 over the whole file elsewhere)."""
     if _looks_like_markup(head):
         raise AttachmentTypeRefused(name, "the content is web markup (HTML, SVG or XML)",
                                     policy.accepted())
     if ext in _TEXT:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise AttachmentTypeRefused(name, f"a .{ext} file must be UTF-8 text",
-                                        policy.accepted()) from None
         return TYPES[ext]
     try:
         found = puremagic.magic_string(head, name)
@@ -100,10 +105,60 @@ def content_type(name: str, data: bytes, policy: Policy) -> str:
     return expected
 
 
-def check(uploads: list[tuple[str, bytes]], policy: Policy, *,
-          replaces: UUID | None = None, field_name: str | None = None) -> list[AttachedFile]:
-    """Each upload ``(client file name, bytes)`` checked and described, in order, with a
-    new id and a safe name; nothing is stored here."""
+def _stream_in(index: int, raw_name: str, source: BinaryIO, policy: Policy,
+               incoming: Incoming, size_hint: int | None = None) -> tuple[str, str, int, str]:
+    """Copy ``source`` into ``incoming`` chunk by chunk, checking as the bytes come: the
+    size (AttachmentTooLarge as soon as it passes the limit), the type from the first
+    bytes, UTF-8 for text; the sha256 is computed on the way. Returns the safe name, the
+    content type, the size and the digest."""
+    name = safe_name(raw_name)
+    ext = _extension_of(name, policy)
+    digest, head, kind, size = hashlib.sha256(), b"", "", 0
+    text = codecs.getincrementaldecoder("utf-8")() if ext in _TEXT else None
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise AttachmentTooLarge(name, max(size, size_hint or 0), policy.max_bytes)
+        if not kind:
+            head += chunk[:_SNIFF - len(head)]
+            if len(head) >= _SNIFF:
+                kind = _sniffed(name, ext, head, policy)
+        if text is not None:
+            _decode(text, name, ext, chunk, policy)
+        digest.update(chunk)
+        incoming.write(chunk)
+    if not size:
+        raise FormInvalid([(f"/files/{index}", f"{name} is empty")])
+    if text is not None:
+        _decode(text, name, ext, b"", policy, final=True)
+    return name, kind or _sniffed(name, ext, head, policy), size, digest.hexdigest()
+
+
+def _decode(decoder: codecs.IncrementalDecoder, name: str, ext: str, chunk: bytes,
+            policy: Policy, *, final: bool = False) -> None:
+    try:
+        decoder.decode(chunk, final)
+    except UnicodeDecodeError:
+        raise AttachmentTypeRefused(name, f"a .{ext} file must be UTF-8 text",
+                                    policy.accepted()) from None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a request as it arrives: the client's name, a readable stream of its
+    bytes and, when the client said it, its size."""
+    name: str
+    source: BinaryIO
+    size: int | None = None
+
+
+def receive(uploads: Sequence[Upload], policy: Policy, blobs: Blobs, *,
+            replaces: UUID | None = None, field_name: str | None = None
+            ) -> list[tuple[AttachedFile, Incoming]]:
+    """Each upload streamed into ``blobs`` and checked on the way, in order: each file
+    described (a new id, a safe name, its type, size and sha256) with its ``Incoming``,
+    which the caller keeps once the upload is allowed and discards otherwise. Anything
+    refused discards what was received and raises: nothing is stored."""
     if not uploads:
         raise FormInvalid([("/files", "choose at least one file")])
     if len(uploads) > policy.max_files:
@@ -111,18 +166,28 @@ def check(uploads: list[tuple[str, bytes]], policy: Policy, *,
                             f"{policy.max_files}")])
     if replaces is not None and len(uploads) != 1:
         raise FormInvalid([("/files", "a new version replaces one file: upload one")])
-    out = []
-    for i, (raw_name, data) in enumerate(uploads):
-        name = safe_name(raw_name)
-        if len(data) > policy.max_bytes:
-            raise AttachmentTooLarge(name, len(data), policy.max_bytes)
-        if not data:
-            raise FormInvalid([(f"/files/{i}", f"{name} is empty")])
-        kind = content_type(name, data, policy)
-        out.append(AttachedFile(attachment_id=uuid4(), name=name, size=len(data),
-                                content_type=kind, sha256=hashlib.sha256(data).hexdigest(),
-                                replaces=replaces, field=field_name))
+    out: list[tuple[AttachedFile, Incoming]] = []
+    try:
+        for i, up in enumerate(uploads):
+            incoming = blobs.receive()
+            out.append((_described(i, up, policy, incoming, replaces, field_name), incoming))
+    except BaseException:
+        for _, pending in out:
+            pending.discard()
+        raise
     return out
 
 
-__all__ = ["TYPES", "Policy", "check", "content_type"]
+def _described(i: int, up: Upload, policy: Policy, incoming: Incoming,
+               replaces: UUID | None, field_name: str | None) -> AttachedFile:
+    try:
+        name, kind, size, sha256 = _stream_in(i, up.name, up.source, policy, incoming,
+                                              up.size)
+    except BaseException:
+        incoming.discard()
+        raise
+    return AttachedFile(attachment_id=uuid4(), name=name, size=size, content_type=kind,
+                        sha256=sha256, replaces=replaces, field=field_name)
+
+
+__all__ = ["TYPES", "Policy", "Upload", "receive"]

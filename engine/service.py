@@ -320,14 +320,16 @@ def _is_uuid(value: object) -> bool:
     return value is not None
 
 
-def attach(session: Session, catalog: Catalog, directory: OrgDirectory,
-           blobs: attachment_blobs.Blobs, instance_id: UUID, actor: str,
-           uploads: Sequence[tuple[cmds.AttachedFile, bytes]], now: datetime, *,
-           comment: str | None = None, idempotency_key: str | None = None) -> InstanceState:
-    """Attach checked files (``engine.attachments.check``) to a request, with an optional
-    comment: who may comment may attach. The bytes go to ``blobs`` only once the caller
-    is known to be allowed (and a replaced file to belong to this request); the rows and
-    the ``attachment_added`` events are written in one transaction."""
+def attach(session: Session, catalog: Catalog, directory: OrgDirectory, instance_id: UUID,
+           actor: str,
+           uploads: Sequence[tuple[cmds.AttachedFile, attachment_blobs.Incoming]],
+           now: datetime, *, comment: str | None = None, idempotency_key: str | None = None
+           ) -> InstanceState:
+    """Attach received files (``engine.attachments.receive``) to a request, with an
+    optional comment: who may comment may attach. The bytes are kept in their store only
+    once the caller is known to be allowed (and a replaced file to belong to this
+    request); the rows and the ``attachment_added`` events are written in one
+    transaction. The caller discards what was not kept."""
     files = [f for f, _ in uploads]
 
     def apply() -> Done:
@@ -346,8 +348,8 @@ def attach(session: Session, catalog: Catalog, directory: OrgDirectory,
             if f.replaces is not None and (old is None or old.instance_id != instance_id):
                 raise FormInvalid([(f"/files/{i}", "the file it replaces is not attached to "
                                     "this request")])
-        for f, data in uploads:
-            blobs.put(f.sha256, data)
+        for f, incoming in uploads:
+            incoming.keep(f.sha256)
         return _attached(session, catalog, directory, loaded, files, actor, now, comment)
 
     request = ("attach", str(instance_id), comment,
@@ -355,13 +357,13 @@ def attach(session: Session, catalog: Catalog, directory: OrgDirectory,
     return _run(session, actor, idempotency_key, request, now, 200, apply)
 
 
-def stage_attachment(session: Session, blobs: attachment_blobs.Blobs,
-                     upload: tuple[cmds.AttachedFile, bytes], actor: str,
+def stage_attachment(session: Session,
+                     upload: tuple[cmds.AttachedFile, attachment_blobs.Incoming], actor: str,
                      now: datetime) -> cmds.AttachedFile:
-    """Keep a checked file that a form field will name when the request is started or
+    """Keep a received file that a form field will name when the request is started or
     resubmitted (``_form_files`` attaches it then)."""
-    f, data = upload
-    blobs.put(f.sha256, data)
+    f, incoming = upload
+    incoming.keep(f.sha256)
     _committed(session, lambda: attachment_rows.stage(session.connection(), f, actor, now))
     return f
 

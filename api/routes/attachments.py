@@ -1,17 +1,20 @@
 """Attachments: upload files to a request (with an optional comment, or as a new version
 of a file), stage a file for a form's attachment field, download a file.
 
-Uploads are ``multipart/form-data``. Each file is checked before anything is stored
-(``engine.attachments``): 413 over the size limit, 415 for a type not accepted or a file
-whose content is not what its name says, 422 for an empty file or too many files, each
-naming the file and the limit. Downloads go to people who may view the request (its
-requester, holders past and present, people copied, process owners and admins), always
-as an attachment with a safe file name, the stored content type and ``nosniff``.
+Uploads are ``multipart/form-data``. Each file is streamed into the attachment store in
+chunks and checked on the way (``engine.attachments``): 413 as soon as it passes the
+size limit, 415 for a type not accepted or a file whose content is not what its name
+says, 422 for an empty file or too many files, each naming the file and the limit; a
+refused file leaves nothing behind, and memory stays flat whatever a file's size.
+Downloads go to people who may view the request (its requester, holders past and
+present, people copied, process owners and admins), always as an attachment with a safe
+file name, the stored content type and ``nosniff``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
@@ -26,9 +29,8 @@ from api.runtime import Runtime
 from api.schemas import AttachmentLimitsOut, AttachmentOut, InstanceOut
 from api.unit_of_work import ReaderDep, WriterDep
 from engine import attachments, service
-from engine.core.attachments import AttachmentTooLarge, safe_name
 from engine.core.commands import AttachedFile
-from engine.store.attachment_blobs import Blobs
+from engine.store.attachment_blobs import Blobs, Incoming
 
 router = APIRouter(tags=["attachments"],
                    responses=problem_responses(*SIGNED_IN, 403, 404, 409, 413, 415))
@@ -40,18 +42,20 @@ def _blobs(runtime: Runtime) -> Blobs:
     return runtime.blobs
 
 
-def _read(runtime: Runtime, files: list[UploadFile]) -> list[tuple[str, bytes]]:
-    """Each file's name and bytes, refusing one over the limit as soon as it passes it."""
-    limit = runtime.settings.attachment_max_bytes
-    out = []
-    for f in files:
-        name = safe_name(f.filename or "file")
-        data = f.file.read(limit + 1)
-        if len(data) > limit:
-            size = f.size if f.size is not None else len(data)
-            raise AttachmentTooLarge(name, size, limit)
-        out.append((f.filename or "file", data))
-    return out
+@contextmanager
+def _received(runtime: Runtime, files: list[UploadFile], *, replaces: UUID | None = None,
+              field: str | None = None) -> Iterator[list[tuple[AttachedFile, Incoming]]]:
+    """The files streamed into the attachment store and checked on the way (413 as soon as
+    one passes the size limit); whatever the block does not keep is thrown away."""
+    received = attachments.receive(
+        [attachments.Upload(f.filename or "file", f.file, f.size) for f in files],
+        runtime.settings.attachment_policy(), _blobs(runtime),
+        replaces=replaces, field_name=field)
+    try:
+        yield received
+    finally:
+        for _, incoming in received:
+            incoming.discard()
 
 
 @router.post("/instances/{instance_id}/attachments", response_model=InstanceOut)
@@ -65,13 +69,9 @@ def upload(instance_id: UUID, writer: WriterDep, runtime: RuntimeDep,
     """Attach files to a request, optionally with a comment they belong to, or one file
     as a new version of an earlier one (which stays, with its history). Who may view the
     request may attach, while it runs."""
-    policy = runtime.settings.attachment_policy()
-    uploads = _read(runtime, files)
-    checked = attachments.check(uploads, policy, replaces=replaces)
-    pairs = list(zip(checked, (d for _, d in uploads), strict=True))
-    with writer.open() as uow:
-        state = service.attach(uow.session, uow.catalog, uow.directory, _blobs(runtime),
-                               instance_id, uow.user.username, pairs, uow.now,
+    with _received(runtime, files, replaces=replaces) as received, writer.open() as uow:
+        state = service.attach(uow.session, uow.catalog, uow.directory, instance_id,
+                               uow.user.username, received, uow.now,
                                comment=comment, idempotency_key=key)
         return uow.view(state)
 
@@ -83,13 +83,8 @@ def stage(writer: WriterDep, runtime: RuntimeDep,
     """Upload a file for a form's attachment field before the request is submitted; put
     the returned ``id`` in the field. It is attached when the request is started (or
     resubmitted) and can be downloaded by its uploader only until then."""
-    policy = runtime.settings.attachment_policy()
-    uploads = _read(runtime, [file])
-    (checked,) = attachments.check(uploads, policy, field_name=field)
-    with writer.open() as uow:
-        f: AttachedFile = service.stage_attachment(uow.session, _blobs(runtime),
-                                                   (checked, uploads[0][1]),
-                                                   uow.user.username, uow.now)
+    with _received(runtime, [file], field=field) as (received,), writer.open() as uow:
+        f = service.stage_attachment(uow.session, received, uow.user.username, uow.now)
         return AttachmentOut(id=f.attachment_id, name=f.name, size=f.size,
                              content_type=f.content_type, field=f.field,
                              actor=uow.user.username, at=uow.now,

@@ -18,6 +18,11 @@ from api.runtime import attachment_blobs
 from engine.store.attachment_blobs import S3Blobs
 from tests.api.conftest import Api
 from tests.api.test_attachments import PDF, upload
+from tests.api.test_attachments_stream import (
+    check_a_big_file_streams_in_flat_memory,
+    check_too_big_leaves_nothing,
+    files_under,
+)
 from tests.api.test_flows import start_store
 from tests.notify.servers import free_port
 
@@ -96,3 +101,25 @@ def test_a_refused_file_puts_nothing_in_the_bucket(s3_api: Api) -> None:
     assert r.status_code == 415
     blobs._ensure_bucket()
     assert blobs.client.list_objects_v2(Bucket=blobs.bucket).get("KeyCount") == 0
+
+
+def test_a_big_file_streams_to_the_bucket_in_flat_memory(s3_api: Api) -> None:
+    blobs: S3Blobs = s3_api.client.app.state.runtime.blobs  # type: ignore[attr-defined]
+
+    def stored(sha256: str) -> Iterator[bytes]:
+        return blobs.open(sha256)
+
+    check_a_big_file_streams_in_flat_memory(s3_api, stored)  # a multipart upload
+    assert not files_under(blobs.spool_dir)
+
+
+def test_a_file_past_the_limit_leaves_nothing_in_the_bucket(s3_api: Api) -> None:
+    blobs: S3Blobs = s3_api.client.app.state.runtime.blobs  # type: ignore[attr-defined]
+
+    def leftovers() -> list[object]:
+        blobs._ensure_bucket()
+        listed = blobs.client.list_objects_v2(Bucket=blobs.bucket).get("Contents", [])
+        uploads = blobs.client.list_multipart_uploads(Bucket=blobs.bucket).get("Uploads", [])
+        return [*listed, *uploads, *files_under(blobs.spool_dir)]
+
+    check_too_big_leaves_nothing(s3_api, leftovers)
