@@ -1,5 +1,6 @@
-"""The admins' audit log page: reached from the outbox page, filtered by action, shows a
-sign-in failure that just happened, and pages on the server."""
+"""The admins' audit log page: reached from the outbox page, filtered by action (offered
+in words), shows a sign-in failure that just happened in words, and pages on the
+server."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page: Any, server: Se
     page.goto("/admin/outbox")
     page.get_by_test_id("audit-link").click()
     page.wait_for_url("**/admin/audit")
-    page.fill("input[name=action]", "sign_in.failed")
+    # actions are offered in words; the code is the option's value
+    page.select_option("select[name=action]", label="Sign-in failed")
+    assert page.locator("select[name=action]").input_value() == "sign_in.failed"
     page.get_by_role("button", name="Filter").click()
     # the unfiltered page may still show (the stranger's row is on it too): wait until the
     # filtered answer has replaced it, i.e. no row of another action is left
@@ -37,6 +40,13 @@ def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page: Any, server: Se
     actions = page.locator("[data-testid=audit-table] tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.action)")
     assert actions and set(actions) == {"sign_in.failed"}  # the filter reached the server
+    # in words, the code kept as the cell's tooltip; the reason in words too
+    cells = row.locator("td")
+    assert cells.nth(2).inner_text() == "Sign-in failed"
+    assert cells.nth(2).get_attribute("title") == "sign_in.failed"
+    assert cells.nth(1).inner_text() == "Not signed in"
+    assert "Why: no such user" in cells.nth(4).inner_text()
+    assert "sign_in." not in page.locator("[data-testid=audit-table]").inner_text()
     shot(page, "admin-audit")
     cards_fit(page, "[data-testid=audit-table]")  # on a phone: a card per entry
 

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.conftest import Server, serving, shot, sign_in
 from tests.browser.test_dashboard import _owner
+from tests.browser.test_phone import cards_fit
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +66,4 @@ def test_apply_publish_and_see_the_change(page: Any, server: Server) -> None:
     assert page.locator("[data-testid=candidate][data-step=sample_manager]").count() == 0
     change.scroll_into_view_if_needed()
     shot(page, "dashboard-versions")
+    cards_fit(page, "[data-testid=change-table]")  # on a phone: a card per figure

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.conftest import PHONE, Server, shot, sign_in
 from tests.browser.helpers import instance
+from tests.browser.test_phone import cards_fit
 from tests.browser.test_store_opening import _requester
 
 pytestmark = pytest.mark.browser
@@ -126,6 +127,7 @@ def test_returned_resubmitted_and_the_approver_sees_what_changed(page: Any,
     assert "修改内容" in text and "月租金" in text and "业主" in text and "（空）" in text
     assert "快闪店" in page.locator(".rjsf-readonly").inner_text()  # the choice, in Chinese
     assert "宋倩" in page.locator(".rjsf-readonly").inner_text()
+    cards_fit(page, "[data-testid=changes]")  # on a phone: a card per changed field
     page.evaluate("localStorage.setItem('signoff.lang', 'en')")
 
 

@@ -47,6 +47,7 @@ export type PreferencesOut = Schemas["PreferencesOut"];
 export type PreferencesIn = Schemas["PreferencesIn"];
 export type OutboxOut = Schemas["OutboxOut"];
 export type AuditPageOut = Schemas["Page_AuditEntryOut_"];
+export type AuditEntryOut = Schemas["AuditEntryOut"];
 export type OutboxPageOut = Schemas["OutboxPageOut"];
 export type RetryOut = Schemas["RetryOut"];
 export type ChannelsOut = Schemas["ChannelsOut"];

@@ -48,10 +48,10 @@ export function CandidateCard({ c, title, apply }: { c: Candidate; title: string
       <div className="candidate-grid">
         <div>
           <h4>{t("dashboard.evidence")}</h4>
-          <table className="table evidence">
+          <table className="table table-cards evidence" data-testid="evidence">
             <tbody>
               {c.evidence.map(([k, v]) => (
-                <tr key={k}><th>{t(`dashboard.ev_${k}`, { defaultValue: k })}</th><td className="num"><EvidenceValue k={k} v={v} /></td></tr>
+                <tr key={k}><th scope="row">{t(`dashboard.ev_${k}`, { defaultValue: k })}</th><td className="num"><EvidenceValue k={k} v={v} /></td></tr>
               ))}
             </tbody>
           </table>

@@ -41,15 +41,15 @@ function Changes({ entry, schema }: { entry: TimelineOut; schema?: Record<string
   const show = (field: string, v: unknown) =>
     formatValue(specAt(form, [field]), v, i18n.language, name, t("decision.empty"));
   return (
-    <table className="table diff" data-testid="changes">
+    <table className="table table-cards diff" data-testid="changes">
       <caption>{t("decision.changed")}</caption>
       <thead><tr><th>{t("decision.field")}</th><th>{t("decision.before")}</th><th>{t("decision.after")}</th></tr></thead>
       <tbody>
         {entry.changes.map((c) => (
           <tr key={c.field}>
             <th scope="row">{fieldLabel(form, [c.field], t)}</th>
-            <td><del>{show(c.field, c.old)}</del></td>
-            <td><ins>{show(c.field, c.new)}</ins></td>
+            <td data-label={t("decision.before")}><del>{show(c.field, c.old)}</del></td>
+            <td data-label={t("decision.after")}><ins>{show(c.field, c.new)}</ins></td>
           </tr>
         ))}
       </tbody>

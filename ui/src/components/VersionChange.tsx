@@ -28,6 +28,8 @@ export function VersionChange({ c, title: current }: { c: Change; title: (step: 
   const title = (step: string) => old.get(step) ?? current(step);
   const dur = (x: number) => formatDuration(x, lang);
   const side = (s: Side) => s;
+  const before = t("dashboard.before", { version: c.from_version });
+  const after = t("dashboard.after", { version: c.to_version });
   return (
     <li className="card change" data-testid="version-change" data-from={c.from_version} data-to={c.to_version}>
       <strong>{t("dashboard.changeTitle", { from: c.from_version, to: c.to_version })}</strong>
@@ -35,21 +37,23 @@ export function VersionChange({ c, title: current }: { c: Change; title: (step: 
         {c.removed.length > 0 && <span>{t("dashboard.changeRemoved", { steps: c.removed.map(title).join(", ") })} </span>}
         {c.changed.length > 0 && <span>{t("dashboard.changeChanged", { steps: c.changed.map(title).join(", ") })}</span>}
       </p>
-      <table className="table">
-        <thead><tr><th /><th className="num">{t("dashboard.before", { version: c.from_version })}</th>
-          <th className="num">{t("dashboard.after", { version: c.to_version })}</th></tr></thead>
+      <table className="table table-cards" data-testid="change-table">
+        <thead><tr><th /><th className="num">{before}</th><th className="num">{after}</th></tr></thead>
         <tbody>
-          <tr><th>{t("dashboard.requests")}</th><td className="num">{c.before.requests}</td><td className="num">{c.after.requests}</td></tr>
-          <tr data-testid="change-median"><th>{t("dashboard.medianCycle")}</th>
+          <tr><th scope="row">{t("dashboard.requests")}</th><td data-label={before} className="num">{c.before.requests}</td>
+            <td data-label={after} className="num">{c.after.requests}</td></tr>
+          <tr data-testid="change-median"><th scope="row">{t("dashboard.medianCycle")}</th>
             {[side(c.before), side(c.after)].map((s, i) => (
-              <td key={i} className="num">{dur(s.median_cycle_s ?? NaN)}<Interval low={s.median_ci_low_s} high={s.median_ci_high_s} fmt={dur} /></td>
+              <td key={i} data-label={i ? after : before} className="num">{dur(s.median_cycle_s ?? NaN)}<Interval low={s.median_ci_low_s} high={s.median_ci_high_s} fmt={dur} /></td>
             ))}</tr>
-          <tr><th>{t("dashboard.meanCycle")}</th><td className="num">{dur(c.before.mean_cycle_s ?? NaN)}</td><td className="num">{dur(c.after.mean_cycle_s ?? NaN)}</td></tr>
-          <tr data-testid="change-stopped"><th>{t("dashboard.stoppedRequests")}</th><td className="num"><Rate s={c.before.stopped} /></td><td className="num"><Rate s={c.after.stopped} /></td></tr>
+          <tr><th scope="row">{t("dashboard.meanCycle")}</th><td data-label={before} className="num">{dur(c.before.mean_cycle_s ?? NaN)}</td>
+            <td data-label={after} className="num">{dur(c.after.mean_cycle_s ?? NaN)}</td></tr>
+          <tr data-testid="change-stopped"><th scope="row">{t("dashboard.stoppedRequests")}</th>
+            <td data-label={before} className="num"><Rate s={c.before.stopped} /></td><td data-label={after} className="num"><Rate s={c.after.stopped} /></td></tr>
           {c.steps.map((s) => (
-            <tr key={s.step}><th>{t("dashboard.stepStopRate", { step: title(s.step) })}</th>
-              <td className="num"><Rate s={s.before} /></td>
-              <td className="num">{s.after ? <Rate s={s.after} /> : t("dashboard.stepRemoved")}</td></tr>
+            <tr key={s.step}><th scope="row">{t("dashboard.stepStopRate", { step: title(s.step) })}</th>
+              <td data-label={before} className="num"><Rate s={s.before} /></td>
+              <td data-label={after} className="num">{s.after ? <Rate s={s.after} /> : t("dashboard.stepRemoved")}</td></tr>
           ))}
         </tbody>
       </table>

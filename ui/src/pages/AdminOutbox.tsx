@@ -21,7 +21,7 @@ function Message({ m, onRetry, busy }: { m: OutboxOut; onRetry: (id: string) => 
       <div className="row gap wrap">
         <span className={`badge badge-${m.status}`}>{t(`outbox.status_${m.status}`)}</span>
         <span className="badge">{t(`settings.channel_${m.channel}`, { defaultValue: m.channel })}</span>
-        <strong className="grow outbox-subject">{m.subject ?? m.kind}</strong>
+        <strong className="grow outbox-subject">{m.subject ?? t(`outbox.kind_${m.kind}`, { defaultValue: m.kind })}</strong>
         {m.status === "dead" && <button type="button" className="btn btn-sm" disabled={busy}
           onClick={() => onRetry(m.id)}>{t("outbox.retry")}</button>}
       </div>

@@ -47,7 +47,7 @@ function Row({ r, lang, now }: { r: BoardRow; lang: string; now: Date }) {
             p80: formatDateTime(r.predicted_p80, lang) })
           : "—"}
       </td>
-      <td>
+      <td data-label={t("board.attention")}>
         {r.at_risk && <span className="badge badge-due-soon" data-testid="badge-at-risk">{t("board.atRisk")}</span>}{r.at_risk && r.overdue && " "}
         {r.overdue && <span className="badge badge-overdue" data-testid="badge-overdue">{t("status.overdue")}</span>}
       </td>
@@ -142,7 +142,7 @@ export default function Board() {
               <tr>
                 <th>{t("board.request")}</th><th>{t("board.step")}</th><th>{t("board.holder")}</th>
                 <th className="num">{t("board.since")}</th><th className="num">{t("board.due")}</th>
-                <th className="num">{t("board.deadline")}</th><th className="num">{t("board.predicted")}</th><th />
+                <th className="num">{t("board.deadline")}</th><th className="num">{t("board.predicted")}</th><th>{t("board.attention")}</th>
               </tr>
             </thead>
             <tbody>{page.data.items.map((r) => <Row key={r.id} r={r} lang={lang} now={new Date(page.data!.now)} />)}</tbody>

@@ -194,7 +194,7 @@ export default function Dashboard() {
           <section className="card">
             <h3>{t("dashboard.steps")}</h3>
             <div className="table-scroll">
-              <table className="table">
+              <table className="table table-cards" data-testid="dashboard-steps">
                 <thead><tr><th>{t("dashboard.step")}</th><th className="num">{t("dashboard.visits")}</th>
                   <th className="num">{t("dashboard.median")}</th><th className="num">{t("dashboard.p90")}</th>
                   <th className="num">{t("dashboard.approveRate")}</th><th className="num">{t("dashboard.rejectRate")}</th>
@@ -202,10 +202,14 @@ export default function Dashboard() {
                 <tbody>
                   {approvalSteps.map((s) => (
                     <tr key={s.step} className={flagged.has(s.step) ? "flagged" : ""}>
-                      <td>{flagged.has(s.step) ? "⚑ " : ""}{title(s.step)}</td><td className="num">{s.visits ?? "—"}</td>
-                      <td className="num">{formatDuration(s.median, lang)}</td><td className="num">{formatDuration(s.p90, lang)}</td>
-                      <td className="num">{formatPercent(s.approveRate, lang)}</td><td className="num">{formatPercent(s.rejectRate, lang)}</td>
-                      <td className="num">{formatPercent(s.returnRate, lang)}</td><td className="num">{formatPercent(s.commentRate, lang)}</td>
+                      <td data-label={t("dashboard.step")}>{flagged.has(s.step) ? "⚑ " : ""}{title(s.step)}</td>
+                      <td data-label={t("dashboard.visits")} className="num">{s.visits ?? "—"}</td>
+                      <td data-label={t("dashboard.median")} className="num">{formatDuration(s.median, lang)}</td>
+                      <td data-label={t("dashboard.p90")} className="num">{formatDuration(s.p90, lang)}</td>
+                      <td data-label={t("dashboard.approveRate")} className="num">{formatPercent(s.approveRate, lang)}</td>
+                      <td data-label={t("dashboard.rejectRate")} className="num">{formatPercent(s.rejectRate, lang)}</td>
+                      <td data-label={t("dashboard.returnRate")} className="num">{formatPercent(s.returnRate, lang)}</td>
+                      <td data-label={t("dashboard.commentRate")} className="num">{formatPercent(s.commentRate, lang)}</td>
                     </tr>
                   ))}
                 </tbody>

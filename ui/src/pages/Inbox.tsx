@@ -112,8 +112,10 @@ export default function Inbox() {
           <li key={task.id} className={`task-card${task.overdue ? " is-overdue" : task.due_soon ? " is-due-soon" : ""}`}
             data-testid="task">
             {approvable.includes(task) && (
-              <input type="checkbox" className="task-check" checked={selected.has(task.id)}
-                aria-label={task.instance_title ?? task.id} onChange={() => toggle(task.id)} />
+              <label className="task-check-hit">
+                <input type="checkbox" className="task-check" checked={selected.has(task.id)}
+                  aria-label={task.instance_title ?? task.id} onChange={() => toggle(task.id)} />
+              </label>
             )}
             <Link to={`/tasks/${task.id}`} className="task-link">
               <div className="row wrap gap-sm">
