@@ -401,7 +401,7 @@ def fire_timers(session: Session, catalog: Catalog, directory: OrgDirectory, now
     table = messaging.TimerRow.__table__  # type: ignore[attr-defined]
     rows = firing.claim(session, now, limit)
     fired, after_commit = 0, []
-    for task_id, key, instance_id in rows:
+    for task_id, key, instance_id in ((r.task_id, r.timer, r.instance_id) for r in rows):
         try:
             with session.begin_nested():  # by instance: a service step's timer has no task
                 loaded = recent.load(session.connection(), instance_id=instance_id)

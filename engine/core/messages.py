@@ -20,7 +20,7 @@ keys: ``process``, ``step``, ``initiator``, ``actor``, ``reason``, ``request_tit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid5
@@ -47,18 +47,22 @@ def message_id(instance_id: UUID, seq: int, kind: str, recipient: str) -> UUID:
     return uuid5(_NAMESPACE, f"{instance_id}:{seq}:{kind}:{recipient}")
 
 
-def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq: int,
-                 after: InstanceState) -> list[Message]:
-    """Messages caused by ``events`` (the first has ``seq`` ``first_seq``), given the
-    instance state after them."""
-    out: list[Message] = []
-    base = {"instance_id": str(after.id), "request_title": after.title,
-            "request_title_zh": defn.title_for(after.data, zh=True),
-            "request_number": str(after.id)[:8], "definition_key": defn.key,
-            "process": defn.title, "process_zh": defn.title_zh or defn.title,
-            "initiator": after.initiator,
-            "path": f"/requests/{after.id}"}
+_Add = Callable[..., None]
 
+
+def _base(defn: ProcessDefinition, instance_id: UUID, title: str, initiator: str,
+          data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"instance_id": str(instance_id), "request_title": title,
+            "request_title_zh": defn.title_for(data, zh=True),
+            "request_number": str(instance_id)[:8], "definition_key": defn.key,
+            "process": defn.title, "process_zh": defn.title_zh or defn.title,
+            "initiator": initiator,
+            "path": f"/requests/{instance_id}"}
+
+
+def _adder(defn: ProcessDefinition, instance_id: UUID, base: dict[str, Any],
+           out: list[Message]) -> _Add:
+    """``add(seq, kind, recipients, event, **extra)``: a message per recipient into ``out``."""
     def add(seq: int, kind: str, recipients: Sequence[str], e: ev.Event,
             **extra: Any) -> None:
         node = getattr(e, "node", None)
@@ -70,9 +74,34 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
             payload["path"] = f"/tasks/{extra['task_id']}"
         for user in dict.fromkeys(recipients):
             if user and user != "system":
-                out.append(Message(message_id(after.id, seq, kind, user), kind, user,
-                                   after.id, payload))
+                out.append(Message(message_id(instance_id, seq, kind, user), kind, user,
+                                   instance_id, payload))
+    return add
 
+
+def _reminder(add: _Add, seq: int, e: ev.ReminderSent, due: str | None) -> None:
+    add(seq, "reminder", e.recipients, e, task_id=str(e.task_id), due=due, timer=e.timer)
+
+
+def reminder_messages(defn: ProcessDefinition, e: ev.ReminderSent, seq: int, title: str,
+                      initiator: str, data: Mapping[str, Any], due: str | None
+                      ) -> list[Message]:
+    """``messages_for`` of ``e`` alone (``seq`` its seq) when only the request's title,
+    initiator and form data and the task's due time (ISO text) are known: the same
+    messages."""
+    out: list[Message] = []
+    base = _base(defn, e.instance_id, title, initiator, data)
+    _reminder(_adder(defn, e.instance_id, base, out), seq, e, due)
+    return out
+
+
+def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq: int,
+                 after: InstanceState) -> list[Message]:
+    """Messages caused by ``events`` (the first has ``seq`` ``first_seq``), given the
+    instance state after them."""
+    out: list[Message] = []
+    add = _adder(defn, after.id, _base(defn, after.id, after.title, after.initiator,
+                                       after.data), out)
     holders: dict[UUID, str] = {t.task_id: t.assignee for t in after.tasks}
     due_at: dict[UUID, str | None] = {t.task_id: t.due_at.isoformat() if t.due_at else None
                                       for t in after.tasks}
@@ -94,8 +123,7 @@ def messages_for(defn: ProcessDefinition, events: Sequence[ev.Event], first_seq:
                 add(seq, "task_assigned", [e.to_user], e, task_id=str(e.task_id),
                     due=due_at.get(e.task_id), actor=e.actor, reason=e.reason)
             case ev.ReminderSent():
-                add(seq, "reminder", e.recipients, e, task_id=str(e.task_id),
-                    due=due_at.get(e.task_id), timer=e.timer)
+                _reminder(add, seq, e, due_at.get(e.task_id))
             case ev.TaskEscalated(action="notify"):
                 add(seq, "escalated", e.recipients, e, task_id=str(e.task_id),
                     holders=[holders.get(e.task_id)], due=due_at.get(e.task_id),
@@ -139,4 +167,4 @@ def _moved(events: Sequence[ev.Event], first_seq: int, after: InstanceState,
         add(seq, "now_with", [after.initiator], last, holders=holders)
 
 
-__all__ = ["KINDS", "Message", "message_id", "messages_for"]
+__all__ = ["KINDS", "Message", "message_id", "messages_for", "reminder_messages"]

@@ -134,9 +134,33 @@ def _remind(flow: Flow, task: TaskState, timer: Timer, timers: dict[str, Timer])
                       and t.at <= flow.now), key=lambda t: t.at)
         timer = due[-1]
         skipped = tuple(t.key for t in due[:-1])
-    flow.emit(ev.ReminderSent(instance_id=flow.state.id, at=flow.now, task_id=task.task_id,
-                              node=task.node, timer=timer.key, scheduled_at=timer.at,
-                              skipped=skipped, recipients=(task.assignee,)))
+    flow.emit(_reminder_sent(timer, task.node, task.assignee, flow.now, skipped))
+
+
+def _reminder_sent(timer: Timer, node: str, holder: str, now: datetime,
+                   skipped: tuple[str, ...] = ()) -> ev.ReminderSent:
+    return ev.ReminderSent(instance_id=timer.instance_id, at=now, task_id=timer.task_id,
+                           node=node, timer=timer.key, scheduled_at=timer.at,
+                           skipped=skipped, recipients=(holder,))
+
+
+def plain_reminder(defn: ProcessDefinition, instance_id: UUID, task_id: UUID, node: str,
+                   holder: str, due_at: datetime, key: str, now: datetime,
+                   calendar: worktime.WorkingHours | None) -> ev.ReminderSent | None:
+    """What firing ``key`` of a pending task (of ``node``, held by ``holder``, due at
+    ``due_at``) does at ``now`` when ``key`` is a reminder that does not repeat and has
+    not fired: the event ``fire`` emits then, for a caller that knows that much without
+    the history (the worker's timer row, deleted with the firing or the task's close,
+    proves the last two). None when ``key`` is anything else, or not due at ``now``."""
+    n = defn.nodes.get(node)
+    kind, _, index = key.partition(".")
+    if n is None or kind != "remind" or not index.isdigit() or int(index) >= len(n.remind):
+        return None
+    offset = dict(n.remind[int(index)].offsets()).get("")
+    if offset is None:  # an ``every``: its keys have a repeat number
+        return None
+    timer = Timer(instance_id, task_id, key, worktime.add(calendar, n.clock, due_at, offset))
+    return _reminder_sent(timer, node, holder, now) if timer.at <= now else None
 
 
 def resolve_target(rule: ApproverRule | None, holder: str,
@@ -195,4 +219,4 @@ def escalate_now(flow: Flow, node: Node, task: TaskState, key: str, esc: Escalat
 
 
 __all__ = ["SYSTEM", "Timer", "due_timers", "escalate_now", "fire", "pending_timers",
-           "resolve_target", "task_timers"]
+           "plain_reminder", "resolve_target", "task_timers"]

@@ -304,14 +304,18 @@ def _preferences(pref: dict[str, Any], language: str) -> Preferences:
                        quiet_end=at(pref.get("quiet_end")), digest=bool(pref.get("digest")))
 
 
-def _people(payload: dict[str, Any], directory: OrgDirectory) -> dict[str, dict[str, str]]:
-    """``{username: {"name", "name_zh"}}`` of the people a message names (initiator, actor,
-    holders), so a mail shows names rather than user names."""
+def _cast(payload: dict[str, Any]) -> tuple[Any, ...]:
+    """The people a message names (initiator, actor, holders)."""
     holders = payload.get("holders") or []
-    names = [payload.get("initiator"), payload.get("actor"),
-             *(holders if isinstance(holders, list) else [holders])]
+    return (payload.get("initiator"), payload.get("actor"),
+            *(holders if isinstance(holders, list) else [holders]))
+
+
+def _people(payload: dict[str, Any], directory: OrgDirectory) -> dict[str, dict[str, str]]:
+    """``{username: {"name", "name_zh"}}`` of the people a message names (``_cast``), so a
+    mail shows names rather than user names."""
     out: dict[str, dict[str, str]] = {}
-    for name in names:
+    for name in _cast(payload):
         user = directory.get(name) if isinstance(name, str) else None
         if user is not None:
             out[user.username] = {"name": user.name or user.username,
@@ -349,14 +353,22 @@ def write_messages(conn: sa.Connection, messages: list[Message], directory: OrgD
     prefs = preferences(conn, (m.recipient for m in messages))
     notes: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
+    recipients: dict[str, tuple[Preferences, dict[str, Any]]] = {}  # once per person
+    people: dict[tuple[Any, ...], dict[str, dict[str, str]]] = {}  # and per cast
     for m in messages:
         notes.append({"id": m.id, "username": m.recipient, "kind": m.kind,
                       "instance_id": m.instance_id, "payload": m.payload, "created_at": now,
                       "read_at": None})
-        p, recipient = _recipient(m.recipient, prefs.get(m.recipient, {}), directory)
+        if m.recipient not in recipients:
+            recipients[m.recipient] = _recipient(m.recipient, prefs.get(m.recipient, {}),
+                                                 directory)
+        p, recipient = recipients[m.recipient]
         if m.payload.get("language") in ("zh", "en"):  # a message in a set language (the
             recipient = {**recipient, "language": m.payload["language"]}  # daily report's)
-        data = {**m.payload, "people": _people(m.payload, directory)}
+        cast = _cast(m.payload)
+        if cast not in people:
+            people[cast] = _people(m.payload, directory)
+        data = {**m.payload, "people": people[cast]}
         for channel in p.channels:
             if channel != "app":
                 out.append(_outbox_row(uuid5(m.id, channel), m.kind, m.recipient, channel,

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from engine.store import prepared
+from engine.store import bulk, prepared
 from engine.store.projections import Projection, Row, changed, flatten
 from engine.store.tables import metadata
 
@@ -97,6 +97,13 @@ def write_many(session: Session, pairs: Iterable[tuple[Projection | None, Projec
     changes.execute(conn or session.connection())
 
 
+def advance(conn: sa.Connection, instances: Sequence[tuple[Any, int, Any]]) -> None:
+    """Set ``seq`` and ``updated_at`` of instances, given as (id, seq, updated_at): all
+    that events which change nothing else in the projections (reminders) do to them."""
+    bulk.update_rows(conn, _instance, "id", [{"id": iid, "seq": seq, "updated_at": at}
+                                             for iid, seq, at in instances])
+
+
 def insert_all(session: Session, projections: Iterable[Projection],
                event_rows: Sequence[dict[str, Any]] = ()) -> None:
     """Insert the rows of instances that have none yet (and their events, if given)."""
@@ -116,5 +123,5 @@ def delete_all_projections(session: Session) -> None:
         conn.execute(table.delete())
 
 
-__all__ = ["PROJECTION_TABLES", "delete_all_projections", "insert_all", "write",
+__all__ = ["PROJECTION_TABLES", "advance", "delete_all_projections", "insert_all", "write",
            "write_many"]

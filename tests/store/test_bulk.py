@@ -1,5 +1,6 @@
 """Batches of rows (``engine.store.bulk``): COPY on PostgreSQL, executemany on SQLite,
-the same rows back on both, and deleting many (task, timer) pairs in one statement."""
+the same rows back on both, updating many rows by key and deleting many (task, timer)
+pairs in one statement."""
 
 from __future__ import annotations
 
@@ -62,3 +63,21 @@ def test_delete_pairs_deletes_exactly_those(db: Database, n: int) -> None:
     with db.session(write=False) as s:
         left = set(s.connection().execute(sa.select(_timer.c.task_id, _timer.c.timer)).all())
     assert left == {(t, "r1") for t in tasks}
+
+
+@pytest.mark.parametrize("n", [1, bulk.COPY_FROM, 60])
+def test_update_rows_sets_those_columns_of_those_rows(db: Database, n: int) -> None:
+    rows = _rows(n + 1)
+    with db.session() as s:
+        bulk.insert_rows(s.connection(), _outbox, rows)
+        later = datetime(2026, 12, 2, 1, 2, 3, 456789, tzinfo=SHANGHAI)
+        bulk.update_rows(s.connection(), _outbox, "id", [
+            {"id": r["id"], "attempts": i + 7, "next_attempt_at": later + timedelta(seconds=i)}
+            for i, r in enumerate(rows[:n])])  # the last row stays as it was
+        s.commit()
+    with db.session(write=False) as s:
+        got = {r["id"]: dict(r) for r in s.connection().execute(sa.select(_outbox)).mappings()}
+    want = {r["id"]: r for r in rows}
+    for i, r in enumerate(rows[:n]):
+        want[r["id"]] = {**r, "attempts": i + 7, "next_attempt_at": later + timedelta(seconds=i)}
+    assert got == want
