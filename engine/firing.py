@@ -45,7 +45,8 @@ from engine.core.events import Event
 from engine.core.messages import reminder_messages
 from engine.core.timers import plain_reminder
 from engine.core.worktime import WorkingHours
-from engine.store import absences, bulk, event_log, messaging, writer
+from engine.store import absences, bulk, event_log, messaging, numbers, writer
+from engine.store import definitions as defs
 from engine.store.projections import Projection, project
 from engine.store.tables import metadata
 
@@ -53,15 +54,19 @@ _timer = messaging.TimerRow.__table__  # type: ignore[attr-defined]
 _events = metadata.tables["event_log"]
 _task = metadata.tables["task"]
 _instance = metadata.tables["instance"]
+_version = metadata.tables["definition_version"]
 _TITLE: int = _instance.c.title.type.length  # type: ignore[attr-defined]  # may be cut short
 _CLAIM = (sa.select(_timer.c.task_id, _timer.c.timer, _timer.c.instance_id,
                     _task.c.status.label("task_status"), _task.c.node, _task.c.assignee,
                     _task.c.due_at, _instance.c.status, _instance.c.node.label("at_node"),
                     _instance.c.seq, _instance.c.title, _instance.c.initiator,
-                    _instance.c.data,
-                    _instance.c.definition_key, _instance.c.definition_version)
+                    _instance.c.data, _instance.c.number, _instance.c.definition_key,
+                    _instance.c.definition_version, _version.c.digest)
           .select_from(_timer.outerjoin(_task, _task.c.id == _timer.c.task_id)
-                       .outerjoin(_instance, _instance.c.id == _timer.c.instance_id))
+                       .outerjoin(_instance, _instance.c.id == _timer.c.instance_id)
+                       .outerjoin(_version, sa.and_(
+                           _version.c.key == _instance.c.definition_key,
+                           _version.c.version == _instance.c.definition_version)))
           .where(_timer.c.due_at <= sa.bindparam("now")).order_by(_timer.c.due_at)
           .limit(sa.bindparam("limit")).with_for_update(skip_locked=True, of=_timer))
 
@@ -70,8 +75,9 @@ def claim(session: Session, now: datetime, limit: int) -> list[Any]:
     """Due timer rows, earliest first, locked for this transaction (skipping rows other
     workers hold), with their task's and instance's projection rows (``task_id``,
     ``timer``, ``instance_id``, ``task_status``, ``node``, ``assignee``, ``due_at`` of
-    the task, ``status``, ``at_node``, ``seq``, ``title``, ``initiator``, ``data`` and the
-    definition version of the instance; None where the row is gone)."""
+    the task, ``status``, ``at_node``, ``seq``, ``title``, ``initiator``, ``data``,
+    ``number``, the definition version of the instance and its ``digest``; None where the
+    row is gone)."""
     return list(session.connection().execute(_CLAIM, {"now": now, "limit": limit}))
 
 
@@ -111,24 +117,26 @@ def write_batch(session: Session, catalog: Catalog, directory: OrgDirectory,
         mine[row.instance_id].append(row)
     definitions: dict[tuple[str, int], ProcessDefinition] = {}
 
-    def definition(ref: tuple[str, int]) -> ProcessDefinition:
-        return definitions.get(ref) or definitions.setdefault(ref, catalog.get(*ref))
+    def definition(ref: tuple[str, int], digest: str | None = None) -> ProcessDefinition:
+        found = definitions.get(ref) or (defs.cached(*ref, digest) if digest else None)
+        return definitions.setdefault(ref, found or catalog.get(*ref))
 
     out = _Writes()
     rest = {iid: claimed for iid, claimed in mine.items()
             if not (short and _reminders(out, definition, claimed, now, calendar))}
     if rest:
         _by_command(session, out, definition, rest, directory, now, calendar)
-    if out.events:
-        bulk.insert_rows(conn, _events, out.events)
-        writer.write_many(session, out.pairs, conn)
-        writer.advance(conn, out.advanced)
-    messaging.write_planned(session, out.plans, directory, now)
-    bulk.delete_pairs(conn, _timer, "task_id", "timer", out.stale)
+    with bulk.together(conn):  # the bulk writes in one statement (PostgreSQL)
+        if out.events:
+            bulk.insert_rows(conn, _events, out.events)
+            writer.write_many(session, out.pairs, conn)
+            writer.advance(conn, out.advanced)
+        messaging.write_planned(session, out.plans, directory, now)
+        bulk.delete_pairs(conn, _timer, "task_id", "timer", out.stale)
     return out
 
 
-def _reminders(out: _Writes, definition: Callable[[tuple[str, int]], ProcessDefinition],
+def _reminders(out: _Writes, definition: Callable[..., ProcessDefinition],
                claimed: list[Any], now: datetime, calendar: WorkingHours) -> bool:
     """Fire the timers claimed for one instance from their rows, when the instance runs and
     each timer is a plain reminder of a pending task (``timers.plain_reminder``: the same
@@ -139,7 +147,9 @@ def _reminders(out: _Writes, definition: Callable[[tuple[str, int]], ProcessDefi
     first = claimed[0]
     if first.status != "running" or first.at_node is None or len(first.title) >= _TITLE:
         return False
-    defn = definition((first.definition_key, first.definition_version))
+    defn = definition((first.definition_key, first.definition_version), first.digest)
+    if first.number:  # the messages quote it (messaging reads it there)
+        numbers.remember(first.instance_id, first.number)
     new = []
     for row in claimed:
         e = None if row.task_status != "pending" or row.due_at is None else plain_reminder(

@@ -81,3 +81,41 @@ def test_update_rows_sets_those_columns_of_those_rows(db: Database, n: int) -> N
     for i, r in enumerate(rows[:n]):
         want[r["id"]] = {**r, "attempts": i + 7, "next_attempt_at": later + timedelta(seconds=i)}
     assert got == want
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_together_sends_the_same_writes_at_the_end(db: Database, n: int) -> None:
+    rows, now = _rows(n + 2), datetime.now(UTC)
+    timers = [{"task_id": uuid4(), "timer": "r0", "instance_id": uuid4(), "due_at": now}
+              for _ in range(n + 1)]
+    with db.session() as s:
+        conn = s.connection()
+        bulk.insert_rows(conn, _timer, timers)
+        with bulk.together(conn):
+            bulk.insert_rows(conn, _outbox, rows[:n])
+            bulk.update_rows(conn, _outbox, "id", [{"id": r["id"], "attempts": 5}
+                                                   for r in rows[:n]])  # sends the insert
+            bulk.delete_pairs(conn, _timer, "task_id", "timer",
+                              [(t["task_id"], "r0") for t in timers[:n]])
+            bulk.insert_rows(conn, _outbox, rows[n:])  # the table again: sent in order
+        s.commit()
+    with db.session(write=False) as s:
+        got = {r["id"]: dict(r) for r in s.connection().execute(sa.select(_outbox)).mappings()}
+        left = s.connection().execute(sa.select(_timer.c.task_id)).scalars().all()
+    assert got == {r["id"]: {**r, "attempts": 5 if i < n else 0} for i, r in enumerate(rows)}
+    assert left == [timers[-1]["task_id"]]
+
+
+def test_together_sends_nothing_when_the_block_fails_and_a_clash_still_raises(
+        db: Database) -> None:
+    rows = _rows(10)
+    with db.session() as s, pytest.raises(RuntimeError), bulk.together(s.connection()):
+        bulk.insert_rows(s.connection(), _outbox, rows)
+        raise RuntimeError("stop")
+    with db.session() as s:
+        bulk.insert_rows(s.connection(), _outbox, rows[:1])
+        s.commit()
+    with db.session() as s, pytest.raises(sa.exc.IntegrityError), bulk.together(s.connection()):
+        bulk.insert_rows(s.connection(), _outbox, rows)
+    with db.session(write=False) as s:
+        assert s.connection().execute(sa.select(_outbox.c.id)).scalars().all() == [rows[0]["id"]]
