@@ -34,8 +34,9 @@ from engine.demo.forms import FORMS, revised
 Progress = Callable[[int, int], None]
 
 
-# the simulated logistics system's answers, minutes after the previous one (median)
-SERVICE_ANSWERS = (("shipped", 240), ("in_transit", 900), ("arrived", 1500))
+# the simulated logistics system's answers, working minutes after the previous one
+# (median): the warehouse ships and the carrier delivers to stores in working hours
+SERVICE_ANSWERS = (("shipped", 120), ("in_transit", 240), ("arrived", 420))
 
 
 def _uuid(rng: random.Random) -> UUID:
@@ -214,7 +215,7 @@ class Simulation:
         decisions draw the same numbers as without them)."""
         rng = random.Random(f"{self.seed}/{case.idx}/{call_id}")
         for status, minutes in SERVICE_ANSWERS:
-            at = at + timedelta(minutes=minutes * rng.uniform(0.5, 1.5))
+            at = self.cal.add_working(at, 60 * minutes * rng.uniform(0.5, 1.5))
             self.push(at, f"service:{status}", case.idx, call_id)
 
     def answer(self, case: _Case, at: datetime, call_id: UUID, status: str) -> None:
