@@ -1,7 +1,7 @@
 // Attachments: the files of a request (every version), uploading with a progress bar,
 // downloading behind the bearer token, and the form widget of `format: attachment`.
 import type { WidgetProps } from "@rjsf/utils";
-import { createContext, useContext, useId, useRef, useState } from "react";
+import { createContext, useContext, useId, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import "./attachments.css";
 import { ApiError, getToken } from "../api/client";
@@ -208,13 +208,15 @@ export function AttachmentsPanel({ inst, onChanged }: { inst: InstanceOut; onCha
             </div>
           )}
           <label htmlFor={inputId}>{t("attachments.choose")}</label>
-          <input id={inputId} ref={fileInput} type="file" multiple={!replaces}
-            accept={limits.data?.types.join(",")}
-            onChange={(e) => {
-              setChosen(Array.from(e.target.files ?? []));
-              setMessage(null);
-              setProgress(null);
-            }} />
+          <FilePicker chosen={chosen.map((f) => f.name)} many={!replaces}>
+            <input id={inputId} ref={fileInput} type="file" multiple={!replaces} className="sr-only"
+              accept={limits.data?.types.join(",")}
+              onChange={(e) => {
+                setChosen(Array.from(e.target.files ?? []));
+                setMessage(null);
+                setProgress(null);
+              }} />
+          </FilePicker>
           {limits.data && (
             <p className="muted small">{t("attachments.limits", {
               limit: formatBytes(limits.data.max_bytes, i18n.language), max: limits.data.max_files,
@@ -269,7 +271,8 @@ export function AttachmentWidget(props: WidgetProps) {
           <AttachmentLink a={current} /> <span className="muted">· {formatBytes(current.size, i18n.language)}</span>
         </div>
       )}
-      <input id={props.id} type="file" disabled={props.disabled}
+      <FilePicker chosen={uploaded ? [uploaded.name] : []} many={false} disabled={props.disabled}>
+      <input id={props.id} type="file" disabled={props.disabled} className="sr-only"
         accept={limits.data?.types.join(",")} aria-required={props.required}
         onChange={(e) => {
           const file = e.target.files?.[0];
@@ -294,9 +297,30 @@ export function AttachmentWidget(props: WidgetProps) {
               setError(refusal(err, [file], limits.data, t, i18n.language));
             });
         }} />
+      </FilePicker>
       {progress !== null && <Progress fraction={progress} label={t("attachments.progress")} />}
       {error && <div className="problem" role="alert">{error}</div>}
     </div>
+  );
+}
+
+/** A file input in our words and language: the browser's own button and "no file chosen"
+ * follow the browser's language, not the one chosen in the app. The input itself stays
+ * (visually hidden, focusable, labelled), so keyboards, screen readers and tests use it. */
+function FilePicker({ chosen, many, disabled, children }: {
+  chosen: string[]; many: boolean; disabled?: boolean; children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <label className={`file-picker${disabled ? " disabled" : ""}`}>
+      {children}
+      <span className="btn file-picker-button" aria-hidden="true">
+        {t(many ? "attachments.pick" : "attachments.pickOne")}
+      </span>
+      <span className="file-picker-chosen muted small" aria-hidden="true">
+        {chosen.length ? chosen.join(", ") : t("attachments.noneChosen")}
+      </span>
+    </label>
   );
 }
 

@@ -282,7 +282,7 @@ const en = {
   },
   attachments: {
     title: "Attachments", none: "No files attached yet.", attached: "File attached",
-    choose: "Files to attach", comment: "Comment (optional)", upload: "Upload",
+    choose: "Files to attach", pick: "Choose files", pickOne: "Choose a file", noneChosen: "No file chosen", comment: "Comment (optional)", upload: "Upload",
     progress: "Upload progress", uploadedOne: "File attached.", uploadedMany: "{{count}} files attached.",
     limits: "Up to {{limit}} per file, {{max}} files at a time: {{types}}",
     tooLarge: "{{name}} is too large: the limit is {{limit}} per file.",

@@ -284,7 +284,7 @@ const zh: Messages = {
   },
   attachments: {
     title: "附件", none: "暂无附件。", attached: "上传附件",
-    choose: "选择要上传的文件", comment: "说明（可选）", upload: "上传",
+    choose: "选择要上传的文件", pick: "选择文件", pickOne: "选择一个文件", noneChosen: "未选择文件", comment: "说明（可选）", upload: "上传",
     progress: "上传进度", uploadedOne: "附件已上传。", uploadedMany: "已上传 {{count}} 个附件。",
     limits: "每个文件不超过 {{limit}}，每次最多 {{max}} 个：{{types}}",
     tooLarge: "{{name}} 太大：每个文件不能超过 {{limit}}。",
