@@ -307,6 +307,8 @@ _DEFINITION = (
      "the rule", "步骤 “{node}” 的审批人可能为空：{why}；请设置 policies.fallback_approver 或修改规则"),
     ("nobody holds role '{role}'", "没有人担任角色 “{role}”"),
     ("the form field '{field}' is not required", "表单字段 “{field}” 不是必填"),
+    ("process '{key}' has no finished requests in this period",
+     "流程 “{key}” 在此期间没有已完成的申请"),
     ("unit '{unit}' has no head", "单元 “{unit}” 没有负责人"),
     ("nobody in unit '{unit}' holds role '{role}'", "单元 “{unit}” 中没有人担任角色 “{role}”"),
     ("nobody in unit '{unit}' is a member", "单元 “{unit}” 中没有成员"),

@@ -5,6 +5,8 @@ the old advice. Its own server: publishing changes the demo for every later test
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,8 +21,17 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serving(tmp_path_factory.mktemp("serve-versions")) as server:
-        yield server
+    # the demo's logistics system answers a sample order's delivery step quickly here
+    pace = os.environ.get("SIGNOFF_DEMO_LOGISTICS_PACE")
+    os.environ["SIGNOFF_DEMO_LOGISTICS_PACE"] = "0.2"
+    try:
+        with serving(tmp_path_factory.mktemp("serve-versions")) as server:
+            yield server
+    finally:
+        if pace is None:
+            os.environ.pop("SIGNOFF_DEMO_LOGISTICS_PACE", None)
+        else:
+            os.environ["SIGNOFF_DEMO_LOGISTICS_PACE"] = pace
 
 
 def _finish_sample_orders(server: Server, n: int) -> None:
@@ -38,6 +49,11 @@ def _finish_sample_orders(server: Server, n: int) -> None:
             task = pending[0]
             out = server.api("POST", f"/tasks/{task['id']}/approve?view=full",
                              token=server.token(task["assignee"]), json={})
+        for _ in range(150):  # then the logistics system ships and delivers (0.2 s apart)
+            if out["status"] != "running":
+                break
+            time.sleep(0.2)
+            out = server.api("GET", f"/instances/{out['id']}", token=server.token(requester))
         assert out["status"] == "approved", out["status"]
 
 

@@ -6,12 +6,13 @@ file names), names and numbers. The refusals the server sends come in Chinese to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from engine.demo import forms as demo_forms
-from tests.browser.conftest import DESKTOP, Server, shot, sign_in
+from tests.browser.conftest import DESKTOP, Server, serving, shot, sign_in
 from tests.browser.helpers import pending_tasks
 
 pytestmark = pytest.mark.browser
@@ -84,6 +85,14 @@ def english_on(page: Any) -> dict[str, str]:
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # lazy parts (the diagram, charts) draw after the data
     return english_words(page.evaluate(_TEXTS, SKIP))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo server of this module's own: the shared one holds requests other browser
+    tests typed in English (store names, suppliers), which are not the UI's words."""
+    with serving(tmp_path_factory.mktemp("zh-serve")) as own:
+        yield own
 
 
 @pytest.fixture
