@@ -225,12 +225,7 @@ def _restore_logical(url: sa.URL, path: Path, kind: str,
         db = open_database(url)
         try:
             with db.session() as session:
-                conn = session.connection()
-                # rows a migration writes itself (org_version's one row, 0022), which the
-                # export holds too: the export's copy is the one kept
-                if sa.inspect(conn).has_table("org_version"):
-                    conn.execute(sa.text("DELETE FROM org_version"))
-                done = logical.load(conn, header, rows,
+                done = logical.load(session.connection(), header, rows,
                                     progress=_Counter(progress, header.total_rows))
                 session.commit()
         finally:
