@@ -88,14 +88,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @contextmanager
-def serving(work: Path) -> Iterator[Server]:
-    """``signoff serve --demo`` on SQLite in ``work``, on a free port, until the block ends."""
+def serving(work: Path, **settings: str) -> Iterator[Server]:
+    """``signoff serve --demo`` on SQLite in ``work``, on a free port, until the block ends;
+    ``settings``: more environment (``SIGNOFF_...``) for the server."""
     port = _free_port()
     db_url = f"sqlite:///{work / 'signoff.db'}"
     env = {**os.environ,
            "SIGNOFF_DEFINITIONS_DIR": str(ROOT / "definitions"),
            "SIGNOFF_UI_DIST": str(ROOT / "ui" / "dist"),
-           "SIGNOFF_DATABASE_URL": db_url}
+           "SIGNOFF_DATABASE_URL": db_url, **settings}
     log = work / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(_signoff_bin()), "serve", "--demo", "--port", str(port),

@@ -5,7 +5,6 @@ the old advice. Its own server: publishing changes the demo for every later test
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,16 +21,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # the demo's logistics system answers a sample order's delivery step quickly here
-    pace = os.environ.get("SIGNOFF_DEMO_LOGISTICS_PACE")
-    os.environ["SIGNOFF_DEMO_LOGISTICS_PACE"] = "0.2"
-    try:
-        with serving(tmp_path_factory.mktemp("serve-versions")) as server:
-            yield server
-    finally:
-        if pace is None:
-            os.environ.pop("SIGNOFF_DEMO_LOGISTICS_PACE", None)
-        else:
-            os.environ["SIGNOFF_DEMO_LOGISTICS_PACE"] = pace
+    with serving(tmp_path_factory.mktemp("serve-versions"),
+                 SIGNOFF_DEMO_LOGISTICS_PACE="0.2") as server:
+        yield server
 
 
 def _finish_sample_orders(server: Server, n: int) -> None:
