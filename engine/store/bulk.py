@@ -164,15 +164,15 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
 def update_rows(conn: sa.Connection, table: sa.Table, key: str,
                 rows: Sequence[dict[str, Any]]) -> None:
     """Set the other columns of each row (dicts with the same keys) where ``key`` matches:
-    one ``UPDATE ... FROM unnest(...)`` on PostgreSQL, an executemany elsewhere."""
+    one ``UPDATE ... FROM unnest(...)`` on PostgreSQL, elsewhere the statement the
+    projection writer uses (``prepared.update``)."""
     if not rows:
         return
     names = [n for n in rows[0] if n != key]
     if conn.dialect.name != "postgresql" or (len(rows) < COPY_FROM
                                               and _TOGETHER not in conn.info):
-        conn.execute(table.update().where(table.c[key] == sa.bindparam(f"k_{key}")).values(
-            {n: sa.bindparam(n) for n in names}),
-            [{f"k_{key}": r[key], **{n: r[n] for n in names}} for r in rows])
+        prepared.update(conn, table, (key,), tuple(names),
+                        [{f"k_{key}": r[key], **{n: r[n] for n in names}} for r in rows])
         return
     quote = conn.dialect.identifier_preparer.quote
     given_names = [key, *names]

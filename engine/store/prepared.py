@@ -99,4 +99,14 @@ def insert(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]])
         prepared(("insert", table.name, names), table.insert, names).run(conn, rows)
 
 
-__all__ = ["Prepared", "insert", "prepared"]
+def update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], cols: tuple[str, ...],
+           rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE ``table`` setting ``cols`` where ``keys`` match, for ``rows`` that give each
+    key as ``k_<key>`` and each column by its name."""
+    prepared(("update", table.name, keys, cols),
+             lambda: table.update().where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
+             .values({c: sa.bindparam(c) for c in cols}),
+             (*(f"k_{k}" for k in keys), *cols)).run(conn, rows)
+
+
+__all__ = ["Prepared", "insert", "prepared", "update"]

@@ -33,13 +33,9 @@ def _update(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
     if not changes:
         return
     cols = tuple(sorted({c for _, diff, _ in changes for c in diff}))
-    names = (*(f"k_{k}" for k in keys), *cols)
-    statement = prepared.prepared(
-        ("update", table.name, keys, cols),
-        lambda: table.update().where(*(table.c[k] == sa.bindparam(f"k_{k}") for k in keys))
-        .values({c: sa.bindparam(c) for c in cols}), names)
-    statement.run(conn, [{**{f"k_{k}": v for k, v in key.items()}, **{c: row[c] for c in cols}}
-                         for key, _, row in changes])
+    prepared.update(conn, table, keys, cols, [{**{f"k_{k}": v for k, v in key.items()},
+                                               **{c: row[c] for c in cols}}
+                                              for key, _, row in changes])
 
 
 class _Changes:
