@@ -162,9 +162,9 @@ def _reminders(out: _Writes, definition: Callable[..., ProcessDefinition],
     out.events += event_log.records(iid, seq, [e for e, _ in new])
     out.plans.append(messaging.Planned(
         gone=[{"t": row.task_id, "k": row.timer} for row in claimed],
-        messages=[m for i, (e, due) in enumerate(new, start=seq + 1)
-                  for m in reminder_messages(defn, e, i, first.title, first.initiator,
-                                             first.data, due)]))
+        messages=reminder_messages(
+            defn, iid, first.title, first.initiator, first.data,
+            [(i, e, due) for i, (e, due) in enumerate(new, start=seq + 1)])))
     out.advanced.append((iid, seq + len(new), now))
     out.fired += len(new)
     out.short += len(new)

@@ -20,7 +20,7 @@ keys: ``process``, ``step``, ``initiator``, ``actor``, ``reason``, ``request_tit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid5
@@ -83,15 +83,17 @@ def _reminder(add: _Add, seq: int, e: ev.ReminderSent, due: str | None) -> None:
     add(seq, "reminder", e.recipients, e, task_id=str(e.task_id), due=due, timer=e.timer)
 
 
-def reminder_messages(defn: ProcessDefinition, e: ev.ReminderSent, seq: int, title: str,
-                      initiator: str, data: Mapping[str, Any], due: str | None
+def reminder_messages(defn: ProcessDefinition, instance_id: UUID, title: str, initiator: str,
+                      data: Mapping[str, Any],
+                      reminders: Iterable[tuple[int, ev.ReminderSent, str | None]]
                       ) -> list[Message]:
-    """``messages_for`` of ``e`` alone (``seq`` its seq) when only the request's title,
-    initiator and form data and the task's due time (ISO text) are known: the same
-    messages."""
+    """``messages_for`` of the ``reminders`` of one request, given as (seq, event, the
+    task's due time as ISO text), when only the request's title, initiator and form data
+    are known: the same messages."""
     out: list[Message] = []
-    base = _base(defn, e.instance_id, title, initiator, data)
-    _reminder(_adder(defn, e.instance_id, base, out), seq, e, due)
+    add = _adder(defn, instance_id, _base(defn, instance_id, title, initiator, data), out)
+    for seq, e, due in reminders:
+        _reminder(add, seq, e, due)
     return out
 
 
