@@ -1,10 +1,10 @@
-"""Statements of the command path compiled once per database dialect, run as driver SQL.
+"""Statements of the command path compiled once, run as driver SQL on SQLite.
 
 ``Connection.execute(construct, rows)`` costs, on every call, the construct's cache key,
 the compiled-cache lookup and the per-row parameter processing of SQLAlchemy's execution
 context; a decision runs a dozen small statements, so on SQLite that overhead was most
-of a decision's time. ``Prepared(statement, names)`` compiles ``statement`` once per
-dialect for the columns ``names`` into the driver's own SQL, with the bind processor of
+of a decision's time. ``Prepared(statement, names)`` compiles ``statement`` once (for
+SQLite) for the columns ``names`` into the driver's own SQL, with the bind processor of
 each parameter (``AwareDateTime``, JSON, UUID as the dialect stores them), and ``run``
 hands the processed rows to ``Connection.exec_driver_sql``: still SQLAlchemy's connection,
 transaction and events (so what a statement sends is what was captured), but none of the
@@ -51,18 +51,11 @@ class _Compiled:
 
 class Prepared:
     """``statement`` for rows keyed by ``names`` (the columns of an INSERT, the bind
-    parameters of an UPDATE), compiled per dialect on first use."""
+    parameters of an UPDATE), compiled for SQLite on first use there."""
 
     def __init__(self, statement: sa.Executable, names: Sequence[str]) -> None:
         self.statement, self.names = statement, tuple(names)
-        self._by_dialect: dict[str, _Compiled] = {}
-
-    def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(dialect.name)
-        if found is None:
-            found = self._by_dialect[dialect.name] = _Compiled(self.statement, self.names,
-                                                               dialect)
-        return found
+        self._sqlite: _Compiled | None = None  # only SQLite runs the compiled form
 
     def run(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Execute for ``rows`` (one: ``execute``; more: the driver's ``executemany``) as
@@ -74,7 +67,9 @@ class Prepared:
         if conn.dialect.name != "sqlite":
             conn.execute(self.statement, rows[0] if len(rows) == 1 else list(rows))
             return
-        compiled = self._compiled(conn.dialect)
+        compiled = self._sqlite
+        if compiled is None:
+            compiled = self._sqlite = _Compiled(self.statement, self.names, conn.dialect)
         params = [compiled.row(r) for r in rows]
         conn.exec_driver_sql(compiled.sql, params[0] if len(params) == 1 else params)
 
