@@ -45,10 +45,8 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
         _insert(conn, table, rows)
         return
     names = list(rows[0])
-    dialect = conn.dialect
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                  for name in names]
-    preparer = dialect.identifier_preparer
+    processors = [_processor(conn, table, name) for name in names]
+    preparer = conn.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in names)
     driver = conn.connection.driver_connection
     assert driver is not None
@@ -59,9 +57,14 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
                             for name, p in zip(names, processors, strict=True)])
 
 
+def _processor(conn: sa.Connection, table: sa.Table, name: str) -> Callable[[Any], Any] | None:
+    """The bind processor SQLAlchemy applies to values of column ``name``, if any."""
+    return table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+
+
 def _processed(conn: sa.Connection, table: sa.Table, name: str, values: list[Any]) -> list[Any]:
     """``values`` of column ``name`` as SQLAlchemy would bind them."""
-    p = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    p = _processor(conn, table, name)
     return values if p is None else [p(v) for v in values]
 
 
