@@ -127,12 +127,15 @@ class OrgDirectory:
         return current
 
     def users_with_role(self, role: str) -> tuple[str, ...]:
-        found = self._by_role.get(role)
-        if found is None:  # a directory is a frozen value: worked out once per role
-            found = tuple(sorted(u.username for u in self.users.values() if role in u.roles))
-            if len(self._by_role) < 10_000:
-                self._by_role[role] = found
-        return found
+        by_role = self._by_role
+        if not by_role and self.users:  # a directory is a frozen value: indexed once
+            held: dict[str, list[str]] = {}
+            for user in sorted(self.users.values(), key=lambda u: u.username):
+                for r in dict.fromkeys(user.roles):
+                    held.setdefault(r, []).append(user.username)
+            by_role.update({r: tuple(names) for r, names in held.items()})
+            by_role.setdefault("", ())  # indexed, even when no user holds a role
+        return by_role.get(role, ())
 
     @property
     def roles(self) -> frozenset[str]:
