@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from engine.analytics.approvers import ApproverStats, approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
-from engine.analytics.columns import Floats, first_rows
+from engine.analytics.columns import Floats, distinct_pairs, first_rows
 from engine.analytics.conditions import SkipCondition, learn_skip_condition
 from engine.analytics.holdout import check_removal, check_skip, earlier_part, sentence
 from engine.analytics.judge import Thresholds, judge
@@ -172,8 +172,7 @@ def lone_stops(history: History) -> dict[str, int]:
     if not stops.any():
         return {}
     width = len(c.steps) or 1
-    pairs = np.sort(c.case[stops] * width + c.step[stops])
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]  # distinct (case, step)
+    pairs = distinct_pairs(c.case[stops], c.step[stops], len(c.case_ids), width)  # (case, step)
     per_case = np.bincount(pairs // width, minlength=len(c.case_ids))
     lone = pairs[per_case[pairs // width] == 1] % width
     counts = np.bincount(lone, minlength=len(c.steps))
