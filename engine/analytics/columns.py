@@ -155,10 +155,7 @@ def group_sorted(keys: Ints, values: Floats, n_groups: int,
     """``values`` sorted by (key, value) and the start offset of each key's run
     (length n_groups + 1). ``order``, an ordering of ``values`` ascending, saves sorting
     them (several statistics group the same values by different keys)."""
-    if order is None:
-        vals = values[by_key(keys, n_groups, np.arange(len(keys)))]
-    else:
-        vals = values[by_key(keys, n_groups, order)]
+    vals = values[by_key(keys, n_groups, np.arange(len(keys)) if order is None else order)]
     offsets = np.r_[0, np.cumsum(np.bincount(keys, minlength=n_groups))]
     if order is None:
         for k in range(n_groups):
