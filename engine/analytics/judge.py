@@ -152,7 +152,7 @@ def _confidence(stop_high: float, th: Thresholds) -> str:
 def _saving(s: StepStats, span_s: float, th: Thresholds, removal: Mapping[str, float]
             ) -> dict[str, Any]:
     """Approver time and cycle time saved by removing the step. The cycle-time saving
-    has one definition, shared with the what-if (``whatif.removal_saving``): the mean
+    has one definition, shared with the what-if (``whatif.removal_savings``): the mean
     cycle time of all requests in the period, before minus after."""
     years = max(span_s, 86400.0) / YEAR
     effort = min(th.handling_s, s.wait.median or 0.0)

@@ -81,19 +81,14 @@ def what_if(history: History, remove: Sequence[str] = (), skip: Sequence[Skip] =
     }
 
 
-def removal_saving(history: History, steps: Sequence[str]) -> dict[str, float]:
-    """The one definition of the cycle time saved by removing ``steps``, shared by the
-    report's candidates and the what-if: each request's cycle time loses the time it
-    waited at those steps (never below zero); ``before`` and ``after`` are the mean
-    cycle time over all requests, ``saved_total`` their summed difference. Vectorised
-    over the history's columns (a candidate per step, a million visits)."""
-    return removal_savings(history, [steps])[0]
-
-
 def removal_savings(history: History, edits: Sequence[Sequence[str]]
                     ) -> list[dict[str, float]]:
-    """``removal_saving`` of several edits (the report: each approval step alone), the
-    per-request figures they share computed once."""
+    """The one definition of the cycle time saved by removing a set of steps, per edit
+    of ``edits`` (the report's candidates: each approval step alone): each request's
+    cycle time loses the time it waited at those steps (never below zero); ``before``
+    and ``after`` are the mean cycle time over all requests, ``saved_total`` their summed
+    difference. Vectorised over the history's columns (a candidate per step, a million
+    visits), the per-request figures the edits share computed once."""
     c = history.columns()
     n = len(c.case_ids)
     if n == 0:
