@@ -27,7 +27,7 @@ from engine.core.definition import Node
 from engine.core.errors import FormInvalid, NotPermitted, TransitionNotAllowed
 from engine.core.flow import Flow
 from engine.core.forms import form_errors
-from engine.core.state import InstanceState, WaitState
+from engine.core.state import WaitState
 
 TIMEOUT = "timeout"  # the timer key of a service step's wait
 
@@ -49,11 +49,6 @@ def call(flow: Flow, node: Node, visit: int) -> None:
     flow.emit(ev.ServiceCalled(instance_id=s.id, at=flow.now, node=node.id, visit=visit,
                                call_id=flow.new_id(), system=spec.system,
                                request=request_data(node, s.data), due_at=due))
-
-
-def open_wait(state: InstanceState, call_id: Any) -> WaitState | None:
-    found = state.wait(call_id)
-    return found if found is not None and found.open else None
 
 
 def answer(flow: Flow, cmd: AnswerService) -> None:
@@ -101,4 +96,4 @@ def time_out(flow: Flow, wait: WaitState, scheduled: Any) -> None:
         flow.go(flow.leave_step(node, TIMEOUT, "timed_out", None))
 
 
-__all__ = ["TIMEOUT", "answer", "call", "open_wait", "request_data", "time_out"]
+__all__ = ["TIMEOUT", "answer", "call", "request_data", "time_out"]
