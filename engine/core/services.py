@@ -87,7 +87,7 @@ def time_out(flow: Flow, wait: WaitState, scheduled: Any) -> None:
     spec = node.service
     assert spec is not None
     s = flow.state
-    who = resolve_target(spec.notify, s.initiator, flow.directory) if spec.notify else ()
+    who = resolve_target(spec.notify, s.initiator, flow.directory)  # () without notify
     flow.emit(ev.ServiceTimedOut(instance_id=s.id, at=flow.now, task_id=wait.call_id,
                                  node=node.id, timer=TIMEOUT, scheduled_at=scheduled,
                                  system=wait.system, action="route" if spec.to else "notify",
