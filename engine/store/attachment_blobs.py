@@ -47,11 +47,10 @@ class Incoming:
         directory.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=directory, prefix=".upload-")
         self.path, self._fh, self._settle = Path(name), os.fdopen(fd, "wb"), settle
-        self.size, self.done = 0, False
+        self.done = False
 
     def write(self, chunk: bytes) -> None:
         self._fh.write(chunk)
-        self.size += len(chunk)
 
     def keep(self, sha256: str) -> None:
         if self.done:
