@@ -35,6 +35,12 @@ def new_secret() -> str:
     return "whsec_" + b64encode(secrets.token_bytes(24)).decode("ascii")
 
 
+def tracking_number(call_id: Any) -> str:
+    """The tracking number the system gives the shipment of a call (the simulated
+    history's answers use it too)."""
+    return "LX" + str(call_id).replace("-", "")[:10].upper()
+
+
 @dataclass
 class Shipment:
     """A call received: its body as sent, and the headers it came with."""
@@ -44,7 +50,7 @@ class Shipment:
 
     @property
     def tracking(self) -> str:
-        return "LX" + str(self.body["call_id"]).replace("-", "")[:10].upper()
+        return tracking_number(self.body["call_id"])
 
 
 @dataclass
@@ -142,4 +148,4 @@ class LogisticsSystem:
         return httpx.post(url, content=body, headers=headers, timeout=10.0)
 
 
-__all__ = ["STATUSES", "LogisticsSystem", "Shipment", "new_secret"]
+__all__ = ["STATUSES", "LogisticsSystem", "Shipment", "new_secret", "tracking_number"]

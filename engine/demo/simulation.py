@@ -30,6 +30,7 @@ from engine.demo import personas as P
 from engine.demo.arrivals import arrival_times, pick_processes
 from engine.demo.comments import remark
 from engine.demo.forms import FORMS, revised
+from engine.demo.logistics import tracking_number
 
 Progress = Callable[[int, int], None]
 
@@ -222,7 +223,7 @@ class Simulation:
         wait = case.st.wait(call_id)
         if wait is None or not wait.open or case.st.status != "running":
             return  # withdrawn meanwhile
-        data = {"status": status, "tracking_number": "LX" + call_id.hex[:10].upper()}
+        data = {"status": status, "tracking_number": tracking_number(call_id)}
         self.command(case, cmds.AnswerService(call_id=call_id, system=wait.system,
                                               node=wait.node, callback_id=f"sim-{status}",
                                               data=data), at)
