@@ -272,11 +272,10 @@ class Flow:
             return self._join(inside[1], "reject" if action == "reject" else "approve", actor)
         return target
 
-    def leave_step(self, node: Node, action: str, outcome: ev.VisitOutcome, actor: str | None
-                   ) -> str | None:
-        """Leave ``node`` (a service step) on the routes of ``action``; the node to enter
-        next (None: a branch waits at its join)."""
-        return self._leave(node, action, outcome, actor or "system")
+    def leave_step(self, node: Node, action: str, outcome: ev.VisitOutcome) -> str | None:
+        """Leave ``node`` (a service step; decided by ``system``) on the routes of
+        ``action``; the node to enter next (None: a branch waits at its join)."""
+        return self._leave(node, action, outcome, "system")
 
     def _return(self, node: Node, actor: str, comment: str | None, to: str) -> str | None:
         """Send the instance back; from a step of a branch, the whole fork goes back (its

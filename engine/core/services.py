@@ -76,7 +76,7 @@ def answer(flow: Flow, cmd: AnswerService) -> None:
                                  call_id=wait.call_id, system=wait.system,
                                  callback_id=cmd.callback_id, data=dict(cmd.data), done=done))
     if done:
-        flow.go(flow.leave_step(node, "next", "answered", None))
+        flow.go(flow.leave_step(node, "next", "answered"))
 
 
 def time_out(flow: Flow, wait: WaitState, scheduled: Any) -> None:
@@ -93,7 +93,7 @@ def time_out(flow: Flow, wait: WaitState, scheduled: Any) -> None:
                                  system=wait.system, action="route" if spec.to else "notify",
                                  recipients=who, to=spec.to))
     if spec.to:
-        flow.go(flow.leave_step(node, TIMEOUT, "timed_out", None))
+        flow.go(flow.leave_step(node, TIMEOUT, "timed_out"))
 
 
 __all__ = ["TIMEOUT", "answer", "call", "request_data", "time_out"]
