@@ -259,12 +259,13 @@ def decision_out(defn: ProcessDefinition, state: InstanceState, task_id: UUID, a
                        version=state.seq)
 
 
-def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: list[str]
-                ) -> InstanceSummaryOut:
+def summary_out(defn: ProcessDefinition, row: Instance | RequestRow, holders: list[str],
+                title: str) -> InstanceSummaryOut:
+    """``title``: the request's title as shown (its language, ``UnitOfWork.titles``)."""
     return InstanceSummaryOut(
         id=row.id, number=row.number, definition=row.definition_key,
         definition_version=row.definition_version,
-        definition_title=defn.title, title=row.title, initiator=row.initiator,
+        definition_title=defn.title, title=title, initiator=row.initiator,
         status=row.status, outcome=row.outcome, current_node=row.node,
         current_node_title=node_title(defn, row.node),
         holders=[row.initiator] if row.status == "returned" else holders,

@@ -148,15 +148,15 @@ class UnitOfWork:
         return decision_out(defn, state, task_id, action,
                             queries.number_of(self.session, state.id, read=not fresh))
 
-    def titles(self, rows: Iterable[tuple[UUID, str, int, str]]) -> dict[UUID, str]:
-        """The titles of requests (id, process, version, stored title) in the caller's
-        language; the forms of those whose Chinese title needs one read in one query."""
+    def titles(self, rows: Iterable[tuple[UUID, ProcessDefinition, str]]) -> dict[UUID, str]:
+        """The titles of requests (id, its definition as ``definition`` gave it, stored
+        title) in the caller's language; the forms of those whose Chinese title needs one
+        read in one query."""
         found = list(rows)
-        defns = {rid: self.definition(key, version) for rid, key, version, _ in found}
-        need = [rid for rid, defn in defns.items() if title_needs_form(defn, self.zh)]
+        need = [rid for rid, defn, _ in found if title_needs_form(defn, self.zh)]
         data = queries.form_data(self.session, need)
-        return {rid: request_title(defns[rid], stored, data.get(rid), self.zh)
-                for rid, _, _, stored in found}
+        return {rid: request_title(defn, stored, data.get(rid), self.zh)
+                for rid, defn, stored in found}
 
     def _words(self) -> tuple[str, Mapping[str, str]]:
         """The diagram's language and the names it gives people and roles."""

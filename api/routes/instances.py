@@ -65,12 +65,10 @@ def found_requests(uow: UnitOfWork, scope: str, status: str | None, f: ListFilte
 
 def summaries(uow: UnitOfWork, rows: list[queries.RequestRow]) -> list[InstanceSummaryOut]:
     holders = queries.holders(uow.session, [r.id for r in rows])
-    titles = uow.titles((r.id, r.definition_key, r.definition_version, r.title) for r in rows)
-    out = [summary_out(uow.definition(r.definition_key, r.definition_version), r,
-                       holders.get(r.id, [])) for r in rows]
-    for item in out:
-        item.title = titles[item.id]
-    return out
+    defns = [uow.definition(r.definition_key, r.definition_version) for r in rows]
+    titles = uow.titles((r.id, defn, r.title) for r, defn in zip(rows, defns, strict=True))
+    return [summary_out(defn, r, holders.get(r.id, []), titles[r.id])
+            for r, defn in zip(rows, defns, strict=True)]
 
 
 @router.get("", response_model=ListPage[InstanceSummaryOut],

@@ -57,13 +57,14 @@ def found_tasks(uow: UnitOfWork, f: ListFilter, sort: str, limit: int, offset: i
 
 def tasks_out(uow: UnitOfWork, rows: list[queries.InboxRow]) -> list[TaskOut]:
     paths = queries.inbox_paths(uow.session, [r.task.instance_id for r in rows])
-    titles = uow.titles((r.task.instance_id, r.task.definition_key, r.definition_version,
-                         r.instance_title) for r in rows)
+    defns = [uow.definition(r.task.definition_key, r.definition_version, r.digest)
+             for r in rows]  # with the digest: no query for a definition parsed already
+    titles = uow.titles((r.task.instance_id, defn, r.instance_title)
+                        for r, defn in zip(rows, defns, strict=True))
     items = []
-    for r in rows:
+    for r, defn in zip(rows, defns, strict=True):
         t = r.task
-        out = task_out(uow.definition(t.definition_key, r.definition_version, r.digest),
-                       task_id=t.id, instance_id=t.instance_id, node=t.node,
+        out = task_out(defn, task_id=t.id, instance_id=t.instance_id, node=t.node,
                        assignee=t.assignee, status=t.status, created_at=t.created_at,
                        due_at=t.due_at, instance_title=titles[t.instance_id],
                        initiator=r.initiator, path=paths.get(t.instance_id, []), now=uow.now)

@@ -100,6 +100,28 @@ def test_reading_a_task_or_a_request_reads_its_event_log_once(api: Api) -> None:
         sa.event.remove(sa.Engine, "before_cursor_execute", count)
 
 
+def test_an_inbox_page_reads_no_definition_its_rows_name_by_digest(api: Api) -> None:
+    """The page's rows carry their definition's digest: a definition parsed already is
+    not looked up again, in either language (the Chinese titles need the definition)."""
+    start_store(api)
+    me = api.as_("zhao.lei")
+    assert me.get("/api/tasks").status_code == 200  # the definition parsed by now
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM definition_version" in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        for lang in ("en", "zh-CN"):
+            page = me.get("/api/tasks", headers={"Accept-Language": lang})
+            assert page.status_code == 200 and page.json()["items"], lang
+        assert seen == []
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
+
+
 def test_every_directory_change_and_only_those_raise_the_org_version(api: Api) -> None:
     """The triggers of migration 0022, through plain SQL as any other process might write:
     each column the directory is made of raises ``org_version``, in users, roles and
