@@ -122,8 +122,7 @@ class UnitOfWork:
         # SQLite a read on the write session would take the write lock again).
         done = queries.just_committed(self.session, state.id, state.seq)
         if done is not None:
-            defn = (localize(done.definition, self.zh) if done.definition is not None
-                    else self.definition(state.definition_key, state.definition_version))
+            defn = self._definition_of(state, done.definition)
             return instance_out(defn, state, done.events, done.visits, self.user, self.now,
                                 self._forecast(defn, state, done.events),
                                 queries.number_of(self.session, state.id, read=False),
@@ -140,13 +139,17 @@ class UnitOfWork:
     def decision(self, state: InstanceState, task_id: UUID, action: str) -> DecisionOut:
         """The compact answer of a decision (``view`` is the whole request): right after
         the command, from what it committed, with no read."""
-        fresh, defn = queries.committed_definition(self.session, state.id, state.seq)
-        if defn is not None:
-            defn = localize(defn, self.zh)
-        else:
-            defn = self.definition(state.definition_key, state.definition_version)
-        return decision_out(defn, state, task_id, action,
+        fresh, committed = queries.committed_definition(self.session, state.id, state.seq)
+        return decision_out(self._definition_of(state, committed), state, task_id, action,
                             queries.number_of(self.session, state.id, read=not fresh))
+
+    def _definition_of(self, state: InstanceState, committed: ProcessDefinition | None
+                       ) -> ProcessDefinition:
+        """``state``'s definition in the caller's language: ``committed``, the one the
+        command just used, when at hand, else read."""
+        if committed is not None:
+            return localize(committed, self.zh)
+        return self.definition(state.definition_key, state.definition_version)
 
     def titles(self, rows: Iterable[tuple[UUID, ProcessDefinition, str]]) -> dict[UUID, str]:
         """The titles of requests (id, its definition as ``definition`` gave it, stored
