@@ -18,7 +18,7 @@ from api.schemas import (
     VisitOut,
 )
 from engine.core.decide import return_targets
-from engine.core.definition import Node, ProcessDefinition
+from engine.core.definition import WAITING_KINDS, Node, ProcessDefinition
 from engine.core.diagram import condition_words, mermaid, sla_words, step_words
 from engine.core.directory import User
 from engine.core.sla import due_flags
@@ -139,7 +139,7 @@ def visits_out(defn: ProcessDefinition, rows: Sequence[NodeVisit], now: datetime
                ) -> list[VisitOut]:
     out = []
     for v in rows:
-        end = v.left_at or (now if v.kind in ("approval", "service") else None)
+        end = v.left_at or (now if v.kind in WAITING_KINDS else None)
         out.append(VisitOut(node=v.node, node_title=node_title(defn, v.node) or v.node,
                             visit=v.visit, entered_at=v.entered_at, left_at=v.left_at,
                             outcome=v.outcome, decided_by=v.decided_by,

@@ -141,7 +141,7 @@ def forecast(defn: ProcessDefinition, learned: Learned, state: InstanceState,
     step = defn.nodes.get(node or "")
     at_fork = step is not None and step.kind == "fork" and bool(state.branches)
     if state.finished or node is None or not events or step is None \
-            or step.kind not in ("approval", "fork", "service"):
+            or not (step.waits or step.kind == "fork"):
         return Forecast(deadline, None)
     trace = trace_of(events)
     running = state.status == "running"

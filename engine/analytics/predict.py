@@ -367,7 +367,7 @@ def predict_trace(defn: ProcessDefinition, learned: Learned, trace: Trace, now: 
         return None
     last = seen[-1]
     step = defn.nodes.get(last.node)
-    if step is None or step.kind not in ("approval", "service"):
+    if step is None or not step.waits:
         return None
     first = next(e for e in seen if e.node == last.node)
     holders = [last.holder] if last.holder else []

@@ -134,7 +134,7 @@ def passages(defn: ProcessDefinition, trace: Trace) -> list[Passage]:
     out: list[Passage] = []
     for i, e in enumerate(firsts):
         node = defn.nodes.get(e.node)
-        if node is None or node.kind not in ("approval", "service"):  # steps that take time
+        if node is None or not node.waits:
             continue
         after = firsts[i + 1] if i + 1 < len(firsts) else None
         if after is None:  # withdrawn or cancelled while here

@@ -15,6 +15,7 @@ from engine.core.deadline import DeadlineRule
 from engine.core.rules._base import ApproverRule
 
 NodeKind = Literal["approval", "notify", "final", "fork", "service"]
+WAITING_KINDS = ("approval", "service")  # node kinds a request waits in (Node.waits)
 Join = Literal["all", "any"]
 Mode = Literal["any", "all", "sequential", "threshold"]
 InitiatorPolicy = Literal["auto_approve", "skip_to_manager", "require"]
@@ -161,6 +162,11 @@ class Node:
     service: ServiceCall | None = None  # a service step: what to call and wait for
 
     @property
+    def waits(self) -> bool:
+        """A step a request waits in (for people, or for an outside system): it takes time."""
+        return self.kind in WAITING_KINDS
+
+    @property
     def actions(self) -> tuple[str, ...]:
         """Actions an approver may take here (``approve``, ``reject``, ``return``)."""
         if self.kind != "approval":
@@ -279,6 +285,7 @@ def derived_prefix(key: str) -> str:
 
 
 __all__ = [
+    "WAITING_KINDS",
     "ApproverRule",
     "Clock",
     "DeadlineRule",
