@@ -3,6 +3,9 @@ the database on every request, and API tokens are looked up on every request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from sqlmodel import delete, select
 
@@ -20,6 +23,23 @@ def _update(api: Api, username: str, **fields: object) -> None:
             setattr(row, name, value)
         s.add(row)
         s.commit()
+
+
+@contextmanager
+def statements(containing: str) -> Iterator[list[str]]:
+    """The SQL statements sent, by any engine, while the block runs that contain
+    ``containing``."""
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if containing in statement:
+            seen.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
 
 
 def test_a_changed_directory_is_seen_by_the_next_request(api: Api) -> None:
@@ -84,20 +104,11 @@ def test_reading_a_task_or_a_request_reads_its_event_log_once(api: Api) -> None:
     iid = start_store(api)["id"]
     me = api.as_("zhao.lei")
     task = task_of(me, iid)
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM event_log" in statement:
-            seen.append(statement)
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", count)
-    try:
+    with statements("FROM event_log") as seen:
         for url in (f"/api/tasks/{task['id']}", f"/api/instances/{iid}"):
             seen.clear()
             assert me.get(url).status_code == 200
             assert len(seen) == 1, url
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", count)
 
 
 def test_an_inbox_page_reads_no_definition_its_rows_name_by_digest(api: Api) -> None:
@@ -106,20 +117,11 @@ def test_an_inbox_page_reads_no_definition_its_rows_name_by_digest(api: Api) -> 
     start_store(api)
     me = api.as_("zhao.lei")
     assert me.get("/api/tasks").status_code == 200  # the definition parsed by now
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM definition_version" in statement:
-            seen.append(statement)
-
-    sa.event.listen(sa.Engine, "before_cursor_execute", count)
-    try:
+    with statements("FROM definition_version") as seen:
         for lang in ("en", "zh-CN"):
             page = me.get("/api/tasks", headers={"Accept-Language": lang})
             assert page.status_code == 200 and page.json()["items"], lang
         assert seen == []
-    finally:
-        sa.event.remove(sa.Engine, "before_cursor_execute", count)
 
 
 def test_every_directory_change_and_only_those_raise_the_org_version(api: Api) -> None:
