@@ -12,8 +12,12 @@ simulates office hours with it and deadlines in working time use it
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -56,7 +60,7 @@ class WorkingCalendar:
         self._fixed = _fixed_offset(self._tz)
         if self.country:
             try:
-                holidays.country_holidays(self.country, years=2020)
+                _public_holidays(self.country, years=[2020])
             except NotImplementedError as exc:
                 raise CalendarInvalid(f"no public holidays known for {self.country!r}") from exc
 
@@ -221,7 +225,7 @@ class WorkingCalendar:
         off: holidays.HolidayBase | None = None
         extra: set[dt.date] = set()
         if self.country:
-            off = holidays.country_holidays(self.country, years=ys)
+            off = _public_holidays(self.country, years=ys)
             extra = set(getattr(off, "weekend_workdays", set()))
         first = dt.date(ys[0], 1, 1).toordinal()
         last = dt.date(ys[-1], 12, 31).toordinal()
@@ -252,6 +256,57 @@ def _fixed_offset(tz: dt.tzinfo) -> float | None:
         return None
     (off,) = offsets
     return None if off is None else off.total_seconds()
+
+
+def _public_holidays(country: str, years: list[int]) -> holidays.HolidayBase:
+    """``holidays.country_holidays(country, years=years)``, importing only that country's
+    module. Written by hand because ``country_holidays`` imports the package
+    ``holidays.countries``, whose ``__init__`` imports all of its ~250 country modules
+    (0.14 s of CPU, in every process that builds a calendar); the package's registry
+    names the one module a code or class name lives in, and that file is loaded alone
+    under its usual name. Anything unexpected (an unknown code, another layout of the
+    package) goes through ``country_holidays`` itself, which also raises
+    ``NotImplementedError`` for an unknown country."""
+    entity = _country_class(country)
+    if entity is None:
+        return holidays.country_holidays(country, years=years)
+    return entity(years=years)
+
+
+_load_lock = threading.Lock()
+
+
+def _country_class(country: str) -> type[holidays.HolidayBase] | None:
+    try:
+        from holidays.registry import COUNTRIES
+    except ImportError:
+        return None
+    module = next((m for m, names in COUNTRIES.items() if country in names), None)
+    if module is None:
+        return None
+    name = f"holidays.countries.{module}"
+    with _load_lock:
+        loaded = sys.modules.get(name)
+        if loaded is None:
+            path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None or not path.is_file():
+                return None
+            loaded = importlib.util.module_from_spec(spec)
+            sys.modules[name] = loaded
+            try:
+                spec.loader.exec_module(loaded)
+            except ImportError:
+                # a country built on another (Aland on Finland) imports the package
+                # after all, which then meets this half-loaded module
+                del sys.modules[name]
+                return None
+            except BaseException:
+                del sys.modules[name]
+                raise
+    entity = getattr(loaded, country, None)
+    return entity if isinstance(entity, type) and issubclass(entity, holidays.HolidayBase) \
+        else None
 
 
 def _secs(t: dt.time) -> float:

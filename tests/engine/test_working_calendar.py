@@ -3,9 +3,14 @@ China office hours, weekends, holidays and make-up workdays."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime, timedelta, timezone
 
-from engine.core.calendar import WorkingCalendar
+import holidays
+import pytest
+
+from engine.core.calendar import WorkingCalendar, _public_holidays
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -47,3 +52,33 @@ def test_working_seconds_between_counts_only_office_time() -> None:
     assert CAL.working_seconds_between(end, start) == 0
     week = CAL.working_seconds_between(local(2026, 11, 23, 0, 0), local(2026, 11, 30, 0, 0))
     assert week == timedelta(hours=45).total_seconds()
+
+
+@pytest.mark.parametrize("country", ["CN", "CHN", "China", "NL", "US", "AX"])
+def test_one_country_module_gives_the_packages_days(country: str) -> None:
+    """The calendar loads only its country's module of ``holidays``; the days (China's
+    make-up working weekend days too) are those ``holidays.country_holidays`` gives.
+    Aland (built on Finland's module) takes the package's own way."""
+    years = list(range(2019, 2028))
+    ours = _public_holidays(country, years)
+    theirs = holidays.country_holidays(country, years=years)
+    assert dict(ours) == dict(theirs)
+    assert set(getattr(ours, "weekend_workdays", ())) == set(
+        getattr(theirs, "weekend_workdays", ()))
+    if country == "CN":
+        assert date(2024, 2, 4) in ours.weekend_workdays  # a Sunday worked for Spring Festival
+
+
+def test_unknown_country_is_not_implemented() -> None:
+    with pytest.raises(NotImplementedError):
+        _public_holidays("XX", [2024])
+
+
+def test_a_country_built_on_another_in_a_fresh_process() -> None:
+    """Aland's module imports Finland's through the package: loaded alone first (before
+    anything imported ``holidays.countries``), it falls back to the package's way."""
+    code = ("import holidays.registry, holidays\n"
+            "from engine.core.calendar import _public_holidays\n"
+            "ours = dict(_public_holidays('AX', [2024]))\n"
+            "assert ours == dict(holidays.country_holidays('AX', years=[2024])), ours\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
