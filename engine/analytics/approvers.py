@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analytics.columns import OTHER, distinct_pairs, max_open, within
+from engine.analytics.columns import OTHER, distinct_pairs, max_open
 from engine.analytics.model import History
 from engine.analytics.stats import Summary
 from engine.analytics.steps import StepStats, summaries
@@ -36,7 +36,7 @@ def approver_table(history: History) -> list[ApproverStats]:
     m = (c.resource >= 0) & (c.outcome != OTHER)
     res = c.resource[m]
     decisions = np.bincount(res, minlength=n)
-    waits = summaries(res, c.wait[m], n, within(c.wait_order(), m))
+    waits = summaries(res, c.wait[m], n)
     step_sets: list[set[str]] = [set() for _ in range(n)]
     width = len(c.steps) or 1
     for pair in distinct_pairs(res, c.step[m], n, width).tolist():

@@ -19,7 +19,6 @@ from engine.analytics.columns import (
     Ints,
     distinct_pairs,
     group_sorted,
-    within,
 )
 from engine.analytics.columns import bursts as burst_counts
 from engine.analytics.columns import overruled as overruled_counts
@@ -66,13 +65,10 @@ class ActivityStats:
     wait: Summary
 
 
-def summaries(keys: Ints, values: Floats, n: int, order: Ints | None = None) -> list[Summary]:
-    """Count, median, p90, mean and total of ``values`` per key 0..n-1 (NaN left out).
-    ``order``: the values' ascending order if known (NaN last), to skip sorting them."""
+def summaries(keys: Ints, values: Floats, n: int) -> list[Summary]:
+    """Count, median, p90, mean and total of ``values`` per key 0..n-1 (NaN left out)."""
     known = ~np.isnan(values)
-    if order is not None:
-        order = within(order, known)
-    vals, offsets = group_sorted(keys[known], values[known], n, order)
+    vals, offsets = group_sorted(keys[known], values[known], n)
     out = []
     for k in range(n):
         seg = vals[offsets[k]:offsets[k + 1]]
@@ -132,7 +128,7 @@ def step_table(history: History, calendar: WorkingCalendar | None = None,
     n = len(c.steps)
     counts = np.bincount(c.step * 4 + c.outcome, minlength=4 * n).reshape(n, 4)
     wait = c.wait
-    waits = summaries(c.step, wait, n, c.wait_order())
+    waits = summaries(c.step, wait, n)
     business = (summaries(c.step, calendar.business_seconds_array(c.arrived, c.decided), n)
                 if calendar is not None else None)
     known = (c.commented >= 0) & (c.outcome != OTHER)
@@ -171,7 +167,7 @@ def activity_table(history: History) -> list[ActivityStats]:
     n = len(c.activities)
     events = np.bincount(c.activity, minlength=n)
     cases = distinct_per(c.activity, c.case, n)
-    waits = summaries(c.activity, c.wait, n, c.wait_order())
+    waits = summaries(c.activity, c.wait, n)
     out = [ActivityStats(a, int(events[k]), int(cases[k]), waits[k])
            for k, a in enumerate(c.activities)]
     out.sort(key=lambda s: (-s.events, s.activity))
