@@ -16,10 +16,37 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from engine.store.types import AwareDateTime
+
+_MEMO = 256  # distinct times kept per parameter; a command binds a handful, many times
+
+
+def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process`` (an ``AwareDateTime`` bind processor) answering a time it has seen from
+    a dict. A command binds the same few times (its ``now``, due dates) 30-40 times, and
+    the processor (to UTC, drop the offset, SQLite's text format) is a function of the
+    instant alone: equal aware datetimes are the same instant, so the same answer. Only
+    exact ``datetime`` values are kept, and only once processed: a naive one still
+    raises every time."""
+    seen: dict[datetime, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not datetime:
+            return process(value)
+        found = seen.get(value, seen)
+        if found is seen:
+            found = process(value)
+            if len(seen) >= _MEMO:
+                seen.clear()
+            seen[value] = found
+        return found
+    return remembered
 
 
 class _Compiled:
@@ -39,7 +66,9 @@ class _Compiled:
         self.get = operator.itemgetter(*binds) if len(binds) > 1 else (
             lambda row, name=binds[0]: (row[name],))
         self.processors: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
-            (i, processors[n]) for i, n in enumerate(binds) if processors.get(n) is not None)
+            (i, _remembered(processors[n]) if isinstance(compiled.binds[n].type, AwareDateTime)
+             else processors[n])
+            for i, n in enumerate(binds) if processors.get(n) is not None)
 
     def row(self, values: dict[str, Any]) -> Any:
         """The driver's parameters for one row (a tuple, or a dict for named styles)."""

@@ -90,3 +90,20 @@ def test_prepared_rows_are_stored_and_read_back(db: Database) -> None:
     assert [(r.seq, r.payload, r.at) for r in got] == [(r["seq"], r["payload"], r["at"])
                                                       for r in rows]
     assert all(r.at.tzinfo is not None for r in got)
+
+
+def test_a_time_bound_again_sends_what_execute_sends(db: Database) -> None:
+    """The remembered ``AwareDateTime`` processing: the same instant in other zones, again
+    and again, still sends what ``Connection.execute`` sends, and naive times still fail."""
+    rows = [{"k_id": uuid4(), "status": "done", "decided_at": at}
+            for at in (AT, AT.astimezone(UTC), AT, AT + timedelta(microseconds=1), AT)]
+    statement = _task.update().where(_task.c.id == sa.bindparam("k_id")).values(
+        status=sa.bindparam("status"), decided_at=sa.bindparam("decided_at"))
+    fast = Prepared(statement, ("k_id", "status", "decided_at"))
+    for row in rows:
+        plain = _sent(db, lambda c, row=row: c.execute(statement, row))
+        assert _sent(db, lambda c, row=row: fast.run(c, [row])) == plain
+    naive = {**rows[0], "decided_at": AT.replace(tzinfo=None)}
+    for _ in range(2):
+        with pytest.raises((ValueError, sa.exc.StatementError), match="naive"):
+            _sent(db, lambda c: fast.run(c, [naive]))
