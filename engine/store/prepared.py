@@ -1,15 +1,16 @@
-"""Statements of the command path compiled once, run as driver SQL on SQLite.
+"""Statements of the command path compiled once, run as driver SQL.
 
 ``Connection.execute(construct, rows)`` costs, on every call, the construct's cache key,
 the compiled-cache lookup and the per-row parameter processing of SQLAlchemy's execution
 context; a decision runs a dozen small statements, so on SQLite that overhead was most
-of a decision's time. ``Prepared(statement, names)`` compiles ``statement`` once (for
-SQLite) for the columns ``names`` into the driver's own SQL, with the bind processor of
+of a decision's time. ``Prepared(statement, names)`` compiles ``statement`` once per
+dialect for the columns ``names`` into the driver's own SQL, with the bind processor of
 each parameter (``AwareDateTime``, JSON, UUID as the dialect stores them), and ``run``
 hands the processed rows to ``Connection.exec_driver_sql``: still SQLAlchemy's connection,
 transaction and events (so what a statement sends is what was captured), but none of the
-per-call compilation. The values sent are the ones ``Connection.execute`` would send:
-``tests/store/test_prepared.py`` compares both on SQLite and PostgreSQL.
+per-call compilation. On PostgreSQL only single rows go this way. The values sent are
+the ones ``Connection.execute`` would send: ``tests/store/test_prepared.py`` compares both
+on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -80,25 +81,27 @@ class _Compiled:
 
 class Prepared:
     """``statement`` for rows keyed by ``names`` (the columns of an INSERT, the bind
-    parameters of an UPDATE), compiled for SQLite on first use there."""
+    parameters of an UPDATE), compiled for each dialect on first use there."""
 
     def __init__(self, statement: sa.Executable, names: Sequence[str]) -> None:
         self.statement, self.names = statement, tuple(names)
-        self._sqlite: _Compiled | None = None  # only SQLite runs the compiled form
+        self._compiled: dict[str, _Compiled] = {}  # by dialect name
 
     def run(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Execute for ``rows`` (one: ``execute``; more: the driver's ``executemany``) as
-        driver SQL on SQLite. On PostgreSQL through ``Connection.execute`` as before (a
-        commit's WAL flush dominates there; the busy-machine runs could not tell the
-        driver-SQL path from it, so the statements stay exactly as they were)."""
+        """Execute for ``rows`` as driver SQL: on SQLite one row (``execute``) or more (the
+        driver's ``executemany``), on PostgreSQL one row. Several rows on PostgreSQL go
+        through ``Connection.execute`` as before: an INSERT as one multi-row statement
+        (insertmanyvalues), which the driver's ``executemany`` would not send."""
         if not rows:
             return
-        if conn.dialect.name != "sqlite":
-            conn.execute(self.statement, rows[0] if len(rows) == 1 else list(rows))
+        name = conn.dialect.name
+        if name != "sqlite" and len(rows) > 1:
+            conn.execute(self.statement, list(rows))
             return
-        compiled = self._sqlite
+        compiled = self._compiled.get(name)
         if compiled is None:
-            compiled = self._sqlite = _Compiled(self.statement, self.names, conn.dialect)
+            compiled = self._compiled[name] = _Compiled(self.statement, self.names,
+                                                        conn.dialect)
         params = [compiled.row(r) for r in rows]
         conn.exec_driver_sql(compiled.sql, params[0] if len(params) == 1 else params)
 

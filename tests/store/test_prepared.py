@@ -1,6 +1,6 @@
 """Statements compiled once (``engine.store.prepared``) send the driver exactly what
 ``Connection.execute`` sends for the same statement and rows, on SQLite and PostgreSQL
-(where it is ``Connection.execute``):
+(single rows as driver SQL there too; several rows go through ``Connection.execute``):
 the same SQL, the same parameters after each column type's processing (aware datetimes,
 JSON including a JSON null, UUIDs), one row or many."""
 
