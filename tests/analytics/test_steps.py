@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from engine.analytics.approvers import approver_table, bottlenecks
 from engine.analytics.calendar import WorkingCalendar
+from engine.analytics.columns import stable_argsort
 from engine.analytics.model import Case, History, Visit
 from engine.analytics.steps import activity_table, burst_decisions, step_table
 from tests.analytics.conftest import T0, history
@@ -126,3 +128,12 @@ def test_parallel_branches_share_their_overlapping_wait() -> None:
     assert sum(x.cycle_share for x in s.values()) == pytest.approx(1.0)
     assert sum(x.wait_share for x in s.values()) == pytest.approx(1.0)
     assert s["vp"].wait_share == pytest.approx(4 / 16)
+
+
+@pytest.mark.parametrize("values", [
+    [], [5.0], [2.0, 1.0, 2.0, 1.0, 2.0], [3.0, 3.0, 3.0], [0.5, 0.25, 0.75],
+    [float(x % 7) / 3 for x in range(200)],
+])
+def test_stable_argsort_keeps_ties_in_row_order(values: list[float]) -> None:
+    arr = np.array(values, np.float64)
+    assert stable_argsort(arr).tolist() == np.argsort(arr, kind="stable").tolist()
