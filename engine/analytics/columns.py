@@ -260,13 +260,12 @@ def max_open(c: Columns, n_resources: int) -> Ints:
     # runs, a decision first at the same instant; then stably by resource
     t = np.r_[c.decided[m][dec], c.arrived[m][arr]]
     r2 = np.r_[res[dec], res[arr]]
-    d = np.r_[-np.ones(k, np.int64), np.ones(k, np.int64)]
     order = by_key(r2, n_resources, np.argsort(t, kind="stable"))
-    r2, d = r2[order], d[order]
-    run = np.cumsum(d)
+    r2 = r2[order]
+    run = np.cumsum(np.where(order < k, -1, 1))  # the first k are decisions
     starts = np.flatnonzero(np.r_[True, r2[1:] != r2[:-1]])
     base = np.r_[0, run][starts]  # running total before each resource's first event
-    best = np.maximum.reduceat(run - np.repeat(base, np.diff(np.r_[starts, len(run)])), starts)
+    best = np.maximum.reduceat(run, starts) - base  # base is the same all through a run
     out = np.zeros(n_resources, np.int64)
     out[r2[starts]] = best
     return out
