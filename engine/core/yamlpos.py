@@ -18,6 +18,7 @@ from ruamel.yaml.composer import Composer, ComposerError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import ScannerError
 
 from engine.core.errors import DefinitionError, DefinitionInvalid
 from engine.core.explain import yaml_problem
@@ -44,6 +45,25 @@ class _BoundedComposer(Composer):
         return super().compose_node(parent, index)
 
 
+def _bounded_scanner(base: type, max_depth: int) -> type:
+    """``base`` refusing a ``[`` or ``{`` that opens more than ``max_depth`` flow levels.
+    The composer's own depth check comes too late for flow nesting: while a flow key may
+    still be pending, ruamel's scanner reads up to 1,024 characters ahead and re-checks
+    every open level's pending key on each token, so ``[[[[...`` costs about a second of
+    CPU before the composer sees depth 41. Flow levels alone deeper than the limit are
+    deeper than the whole-document limit too, so this refuses nothing the composer
+    would have accepted."""
+
+    class Bounded(base):  # type: ignore[misc]
+        def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+            if self.flow_level >= max_depth:
+                raise ScannerError(None, None, "maximum depth of flow collections",
+                                   self.reader.get_mark())
+            super().fetch_flow_collection_start(TokenClass, to_push)
+
+    return Bounded
+
+
 def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> Any:
     """The round-trip document of ``text``; raise DefinitionInvalid (with a position)
     when it is too large, too deep, uses aliases or is not YAML."""
@@ -58,6 +78,7 @@ def read_yaml(text: str, source: str = "<string>", limits: Limits = DEFAULT) -> 
         max_nodes = limits.max_yaml_nodes
 
     yaml.Composer = _Composer
+    yaml.Scanner = _bounded_scanner(yaml.Scanner, limits.max_yaml_depth)
     yaml.max_depth = limits.max_yaml_depth
     try:
         return yaml.load(text)

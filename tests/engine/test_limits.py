@@ -16,6 +16,7 @@ from engine.core.directory import directory_from_yaml
 from engine.core.errors import DirectoryInvalid, ExpressionFailed
 from engine.core.forms import closed_form, form_errors
 from engine.core.limits import data_errors
+from engine.core.yamlpos import read_yaml
 from tests.analytics.conftest import history
 
 HEAD = "key: k\ntitle: t\nstart: s\nnodes: {s: {final: done}}\n"
@@ -45,6 +46,13 @@ def test_alias_bomb_is_refused_at_the_first_anchor() -> None:
 ])
 def test_deep_yaml_is_refused_not_recursed(text: str) -> None:
     assert "nested deeper than 40 levels" in _error(text)
+
+
+def test_flow_nesting_is_refused_where_it_passes_the_limit() -> None:
+    """At the bracket that opens level 41, found by the scanner: ruamel would otherwise
+    read ahead through the brackets that follow before the composer counts levels."""
+    assert _error("[" * 41 + "1" + "]" * 41) == "d.yaml:1:41: nested deeper than 40 levels"
+    assert read_yaml("[" * 39 + "1" + "]" * 39) is not None  # 39 collections and a scalar
 
 
 @pytest.mark.parametrize(("text", "where", "char"), [
