@@ -84,8 +84,8 @@ def clocked(tmp_path: Path) -> Iterator[Clocked]:
         time.sleep(0.05)
     try:
         yield Clocked(f"http://127.0.0.1:{port}", clock)
-    finally:
-        server.should_exit = True
+    finally:  # without waiting for the pages' live (SSE) streams to end
+        server.should_exit = server.force_exit = True
         thread.join(timeout=10)
 
 

@@ -27,8 +27,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _finish_sample_orders(server: Server, n: int) -> None:
-    """``n`` sample orders on the new version, approved by whoever holds them."""
+    """``n`` sample orders on the new version, approved by whoever holds them, then
+    shipped and delivered by the logistics system (all of them waited for together)."""
     requester = "bai.lu"
+    running = []
     for i in range(n):
         out = server.api("POST", "/instances", token=server.token(requester), json={
             "definition": "sample_order",
@@ -41,12 +43,14 @@ def _finish_sample_orders(server: Server, n: int) -> None:
             task = pending[0]
             out = server.api("POST", f"/tasks/{task['id']}/approve?view=full",
                              token=server.token(task["assignee"]), json={})
-        for _ in range(150):  # then the logistics system ships and delivers (0.2 s apart)
-            if out["status"] != "running":
-                break
-            time.sleep(0.2)
-            out = server.api("GET", f"/instances/{out['id']}", token=server.token(requester))
-        assert out["status"] == "approved", out["status"]
+        running.append(out)
+    for _ in range(150):  # the logistics system ships and delivers (0.2 s apart)
+        running = [server.api("GET", f"/instances/{out['id']}", token=server.token(requester))
+                   if out["status"] == "running" else out for out in running]
+        if all(out["status"] != "running" for out in running):
+            break
+        time.sleep(0.2)
+    assert [out["status"] for out in running] == ["approved"] * n
 
 
 def test_apply_publish_and_see_the_change(page: Any, server: Server) -> None:
