@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -27,6 +28,7 @@ from engine.demo import seed
 from engine.store import RiskFlag, RiskThreshold, event_log, open_database, upgrade
 from engine.store.definitions import DbCatalog
 from engine.store.org import current_directory
+from tests.api.test_caches import statements
 from tests.demo.conftest import DEFINITIONS, END
 
 N, SEED, DRAWS = 600, 1, 200
@@ -54,6 +56,14 @@ def test_the_live_threshold_is_the_backtests_and_warns_once(db_url: str) -> None
         rows = replay(definitions, traces, cal, draws=DRAWS)
 
         with db.session() as s:  # as the board's refresh: the stored thresholds (none yet)
+            versions = len(s.connection().execute(sa.text(
+                "SELECT DISTINCT definition_key, definition_version FROM instance "
+                "WHERE status = 'running'")).all())
+            with statements("FROM definition_version") as read:
+                predicted = forecast.predict_all(s, DbCatalog(s), END, choose=False,
+                                                 draws=DRAWS)
+            assert predicted.rows  # each version's definition read once, not per request
+            assert len(predicted.rows) > 2 * versions >= len(read) > 0
             forecast.refresh(s, DbCatalog(s), current_directory(s), END, draws=DRAWS)
             assert s.exec(select(RiskThreshold)).all() == []
             forecast.refresh(s, DbCatalog(s), current_directory(s), END, draws=DRAWS,
