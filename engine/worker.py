@@ -1,9 +1,10 @@
 """The worker: fires due timers through ``engine.service`` and delivers the outbox.
 
-``Worker(db, directory_source, deliver, ...)``: ``run_once(now)`` does one round (timers
-then deliveries) and ``run(stop)`` loops until ``stop`` is set, sleeping until the next
-due time, a wake-up (PostgreSQL ``LISTEN`` on the schema's work channel; on SQLite the
-in-process bus of the database file) or ``max_sleep``, never busy polling.
+``Worker(db, directory_source, deliver, ...)``: ``run_once(now)`` does one round (timers,
+deliveries, the periodic jobs, then what they wrote) and ``run(stop)`` loops until
+``stop`` is set, sleeping until the next due time, a wake-up (PostgreSQL ``LISTEN`` on
+the schema's work channel; on SQLite the in-process bus of the database file) or
+``max_sleep``, never busy polling.
 
 Delivery: rows of ``outbox`` with status ``pending`` whose channel has a configured
 sender (``deliver`` is given the channel) and whose ``next_attempt_at`` has come are
@@ -244,14 +245,18 @@ class Worker:
                 conn.execute(_outbox.update().where(_outbox.c.id == row["id"]).values(values))
 
     def run_once(self, now: datetime | None = None, *, jobs: bool = True) -> tuple[int, int]:
-        """One round: timers, the extra jobs (unless ``jobs`` is false), then
-        deliveries; (fired, delivered)."""
+        """One round: timers, deliveries, the extra jobs (unless ``jobs`` is false) and,
+        when they did something, deliveries again; (fired, delivered). Messages already
+        written leave before the jobs run (a forecast round takes a while), and what the
+        jobs write leaves in the same round."""
         now = now or self.clock()
         fired = self.fire_timers(now)
+        sent = self.deliver_outbox(now)
         if jobs:
-            for job in self.jobs:
-                job(self.db, now)
-        return fired, self.deliver_outbox(now)
+            did = [job(self.db, now) for job in self.jobs]
+            if any(did):
+                sent += self.deliver_outbox(now)
+        return fired, sent
 
     def next_due(self) -> datetime | None:
         with self.db.session(write=False) as session:
