@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,26 +87,35 @@ def _signoff(url: str, barrier: Any, out: Any) -> None:
     db.dispose()
 
 
-def _raw(url: str, barrier: Any, out: Any) -> None:
+def _psycopg_loop(url: str, barrier: Any, out: Any, batch: Callable[[Any], int]) -> None:
+    """Run ``batch(conn)`` (rows handled), a transaction each, through psycopg until one
+    handles fewer than ``BATCH``; put (rows, seconds) on ``out``."""
     import psycopg
     conninfo = sa.make_url(url).set(drivername="postgresql").render_as_string(
         hide_password=False)
-    claimed = 0
+    handled = 0
     with psycopg.connect(conninfo) as conn:
         barrier.wait()
         t0 = time.perf_counter()
         while True:
             with conn.transaction():
-                rows = conn.execute(
-                    "SELECT task_id, timer FROM timer WHERE due_at <= %s ORDER BY due_at "
-                    "LIMIT %s FOR UPDATE SKIP LOCKED", (NOW, BATCH)).fetchall()
-                if rows:
-                    conn.cursor().executemany(
-                        "DELETE FROM timer WHERE task_id = %s AND timer = %s", rows)
-            claimed += len(rows)
-            if len(rows) < BATCH:
+                done = batch(conn)
+            handled += done
+            if done < BATCH:
                 break
-        out.put((claimed, time.perf_counter() - t0))
+        out.put((handled, time.perf_counter() - t0))
+
+
+def _raw_batch(conn: Any) -> int:
+    rows = conn.execute("SELECT task_id, timer FROM timer WHERE due_at <= %s ORDER BY due_at "
+                        "LIMIT %s FOR UPDATE SKIP LOCKED", (NOW, BATCH)).fetchall()
+    if rows:
+        conn.cursor().executemany("DELETE FROM timer WHERE task_id = %s AND timer = %s", rows)
+    return len(rows)
+
+
+def _raw(url: str, barrier: Any, out: Any) -> None:
+    _psycopg_loop(url, barrier, out, _raw_batch)
 
 
 # The floor: the worker's writes for a batch of plain reminders, claimed and built by the
@@ -145,24 +155,16 @@ SELECT count(*) FROM c
 """
 
 
+def _floor_batch(conn: Any) -> int:
+    row = conn.execute(_FLOOR, {"now": NOW, "limit": BATCH}).fetchone()
+    done = int(row[0]) if row else 0
+    if done:  # as the worker wakes the deliveries
+        conn.execute("SELECT pg_notify('signoff_bench_floor', '')")
+    return done
+
+
 def _floor(url: str, barrier: Any, out: Any) -> None:
-    import psycopg
-    conninfo = sa.make_url(url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    fired = 0
-    with psycopg.connect(conninfo) as conn:
-        barrier.wait()
-        t0 = time.perf_counter()
-        while True:
-            with conn.transaction():
-                row = conn.execute(_FLOOR, {"now": NOW, "limit": BATCH}).fetchone()
-                done = row[0] if row else 0
-                if done:
-                    conn.execute("SELECT pg_notify('signoff_bench_floor', '')")
-            fired += done
-            if done < BATCH:
-                break
-        out.put((fired, time.perf_counter() - t0))
+    _psycopg_loop(url, barrier, out, _floor_batch)
 
 
 def _measure(target: Any, processes: int, n: int) -> float:
