@@ -53,7 +53,7 @@ def list_audit(
     since: datetime | None = None,
     until: Annotated[datetime | None, Query(description="Exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     format: Literal["json", "csv"] = "json",
 ) -> Page[AuditEntryOut] | StreamingResponse:
     """Who did what, when, from which request. ``format=csv``: every matching row."""

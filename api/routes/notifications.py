@@ -89,7 +89,7 @@ def admin_outbox(admin: AdminDep, session: ReadSessionDep, runtime: RuntimeDep,
                  status: Annotated[str | None, Query(pattern="^(pending|sent|dead)$")] = None,
                  recipient: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> OutboxPageOut:
+                 offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> OutboxPageOut:
     """Messages to deliver outside (newest first) and how many there are per status,
     each with its rendered subject and plain text. With no channel configured they stay
     ``pending`` here, readable in full."""

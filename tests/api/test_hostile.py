@@ -154,7 +154,8 @@ def _send(user: As, case: Case) -> httpx.Response:
     return user.request(case.method, case.url, content=case.body, headers=case.headers)
 
 
-def test_hostile_corpus_is_refused_quickly_and_changes_nothing(api: Api) -> None:
+def test_hostile_corpus_is_refused_quickly_and_changes_nothing(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
     instance = start_store(api)
     task = task_of(api.as_("zhao.lei"), instance["id"])
     ids = {"instance_id": instance["id"], "task_id": task["id"], "key": "store_opening",
@@ -179,6 +180,8 @@ def test_hostile_corpus_is_refused_quickly_and_changes_nothing(api: Api) -> None
         assert r.headers["content-type"] == "application/problem+json", case.name
         assert r.json()["request_id"] == r.headers["x-request-id"], case.name
     assert _snapshot(api) == before
+    late = [r.getMessage() for r in caplog.records if "refused late" in r.getMessage()]
+    assert not late, late  # each refused by what checks input, none by the database
     print(f"hostile corpus: {len(cases)} requests, answered {sorted(answered.items())}; "
           f"worst CPU {worst['cpu']:.3f} s, wall {worst['wall']:.3f} s, "
           f"peak RSS +{worst['rss'] / 1e6:.1f} MB")
