@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 SECOND = 1.0  # every answer within this much CPU time (a bound with a wide margin)
 MEMORY = 50 * 1024 * 1024  # and within this much growth of the process's peak RSS
@@ -114,7 +114,32 @@ def within_bounds(what: str, m: Measured) -> None:
     assert m.peak_rss_growth < MEMORY, f"{what}: peak RSS +{m.peak_rss_growth / 1e6:.1f} MB"
 
 
+T = TypeVar("T")
+
+
+def bounded(what: str, answer: Callable[[], T], *, this_thread: bool = False,
+            tries: int = 3) -> tuple[T, Measured]:
+    """``answer()`` and its measure, asserted within the bounds. An answer over them is
+    asked again, up to ``tries`` times, and the least costly try is judged: a test
+    process holds other tests' threads (servers, listeners), whose CPU a moment's
+    ``process_time`` counts (once 1.4 s on CI for an input refused in 0.2), while the
+    cost of an input itself comes back on every try. The inputs are refused and change
+    nothing, so asking again is harmless."""
+    best: tuple[T, Measured] | None = None
+    for _ in range(tries):
+        with measured(this_thread=this_thread) as m:
+            result = answer()
+        if best is None or m.cpu_seconds < best[1].cpu_seconds:
+            best = (result, m)
+        if m.cpu_seconds < SECOND and m.peak_rss_growth < MEMORY:
+            return result, m
+    assert best is not None
+    within_bounds(what, best[1])
+    return best
+
+
 Check = Callable[[], Any]
 
 __all__ = ["BAD_STRINGS", "EXPRESSION_BOMBS", "MEMORY", "SECOND", "YAML_TEXTS", "Measured",
-           "alias_bomb", "definition_with_condition", "measured", "nested", "within_bounds"]
+           "alias_bomb", "bounded", "definition_with_condition", "measured", "nested",
+           "within_bounds"]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from api.cli import _register, app
 from tests.analytics.test_logs import CSV, XES
 from tests.conftest import ROOT
-from tests.hostile import EXPRESSION_BOMBS, YAML_TEXTS, measured, within_bounds
+from tests.hostile import EXPRESSION_BOMBS, YAML_TEXTS, bounded
 
 _register()
 runner = CliRunner()
@@ -68,9 +68,8 @@ def test_validate_refuses_hostile_definitions(name: str, tmp_path: Path) -> None
         path.write_bytes(RAW_YAML[name])
     else:
         path.write_text(YAML_TEXTS[name], encoding="utf-8", errors="surrogatepass")
-    with measured(this_thread=True) as m:  # reading and checking YAML: no threads
-        res = runner.invoke(app, ["validate", str(path)])
-    within_bounds(name, m)
+    res, _ = bounded(name, lambda: runner.invoke(app, ["validate", str(path)]),
+                     this_thread=True)  # reading and checking YAML: no threads
     assert res.exit_code == 1, res.output
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     assert f"{path}:" in res.output
@@ -81,9 +80,7 @@ def test_analyze_refuses_hostile_logs(name: str, tmp_path: Path) -> None:
     suffix, content, code = LOGS[name]
     path = tmp_path / f"{name}{suffix}"
     path.write_bytes(content)
-    with measured() as m:
-        res = runner.invoke(app, ["analyze", str(path), *CSV_ARGS])
-    within_bounds(name, m)
+    res, _ = bounded(name, lambda: runner.invoke(app, ["analyze", str(path), *CSV_ARGS]))
     assert res.exit_code == code, res.output
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     assert "/etc/passwd" not in res.output and "root:" not in res.output
@@ -93,9 +90,7 @@ def test_analyze_refuses_hostile_logs(name: str, tmp_path: Path) -> None:
 def test_analyze_refuses_expression_bombs(expr: str, tmp_path: Path) -> None:
     path = tmp_path / "claims.csv"
     path.write_text(CSV, encoding="utf-8")
-    with measured() as m:
-        res = runner.invoke(app, ["analyze", str(path), *CSV_ARGS, "--what-if-skip",
-                                  f"Claim by SUPERVISOR:{expr}"])
-    within_bounds(expr[:40], m)
+    res, _ = bounded(expr[:40], lambda: runner.invoke(app, [
+        "analyze", str(path), *CSV_ARGS, "--what-if-skip", f"Claim by SUPERVISOR:{expr}"]))
     assert res.exit_code == 2, res.output
     assert "condition" in res.output
