@@ -216,22 +216,16 @@ def predict_all(session: Session, catalog: Catalog, now: datetime,
     chosen: list[dict[str, Any]] = []
     if choose and by_key:
         warn, chosen = warn_chances(session, catalog, by_key, now, cal, draws=draws)
-    versions: dict[int, ProcessDefinition | None] = {}  # a query each otherwise
     for key, group in by_key.items():
         histories = event_log.load_many(session, [r.id for r in group])
         learned: Learned | None = None
-        versions.clear()
         for r in group:
             events = histories.get(r.id)
             if not events:
                 continue
-            if r.definition_version not in versions:
-                try:
-                    versions[r.definition_version] = catalog.get(key, r.definition_version)
-                except EngineError:
-                    versions[r.definition_version] = None
-            defn = versions[r.definition_version]
-            if defn is None:
+            try:
+                defn = catalog.get(key, r.definition_version)
+            except EngineError:
                 continue
             if learned is None:  # the same cache as the request view (engine.analytics.live)
                 learned = live.CACHE.get(conn.engine, defn, cal, conn)

@@ -120,8 +120,13 @@ class DbCatalog:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # a stored version never changes: asked again (a definition per request in a
+        # loop), it is answered without a query
+        self._known: dict[tuple[str, int], ProcessDefinition] = {}
 
     def get(self, key: str, version: int | None = None) -> ProcessDefinition:
+        if version is not None and (known := self._known.get((key, version))) is not None:
+            return known
         # Ask only for the digest first: the parsed definition is usually cached, and
         # this runs on every command.
         t = _table
@@ -131,12 +136,12 @@ class DbCatalog:
         found = self.session.connection().execute(query).first()
         if found is None:
             raise DefinitionNotFound(key, version)
-        cached = _parsed.get((key, found.version, found.digest))
-        if cached is not None:
-            return cached
-        row = self.session.exec(select(DefinitionVersion).where(
-            DefinitionVersion.key == key, DefinitionVersion.version == found.version)).one()
-        return parse(row)
+        defn = _parsed.get((key, found.version, found.digest))
+        if defn is None:
+            defn = parse(self.session.exec(select(DefinitionVersion).where(
+                DefinitionVersion.key == key, DefinitionVersion.version == found.version)).one())
+        self._known[(key, found.version)] = defn
+        return defn
 
     def versions(self, key: str) -> list[int]:
         return list(self.session.exec(select(DefinitionVersion.version).where(
