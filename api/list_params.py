@@ -29,6 +29,8 @@ To = Annotated[date | None, Query(alias="to", description="... on or before this
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Rows to skip (at most "
                               "100,000: narrow the filters to go further)")]
+# lists paged to their end (board, audit, outbox): any offset a database integer holds
+AnyOffset = Annotated[int, Query(ge=0, le=2**63 - 1)]
 
 
 def _day_start(day: date, zone: str) -> datetime:
@@ -51,4 +53,4 @@ async def filters(runtime: RuntimeDep, q: Search = None,
 
 FiltersDep = Annotated[ListFilter, Depends(filters)]
 
-__all__ = ["FiltersDep", "Limit", "Offset", "Status", "filters"]
+__all__ = ["AnyOffset", "FiltersDep", "Limit", "Offset", "Status", "filters"]

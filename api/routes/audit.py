@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from api.audit import AuditEntryOut, entry_out
 from api.deps import AdminDep, ReadSessionDep
+from api.list_params import AnyOffset
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.schemas import Page
@@ -53,7 +54,7 @@ def list_audit(
     since: datetime | None = None,
     until: Annotated[datetime | None, Query(description="Exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    offset: AnyOffset = 0,
     format: Literal["json", "csv"] = "json",
 ) -> Page[AuditEntryOut] | StreamingResponse:
     """Who did what, when, from which request. ``format=csv``: every matching row."""

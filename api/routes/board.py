@@ -27,7 +27,7 @@ from api.board_views import (
     xlsx_response,
 )
 from api.deps import NowDep, RuntimeDep
-from api.list_params import FiltersDep, Status
+from api.list_params import AnyOffset, FiltersDep, Status
 from api.openapi import SIGNED_IN, problem_responses
 from api.problems import Problem
 from api.routes.instances import RequestSort, found_requests, summaries
@@ -95,7 +95,7 @@ def get_board(
     at_risk: bool | None = None, overdue: bool | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None, sort: Sort = "-started",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    offset: AnyOffset = 0,
 ) -> BoardPageOut:
     """Every running request: where it is, who holds it since when, due, deadline,
     predicted finish (median and 80th percentile), at risk and overdue."""

@@ -16,6 +16,7 @@ from api.audit import note as audit_note
 from api.auth import events_ticket, unauthorized, user_for_events_ticket, user_for_token
 from api.channels import configured_channels
 from api.deps import AdminDep, NowDep, ReadSessionDep, RuntimeDep, UserDep
+from api.list_params import AnyOffset
 from api.live import live_events
 from api.notification_schemas import (
     ChannelsOut,
@@ -89,7 +90,7 @@ def admin_outbox(admin: AdminDep, session: ReadSessionDep, runtime: RuntimeDep,
                  status: Annotated[str | None, Query(pattern="^(pending|sent|dead)$")] = None,
                  recipient: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                 offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> OutboxPageOut:
+                 offset: AnyOffset = 0) -> OutboxPageOut:
     """Messages to deliver outside (newest first) and how many there are per status,
     each with its rendered subject and plain text. With no channel configured they stay
     ``pending`` here, readable in full."""
