@@ -10,6 +10,7 @@ and characters YAML does not allow, each as a ``DefinitionInvalid`` at its line 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,6 +46,7 @@ class _BoundedComposer(Composer):
         return super().compose_node(parent, index)
 
 
+@functools.cache  # one class per scanner and limit, not one per file read
 def _bounded_scanner(base: type, max_depth: int) -> type:
     """``base`` refusing a ``[`` or ``{`` that opens more than ``max_depth`` flow levels.
     The composer's own depth check comes too late for flow nesting: while a flow key may
